@@ -1,0 +1,2 @@
+// Placeholder replaced by the subject-facts tables the SQL compiler reads.
+export interface FactsTables {}

@@ -1,0 +1,2 @@
+// Placeholder replaced by the staff tables.
+export interface StaffTables {}

@@ -1,0 +1,245 @@
+import { z } from "zod";
+
+/**
+ * The policy pack format: one YAML file per company version. This schema is the single source
+ * of the format: the loader validates against it and docs/policy-format.md is generated from it.
+ * Cross-references (a purpose naming an unknown category, a rule naming an unknown clause) are
+ * checked after parsing, in validate.ts.
+ */
+
+export const CHANNELS = ["email", "postal", "catalogue", "phone", "sms"] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Message classes: `marketing`, and the essential classes that reach opted-out and suppressed people. */
+export const MESSAGE_CLASSES = [
+  "marketing",
+  "service",
+  "billing",
+  "security",
+  "delivery",
+  "policy_change",
+  "feedback",
+] as const;
+export type MessageClass = (typeof MESSAGE_CLASSES)[number];
+export const ESSENTIAL_CLASSES = MESSAGE_CLASSES.filter((c) => c !== "marketing");
+
+export const LEGAL_BASES = ["contract", "consent", "opt_out", "legal_obligation", "legitimate_interest"] as const;
+export type LegalBasis = (typeof LEGAL_BASES)[number];
+
+export const RECIPIENT_KINDS = [
+  "processor",
+  "marketing_partner",
+  "affiliate",
+  "authority",
+  "internal",
+  "organisation_admin",
+] as const;
+export type RecipientKind = (typeof RECIPIENT_KINDS)[number];
+
+/** What a recipient needs before anything reaches it. */
+export const RECIPIENT_REQUIREMENTS = ["contract", "consent", "opt_out_honoured", "legal_ground"] as const;
+export type RecipientRequirement = (typeof RECIPIENT_REQUIREMENTS)[number];
+
+export const SENSITIVITIES = ["identifier", "contact", "financial", "behavioural", "content", "other"] as const;
+
+const id = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, "a lower-case dotted id such as user.contact.email");
+const slug = z.string().regex(/^[a-z][a-z0-9_-]*$/, "a lower-case id such as mail-house");
+const clauseId = z.string().regex(/^[A-Z][A-Z0-9]*-\d{2}$/, "a clause id such as PS-05");
+const clauseRefs = z.array(clauseId).min(1).describe("ids of the clauses this rule implements");
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD");
+const isoInstant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/, "a date or an ISO 8601 instant");
+
+export const categorySchema = z
+  .object({
+    id: id.describe("fideslang-style id, e.g. user.contact.email"),
+    name: z.string().min(1),
+    fields: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(1).describe("the record fields in this category"),
+    sensitivity: z.enum(SENSITIVITIES),
+    group: z.string().optional().describe("a named group of categories the public text uses (Z19-01)"),
+  })
+  .strict();
+
+export const purposeSchema = z
+  .object({
+    id: id.describe("fideslang-style data use, e.g. marketing.communications.email"),
+    name: z.string().min(1),
+    basis: z.enum(LEGAL_BASES).describe("consent = opt-in; opt_out = allowed until the person objects"),
+    categories: z.array(id).min(1).describe("categories this purpose may use"),
+    channels: z.array(z.enum(CHANNELS)).optional().describe("channels a communication for this purpose may use"),
+    message_classes: z
+      .array(z.enum(MESSAGE_CLASSES))
+      .optional()
+      .describe("classes of message sent for this purpose"),
+    aggregate_only: z.boolean().default(false).describe("results leave only as aggregates, never per person"),
+    requires_permission: z
+      .enum(["card_reuse", "sale", "affiliate_identity"])
+      .optional()
+      .describe("a per-customer permission that must be on file"),
+    clauses: clauseRefs,
+  })
+  .strict();
+
+export const topicSchema = z
+  .object({
+    id: slug,
+    name: z.string().min(1),
+    purpose: id.describe("the purpose whose rules govern messages on this topic"),
+    channels: z.array(z.enum(CHANNELS)).min(1),
+    clauses: clauseRefs,
+  })
+  .strict();
+
+export const recipientSchema = z
+  .object({
+    id: slug,
+    name: z.string().min(1),
+    kind: z.enum(RECIPIENT_KINDS),
+    categories: z.array(id).describe("categories this recipient may receive"),
+    purposes: z.array(id).min(1).describe("purposes for which it may receive them"),
+    requires: z.array(z.enum(RECIPIENT_REQUIREMENTS)).default([]),
+    opt_out_scope: slug
+      .optional()
+      .describe("the opt-out that stops this sharing (e.g. partner_sharing); required with opt_out_honoured"),
+    single_subject: z.boolean().default(false).describe("each use concerns one customer only (Z16-10)"),
+    clauses: clauseRefs,
+  })
+  .strict();
+
+export const packSchema = z
+  .object({
+    company: slug.describe("pack id, e.g. partstore; the folder name under policies/"),
+    name: z.string().min(1).describe("the company's public name"),
+    version: z.string().min(1),
+    effective_from: isoInstant.describe("the version is in force from this instant until the next one"),
+    last_updated: isoDate.describe("shown on the public policy"),
+    jurisdictions: z.array(z.string().regex(/^[A-Z]{2}(-[A-Z]{2})?$/)).min(1),
+    residency: z
+      .object({ regions: z.array(slug).min(1), clauses: clauseRefs })
+      .strict()
+      .optional()
+      .describe("regions where data may be stored and processed; start-up fails elsewhere"),
+    minimum_age: z
+      .object({ years: z.number().int().min(1).max(21), clauses: clauseRefs })
+      .strict()
+      .optional(),
+    categories: z.array(categorySchema).min(1),
+    purposes: z.array(purposeSchema).min(1),
+    topics: z.array(topicSchema).default([]),
+    messages: z
+      .object({
+        essential: z
+          .array(z.enum(ESSENTIAL_CLASSES as [MessageClass, ...MessageClass[]]))
+          .describe("classes that reach opted-out and suppressed people"),
+        suppression: z
+          .object({ channels: z.array(z.enum(CHANNELS)).min(1), clauses: clauseRefs })
+          .strict()
+          .optional()
+          .describe("the Do Not Send list: addresses that never get marketing on these channels"),
+        former_customers: z
+          .enum(["contactable", "not_contactable"])
+          .default("contactable")
+          .describe("whether former customers may get marketing (unless suppressed)"),
+        send_guard: z
+          .object({
+            max_bounce_rate: z.number().min(0).max(1),
+            max_complaint_rate: z.number().min(0).max(1),
+            min_sample: z.number().int().min(1),
+            clauses: clauseRefs,
+          })
+          .strict()
+          .optional(),
+        clauses: clauseRefs,
+      })
+      .strict(),
+    recipients: z.array(recipientSchema).default([]),
+    third_parties: z
+      .object({ allowed: z.boolean(), clauses: clauseRefs })
+      .strict()
+      .describe("false: every disclosure to a recipient outside the company is refused"),
+    sale: z
+      .object({ allowed: z.enum(["never", "with_permission"]), clauses: clauseRefs })
+      .strict(),
+    analytics: z
+      .object({
+        min_cohort: z.number().int().min(2),
+        noise_epsilon: z.number().positive().optional(),
+        clauses: clauseRefs,
+      })
+      .strict()
+      .optional(),
+    staff: z
+      .object({
+        attestation_required: z.boolean(),
+        roles: z
+          .array(
+            z
+              .object({ id: slug, name: z.string().min(1), purposes: z.array(id).min(1) })
+              .strict(),
+          )
+          .min(1),
+        clauses: clauseRefs,
+      })
+      .strict(),
+    communications: z
+      .object({
+        content_grounds: z.array(slug).min(1).describe("the only grounds on which message content is opened"),
+        case_required: z.boolean().describe("content is opened only for a named case, never by bulk search"),
+        clauses: clauseRefs,
+      })
+      .strict()
+      .optional(),
+    disclosure_grounds: z
+      .object({ grounds: z.array(slug).min(1), clauses: clauseRefs })
+      .strict()
+      .describe("legal grounds on which data goes to an authority or is disclosed without notice"),
+    transport: z
+      .object({ tls_required: z.boolean(), clauses: clauseRefs })
+      .strict()
+      .optional(),
+    retention: z
+      .array(
+        z
+          .object({
+            categories: z.array(id).min(1),
+            period: z.string().regex(/^P(\d+Y)?(\d+M)?(\d+D)?$/, "an ISO 8601 period such as P7Y"),
+            reason: z.string().min(1),
+          })
+          .strict(),
+      )
+      .default([]),
+    requests: z
+      .object({
+        removal_match: z
+          .array(z.array(z.string()).min(1))
+          .default([])
+          .describe("field sets that identify a person asking for removal (Z16-14)"),
+        routing: z
+          .array(z.object({ jurisdiction: z.string(), queue: slug }).strict())
+          .default([]),
+        clauses: clauseRefs,
+      })
+      .strict()
+      .optional(),
+    clauses: z
+      .array(
+        z
+          .object({
+            id: clauseId,
+            title: z.string().min(1),
+            text: z.string().min(1).describe("the public wording, rendered into the published policy"),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+export type PolicyPack = z.infer<typeof packSchema>;
+export type Category = z.infer<typeof categorySchema>;
+export type Purpose = z.infer<typeof purposeSchema>;
+export type Topic = z.infer<typeof topicSchema>;
+export type Recipient = z.infer<typeof recipientSchema>;
