@@ -1,0 +1,71 @@
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import type { Database } from "./database.ts";
+import { PGliteDialect } from "./pglite-dialect.ts";
+import type { Store, StoreOptions } from "./store.ts";
+
+/**
+ * Opens a store. PGlite: a data directory (created on first use) or memory. PostgreSQL: a
+ * `pg.Pool`; with `schema`, the schema is created if missing and every pooled connection uses
+ * it as its search_path.
+ *
+ * int8 (count(*), bigint columns): both engines return a JS number when the value is a safe
+ * integer and a BigInt otherwise. PGlite does this itself; for `pg` the pool installs the same
+ * parser for type 20, per pool, never globally. So `count(*)` reads as a number on both.
+ */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  switch (opts.kind) {
+    case "pglite":
+      return openPGlite(opts.dataDir);
+    case "postgres":
+      return openPostgres(opts.url, opts.schema, opts.poolSize);
+    default: {
+      const unknown: never = opts;
+      throw new Error(`unknown store kind: ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+async function openPGlite(dataDir: string | null): Promise<Store> {
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(dataDir) });
+  await sql`select 1`.execute(db); // opens the engine now, so a bad data dir fails here
+  return { kind: "pglite", db, close: () => db.destroy() };
+}
+
+async function openPostgres(url: string, schema: string | undefined, poolSize = 10): Promise<Store> {
+  if (schema !== undefined) await createSchema(url, schema);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: { getTypeParser: typeParser },
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { kind: "postgres", db, close: () => db.destroy() };
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+async function createSchema(url: string, schema: string): Promise<void> {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+  const db = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+  });
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+const INT8 = 20;
+
+const typeParser = ((oid: number, format?: "text" | "binary") => {
+  if (oid === INT8 && format !== "binary") return parseInt8;
+  return pg.types.getTypeParser(oid, format ?? "text");
+}) as pg.CustomTypesConfig["getTypeParser"];
+
+function parseInt8(value: string): number | bigint {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : BigInt(value);
+}

@@ -1,0 +1,134 @@
+import { PGlite } from "@electric-sql/pglite";
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from "kysely";
+import { Mutex } from "./mutex.ts";
+
+/**
+ * Kysely dialect for PGlite (PostgreSQL in WebAssembly). `dataDir` is a directory on disk, or
+ * null / "memory://" for a store that lives in memory only.
+ *
+ * PGlite is one connection. The driver hands it to one Kysely caller at a time (a FIFO mutex held
+ * from acquire to release), so a transaction owns the engine until it commits or rolls back.
+ * Consequence for callers: inside `db.transaction()`, use the `trx`; querying `db` there waits for
+ * the transaction to end, which never happens (on PostgreSQL it would use a second connection).
+ */
+export class PGliteDialect implements Dialect {
+  constructor(private readonly dataDir: string | null) {}
+
+  createDriver(): Driver {
+    return new PGliteDriver(this.dataDir);
+  }
+  createQueryCompiler(): QueryCompiler {
+    return new PostgresQueryCompiler();
+  }
+  createAdapter(): DialectAdapter {
+    return new PostgresAdapter();
+  }
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new PostgresIntrospector(db);
+  }
+}
+
+class PGliteDriver implements Driver {
+  readonly #mutex = new Mutex();
+  #engine: PGlite | undefined;
+  #connection: PGliteConnection | undefined;
+  #release: (() => void) | undefined;
+
+  constructor(private readonly dataDir: string | null) {}
+
+  async init(): Promise<void> {
+    const dir = this.dataDir === null || this.dataDir === "memory://" ? undefined : this.dataDir;
+    this.#engine = await PGlite.create(dir);
+    this.#connection = new PGliteConnection(this.#engine);
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const release = await this.#mutex.acquire();
+    if (this.#connection === undefined) {
+      release();
+      throw new Error("PGlite store is closed");
+    }
+    this.#release = release;
+    return this.#connection;
+  }
+
+  async releaseConnection(): Promise<void> {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+
+  async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const modes = [
+      settings.isolationLevel ? `isolation level ${settings.isolationLevel}` : "",
+      settings.accessMode ?? "",
+    ].filter((m) => m !== "");
+    await conn.executeQuery(CompiledQuery.raw(["begin", ...modes].join(" ")));
+  }
+  async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw("commit"));
+  }
+  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw("rollback"));
+  }
+  async savepoint(conn: DatabaseConnection, name: string): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdent(name)}`));
+  }
+  async rollbackToSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw(`rollback to savepoint ${quoteIdent(name)}`));
+  }
+  async releaseSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdent(name)}`));
+  }
+
+  /** Waits for the current holder to finish, then closes the engine. */
+  async destroy(): Promise<void> {
+    const release = await this.#mutex.acquire();
+    try {
+      this.#connection = undefined;
+      await this.#engine?.close();
+      this.#engine = undefined;
+    } finally {
+      release();
+    }
+  }
+}
+
+const MUTATIONS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
+
+class PGliteConnection implements DatabaseConnection {
+  constructor(private readonly engine: PGlite) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const result = await this.engine.query<R>(query.sql, [...query.parameters]);
+    const command = (result as { command?: string }).command?.toUpperCase() ?? "";
+    if (MUTATIONS.has(command)) {
+      return { rows: result.rows, numAffectedRows: BigInt(result.affectedRows ?? 0) };
+    }
+    return { rows: result.rows };
+  }
+
+  /** PGlite has no server-side cursor outside a transaction: runs the query, yields in chunks. */
+  async *streamQuery<R>(query: CompiledQuery, chunkSize = 1000): AsyncIterableIterator<QueryResult<R>> {
+    const { rows } = await this.executeQuery<R>(query);
+    for (let i = 0; i < rows.length; i += chunkSize) yield { rows: rows.slice(i, i + chunkSize) };
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
