@@ -1,0 +1,65 @@
+import { readdir } from "node:fs/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import type { Store } from "./store.ts";
+
+/** The folder of timestamp-named migration files (`<yyyymmddnn…>_<name>.ts`). */
+export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations/", import.meta.url));
+
+const MIGRATION_FILE = /^\d{8,}_[a-z0-9_]+\.ts$/;
+
+/**
+ * Reads every migration file in `dir`. Each exports `up(db)` and optionally `down(db)`. Names are
+ * the file names without `.ts`; Kysely runs them in name order, so the timestamp decides.
+ */
+export class FolderMigrationProvider implements MigrationProvider {
+  constructor(private readonly dir: string) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const files = (await readdir(this.dir)).filter((f) => MIGRATION_FILE.test(f)).sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) {
+      const mod = (await import(pathToFileURL(join(this.dir, file)).href)) as Partial<Migration>;
+      if (typeof mod.up !== "function") throw new Error(`migration ${file} exports no up()`);
+      migrations[file.slice(0, -".ts".length)] = { up: mod.up, down: mod.down };
+    }
+    return migrations;
+  }
+}
+
+export interface MigrationReport {
+  /** Names of the migrations that ran now, in order. Empty when the store was up to date. */
+  readonly ran: readonly string[];
+}
+
+/**
+ * Brings the store to the latest migration. Safe to run again (nothing runs twice) and from
+ * several processes at once (Kysely takes a lock). Throws if a migration fails; that migration's
+ * transaction is rolled back.
+ */
+export async function migrate(store: Store, dir: string = MIGRATIONS_DIR): Promise<MigrationReport> {
+  const db = store.db as unknown as Kysely<unknown>;
+  const migrator = new Migrator({
+    db,
+    provider: new FolderMigrationProvider(dir),
+    migrationTableSchema: await currentSchema(db),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    throw new Error(
+      `migration ${failed ?? "(setup)"} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  return { ran: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+/** Kysely keeps its bookkeeping table in the store's own schema (tests use one schema each). */
+async function currentSchema(db: Kysely<unknown>): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (schema === undefined) throw new Error("no current schema");
+  return schema;
+}
