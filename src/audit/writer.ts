@@ -1,0 +1,84 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../store/database.ts";
+import type { AuditEvent, AuditRow } from "./audit.events.ts";
+import { appendAudit } from "./append.ts";
+
+export interface AuditWriterOptions {
+  /** Most events written by one commit (default 1000). More wait for the next commit. */
+  readonly maxBatch?: number;
+}
+
+/**
+ * Appends events that have no transaction of their own, with group commit: `append()` queues
+ * the event; one flush at a time writes everything queued in ONE transaction and resolves each
+ * promise only after that transaction has committed (the row is durable when it resolves). While
+ * a commit is in flight, new events gather for the next one, so many concurrent appenders share a
+ * commit instead of paying one each. If a commit fails, every event in it is rejected.
+ */
+export interface AuditWriter {
+  append(event: AuditEvent): Promise<AuditRow>;
+  /** Resolves once everything appended before the call has been committed (or rejected). */
+  flush(): Promise<void>;
+  /** Flushes, then refuses further appends. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  event: AuditEvent;
+  resolve: (row: AuditRow) => void;
+  reject: (error: unknown) => void;
+}
+
+export function createAuditWriter(db: Kysely<Database>, options: AuditWriterOptions = {}): AuditWriter {
+  const maxBatch = options.maxBatch ?? 1000;
+  let queue: Pending[] = [];
+  let running: Promise<void> | null = null;
+  let closed = false;
+
+  /** Commits batches until the queue is empty. Only one runs at a time. */
+  async function drain(): Promise<void> {
+    // Let appends made in the same tick join the first batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      try {
+        const rows = await db.transaction().execute((trx) =>
+          appendAudit(
+            trx,
+            batch.map((p) => p.event),
+          ),
+        );
+        batch.forEach((p, i) => p.resolve(rows[i]!));
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+  }
+
+  function kick(): Promise<void> {
+    running ??= drain().finally(() => {
+      running = null;
+      if (queue.length > 0) void kick();
+    });
+    return running;
+  }
+
+  async function flush(): Promise<void> {
+    while (running !== null || queue.length > 0) await kick();
+  }
+
+  return {
+    append(event) {
+      if (closed) return Promise.reject(new Error("audit writer is closed"));
+      const done = new Promise<AuditRow>((resolve, reject) => queue.push({ event, resolve, reject }));
+      void kick();
+      return done;
+    },
+    flush,
+    async close() {
+      closed = true;
+      await flush();
+    },
+  };
+}
