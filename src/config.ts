@@ -1,0 +1,102 @@
+import path from "node:path";
+import { z } from "zod";
+import { API_KEY_PATTERN } from "./modules/staff/staff.ts";
+
+/**
+ * Pledge's configuration: read from the environment once at start, validated, frozen. Nothing else
+ * reads `process.env`. Every message names the variable and what was expected; values of secret
+ * variables are never echoed.
+ */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** PostgreSQL connection string; null runs the embedded PGlite store under `dataDir`. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  /** The company pack id: the folder under `policiesDir`. */
+  readonly policy: string;
+  readonly policiesDir: string;
+  /** The region this deployment stores and processes data in (checked against the pack's residency). */
+  readonly region: string;
+  /** An admin API key (`pk_<prefix>_<secret>`) created on first start when no key exists. */
+  readonly bootstrapKey: string | null;
+  readonly logLevel: LogLevel;
+  readonly bodyLimit: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const SLUG = /^[a-z][a-z0-9_-]*$/;
+
+interface Variable {
+  readonly expected: string;
+  readonly secret?: boolean;
+  readonly schema: z.ZodType;
+}
+
+const integer = (min: number, max: number) =>
+  z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
+
+const VARIABLES = {
+  PLEDGE_PORT: { expected: "an integer 1–65535", schema: integer(1, 65535) },
+  PORT: { expected: "an integer 1–65535", schema: integer(1, 65535) },
+  PLEDGE_HOST: { expected: "a host name or IP address", schema: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/) },
+  DATABASE_URL: {
+    expected: "a postgres:// or postgresql:// URL",
+    secret: true,
+    schema: z.string().regex(/^postgres(ql)?:\/\/\S+$/),
+  },
+  PLEDGE_DATA_DIR: { expected: "a directory path", schema: z.string().min(1) },
+  PLEDGE_POLICY: { expected: "a pack id such as partstore", schema: z.string().regex(SLUG) },
+  PLEDGE_POLICIES_DIR: { expected: "a directory path", schema: z.string().min(1) },
+  PLEDGE_REGION: { expected: "a region id such as us", schema: z.string().regex(SLUG) },
+  PLEDGE_BOOTSTRAP_KEY: {
+    expected:
+      "an API key of the form pk_<prefix>_<secret> (prefix: 4–16 lower-case letters or digits; secret: 43 base64url characters)",
+    secret: true,
+    schema: z.string().regex(API_KEY_PATTERN),
+  },
+  LOG_LEVEL: { expected: `one of ${LOG_LEVELS.join(", ")}`, schema: z.enum(LOG_LEVELS) },
+  PLEDGE_BODY_LIMIT: { expected: "a byte count 1024–16777216", schema: integer(1024, 16 * 1024 * 1024) },
+} satisfies Record<string, Variable>;
+
+type Name = keyof typeof VARIABLES;
+
+/** Pure: the same environment always gives the same config or the same ConfigError. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const problems: string[] = [];
+  const read = <T>(name: Name, fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const variable: Variable = VARIABLES[name];
+    const parsed = variable.schema.safeParse(raw.trim());
+    if (parsed.success) return parsed.data as T;
+    const got = variable.secret ? `a value of ${raw.length} characters` : JSON.stringify(raw);
+    problems.push(`${name}: expected ${variable.expected}, got ${got}`);
+    return fallback;
+  };
+
+  const config: Config = {
+    // PORT is the platform convention; PLEDGE_PORT wins when both are set.
+    port: env.PLEDGE_PORT ? read("PLEDGE_PORT", 4000) : read("PORT", 4000),
+    host: read("PLEDGE_HOST", "localhost"),
+    databaseUrl: read<string | null>("DATABASE_URL", null),
+    dataDir: path.resolve(read("PLEDGE_DATA_DIR", "./.pledge")),
+    policy: read("PLEDGE_POLICY", "partstore"),
+    policiesDir: path.resolve(read("PLEDGE_POLICIES_DIR", "./policies")),
+    region: read("PLEDGE_REGION", "us"),
+    bootstrapKey: read<string | null>("PLEDGE_BOOTSTRAP_KEY", null),
+    logLevel: read<LogLevel>("LOG_LEVEL", "info"),
+    bodyLimit: read("PLEDGE_BODY_LIMIT", 64 * 1024),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,96 @@
+/**
+ * The error catalogue: every stable code Pledge answers with, its HTTP status and its title.
+ * docs/errors.md lists the same codes (a test keeps the two equal). Domain code throws or returns
+ * `PledgeError` with a code; only the HTTP layer looks up the status. Details name ids, fields and
+ * variables, never personal data.
+ */
+export const ERRORS = {
+  PLEDGE_VALIDATION_FAILED: { status: 400, title: "The request does not match the schema" },
+  PLEDGE_MALFORMED_JSON: { status: 400, title: "The request body is not valid JSON" },
+  PLEDGE_BODY_TOO_LARGE: { status: 413, title: "The request body is too large" },
+  PLEDGE_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "The request body's media type is not supported" },
+  PLEDGE_AUTH_MISSING: { status: 401, title: "No API key was given" },
+  PLEDGE_AUTH_INVALID: { status: 401, title: "The API key is not valid" },
+  PLEDGE_FORBIDDEN_ROLE: { status: 403, title: "The caller's role may not use this endpoint" },
+  PLEDGE_UNKNOWN_PURPOSE: { status: 400, title: "The purpose is not in the policy pack" },
+  PLEDGE_UNKNOWN_FIELD: { status: 400, title: "A field is not in any category of the policy pack" },
+  PLEDGE_UNKNOWN_RECIPIENT: { status: 400, title: "The recipient is not in the policy pack" },
+  PLEDGE_UNKNOWN_TOPIC: { status: 400, title: "The topic is not in the policy pack" },
+  PLEDGE_UNKNOWN_ROLE: { status: 400, title: "The staff role is not in the policy pack" },
+  PLEDGE_NO_POLICY_IN_FORCE: { status: 400, title: "No policy version is in force at that instant" },
+  PLEDGE_POLICY_INVALID: { status: 422, title: "The policy pack is invalid" },
+  PLEDGE_POLICY_MISCONFIGURED: { status: 422, title: "The policy pack cannot be enforced" },
+  PLEDGE_POLICY_HISTORY_INVALID: {
+    status: 422,
+    title: "The versions of a company's policy do not fit together",
+  },
+  PLEDGE_NOT_FOUND: { status: 404, title: "Not found" },
+  PLEDGE_METHOD_NOT_ALLOWED: { status: 405, title: "The method is not allowed on this resource" },
+  PLEDGE_RATE_LIMITED: { status: 429, title: "Too many requests" },
+  PLEDGE_NOT_READY: { status: 503, title: "Pledge is not ready to serve" },
+  PLEDGE_INTERNAL: { status: 500, title: "Internal error" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+export class PledgeError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    /** Plain words for the caller: ids, field names, variable names; never personal data. */
+    readonly detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = "PledgeError";
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+}
+
+/** RFC 9457 problem details, with Pledge's stable `code` and, for schema failures, the `errors`. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly instance?: string;
+  readonly errors?: readonly { readonly path: string; readonly message: string }[];
+}
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export function problem(
+  code: ErrorCode,
+  detail: string,
+  extra: { instance?: string; errors?: Problem["errors"] } = {},
+): Problem {
+  const { status, title } = ERRORS[code];
+  return { type: `urn:pledge:error:${code}`, title, status, code, detail, ...extra };
+}
+
+/** The JSON schema of a problem body, referenced by route schemas for their error responses. */
+export const problemSchema = {
+  $id: "Problem",
+  type: "object",
+  description: "RFC 9457 problem details",
+  required: ["type", "title", "status", "code", "detail"],
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    code: { type: "string", enum: ERROR_CODES },
+    detail: { type: "string" },
+    instance: { type: "string" },
+    errors: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["path", "message"],
+        properties: { path: { type: "string" }, message: { type: "string" } },
+      },
+    },
+  },
+} as const;
