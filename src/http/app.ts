@@ -1,0 +1,81 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { AuditWriter } from "../audit/writer.ts";
+import type { Config } from "../config.ts";
+import { staffRoutes } from "../modules/staff/staff.routes.ts";
+import type { PolicyHistory } from "../policy/history.ts";
+import type { Store } from "../store/store.ts";
+import { Authenticator } from "./auth.ts";
+import { decisionRoutes } from "./decisions.routes.ts";
+import { installErrorHandling } from "./error-handler.ts";
+import { problemSchema } from "./errors.ts";
+import { healthRoutes } from "./health.routes.ts";
+import { createLogger } from "./logger.ts";
+import { PolicyBook } from "./policies.ts";
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly store: Store;
+  /** Every version of the company's policy; each is compiled here, once. */
+  readonly policies: PolicyHistory;
+  readonly audit: AuditWriter;
+  readonly clock: () => Date;
+  readonly logger?: FastifyBaseLogger;
+}
+
+/**
+ * The composition root of the HTTP API. Owns nothing it is given: closing the app stops the
+ * server and waits for requests in flight; the caller then closes the audit writer and store.
+ */
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store, clock } = deps;
+  const book = new PolicyBook(deps.policies);
+  const auth = new Authenticator(store.db, () => clock().getTime());
+  const app = Fastify({
+    loggerInstance: deps.logger ?? createLogger(config.logLevel),
+    bodyLimit: config.bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorateRequest("caller", null);
+  installErrorHandling(app);
+  app.addSchema(problemSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Pledge",
+        version: "1",
+        description:
+          "The system of record for customer information that enforces the company's privacy policy.",
+      },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: "http",
+            scheme: "bearer",
+            description: "pk_<prefix>_<secret>; X-API-Key is accepted too",
+          },
+        },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) =>
+        typeof json.$id === "string" ? json.$id : `def-${i}`,
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { store, book, clock });
+  await app.register(decisionRoutes, { auth, book, audit: deps.audit, clock, region: config.region });
+  await app.register(staffRoutes, {
+    db: store.db,
+    auth,
+    clock,
+    currentPack: () => book.at(clock().toISOString()).pack,
+  });
+  return app;
+}

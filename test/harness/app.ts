@@ -1,0 +1,77 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { createAuditWriter, type AuditWriter } from "../../src/audit/writer.ts";
+import { loadConfig } from "../../src/config.ts";
+import { createApp } from "../../src/http/app.ts";
+import { createKey, createStaff } from "../../src/modules/staff/staff.service.ts";
+import { inForce, loadPolicyHistory } from "../../src/policy/history.ts";
+import type { Store } from "../../src/store/store.ts";
+import { freshStore } from "./store.ts";
+
+export const POLICIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../policies");
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly audit: AuditWriter;
+  /** A new staff member with this role (a pack staff role, or `admin`) and a key for them. */
+  apiKey(role?: string, opts?: { attested?: boolean }): Promise<string>;
+  /** Like `apiKey`, also returning the staff member's id. */
+  staff(role?: string, opts?: { attested?: boolean }): Promise<{ staffId: string; key: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole HTTP API over a fresh migrated store, for `app.inject()`. The clock defaults to the
+ * real one; pass `clock` to pin the policy version in force.
+ */
+export async function buildTestApp(
+  options: { company?: string; clock?: () => Date; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const company = options.company ?? "partstore";
+  const clock = options.clock ?? (() => new Date());
+  const config = loadConfig({
+    LOG_LEVEL: "silent",
+    PLEDGE_POLICY: company,
+    PLEDGE_POLICIES_DIR: POLICIES_DIR,
+    ...options.env,
+  });
+  const policies = await loadPolicyHistory(path.join(POLICIES_DIR, company));
+  const store = await freshStore();
+  const audit = createAuditWriter(store.db);
+  let app: FastifyInstance;
+  try {
+    app = await createApp({ config, store, policies, audit, clock });
+    await app.ready();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const staff = async (role = "admin", opts: { attested?: boolean } = {}) => {
+    const now = clock();
+    const ctx = { actor: "system", now };
+    const member = await createStaff(
+      store.db,
+      inForce(policies, now.toISOString()),
+      { displayName: `test ${role}`, role, attested: opts.attested ?? false },
+      ctx,
+    );
+    const { key } = await createKey(store.db, member.id, ctx);
+    return { staffId: member.id, key };
+  };
+
+  return {
+    app,
+    store,
+    audit,
+    staff,
+    apiKey: async (role, opts) => (await staff(role, opts)).key,
+    async close() {
+      await app.close();
+      await audit.close();
+      await store.close();
+    },
+  };
+}
