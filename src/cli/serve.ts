@@ -1,0 +1,142 @@
+import type { FastifyInstance } from "fastify";
+import {
+  openConfiguredStore,
+  loadConfiguredPolicies,
+  prepareSchema,
+  residencyProblem,
+  StartError,
+} from "../app.ts";
+import { createAuditWriter } from "../audit/writer.ts";
+import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { createApp } from "../http/app.ts";
+import { createLogger } from "../http/logger.ts";
+import { bootstrapAdmin } from "../modules/staff/staff.service.ts";
+import { PolicyError } from "../policy/errors.ts";
+import { inForce, type PolicyHistory } from "../policy/history.ts";
+import type { Store } from "../store/store.ts";
+import type { Io } from "./main.ts";
+
+/**
+ * `pledge serve`: configuration → policy → residency (ZM-11) → store and schema → bootstrap key →
+ * listen. Resolves with the exit code after SIGINT/SIGTERM: the server stops accepting, requests
+ * in flight finish, the audit writer flushes, the store closes. A second signal exits at once.
+ */
+export async function serveCommand(
+  argv: string[],
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  if (argv.length > 0) {
+    io.err(
+      `pledge serve takes no arguments; configure it with environment variables (docs/configuration.md)`,
+    );
+    return 2;
+  }
+  let config: Config;
+  let policies: PolicyHistory;
+  try {
+    config = loadConfig(env);
+    policies = await loadConfiguredPolicies(config);
+    const problem = residencyProblem(inForce(policies, new Date().toISOString()), config.region);
+    if (problem) throw new StartError(problem);
+  } catch (error) {
+    return failed(io, error);
+  }
+
+  let store: Store;
+  try {
+    store = await openConfiguredStore(config);
+  } catch (error) {
+    return failed(io, error);
+  }
+  const audit = createAuditWriter(store.db);
+  const shutdown = async (app?: FastifyInstance): Promise<void> => {
+    await app?.close();
+    await audit.close();
+    await store.close();
+  };
+
+  let app: FastifyInstance;
+  try {
+    const schema = await prepareSchema(store);
+    if (schema === "migrated") io.out(`Pledge: created the embedded store in ${config.dataDir}`);
+    await bootstrap(store, policies, config, io);
+    app = await createApp({
+      config,
+      store,
+      policies,
+      audit,
+      clock: () => new Date(),
+      logger: createLogger(config.logLevel),
+    });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await shutdown().catch(() => undefined);
+    return failed(io, error);
+  }
+
+  const pack = inForce(policies, new Date().toISOString());
+  const urls = app
+    .addresses()
+    .map((a) =>
+      typeof a === "string" ? a : `http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`,
+    );
+  io.out(`Pledge ${pack.company} ${pack.version} listening on ${urls.join(", ")}`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        io.err(`Pledge: ${signal} again, exiting now`);
+        process.exit(1);
+      }
+      stopping = true;
+      io.out(`Pledge: ${signal}, shutting down`);
+      shutdown(app).then(
+        () => resolve(0),
+        (error: unknown) => resolve(failed(io, error)),
+      );
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+/**
+ * A store without any API key gets an admin: with PLEDGE_BOOTSTRAP_KEY, that key; otherwise, on
+ * the embedded store, a new key printed once to the console (never to the log).
+ */
+async function bootstrap(store: Store, policies: PolicyHistory, config: Config, io: Io): Promise<void> {
+  const now = new Date();
+  const pack = inForce(policies, now.toISOString());
+  const ctx = { actor: "system", now };
+  if (config.bootstrapKey !== null) {
+    const made = await bootstrapAdmin(store.db, pack, ctx, config.bootstrapKey);
+    if (made) io.out("Pledge: created the admin API key given in PLEDGE_BOOTSTRAP_KEY");
+    return;
+  }
+  if (store.kind !== "pglite") return;
+  const made = await bootstrapAdmin(store.db, pack, ctx);
+  if (made) {
+    io.out(
+      [
+        "",
+        "  An admin API key was created for this store. It is shown once and never again:",
+        "",
+        `    ${made.key}`,
+        "",
+        "  Use it as `Authorization: Bearer <key>`. Keep it secret.",
+        "",
+      ].join("\n"),
+    );
+  }
+}
+
+function failed(io: Io, error: unknown): number {
+  if (error instanceof ConfigError || error instanceof StartError || error instanceof PolicyError) {
+    io.err(`pledge serve: ${error.message}`);
+    return 1;
+  }
+  io.err(`pledge serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return 1;
+}
