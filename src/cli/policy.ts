@@ -1,0 +1,135 @@
+import { readFile } from "node:fs/promises";
+import { diffPolicies, formatDiff } from "../policy/diff.ts";
+import { formatIssue, PolicyError } from "../policy/errors.ts";
+import { explain, ExplainInputError, formatDecision, parseFacts, parseUse } from "../policy/explain.ts";
+import { loadPackFile } from "../policy/load.ts";
+import { renderPolicy, type RenderFormat } from "../policy/render.ts";
+
+type Io = { out: (s: string) => void; err: (s: string) => void };
+
+export const POLICY_USAGE = [
+  "usage: pledge policy check FILE...",
+  "       pledge policy render FILE [--format md|html]",
+  "       pledge policy diff OLD NEW [--json]",
+  "       pledge policy explain FILE --use JSON|@file [--facts JSON|@file]",
+].join("\n");
+
+/**
+ * `pledge policy …`. Exit codes: 0 done (for explain: the question was answered, whatever the
+ * outcome, which is printed first); 1 a pack is invalid or an input cannot be read; 2 bad
+ * arguments (usage is printed).
+ */
+export async function policyCommand(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  const args = parseArgs(rest);
+  if (args === null) return usage(io);
+  try {
+    switch (sub) {
+      case "check":
+        return await check(args.positional, io);
+      case "render": {
+        const format = args.flags.get("format") ?? "md";
+        if (args.positional.length !== 1 || !isFormat(format) || hasOther(args, ["format"])) return usage(io);
+        io.out(renderPolicy(await loadPackFile(args.positional[0]!), format));
+        return 0;
+      }
+      case "diff": {
+        if (args.positional.length !== 2 || hasOther(args, ["json"])) return usage(io);
+        const [a, b] = await Promise.all(args.positional.map((f) => loadPackFile(f)));
+        const diff = diffPolicies(a!, b!);
+        io.out(args.flags.has("json") ? JSON.stringify(diff, null, 2) + "\n" : formatDiff(diff));
+        return 0;
+      }
+      case "explain": {
+        const useText = args.flags.get("use");
+        if (args.positional.length !== 1 || !useText || hasOther(args, ["use", "facts"])) return usage(io);
+        const pack = await loadPackFile(args.positional[0]!);
+        const use = parseUse(pack, await inline(useText));
+        const factsText = args.flags.get("facts");
+        const facts = parseFacts(pack, use, factsText === undefined ? undefined : await inline(factsText));
+        io.out(formatDecision(explain(pack, use, facts)));
+        return 0;
+      }
+      case undefined:
+      default:
+        return usage(io);
+    }
+  } catch (e) {
+    if (e instanceof PolicyError) {
+      io.err(e.issues.length ? e.issues.map(formatIssue).join("\n") : e.message);
+      return 1;
+    }
+    if (e instanceof ExplainInputError || isNotFound(e)) {
+      io.err(`pledge policy: ${(e as Error).message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function check(files: readonly string[], io: Io): Promise<number> {
+  if (files.length === 0) return usage(io);
+  let failed = 0;
+  for (const file of files) {
+    try {
+      const pack = await loadPackFile(file);
+      io.out(`ok ${file} (${pack.company} ${pack.version})`);
+    } catch (e) {
+      failed++;
+      if (e instanceof PolicyError)
+        io.err(e.issues.length ? e.issues.map(formatIssue).join("\n") : e.message);
+      else if (isNotFound(e)) io.err(`${file}: no such file`);
+      else throw e;
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+interface Args {
+  positional: string[];
+  flags: Map<string, string>;
+}
+
+const VALUE_FLAGS = new Set(["format", "use", "facts"]);
+const BOOL_FLAGS = new Set(["json"]);
+
+function parseArgs(argv: readonly string[]): Args | null {
+  const args: Args = { positional: [], flags: new Map() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith("--")) {
+      args.positional.push(a);
+      continue;
+    }
+    const [name, eq] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (BOOL_FLAGS.has(name) && eq === undefined) args.flags.set(name, "true");
+    else if (VALUE_FLAGS.has(name)) {
+      const value = eq ?? argv[++i];
+      if (value === undefined) return null;
+      args.flags.set(name, value);
+    } else return null;
+  }
+  return args;
+}
+
+function hasOther(args: Args, allowed: readonly string[]): boolean {
+  return [...args.flags.keys()].some((k) => !allowed.includes(k));
+}
+
+function isFormat(f: string): f is RenderFormat {
+  return f === "md" || f === "html";
+}
+
+/** `@path` reads JSON from a file; anything else is the JSON itself. */
+async function inline(value: string): Promise<string> {
+  return value.startsWith("@") ? readFile(value.slice(1), "utf8") : value;
+}
+
+function isNotFound(e: unknown): boolean {
+  return e instanceof Error && (e as NodeJS.ErrnoException).code === "ENOENT";
+}
+
+function usage(io: Io): number {
+  io.err(POLICY_USAGE);
+  return 2;
+}
