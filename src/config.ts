@@ -46,8 +46,8 @@ const integer = (min: number, max: number) =>
   z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
 
 const VARIABLES = {
-  PLEDGE_PORT: { expected: "an integer 1–65535", schema: integer(1, 65535) },
-  PORT: { expected: "an integer 1–65535", schema: integer(1, 65535) },
+  PLEDGE_PORT: { expected: "an integer 0–65535 (0: any free port)", schema: integer(0, 65535) },
+  PORT: { expected: "an integer 0–65535 (0: any free port)", schema: integer(0, 65535) },
   PLEDGE_HOST: { expected: "a host name or IP address", schema: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/) },
   DATABASE_URL: {
     expected: "a postgres:// or postgresql:// URL",
