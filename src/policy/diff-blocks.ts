@@ -1,5 +1,5 @@
-import { basisStrength, type Note } from "./diff.ts";
-import type { PolicyPack } from "./schema.ts";
+import type { Note } from "./diff.ts";
+import type { LegalBasis, PolicyPack } from "./schema.ts";
 
 /** The comparisons behind diffPolicies, one block of the pack at a time. */
 export function diffBlocks(old: PolicyPack, next: PolicyPack, note: Note): void {
@@ -10,6 +10,24 @@ export function diffBlocks(old: PolicyPack, next: PolicyPack, note: Note): void 
   diffClauses(old, next, note);
   diffMessages(old, next, note);
   diffRules(old, next, note);
+}
+
+/** Strength of the person's say over a use: higher is stronger. */
+export function basisStrength(basis: LegalBasis): number {
+  switch (basis) {
+    case "consent":
+      return 3;
+    case "opt_out":
+      return 2;
+    case "legitimate_interest":
+    case "contract":
+    case "legal_obligation":
+      return 1;
+    default: {
+      const never: never = basis;
+      return never;
+    }
+  }
 }
 
 const more = (a: readonly string[], b: readonly string[]): string[] => b.filter((x) => !a.includes(x));

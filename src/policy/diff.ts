@@ -1,5 +1,6 @@
 import { diffBlocks } from "./diff-blocks.ts";
-import type { LegalBasis, PolicyPack } from "./schema.ts";
+export { basisStrength } from "./diff-blocks.ts";
+import type { PolicyPack } from "./schema.ts";
 
 /**
  * What changed between two versions of a pack, and whether each change is *material*: a change
@@ -48,24 +49,6 @@ export const MATERIAL_RULES = [
   "more grounds for disclosure or for opening communications; a case no longer required",
   "data kept longer",
 ] as const;
-
-/** Strength of the person's say over a use: higher is stronger. */
-export function basisStrength(basis: LegalBasis): number {
-  switch (basis) {
-    case "consent":
-      return 3;
-    case "opt_out":
-      return 2;
-    case "legitimate_interest":
-    case "contract":
-    case "legal_obligation":
-      return 1;
-    default: {
-      const never: never = basis;
-      return never;
-    }
-  }
-}
 
 export function diffPolicies(old: PolicyPack, next: PolicyPack): PolicyDiff {
   const changes: PolicyChange[] = [];
