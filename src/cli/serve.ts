@@ -10,6 +10,7 @@ import { createAuditWriter } from "../audit/writer.ts";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { createApp } from "../http/app.ts";
 import { createLogger } from "../http/logger.ts";
+import { countKeys } from "../modules/staff/staff.repository.ts";
 import { bootstrapAdmin } from "../modules/staff/staff.service.ts";
 import { PolicyError } from "../policy/errors.ts";
 import { inForce, type PolicyHistory } from "../policy/history.ts";
@@ -115,7 +116,14 @@ async function bootstrap(store: Store, policies: PolicyHistory, config: Config, 
     if (made) io.out("Pledge: created the admin API key given in PLEDGE_BOOTSTRAP_KEY");
     return;
   }
-  if (store.kind !== "pglite") return;
+  if (store.kind !== "pglite") {
+    if ((await countKeys(store.db)) === 0) {
+      io.err(
+        "Pledge: no API key exists yet; set PLEDGE_BOOTSTRAP_KEY, or run `pledge staff add --role admin` and `pledge staff key`",
+      );
+    }
+    return;
+  }
   const made = await bootstrapAdmin(store.db, pack, ctx);
   if (made) {
     io.out(

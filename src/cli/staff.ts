@@ -10,7 +10,7 @@ import type { Io } from "./main.ts";
 const USAGE = `usage:
   pledge staff add --name NAME --role ROLE [--attested]   add a staff member (ROLE: a pack staff role or admin)
   pledge staff attest STAFF_ID                             record the confidentiality attestation
-  pledge staff key STAFF_ID                                make an API key (printed once)
+  pledge staff key STAFF_ID                                make an API key (printed once; its id on stderr)
   pledge staff revoke KEY_ID                               revoke an API key`;
 
 /**
@@ -63,8 +63,9 @@ export async function staffCommand(
         const staff = await recordAttestation(store.db, id ?? "", ctx);
         io.out(`attested ${staff.id} at ${staff.attestedAt?.toISOString() ?? "?"}`);
       } else if (sub === "key") {
-        const { key } = await createKey(store.db, id ?? "", ctx);
+        const { key, record } = await createKey(store.db, id ?? "", ctx);
         io.out(key);
+        io.err(`key id ${record.id} (shown once; revoke with: pledge staff revoke ${record.id})`);
       } else {
         const record = await revokeKey(store.db, id ?? "", ctx);
         io.out(`revoked ${record.id} at ${record.revokedAt?.toISOString() ?? "?"}`);
