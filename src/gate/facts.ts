@@ -1,0 +1,55 @@
+import { sql, type Kysely } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import type { Channel } from "../policy/schema.ts";
+import type { Database } from "../store/database.ts";
+import { ageAt } from "./age.ts";
+import type { ConsentState, Permission, SubjectFacts, SubjectStatus } from "./types.ts";
+
+/**
+ * A subject's facts as decide() sees them, read in one round trip from the facts tables.
+ * Null when there is no such subject. `age` is whole years on the UTC day of `at` (age.ts), the
+ * same arithmetic compileAudience binds into SQL, so both forms agree. A consent row with
+ * channel '' becomes the key `<scope>`, one with a channel `<scope>:<channel>`.
+ */
+export async function loadSubjectFacts(
+  db: Kysely<Database>,
+  subjectId: string,
+  at: string,
+): Promise<SubjectFacts | null> {
+  const row = await db
+    .selectFrom("subjects as s")
+    .where("s.subject_id", "=", subjectId)
+    .select((eb) => [
+      "s.status",
+      "s.jurisdiction",
+      sql<string | null>`to_char(s.birth_date, 'YYYY-MM-DD')`.as("birth"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("subject_consents as c")
+          .select(["c.scope", "c.channel", "c.state"])
+          .whereRef("c.subject_id", "=", "s.subject_id"),
+      ).as("consents"),
+      jsonArrayFrom(
+        eb.selectFrom("subject_opt_outs as o").select("o.scope").whereRef("o.subject_id", "=", "s.subject_id"),
+      ).as("optOuts"),
+      jsonArrayFrom(
+        eb.selectFrom("subject_permissions as p").select("p.permission").whereRef("p.subject_id", "=", "s.subject_id"),
+      ).as("permissions"),
+      jsonArrayFrom(
+        eb.selectFrom("subject_suppression as x").select("x.channel").whereRef("x.subject_id", "=", "s.subject_id"),
+      ).as("suppressed"),
+    ])
+    .executeTakeFirst();
+  if (row === undefined) return null;
+  const consents: Record<string, ConsentState> = {};
+  for (const c of row.consents) consents[c.channel === "" ? c.scope : `${c.scope}:${c.channel}`] = c.state;
+  return {
+    status: row.status as SubjectStatus,
+    age: row.birth === null ? null : ageAt(row.birth, at),
+    jurisdiction: row.jurisdiction,
+    consents,
+    optOuts: row.optOuts.map((o) => o.scope),
+    suppressed: row.suppressed.map((x) => x.channel as Channel),
+    permissions: row.permissions.map((p) => p.permission as Permission),
+  };
+}

@@ -1,0 +1,182 @@
+import fc from "fast-check";
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  birthCutoff,
+  compileAudience,
+  compilePolicy,
+  decide,
+  loadSubjectFacts,
+  selectAudience,
+  type CompiledPolicy,
+  type Use,
+  type UseFacts,
+} from "../../src/gate/index.ts";
+import { CHANNELS, MESSAGE_CLASSES } from "../../src/policy/schema.ts";
+import type { Database } from "../../src/store/database.ts";
+import type { Store } from "../../src/store/store.ts";
+import { freshStore } from "../harness/store.ts";
+import { fixturePack } from "./fixture.ts";
+
+/**
+ * One set of rules, two evaluators: for random subjects and random bulk uses, the subjects
+ * compileAudience selects in SQL are exactly those for which decide(), on the facts
+ * loadSubjectFacts reads back, does not refuse.
+ */
+const base = fixturePack();
+const POLICIES: CompiledPolicy[] = [
+  compilePolicy(base),
+  compilePolicy({ ...base, version: "contactable", messages: { ...base.messages, former_customers: "contactable" } }),
+];
+const SCOPES = ["marketing.email", "marketing.postal", "partner.sharing", "data.sale", "affiliate.conversion", "newsletter", "catalogues", "service.fulfil"];
+const FIELDS = ["email", "first_name", "street", "card_token", "page_views"];
+const INSTANTS = ["2026-06-01T12:00:00Z", "2024-02-29T23:30:00Z", "2031-01-01T00:00:00Z"];
+/** Birth dates on either side of the 13th birthday at each instant, where an off-by-one would show. */
+const BOUNDARY_BIRTHS = INSTANTS.flatMap((at) => {
+  const cutoff = Date.parse(birthCutoff(at, 13));
+  return [-1, 0, 1].map((d) => new Date(cutoff + d * 86_400_000).toISOString().slice(0, 10));
+});
+
+interface GenSubject {
+  status: "customer" | "prospect" | "former";
+  birth: string | null;
+  jurisdiction: string | null;
+  consents: { scope: string; channel: string; state: "granted" | "withdrawn" | "objected" }[];
+  optOuts: string[];
+  permissions: ("card_reuse" | "sale" | "affiliate_identity")[];
+  suppressed: (typeof CHANNELS)[number][];
+}
+
+const subjectArb: fc.Arbitrary<GenSubject> = fc.record({
+  status: fc.constantFrom("customer", "prospect", "former"),
+  birth: fc.option(
+    fc.oneof(
+      fc.date({ min: new Date("2010-01-01"), max: new Date("2020-12-31"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+      fc.constantFrom(...BOUNDARY_BIRTHS),
+    ),
+    { freq: 4 },
+  ),
+  jurisdiction: fc.constantFrom(null, "US", "US-CA", "EU"),
+  consents: fc.uniqueArray(
+    fc.record({
+      scope: fc.constantFrom(...SCOPES),
+      channel: fc.constantFrom("", "", ...CHANNELS),
+      state: fc.constantFrom("granted", "granted", "withdrawn", "objected"),
+    }),
+    { maxLength: 8, selector: (c) => `${c.scope}:${c.channel}` },
+  ),
+  optOuts: fc.subarray(["partner_sharing", "catalogues"]),
+  permissions: fc.subarray(["card_reuse", "sale", "affiliate_identity"] as const),
+  suppressed: fc.subarray([...CHANNELS]),
+});
+
+/** Bulk uses that pass the subject-independent rules, so the audience is worth comparing. */
+const TEMPLATES: Partial<Use>[] = [
+  { action: "send", purpose: "marketing.email", channel: "email", fields: ["email"] },
+  { action: "send", purpose: "marketing.email", channel: "email", topic: "newsletter", fields: ["email"] },
+  { action: "send", purpose: "marketing.postal", channel: "catalogue", topic: "catalogues", fields: ["street"] },
+  { action: "export", purpose: "marketing.postal", channel: "postal", recipient: "mail-house", fields: ["first_name", "street"] },
+  { action: "send", purpose: "service.fulfil", channel: "email", messageClass: "service", fields: ["email"] },
+  { action: "export", purpose: "partner.sharing", recipient: "partner", fields: ["first_name", "street"] },
+  { action: "export", purpose: "data.sale", recipient: "data-buyer", fields: ["email"] },
+  { action: "disclose", purpose: "affiliate.conversion", recipient: "affiliate-net", fields: ["email"] },
+  { action: "charge", purpose: "billing.recurring", fields: ["card_token"] },
+  { action: "collect", purpose: "service.fulfil", fields: ["email"] },
+  { action: "read", purpose: "marketing.email", channel: "email", fields: ["email", "street"], projection: true },
+];
+
+const randomUse: fc.Arbitrary<Partial<Use>> = fc.record({
+  action: fc.constantFrom("send", "export", "disclose", "read", "collect", "charge", "analyse"),
+  purpose: fc.constantFrom(...base.purposes.map((p) => p.id)),
+  recipient: fc.option(fc.constantFrom(...base.recipients.map((r) => r.id)), { nil: undefined }),
+  channel: fc.option(fc.constantFrom(...CHANNELS), { nil: undefined }),
+  messageClass: fc.option(fc.constantFrom(...MESSAGE_CLASSES), { nil: undefined }),
+  topic: fc.option(fc.constantFrom("newsletter", "catalogues"), { nil: undefined }),
+  fields: fc.subarray(FIELDS, { minLength: 1 }),
+  projection: fc.boolean(),
+  aggregate: fc.boolean(),
+});
+
+const useArb: fc.Arbitrary<Use> = fc
+  .record({
+    shape: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...TEMPLATES) }, { weight: 1, arbitrary: randomUse }),
+    at: fc.constantFrom(...INSTANTS),
+    ground: fc.option(fc.constantFrom("subpoena", "curiosity"), { nil: undefined }),
+  })
+  .map(({ shape, at, ground }) => ({ actor: { kind: "system", id: "campaigns" }, fields: [], ...shape, at, ground }) as Use);
+
+const useFactsArb: fc.Arbitrary<UseFacts> = fc.record({
+  actorAttested: fc.constant(true),
+  recipientContractOnFile: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  deploymentRegion: fc.constant("us"),
+});
+
+const idOf = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
+
+async function fill(db: Kysely<Database>, subjects: readonly GenSubject[]): Promise<void> {
+  for (const table of ["subject_suppression", "subject_permissions", "subject_opt_outs", "subject_consents", "subjects"] as const) {
+    await db.deleteFrom(table).execute();
+  }
+  const rows = <T,>(f: (s: GenSubject, id: string) => T[]): T[] => subjects.flatMap((s, i) => f(s, idOf(i)));
+  await db.insertInto("subjects").values(rows((s, id) => [{ subject_id: id, status: s.status, birth_date: s.birth, jurisdiction: s.jurisdiction }])).execute();
+  const consents = rows((s, subject_id) => s.consents.map((c) => ({ subject_id, scope: c.scope, channel: c.channel as "", state: c.state })));
+  if (consents.length > 0) await db.insertInto("subject_consents").values(consents).execute();
+  const optOuts = rows((s, subject_id) => s.optOuts.map((scope) => ({ subject_id, scope })));
+  if (optOuts.length > 0) await db.insertInto("subject_opt_outs").values(optOuts).execute();
+  const permissions = rows((s, subject_id) => s.permissions.map((permission) => ({ subject_id, permission })));
+  if (permissions.length > 0) await db.insertInto("subject_permissions").values(permissions).execute();
+  const suppressed = rows((s, subject_id) => s.suppressed.map((channel) => ({ subject_id, channel })));
+  if (suppressed.length > 0) await db.insertInto("subject_suppression").values(suppressed).execute();
+}
+
+describe("compileAudience and decide agree", () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await freshStore();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it("selects exactly the subjects decide() does not refuse", async () => {
+    let selectedTotal = 0;
+    let refusedTotal = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(subjectArb, { minLength: 30, maxLength: 30 }),
+        fc.array(fc.tuple(fc.constantFrom(0, 1), useFactsArb, useArb), { minLength: 6, maxLength: 6 }),
+        async (subjects, uses) => {
+          const db = store.db;
+          await fill(db, subjects);
+          const loaded = new Map<string, Awaited<ReturnType<typeof loadSubjectFacts>>>();
+          const factsOf = async (i: number, at: string) => {
+            const key = `${i}@${at}`;
+            if (!loaded.has(key)) loaded.set(key, await loadSubjectFacts(db, idOf(i), at));
+            return loaded.get(key) ?? null;
+          };
+          for (const [which, useFacts, use] of uses) {
+            const policy = POLICIES[which] as CompiledPolicy;
+            const audience = compileAudience(policy, useFacts, use);
+            const selected = await selectAudience(db, audience);
+            const expected: string[] = [];
+            for (let i = 0; i < subjects.length; i++) {
+              const subject = await factsOf(i, use.at);
+              const d = decide(policy, { ...useFacts, subject }, use);
+              if (d.outcome !== "deny") {
+                expected.push(idOf(i));
+                expect(d.fields).toEqual(audience.decision.fields);
+              }
+            }
+            expect(selected).toEqual(expected);
+            selectedTotal += selected.length;
+            if (audience.decision.outcome !== "deny") refusedTotal += subjects.length - selected.length;
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+    // The comparison means something only if both sides of the line were exercised.
+    expect(selectedTotal).toBeGreaterThan(100);
+    expect(refusedTotal).toBeGreaterThan(100);
+  });
+});
