@@ -26,15 +26,30 @@ interface PackSize {
 /** Rules = purposes + topics + (recipient, purpose) pairs + (staff role, purpose) pairs. */
 const ruleCount = (s: PackSize): number =>
   s.purposes + s.topics + s.recipients * s.purposesPerRecipient + s.roles * s.purposesPerRole;
-const SMALL: PackSize = { purposes: 5, topics: 3, recipients: 1, purposesPerRecipient: 2, roles: 2, purposesPerRole: 5 };
-const LARGE: PackSize = { purposes: 100, topics: 100, recipients: 20, purposesPerRecipient: 40, roles: 20, purposesPerRole: 50 };
+const SMALL: PackSize = {
+  purposes: 5,
+  topics: 3,
+  recipients: 1,
+  purposesPerRecipient: 2,
+  roles: 2,
+  purposesPerRole: 5,
+};
+const LARGE: PackSize = {
+  purposes: 100,
+  topics: 100,
+  recipients: 20,
+  purposesPerRecipient: 40,
+  roles: 20,
+  purposesPerRole: 50,
+};
 
 const purposeId = (i: number): string => `marketing.p${String(i).padStart(3, "0")}`;
 const roleId = (i: number): string => `role-${i}`;
 
 /** A pack of the given size. The first purposes and roles are the same in every size. */
 export function generatePack(size: PackSize): PolicyPack {
-  const pick = (i: number, n: number): string[] => Array.from({ length: n }, (_, k) => purposeId((i + k) % size.purposes));
+  const pick = (i: number, n: number): string[] =>
+    Array.from({ length: n }, (_, k) => purposeId((i + k) % size.purposes));
   return packSchema.parse({
     company: "benchco",
     name: "Bench Co",
@@ -63,7 +78,11 @@ export function generatePack(size: PackSize): PolicyPack {
       channels: ["email"],
       clauses: ["BC-01"],
     })),
-    messages: { essential: ["service"], suppression: { channels: ["email"], clauses: ["BC-01"] }, clauses: ["BC-01"] },
+    messages: {
+      essential: ["service"],
+      suppression: { channels: ["email"], clauses: ["BC-01"] },
+      clauses: ["BC-01"],
+    },
     recipients: Array.from({ length: size.recipients }, (_, i) => ({
       id: `recipient-${i}`,
       name: `Recipient ${i}`,
@@ -77,7 +96,11 @@ export function generatePack(size: PackSize): PolicyPack {
     sale: { allowed: "never", clauses: ["BC-01"] },
     staff: {
       attestation_required: true,
-      roles: Array.from({ length: size.roles }, (_, i) => ({ id: roleId(i), name: `Role ${i}`, purposes: pick(i, size.purposesPerRole) })),
+      roles: Array.from({ length: size.roles }, (_, i) => ({
+        id: roleId(i),
+        name: `Role ${i}`,
+        purposes: pick(i, size.purposesPerRole),
+      })),
       clauses: ["BC-01"],
     },
     disclosure_grounds: { grounds: ["court_order"], clauses: ["BC-01"] },
@@ -160,7 +183,8 @@ function p50(fn: (i: number) => number, size: number, batches: number): { us: nu
 
 function floorFor(pack: PolicyPack): (input: Input) => boolean {
   const roles = new Map(pack.staff.roles.map((r) => [r.id, new Set(r.purposes)]));
-  return ({ casbin: [sub, obj] }) => roles.get(sub.role)?.has(obj.purpose) === true && sub.consent && !sub.suppressed && sub.age >= 13;
+  return ({ casbin: [sub, obj] }) =>
+    roles.get(sub.role)?.has(obj.purpose) === true && sub.consent && !sub.suppressed && sub.age >= 13;
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -172,10 +196,16 @@ export async function run(): Promise<BenchResult[]> {
     const enforcer = await casbinFor(pack);
     const floor = floorFor(pack);
     for (const input of data) {
-      const answers = [decide(policy, input.facts, input.use).outcome === "allow", enforcer.enforceSync(...input.casbin), floor(input)];
-      if (answers.some((a) => a !== answers[0])) throw new Error(`evaluators disagree on ${JSON.stringify(input.casbin)}: ${answers.join(" ")}`);
+      const answers = [
+        decide(policy, input.facts, input.use).outcome === "allow",
+        enforcer.enforceSync(...input.casbin),
+        floor(input),
+      ];
+      if (answers.some((a) => a !== answers[0]))
+        throw new Error(`evaluators disagree on ${JSON.stringify(input.casbin)}: ${answers.join(" ")}`);
     }
-    const gate = (i: number): number => (decide(policy, data[i]!.facts, data[i]!.use).outcome === "allow" ? 1 : 0);
+    const gate = (i: number): number =>
+      decide(policy, data[i]!.facts, data[i]!.use).outcome === "allow" ? 1 : 0;
     const closure = (i: number): number => (floor(data[i]!) ? 1 : 0);
     const peer = (i: number): number => (enforcer.enforceSync(...data[i]!.casbin) ? 1 : 0);
     p50(gate, 1000, 200); // warm up
@@ -193,23 +223,43 @@ export async function run(): Promise<BenchResult[]> {
   return [
     {
       name: `gate decision p50, ${small.rules}-rule pack`,
-      value: small.gate, unit: "µs", peer: "casbin (ABAC matcher)", peerValue: small.casbin,
-      ratio: small.casbin / small.gate, goal: "≥ 100× casbin", pass: small.casbin / small.gate >= 100,
+      value: small.gate,
+      unit: "µs",
+      peer: "casbin (ABAC matcher)",
+      peerValue: small.casbin,
+      ratio: small.casbin / small.gate,
+      goal: "≥ 100× casbin",
+      pass: small.casbin / small.gate >= 100,
     },
     {
       name: `gate decisions/s, ${small.rules}-rule pack`,
-      value: perSecond(small.gate), unit: "decisions/s", peer: "closure floor", peerValue: perSecond(small.closure),
-      ratio: small.closure / small.gate, goal: "p50 ≤ 2 µs", pass: small.gate <= 2,
+      value: perSecond(small.gate),
+      unit: "decisions/s",
+      peer: "closure floor",
+      peerValue: perSecond(small.closure),
+      ratio: small.closure / small.gate,
+      goal: "p50 ≤ 2 µs",
+      pass: small.gate <= 2,
     },
     {
       name: `gate decision p50, ${large.rules}-rule pack`,
-      value: large.gate, unit: "µs", peer: `gate, ${small.rules}-rule pack`, peerValue: small.gate,
-      ratio: small.gate / large.gate, goal: "≤ 2× the 20-rule time", pass: large.gate <= 2 * small.gate,
+      value: large.gate,
+      unit: "µs",
+      peer: `gate, ${small.rules}-rule pack`,
+      peerValue: small.gate,
+      ratio: small.gate / large.gate,
+      goal: "≤ 2× the 20-rule time",
+      pass: large.gate <= 2 * small.gate,
     },
     {
       name: `gate decision p50 vs casbin, ${large.rules}-rule pack`,
-      value: large.gate, unit: "µs", peer: "casbin (ABAC matcher)", peerValue: large.casbin,
-      ratio: large.casbin / large.gate, goal: "≥ 100× casbin", pass: large.casbin / large.gate >= 100,
+      value: large.gate,
+      unit: "µs",
+      peer: "casbin (ABAC matcher)",
+      peerValue: large.casbin,
+      ratio: large.casbin / large.gate,
+      goal: "≥ 100× casbin",
+      pass: large.casbin / large.gate >= 100,
     },
   ];
 }

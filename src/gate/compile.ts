@@ -92,10 +92,12 @@ export function compilePolicy(pack: PolicyPack): CompiledPolicy {
     const allowReasons = new Map<string, readonly Reason[]>();
     for (const id of r.purposes) {
       const p = purpose(id, `recipient ${r.id}`);
-      if (p !== undefined) allowReasons.set(id, frozen([...p.allowReasons, allowReason(clause, `recipient ${r.id}`)]));
+      if (p !== undefined)
+        allowReasons.set(id, frozen([...p.allowReasons, allowReason(clause, `recipient ${r.id}`)]));
     }
     const honours = r.requires.includes("opt_out_honoured");
-    if (honours && r.opt_out_scope === undefined) problems.push(`recipient ${r.id} honours an opt-out but names no opt_out_scope`);
+    if (honours && r.opt_out_scope === undefined)
+      problems.push(`recipient ${r.id} honours an opt-out but names no opt_out_scope`);
     recipients.set(r.id, {
       id: r.id,
       kind: r.kind,
@@ -139,7 +141,8 @@ export function compilePolicy(pack: PolicyPack): CompiledPolicy {
         : { years: pack.minimum_age.years, clause: clauseOf(pack.minimum_age.clauses, "minimum_age") },
     essential: new Set(pack.messages.essential),
     messagesClause,
-    suppressionClause: suppression === undefined ? messagesClause : clauseOf(suppression.clauses, "suppression"),
+    suppressionClause:
+      suppression === undefined ? messagesClause : clauseOf(suppression.clauses, "suppression"),
     formerContactable: pack.messages.former_customers === "contactable",
     thirdPartiesAllowed: pack.third_parties.allowed,
     thirdPartiesClause: clauseOf(pack.third_parties.clauses, "third_parties"),
@@ -155,7 +158,8 @@ export function compilePolicy(pack: PolicyPack): CompiledPolicy {
     disclosureGrounds: new Set(pack.disclosure_grounds.grounds),
     disclosureClause: clauseOf(pack.disclosure_grounds.clauses, "disclosure_grounds"),
   };
-  if (Number.isNaN(policy.effectiveFrom)) problems.push(`effective_from ${pack.effective_from} is not an instant`);
+  if (Number.isNaN(policy.effectiveFrom))
+    problems.push(`effective_from ${pack.effective_from} is not an instant`);
   if (problems.length > 0) throw new GateConfigError(pack.company, pack.version, problems);
   return policy;
 }
@@ -170,7 +174,12 @@ function purposeListClause(pack: PolicyPack): string | null {
   return null;
 }
 
-function unique(seen: Set<string> | Map<string, unknown>, id: string, kind: string, problems: string[]): void {
+function unique(
+  seen: Set<string> | Map<string, unknown>,
+  id: string,
+  kind: string,
+  problems: string[],
+): void {
   if (seen.has(id)) problems.push(`duplicate ${kind} id ${id}`);
   else if (seen instanceof Set) seen.add(id);
 }

@@ -68,7 +68,10 @@ export function decide(policy: CompiledPolicy, facts: Facts, use: Use): Decision
   const subject = facts.subject;
   if (subject === null) {
     if (use.aggregate === true) return verdict.decision;
-    return deny(policy, reason(null, RULE.subjectKnown, "subject_unknown", "a use about a person needs that person's facts"));
+    return deny(
+      policy,
+      reason(null, RULE.subjectKnown, "subject_unknown", "a use about a person needs that person's facts"),
+    );
   }
   const refused = checkSubject(policy, verdict, subject, use);
   return refused === null ? verdict.decision : deny(policy, refused);
@@ -82,7 +85,8 @@ export type PolicyVersions = readonly CompiledPolicy[] | { inForce(at: string): 
  * `effective_from` is not after it. Before the first version, nothing is allowed (rule 0).
  */
 export function decideAt(versions: PolicyVersions, facts: Facts, use: Use): Decision {
-  if (!Array.isArray(versions)) return decide((versions as { inForce(at: string): CompiledPolicy }).inForce(use.at), facts, use);
+  if (!Array.isArray(versions))
+    return decide((versions as { inForce(at: string): CompiledPolicy }).inForce(use.at), facts, use);
   const list = versions as readonly CompiledPolicy[];
   const at = Date.parse(use.at);
   for (let i = list.length - 1; i >= 0; i--) {
@@ -91,6 +95,11 @@ export function decideAt(versions: PolicyVersions, facts: Facts, use: Use): Deci
   }
   const first = list[0];
   const ref = { company: first?.company ?? "", version: "" };
-  const why = reason(null, RULE.policyInForce, "no_policy_in_force", "no version of the policy is in force at the time of use");
+  const why = reason(
+    null,
+    RULE.policyInForce,
+    "no_policy_in_force",
+    "no version of the policy is in force at the time of use",
+  );
   return { outcome: "deny", fields: [], removed: [], reasons: [why], policy: ref };
 }

@@ -30,13 +30,22 @@ export async function loadSubjectFacts(
           .whereRef("c.subject_id", "=", "s.subject_id"),
       ).as("consents"),
       jsonArrayFrom(
-        eb.selectFrom("subject_opt_outs as o").select("o.scope").whereRef("o.subject_id", "=", "s.subject_id"),
+        eb
+          .selectFrom("subject_opt_outs as o")
+          .select("o.scope")
+          .whereRef("o.subject_id", "=", "s.subject_id"),
       ).as("optOuts"),
       jsonArrayFrom(
-        eb.selectFrom("subject_permissions as p").select("p.permission").whereRef("p.subject_id", "=", "s.subject_id"),
+        eb
+          .selectFrom("subject_permissions as p")
+          .select("p.permission")
+          .whereRef("p.subject_id", "=", "s.subject_id"),
       ).as("permissions"),
       jsonArrayFrom(
-        eb.selectFrom("subject_suppression as x").select("x.channel").whereRef("x.subject_id", "=", "s.subject_id"),
+        eb
+          .selectFrom("subject_suppression as x")
+          .select("x.channel")
+          .whereRef("x.subject_id", "=", "s.subject_id"),
       ).as("suppressed"),
     ])
     .executeTakeFirst();

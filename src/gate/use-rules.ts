@@ -27,28 +27,63 @@ export interface UseVerdict {
  */
 export function checkUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Decision | UseVerdict {
   if (policy.regions !== null && !policy.regions.has(facts.deploymentRegion)) {
-    return deny(policy, reason(policy.residencyClause, RULE.residency, "region_not_allowed",
-      `this deployment's region ${facts.deploymentRegion} is not among the pack's regions`));
+    return deny(
+      policy,
+      reason(
+        policy.residencyClause,
+        RULE.residency,
+        "region_not_allowed",
+        `this deployment's region ${facts.deploymentRegion} is not among the pack's regions`,
+      ),
+    );
   }
   const purpose = policy.purposes.get(use.purpose);
   if (purpose === undefined) {
-    return deny(policy, reason(policy.purposeListClause, RULE.purposeKnown, "purpose_unknown",
-      `purpose ${use.purpose} is not one the policy lists`));
+    return deny(
+      policy,
+      reason(
+        policy.purposeListClause,
+        RULE.purposeKnown,
+        "purpose_unknown",
+        `purpose ${use.purpose} is not one the policy lists`,
+      ),
+    );
   }
   const actor = use.actor;
   if (actor.kind === "staff") {
     if (policy.attestationRequired && !facts.actorAttested) {
-      return deny(policy, reason(policy.staffClause, RULE.attestation, "attestation_missing",
-        "no confidentiality attestation is on file for this staff member"));
+      return deny(
+        policy,
+        reason(
+          policy.staffClause,
+          RULE.attestation,
+          "attestation_missing",
+          "no confidentiality attestation is on file for this staff member",
+        ),
+      );
     }
     if (actor.role === undefined || policy.roles.get(actor.role)?.has(purpose.id) !== true) {
-      return deny(policy, reason(policy.staffClause, RULE.staffRole, "role_not_allowed",
-        `staff role ${actor.role ?? "(none)"} may not use purpose ${purpose.id}`));
+      return deny(
+        policy,
+        reason(
+          policy.staffClause,
+          RULE.staffRole,
+          "role_not_allowed",
+          `staff role ${actor.role ?? "(none)"} may not use purpose ${purpose.id}`,
+        ),
+      );
     }
   }
   if (purpose.aggregateOnly && use.aggregate !== true) {
-    return deny(policy, reason(purpose.clause, RULE.aggregateOnly, "aggregate_only",
-      `purpose ${purpose.id} is used only in aggregate`));
+    return deny(
+      policy,
+      reason(
+        purpose.clause,
+        RULE.aggregateOnly,
+        "aggregate_only",
+        `purpose ${purpose.id} is used only in aggregate`,
+      ),
+    );
   }
   if (use.action === "open_content") {
     const refused = checkContent(policy, purpose, use);
@@ -61,7 +96,10 @@ export function checkUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Dec
     if (refused !== null) return deny(policy, refused);
   }
   if (purpose.permission === "sale" && policy.saleAllowed === "never") {
-    return deny(policy, reason(policy.saleClause, RULE.saleNever, "sale_never", `purpose ${purpose.id} is a sale`));
+    return deny(
+      policy,
+      reason(policy.saleClause, RULE.saleNever, "sale_never", `purpose ${purpose.id} is a sale`),
+    );
   }
   let topic: CompiledTopic | undefined;
   if (use.topic !== undefined) {
@@ -86,11 +124,20 @@ export function checkUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Dec
 function checkContent(policy: CompiledPolicy, purpose: CompiledPurpose, use: Use): Reason | null {
   const clause = policy.communicationsClause ?? purpose.clause;
   if (policy.contentGrounds === null) {
-    return reason(clause, RULE.contentGround, "content_not_opened", "the policy names no ground for opening content");
+    return reason(
+      clause,
+      RULE.contentGround,
+      "content_not_opened",
+      "the policy names no ground for opening content",
+    );
   }
   if (use.ground === undefined || !policy.contentGrounds.has(use.ground)) {
-    return reason(clause, RULE.contentGround, "content_ground_missing",
-      `ground ${use.ground ?? "(none)"} is not one on which content is opened`);
+    return reason(
+      clause,
+      RULE.contentGround,
+      "content_ground_missing",
+      `ground ${use.ground ?? "(none)"} is not one on which content is opened`,
+    );
   }
   if (policy.caseRequired && (use.caseId === undefined || use.caseId === "")) {
     return reason(clause, RULE.contentGround, "case_required", "content is opened only for a named case");
@@ -106,28 +153,52 @@ function checkRecipient(
   use: Use,
 ): Reason | null {
   if (recipient === undefined) {
-    return reason(policy.thirdPartiesClause, RULE.recipientKnown, "recipient_unknown",
-      `recipient ${use.recipient ?? ""} is not one the policy lists`);
+    return reason(
+      policy.thirdPartiesClause,
+      RULE.recipientKnown,
+      "recipient_unknown",
+      `recipient ${use.recipient ?? ""} is not one the policy lists`,
+    );
   }
   if (recipient.thirdParty && !policy.thirdPartiesAllowed) {
-    return reason(policy.thirdPartiesClause, RULE.thirdParties, "third_parties_refused",
-      `recipient ${recipient.id} is a third party`);
+    return reason(
+      policy.thirdPartiesClause,
+      RULE.thirdParties,
+      "third_parties_refused",
+      `recipient ${recipient.id} is a third party`,
+    );
   }
   if (!recipient.purposes.has(purpose.id)) {
-    return reason(recipient.clause, RULE.recipientPurpose, "recipient_purpose",
-      `recipient ${recipient.id} does not receive data for purpose ${purpose.id}`);
+    return reason(
+      recipient.clause,
+      RULE.recipientPurpose,
+      "recipient_purpose",
+      `recipient ${recipient.id} does not receive data for purpose ${purpose.id}`,
+    );
   }
   if (recipient.singleSubject && (use.action === "export" || use.aggregate === true)) {
-    return reason(recipient.clause, RULE.singleSubject, "single_subject",
-      `recipient ${recipient.id} receives one customer's data at a time, never a list`);
+    return reason(
+      recipient.clause,
+      RULE.singleSubject,
+      "single_subject",
+      `recipient ${recipient.id} receives one customer's data at a time, never a list`,
+    );
   }
   if (recipient.needsContract && facts.recipientContractOnFile !== true) {
-    return reason(recipient.clause, RULE.recipientContract, "contract_missing",
-      `no contract with recipient ${recipient.id} is on file`);
+    return reason(
+      recipient.clause,
+      RULE.recipientContract,
+      "contract_missing",
+      `no contract with recipient ${recipient.id} is on file`,
+    );
   }
   if (recipient.needsLegalGround && (use.ground === undefined || !policy.disclosureGrounds.has(use.ground))) {
-    return reason(policy.disclosureClause, RULE.legalGround, "legal_ground_missing",
-      `ground ${use.ground ?? "(none)"} is not one on which data goes to ${recipient.id}`);
+    return reason(
+      policy.disclosureClause,
+      RULE.legalGround,
+      "legal_ground_missing",
+      `ground ${use.ground ?? "(none)"} is not one on which data goes to ${recipient.id}`,
+    );
   }
   return null;
 }
@@ -139,29 +210,55 @@ function checkTopic(
   use: Use,
 ): Reason | null {
   if (topic === undefined) {
-    return reason(policy.messagesClause, RULE.topic, "topic_unknown", `topic ${use.topic ?? ""} is not one the policy lists`);
+    return reason(
+      policy.messagesClause,
+      RULE.topic,
+      "topic_unknown",
+      `topic ${use.topic ?? ""} is not one the policy lists`,
+    );
   }
   if (topic.purpose !== purpose.id) {
-    return reason(topic.clause, RULE.topic, "topic_purpose",
-      `topic ${topic.id} is governed by purpose ${topic.purpose}, not ${purpose.id}`);
+    return reason(
+      topic.clause,
+      RULE.topic,
+      "topic_purpose",
+      `topic ${topic.id} is governed by purpose ${topic.purpose}, not ${purpose.id}`,
+    );
   }
   if (use.channel !== undefined && !topic.channels.has(use.channel)) {
-    return reason(topic.clause, RULE.topic, "topic_channel", `topic ${topic.id} is not sent by ${use.channel}`);
+    return reason(
+      topic.clause,
+      RULE.topic,
+      "topic_channel",
+      `topic ${topic.id} is not sent by ${use.channel}`,
+    );
   }
   return null;
 }
 
-function checkMessage(purpose: CompiledPurpose, channel: Channel | undefined, cls: MessageClass): Reason | null {
+function checkMessage(
+  purpose: CompiledPurpose,
+  channel: Channel | undefined,
+  cls: MessageClass,
+): Reason | null {
   if (channel === undefined) {
     return reason(purpose.clause, RULE.messageForm, "channel_missing", "a message names its channel");
   }
   if (purpose.channels !== null && !purpose.channels.has(channel)) {
-    return reason(purpose.clause, RULE.messageForm, "channel_not_allowed",
-      `purpose ${purpose.id} does not send by ${channel}`);
+    return reason(
+      purpose.clause,
+      RULE.messageForm,
+      "channel_not_allowed",
+      `purpose ${purpose.id} does not send by ${channel}`,
+    );
   }
   if (!purpose.messageClasses.has(cls)) {
-    return reason(purpose.clause, RULE.messageForm, "message_class_not_allowed",
-      `purpose ${purpose.id} does not send ${cls} messages`);
+    return reason(
+      purpose.clause,
+      RULE.messageForm,
+      "message_class_not_allowed",
+      `purpose ${purpose.id} does not send ${cls} messages`,
+    );
   }
   return null;
 }
@@ -188,16 +285,30 @@ function checkFields(
   if (outside === 0) {
     return { outcome: "allow", fields, removed: NO_FIELDS, reasons: allowReasons, policy: policy.ref };
   }
-  const removed = fields.filter((f) => !purpose.fields.has(f) || (recipient !== undefined && !recipient.fields.has(f)));
+  const removed = fields.filter(
+    (f) => !purpose.fields.has(f) || (recipient !== undefined && !recipient.fields.has(f)),
+  );
   const byRecipient = recipient !== undefined && removed.every((f) => purpose.fields.has(f));
   const clause = byRecipient ? (recipient?.clause ?? purpose.clause) : purpose.clause;
   const whose = byRecipient ? `recipient ${recipient?.id ?? ""}` : `purpose ${purpose.id}`;
   if (use.projection !== true || removed.length === fields.length) {
-    return deny(policy, reason(clause, RULE.fields, "fields_not_allowed",
-      `fields ${removed.join(", ")} are outside the categories of ${whose}`));
+    return deny(
+      policy,
+      reason(
+        clause,
+        RULE.fields,
+        "fields_not_allowed",
+        `fields ${removed.join(", ")} are outside the categories of ${whose}`,
+      ),
+    );
   }
   const kept = fields.filter((f) => !removed.includes(f));
-  const why = reason(clause, RULE.fields, "fields_removed", `fields ${removed.join(", ")} removed: outside ${whose}`);
+  const why = reason(
+    clause,
+    RULE.fields,
+    "fields_removed",
+    `fields ${removed.join(", ")} removed: outside ${whose}`,
+  );
   return { outcome: "partial", fields: kept, removed, reasons: [why, ...allowReasons], policy: policy.ref };
 }
 

@@ -24,18 +24,33 @@ describe("compilePolicy", () => {
   });
 
   it("throws on a misconfigured pack instead of compiling a silent allow", () => {
-    expect(problems((p) => ({ ...p, purposes: p.purposes.map((x, i) => (i === 0 ? { ...x, categories: ["user.ghost"] } : x)) })))
-      .toEqual(["purpose service.fulfil names unknown category user.ghost"]);
-    expect(problems((p) => ({ ...p, topics: [{ ...p.topics[0]!, purpose: "marketing.ghost" }] })))
-      .toEqual(["topic newsletter names unknown purpose marketing.ghost"]);
-    expect(problems((p) => ({ ...p, recipients: [{ ...p.recipients[0]!, purposes: ["ghost.use"] }] })))
-      .toEqual(["recipient mail-house names unknown purpose ghost.use"]);
-    expect(problems((p) => ({ ...p, staff: { ...p.staff, roles: [{ id: "x", name: "X", purposes: ["ghost.use"] }] } })))
-      .toEqual(["staff role x names unknown purpose ghost.use"]);
-    expect(problems((p) => ({ ...p, sale: { ...p.sale, clauses: ["TC-99"] } }))).toEqual(["sale cites unknown clause TC-99"]);
-    expect(problems((p) => ({ ...p, purposes: [...p.purposes, p.purposes[0]!] }))).toEqual(["duplicate purpose id service.fulfil"]);
-    expect(problems((p) => ({ ...p, recipients: [{ ...p.recipients[2]!, opt_out_scope: undefined }] })))
-      .toEqual(["recipient partner honours an opt-out but names no opt_out_scope"]);
+    expect(
+      problems((p) => ({
+        ...p,
+        purposes: p.purposes.map((x, i) => (i === 0 ? { ...x, categories: ["user.ghost"] } : x)),
+      })),
+    ).toEqual(["purpose service.fulfil names unknown category user.ghost"]);
+    expect(problems((p) => ({ ...p, topics: [{ ...p.topics[0]!, purpose: "marketing.ghost" }] }))).toEqual([
+      "topic newsletter names unknown purpose marketing.ghost",
+    ]);
+    expect(
+      problems((p) => ({ ...p, recipients: [{ ...p.recipients[0]!, purposes: ["ghost.use"] }] })),
+    ).toEqual(["recipient mail-house names unknown purpose ghost.use"]);
+    expect(
+      problems((p) => ({
+        ...p,
+        staff: { ...p.staff, roles: [{ id: "x", name: "X", purposes: ["ghost.use"] }] },
+      })),
+    ).toEqual(["staff role x names unknown purpose ghost.use"]);
+    expect(problems((p) => ({ ...p, sale: { ...p.sale, clauses: ["TC-99"] } }))).toEqual([
+      "sale cites unknown clause TC-99",
+    ]);
+    expect(problems((p) => ({ ...p, purposes: [...p.purposes, p.purposes[0]!] }))).toEqual([
+      "duplicate purpose id service.fulfil",
+    ]);
+    expect(
+      problems((p) => ({ ...p, recipients: [{ ...p.recipients[2]!, opt_out_scope: undefined }] })),
+    ).toEqual(["recipient partner honours an opt-out but names no opt_out_scope"]);
   });
 });
 

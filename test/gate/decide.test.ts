@@ -9,36 +9,63 @@ function denied(d: Decision, rule: number, code: string, clause: string | null):
   expect(d.reasons[0]).toMatchObject({ rule, code, clause });
 }
 
-const staff = (role?: string) => ({ kind: "staff" as const, id: "s1", ...(role === undefined ? {} : { role }) });
+const staff = (role?: string) => ({
+  kind: "staff" as const,
+  id: "s1",
+  ...(role === undefined ? {} : { role }),
+});
 const email = { action: "send", purpose: "marketing.email", channel: "email", fields: ["email"] } as const;
 
 describe("decide", () => {
   it("rule 25: an ordinary use is allowed, naming the purpose's clause and the policy version", () => {
     const d = decide(policy, facts(), use());
-    expect(d).toMatchObject({ outcome: "allow", fields: ["email"], removed: [], policy: { company: "testco", version: "2026-01" } });
+    expect(d).toMatchObject({
+      outcome: "allow",
+      fields: ["email"],
+      removed: [],
+      policy: { company: "testco", version: "2026-01" },
+    });
     expect(d.reasons).toEqual([expect.objectContaining({ clause: "TC-01", rule: 25, code: "allowed" })]);
   });
 
   it("rule 0: before the first version is in force nothing is allowed; after it, that version decides", () => {
     denied(decideAt([policy], facts(), use({ at: "2025-12-31T23:59:59Z" })), 0, "no_policy_in_force", null);
     const later = compilePolicy(fixturePack({ version: "2026-07", effective_from: "2026-07-01" }));
-    expect(decideAt([policy, later], facts(), use({ at: "2026-06-30T23:00:00Z" })).policy.version).toBe("2026-01");
-    expect(decideAt([policy, later], facts(), use({ at: "2026-07-01T00:00:00Z" })).policy.version).toBe("2026-07");
+    expect(decideAt([policy, later], facts(), use({ at: "2026-06-30T23:00:00Z" })).policy.version).toBe(
+      "2026-01",
+    );
+    expect(decideAt([policy, later], facts(), use({ at: "2026-07-01T00:00:00Z" })).policy.version).toBe(
+      "2026-07",
+    );
     expect(decideAt({ inForce: () => later }, facts(), use()).policy.version).toBe("2026-07");
   });
 
   it("rule 1: a deployment outside the pack's regions is refused (ZM-11)", () => {
-    denied(decide(policy, facts(person(), { deploymentRegion: "eu" }), use()), 1, "region_not_allowed", "TC-14");
+    denied(
+      decide(policy, facts(person(), { deploymentRegion: "eu" }), use()),
+      1,
+      "region_not_allowed",
+      "TC-14",
+    );
   });
 
   it("rule 2: a purpose the pack does not list is refused, naming the clause that lists the purposes (PS-08)", () => {
     denied(decide(policy, facts(), use({ purpose: "profiling.ads" })), 2, "purpose_unknown", "TC-00");
-    const noList = compilePolicy(fixturePack({ purposes: fixturePack().purposes.map((p) => ({ ...p, clauses: [p.clauses[0] as string] })) }));
+    const noList = compilePolicy(
+      fixturePack({
+        purposes: fixturePack().purposes.map((p) => ({ ...p, clauses: [p.clauses[0] as string] })),
+      }),
+    );
     denied(decide(noList, facts(), use({ purpose: "profiling.ads" })), 2, "purpose_unknown", null);
   });
 
   it("rule 3: staff without a confidentiality attestation read nothing (ZZ-04)", () => {
-    denied(decide(policy, facts(person(), { actorAttested: false }), use({ actor: staff("support") })), 3, "attestation_missing", "TC-13");
+    denied(
+      decide(policy, facts(person(), { actorAttested: false }), use({ actor: staff("support") })),
+      3,
+      "attestation_missing",
+      "TC-13",
+    );
     expect(decide(policy, facts(), use({ actor: staff("support") })).outcome).toBe("allow");
   });
 
@@ -55,17 +82,32 @@ describe("decide", () => {
   });
 
   it("rule 6: content is opened only on a listed ground and for a named case (ZZ-11, ZZ-12)", () => {
-    const open = use({ action: "open_content", purpose: "abuse.investigation", fields: ["message_body"], actor: staff("legal") });
+    const open = use({
+      action: "open_content",
+      purpose: "abuse.investigation",
+      fields: ["message_body"],
+      actor: staff("legal"),
+    });
     denied(decide(policy, facts(), open), 6, "content_ground_missing", "TC-10");
     denied(decide(policy, facts(), { ...open, ground: "curiosity" }), 6, "content_ground_missing", "TC-10");
     denied(decide(policy, facts(), { ...open, ground: "abuse_case" }), 6, "case_required", "TC-10");
     expect(decide(policy, facts(), { ...open, ground: "abuse_case", caseId: "AUP-7" }).outcome).toBe("allow");
     const closed = compilePolicy(fixturePack({ communications: undefined }));
-    denied(decide(closed, facts(), { ...open, ground: "abuse_case", caseId: "AUP-7" }), 6, "content_not_opened", "TC-10");
+    denied(
+      decide(closed, facts(), { ...open, ground: "abuse_case", caseId: "AUP-7" }),
+      6,
+      "content_not_opened",
+      "TC-10",
+    );
   });
 
   it("rule 7: a recipient the pack does not list is refused", () => {
-    denied(decide(policy, facts(), use({ action: "disclose", recipient: "stranger" })), 7, "recipient_unknown", "TC-05");
+    denied(
+      decide(policy, facts(), use({ action: "disclose", recipient: "stranger" })),
+      7,
+      "recipient_unknown",
+      "TC-05",
+    );
   });
 
   it("rule 8: with third parties not allowed, partners and affiliates are refused but processors are not (ZZ-06)", () => {
@@ -74,52 +116,110 @@ describe("decide", () => {
         third_parties: { allowed: false, clauses: ["TC-05"] },
       }),
     );
-    const share = use({ action: "export", purpose: "partner.sharing", recipient: "partner", fields: ["first_name"] });
+    const share = use({
+      action: "export",
+      purpose: "partner.sharing",
+      recipient: "partner",
+      fields: ["first_name"],
+    });
     denied(decide(closed, facts(), share), 8, "third_parties_refused", "TC-05");
     const courier = use({ action: "disclose", recipient: "courier", fields: ["street"] });
     expect(decide(closed, facts(), courier).outcome).toBe("allow");
   });
 
   it("rule 9: a recipient receives data only for its own purposes", () => {
-    denied(decide(policy, facts(), use({ action: "disclose", purpose: "marketing.postal", recipient: "courier", fields: ["street"] })),
-      9, "recipient_purpose", "TC-01");
+    denied(
+      decide(
+        policy,
+        facts(),
+        use({ action: "disclose", purpose: "marketing.postal", recipient: "courier", fields: ["street"] }),
+      ),
+      9,
+      "recipient_purpose",
+      "TC-01",
+    );
   });
 
   it("rule 10: a single-subject service provider never receives a list (Z16-10)", () => {
-    denied(decide(policy, facts(), use({ action: "export", recipient: "courier", fields: ["street"] })), 10, "single_subject", "TC-01");
+    denied(
+      decide(policy, facts(), use({ action: "export", recipient: "courier", fields: ["street"] })),
+      10,
+      "single_subject",
+      "TC-01",
+    );
   });
 
   it("rule 11: a recipient that requires a contract gets nothing without one on file (Z16-10)", () => {
-    const d = decide(policy, facts(person(), { recipientContractOnFile: false }), use({ action: "disclose", recipient: "courier", fields: ["street"] }));
+    const d = decide(
+      policy,
+      facts(person(), { recipientContractOnFile: false }),
+      use({ action: "disclose", recipient: "courier", fields: ["street"] }),
+    );
     denied(d, 11, "contract_missing", "TC-01");
   });
 
   it("rule 12: an authority gets data only on a listed legal ground (Z16-07, ZZ-10)", () => {
-    const produce = use({ action: "disclose", purpose: "legal.production", recipient: "police", fields: ["email"] });
+    const produce = use({
+      action: "disclose",
+      purpose: "legal.production",
+      recipient: "police",
+      fields: ["email"],
+    });
     denied(decide(policy, facts(), produce), 12, "legal_ground_missing", "TC-08");
-    denied(decide(policy, facts(), { ...produce, ground: "asked_nicely" }), 12, "legal_ground_missing", "TC-08");
+    denied(
+      decide(policy, facts(), { ...produce, ground: "asked_nicely" }),
+      12,
+      "legal_ground_missing",
+      "TC-08",
+    );
     expect(decide(policy, facts(), { ...produce, ground: "subpoena" }).outcome).toBe("allow");
   });
 
   it("rule 13: a sale is refused when the pack never sells (ZZ-06)", () => {
     const never = compilePolicy(fixturePack({ sale: { allowed: "never", clauses: ["TC-07"] } }));
     const sell = use({ action: "export", purpose: "data.sale", recipient: "data-buyer", fields: ["email"] });
-    denied(decide(never, facts(person({ permissions: ["sale"], consents: { "data.sale": "granted" } })), sell), 13, "sale_never", "TC-07");
+    denied(
+      decide(never, facts(person({ permissions: ["sale"], consents: { "data.sale": "granted" } })), sell),
+      13,
+      "sale_never",
+      "TC-07",
+    );
   });
 
   it("rule 14: a topic must be listed, governed by the use's purpose, and on one of its channels", () => {
     denied(decide(policy, facts(), use({ ...email, topic: "gossip" })), 14, "topic_unknown", "TC-12");
     denied(decide(policy, facts(), use({ ...email, topic: "catalogues" })), 14, "topic_purpose", "TC-03");
-    const postal = use({ action: "send", purpose: "marketing.postal", channel: "postal", topic: "catalogues", fields: ["street"] });
+    const postal = use({
+      action: "send",
+      purpose: "marketing.postal",
+      channel: "postal",
+      topic: "catalogues",
+      fields: ["street"],
+    });
     denied(decide(policy, facts(), postal), 14, "topic_channel", "TC-03");
   });
 
   it("rule 15: a message names a channel the purpose uses, and a class the purpose sends", () => {
-    denied(decide(policy, facts(), use({ action: "send", purpose: "marketing.email", fields: ["email"] })), 15, "channel_missing", "TC-02");
+    denied(
+      decide(policy, facts(), use({ action: "send", purpose: "marketing.email", fields: ["email"] })),
+      15,
+      "channel_missing",
+      "TC-02",
+    );
     denied(decide(policy, facts(), use({ ...email, channel: "sms" })), 15, "channel_not_allowed", "TC-02");
-    denied(decide(policy, facts(), use({ ...email, messageClass: "security" })), 15, "message_class_not_allowed", "TC-02");
+    denied(
+      decide(policy, facts(), use({ ...email, messageClass: "security" })),
+      15,
+      "message_class_not_allowed",
+      "TC-02",
+    );
     // No class means marketing, which the contract purpose does not send.
-    denied(decide(policy, facts(), use({ ...email, purpose: "service.fulfil" })), 15, "message_class_not_allowed", "TC-01");
+    denied(
+      decide(policy, facts(), use({ ...email, purpose: "service.fulfil" })),
+      15,
+      "message_class_not_allowed",
+      "TC-01",
+    );
   });
 
   it("rule 16: fields outside the purpose's categories are refused, or removed with projection", () => {
@@ -129,14 +229,33 @@ describe("decide", () => {
     const d = decide(policy, granted, { ...asks, projection: true });
     expect(d).toMatchObject({ outcome: "partial", fields: ["email"], removed: ["street"] });
     expect(d.reasons[0]).toMatchObject({ rule: 16, code: "fields_removed", clause: "TC-02" });
-    denied(decide(policy, granted, { ...asks, fields: ["street"], projection: true }), 16, "fields_not_allowed", "TC-02");
+    denied(
+      decide(policy, granted, { ...asks, fields: ["street"], projection: true }),
+      16,
+      "fields_not_allowed",
+      "TC-02",
+    );
   });
 
   it("rule 16: a recipient receives only its own categories: a partner never gets email addresses (Z16-04)", () => {
-    const share = use({ action: "export", purpose: "partner.sharing", recipient: "partner", fields: ["first_name", "email"] });
+    const share = use({
+      action: "export",
+      purpose: "partner.sharing",
+      recipient: "partner",
+      fields: ["first_name", "email"],
+    });
     denied(decide(policy, facts(), share), 16, "fields_not_allowed", "TC-05");
-    const mail = use({ action: "disclose", recipient: "mail-house", fields: ["first_name", "email"], projection: true });
-    expect(decide(policy, facts(), mail)).toMatchObject({ outcome: "partial", fields: ["first_name"], removed: ["email"] });
+    const mail = use({
+      action: "disclose",
+      recipient: "mail-house",
+      fields: ["first_name", "email"],
+      projection: true,
+    });
+    expect(decide(policy, facts(), mail)).toMatchObject({
+      outcome: "partial",
+      fields: ["first_name"],
+      removed: ["email"],
+    });
   });
 
   it("rule 17: a use about a person needs the person's facts; aggregates do not", () => {
@@ -145,7 +264,12 @@ describe("decide", () => {
 
   it("rule 18: a person under the minimum age is refused; on collect an unknown age is refused too (Z16-15)", () => {
     denied(decide(policy, facts(person({ age: 12 })), use()), 18, "under_minimum_age", "TC-09");
-    denied(decide(policy, facts(person({ age: null })), use({ action: "collect" })), 18, "age_unknown", "TC-09");
+    denied(
+      decide(policy, facts(person({ age: null })), use({ action: "collect" })),
+      18,
+      "age_unknown",
+      "TC-09",
+    );
     expect(decide(policy, facts(person({ age: null })), use()).outcome).toBe("allow");
     expect(decide(policy, facts(person({ age: 13 })), use({ action: "collect" })).outcome).toBe("allow");
   });
@@ -155,7 +279,9 @@ describe("decide", () => {
     denied(decide(policy, facts(former), use(email)), 19, "former_customer", "TC-12");
     const service = use({ ...email, purpose: "service.fulfil", messageClass: "service" });
     expect(decide(policy, facts(former), service).outcome).toBe("allow");
-    const contactable = compilePolicy(fixturePack({ messages: { ...fixturePack().messages, former_customers: "contactable" } }));
+    const contactable = compilePolicy(
+      fixturePack({ messages: { ...fixturePack().messages, former_customers: "contactable" } }),
+    );
     expect(decide(contactable, facts(former), use(email)).outcome).toBe("allow");
   });
 
@@ -164,24 +290,49 @@ describe("decide", () => {
     denied(decide(policy, facts(suppressed), use(email)), 20, "suppressed", "TC-12");
     const delivery = use({ ...email, purpose: "service.fulfil", messageClass: "delivery" });
     expect(decide(policy, facts(suppressed), delivery).outcome).toBe("allow");
-    const postal = use({ action: "send", purpose: "marketing.postal", channel: "postal", fields: ["street"] });
+    const postal = use({
+      action: "send",
+      purpose: "marketing.postal",
+      channel: "postal",
+      fields: ["street"],
+    });
     expect(decide(policy, facts(suppressed), postal).outcome).toBe("allow");
   });
 
   it("rule 21: a withdrawn topic stops messages on it, even with consent to the purpose (ZM-05)", () => {
     const p = person({ consents: { "marketing.email": "granted", newsletter: "withdrawn" } });
     denied(decide(policy, facts(p), use({ ...email, topic: "newsletter" })), 21, "topic_withdrawn", "TC-02");
-    const channelOnly = person({ consents: { "marketing.email": "granted", "newsletter:email": "objected", newsletter: "granted" } });
-    denied(decide(policy, facts(channelOnly), use({ ...email, topic: "newsletter" })), 21, "topic_withdrawn", "TC-02");
+    const channelOnly = person({
+      consents: { "marketing.email": "granted", "newsletter:email": "objected", newsletter: "granted" },
+    });
+    denied(
+      decide(policy, facts(channelOnly), use({ ...email, topic: "newsletter" })),
+      21,
+      "topic_withdrawn",
+      "TC-02",
+    );
     expect(decide(policy, facts(p), use(email)).outcome).toBe("allow");
   });
 
   it("rule 22: consent needs a grant for the purpose or the topic (Z16-05)", () => {
     denied(decide(policy, facts(), use(email)), 22, "consent_missing", "TC-02");
-    expect(decide(policy, facts(person({ consents: { "marketing.email": "granted" } })), use(email)).outcome).toBe("allow");
-    expect(decide(policy, facts(person({ consents: { newsletter: "granted" } })), use({ ...email, topic: "newsletter" })).outcome).toBe("allow");
+    expect(
+      decide(policy, facts(person({ consents: { "marketing.email": "granted" } })), use(email)).outcome,
+    ).toBe("allow");
+    expect(
+      decide(
+        policy,
+        facts(person({ consents: { newsletter: "granted" } })),
+        use({ ...email, topic: "newsletter" }),
+      ).outcome,
+    ).toBe("allow");
     const withdrew = person({ consents: { "marketing.email": "withdrawn", newsletter: "granted" } });
-    denied(decide(policy, facts(withdrew), use({ ...email, topic: "newsletter" })), 22, "consent_withdrawn", "TC-02");
+    denied(
+      decide(policy, facts(withdrew), use({ ...email, topic: "newsletter" })),
+      22,
+      "consent_withdrawn",
+      "TC-02",
+    );
   });
 
   it("rule 22: a channel state wins over the plain one (ZM-06)", () => {
@@ -192,59 +343,124 @@ describe("decide", () => {
   });
 
   it("rule 22: opt-out purposes are allowed until the person withdraws or objects (Z16-13)", () => {
-    const postal = use({ action: "send", purpose: "marketing.postal", channel: "postal", fields: ["street"] });
+    const postal = use({
+      action: "send",
+      purpose: "marketing.postal",
+      channel: "postal",
+      fields: ["street"],
+    });
     expect(decide(policy, facts(), postal).outcome).toBe("allow");
-    denied(decide(policy, facts(person({ consents: { "marketing.postal": "objected" } })), postal), 22, "opted_out", "TC-03");
-    denied(decide(policy, facts(person({ consents: { "marketing.postal:postal": "withdrawn" } })), postal), 22, "opted_out", "TC-03");
-    expect(decide(policy, facts(person({ consents: { "marketing.postal:catalogue": "withdrawn" } })), postal).outcome).toBe("allow");
+    denied(
+      decide(policy, facts(person({ consents: { "marketing.postal": "objected" } })), postal),
+      22,
+      "opted_out",
+      "TC-03",
+    );
+    denied(
+      decide(policy, facts(person({ consents: { "marketing.postal:postal": "withdrawn" } })), postal),
+      22,
+      "opted_out",
+      "TC-03",
+    );
+    expect(
+      decide(policy, facts(person({ consents: { "marketing.postal:catalogue": "withdrawn" } })), postal)
+        .outcome,
+    ).toBe("allow");
   });
 
   it("rule 22: contract, legal obligation and legitimate interest need no consent", () => {
     expect(decide(policy, facts(), use({ purpose: "service.fulfil" })).outcome).toBe("allow");
-    expect(decide(policy, facts(person({ consents: { "service.fulfil": "withdrawn" } })), use()).outcome).toBe("allow");
+    expect(
+      decide(policy, facts(person({ consents: { "service.fulfil": "withdrawn" } })), use()).outcome,
+    ).toBe("allow");
   });
 
   it("rule 23: a partner gets nobody who stopped partner sharing; a consent recipient needs consent (Z16-04, PS-09)", () => {
-    const share = use({ action: "export", purpose: "partner.sharing", recipient: "partner", fields: ["first_name", "street"] });
+    const share = use({
+      action: "export",
+      purpose: "partner.sharing",
+      recipient: "partner",
+      fields: ["first_name", "street"],
+    });
     expect(decide(policy, facts(), share).outcome).toBe("allow");
-    denied(decide(policy, facts(person({ optOuts: ["partner_sharing"] })), share), 23, "sharing_opted_out", "TC-05");
+    denied(
+      decide(policy, facts(person({ optOuts: ["partner_sharing"] })), share),
+      23,
+      "sharing_opted_out",
+      "TC-05",
+    );
     const pack = fixturePack();
     const withConsent = compilePolicy({
       ...pack,
-      recipients: pack.recipients.map((r) => (r.id === "partner" ? { ...r, requires: [...r.requires, "consent" as const] } : r)),
+      recipients: pack.recipients.map((r) =>
+        r.id === "partner" ? { ...r, requires: [...r.requires, "consent" as const] } : r,
+      ),
     });
     denied(decide(withConsent, facts(), share), 23, "recipient_consent_missing", "TC-05");
-    expect(decide(withConsent, facts(person({ consents: { "partner.sharing": "granted" } })), share).outcome).toBe("allow");
+    expect(
+      decide(withConsent, facts(person({ consents: { "partner.sharing": "granted" } })), share).outcome,
+    ).toBe("allow");
   });
 
   it("rule 24: a sale needs the sale permission; card reuse needs the card_reuse permission (ZM-01, ZM-14)", () => {
     const sell = use({ action: "export", purpose: "data.sale", recipient: "data-buyer", fields: ["email"] });
     const consented = { "data.sale": "granted" } as const;
     denied(decide(policy, facts(person({ consents: consented })), sell), 24, "permission_missing", "TC-07");
-    expect(decide(policy, facts(person({ consents: consented, permissions: ["sale"] })), sell).outcome).toBe("allow");
+    expect(decide(policy, facts(person({ consents: consented, permissions: ["sale"] })), sell).outcome).toBe(
+      "allow",
+    );
     const charge = use({ action: "charge", purpose: "billing.recurring", fields: ["card_token"] });
     denied(decide(policy, facts(), charge), 24, "permission_missing", "TC-06");
     expect(decide(policy, facts(person({ permissions: ["card_reuse"] })), charge).outcome).toBe("allow");
   });
 
   it("rule 24: an affiliate receives identity only with the affiliate_identity permission (Z16-11)", () => {
-    const convert = use({ action: "disclose", purpose: "affiliate.conversion", recipient: "affiliate-net", fields: ["email"] });
+    const convert = use({
+      action: "disclose",
+      purpose: "affiliate.conversion",
+      recipient: "affiliate-net",
+      fields: ["email"],
+    });
     const consented = person({ consents: { "affiliate.conversion": "granted" } });
     denied(decide(policy, facts(consented), convert), 24, "permission_missing", "TC-11");
-    expect(decide(policy, facts({ ...consented, permissions: ["affiliate_identity"] }), convert).outcome).toBe("allow");
+    expect(
+      decide(policy, facts({ ...consented, permissions: ["affiliate_identity"] }), convert).outcome,
+    ).toBe("allow");
   });
 
   it("rule 25: an allow names the recipient's and the topic's clauses as well", () => {
     const d = decide(policy, facts(), use({ action: "disclose", recipient: "courier", fields: ["street"] }));
     expect(d.reasons.map((r) => r.clause)).toEqual(["TC-01", "TC-01"]);
-    const t = decide(policy, facts(person({ consents: { newsletter: "granted" } })), use({ ...email, topic: "newsletter" }));
+    const t = decide(
+      policy,
+      facts(person({ consents: { newsletter: "granted" } })),
+      use({ ...email, topic: "newsletter" }),
+    );
     expect(t.reasons.map((r) => r.clause)).toEqual(["TC-02", "TC-02"]);
   });
 
   it("precedence: the most fundamental refusal is the one reported", () => {
-    const everything = facts(person({ age: 10, suppressed: ["email"] }), { actorAttested: false, deploymentRegion: "eu" });
-    denied(decide(policy, everything, use({ ...email, actor: staff("nobody") })), 1, "region_not_allowed", "TC-14");
-    denied(decide(policy, { ...everything, deploymentRegion: "us" }, use({ ...email, actor: staff("nobody") })), 3, "attestation_missing", "TC-13");
-    denied(decide(policy, facts(person({ age: 10, suppressed: ["email"] })), use(email)), 18, "under_minimum_age", "TC-09");
+    const everything = facts(person({ age: 10, suppressed: ["email"] }), {
+      actorAttested: false,
+      deploymentRegion: "eu",
+    });
+    denied(
+      decide(policy, everything, use({ ...email, actor: staff("nobody") })),
+      1,
+      "region_not_allowed",
+      "TC-14",
+    );
+    denied(
+      decide(policy, { ...everything, deploymentRegion: "us" }, use({ ...email, actor: staff("nobody") })),
+      3,
+      "attestation_missing",
+      "TC-13",
+    );
+    denied(
+      decide(policy, facts(person({ age: 10, suppressed: ["email"] })), use(email)),
+      18,
+      "under_minimum_age",
+      "TC-09",
+    );
   });
 });

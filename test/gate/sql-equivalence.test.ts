@@ -26,9 +26,22 @@ import { fixturePack } from "./fixture.ts";
 const base = fixturePack();
 const POLICIES: CompiledPolicy[] = [
   compilePolicy(base),
-  compilePolicy({ ...base, version: "contactable", messages: { ...base.messages, former_customers: "contactable" } }),
+  compilePolicy({
+    ...base,
+    version: "contactable",
+    messages: { ...base.messages, former_customers: "contactable" },
+  }),
 ];
-const SCOPES = ["marketing.email", "marketing.postal", "partner.sharing", "data.sale", "affiliate.conversion", "newsletter", "catalogues", "service.fulfil"];
+const SCOPES = [
+  "marketing.email",
+  "marketing.postal",
+  "partner.sharing",
+  "data.sale",
+  "affiliate.conversion",
+  "newsletter",
+  "catalogues",
+  "service.fulfil",
+];
 const FIELDS = ["email", "first_name", "street", "card_token", "page_views"];
 const INSTANTS = ["2026-06-01T12:00:00Z", "2024-02-29T23:30:00Z", "2031-01-01T00:00:00Z"];
 /** Birth dates on either side of the 13th birthday at each instant, where an off-by-one would show. */
@@ -51,7 +64,9 @@ const subjectArb: fc.Arbitrary<GenSubject> = fc.record({
   status: fc.constantFrom("customer", "prospect", "former"),
   birth: fc.option(
     fc.oneof(
-      fc.date({ min: new Date("2010-01-01"), max: new Date("2020-12-31"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+      fc
+        .date({ min: new Date("2010-01-01"), max: new Date("2020-12-31"), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
       fc.constantFrom(...BOUNDARY_BIRTHS),
     ),
     { freq: 4 },
@@ -74,15 +89,33 @@ const subjectArb: fc.Arbitrary<GenSubject> = fc.record({
 const TEMPLATES: Partial<Use>[] = [
   { action: "send", purpose: "marketing.email", channel: "email", fields: ["email"] },
   { action: "send", purpose: "marketing.email", channel: "email", topic: "newsletter", fields: ["email"] },
-  { action: "send", purpose: "marketing.postal", channel: "catalogue", topic: "catalogues", fields: ["street"] },
-  { action: "export", purpose: "marketing.postal", channel: "postal", recipient: "mail-house", fields: ["first_name", "street"] },
+  {
+    action: "send",
+    purpose: "marketing.postal",
+    channel: "catalogue",
+    topic: "catalogues",
+    fields: ["street"],
+  },
+  {
+    action: "export",
+    purpose: "marketing.postal",
+    channel: "postal",
+    recipient: "mail-house",
+    fields: ["first_name", "street"],
+  },
   { action: "send", purpose: "service.fulfil", channel: "email", messageClass: "service", fields: ["email"] },
   { action: "export", purpose: "partner.sharing", recipient: "partner", fields: ["first_name", "street"] },
   { action: "export", purpose: "data.sale", recipient: "data-buyer", fields: ["email"] },
   { action: "disclose", purpose: "affiliate.conversion", recipient: "affiliate-net", fields: ["email"] },
   { action: "charge", purpose: "billing.recurring", fields: ["card_token"] },
   { action: "collect", purpose: "service.fulfil", fields: ["email"] },
-  { action: "read", purpose: "marketing.email", channel: "email", fields: ["email", "street"], projection: true },
+  {
+    action: "read",
+    purpose: "marketing.email",
+    channel: "email",
+    fields: ["email", "street"],
+    projection: true,
+  },
 ];
 
 const randomUse: fc.Arbitrary<Partial<Use>> = fc.record({
@@ -99,31 +132,57 @@ const randomUse: fc.Arbitrary<Partial<Use>> = fc.record({
 
 const useArb: fc.Arbitrary<Use> = fc
   .record({
-    shape: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...TEMPLATES) }, { weight: 1, arbitrary: randomUse }),
+    shape: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...TEMPLATES) },
+      { weight: 1, arbitrary: randomUse },
+    ),
     at: fc.constantFrom(...INSTANTS),
     ground: fc.option(fc.constantFrom("subpoena", "curiosity"), { nil: undefined }),
   })
-  .map(({ shape, at, ground }) => ({ actor: { kind: "system", id: "campaigns" }, fields: [], ...shape, at, ground }) as Use);
+  .map(
+    ({ shape, at, ground }) =>
+      ({ actor: { kind: "system", id: "campaigns" }, fields: [], ...shape, at, ground }) as Use,
+  );
 
 const useFactsArb: fc.Arbitrary<UseFacts> = fc.record({
   actorAttested: fc.constant(true),
-  recipientContractOnFile: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  recipientContractOnFile: fc.oneof(
+    { weight: 5, arbitrary: fc.constant(true) },
+    { weight: 1, arbitrary: fc.constant(false) },
+  ),
   deploymentRegion: fc.constant("us"),
 });
 
 const idOf = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
 
 async function fill(db: Kysely<Database>, subjects: readonly GenSubject[]): Promise<void> {
-  for (const table of ["subject_suppression", "subject_permissions", "subject_opt_outs", "subject_consents", "subjects"] as const) {
+  for (const table of [
+    "subject_suppression",
+    "subject_permissions",
+    "subject_opt_outs",
+    "subject_consents",
+    "subjects",
+  ] as const) {
     await db.deleteFrom(table).execute();
   }
-  const rows = <T,>(f: (s: GenSubject, id: string) => T[]): T[] => subjects.flatMap((s, i) => f(s, idOf(i)));
-  await db.insertInto("subjects").values(rows((s, id) => [{ subject_id: id, status: s.status, birth_date: s.birth, jurisdiction: s.jurisdiction }])).execute();
-  const consents = rows((s, subject_id) => s.consents.map((c) => ({ subject_id, scope: c.scope, channel: c.channel as "", state: c.state })));
+  const rows = <T>(f: (s: GenSubject, id: string) => T[]): T[] => subjects.flatMap((s, i) => f(s, idOf(i)));
+  await db
+    .insertInto("subjects")
+    .values(
+      rows((s, id) => [
+        { subject_id: id, status: s.status, birth_date: s.birth, jurisdiction: s.jurisdiction },
+      ]),
+    )
+    .execute();
+  const consents = rows((s, subject_id) =>
+    s.consents.map((c) => ({ subject_id, scope: c.scope, channel: c.channel as "", state: c.state })),
+  );
   if (consents.length > 0) await db.insertInto("subject_consents").values(consents).execute();
   const optOuts = rows((s, subject_id) => s.optOuts.map((scope) => ({ subject_id, scope })));
   if (optOuts.length > 0) await db.insertInto("subject_opt_outs").values(optOuts).execute();
-  const permissions = rows((s, subject_id) => s.permissions.map((permission) => ({ subject_id, permission })));
+  const permissions = rows((s, subject_id) =>
+    s.permissions.map((permission) => ({ subject_id, permission })),
+  );
   if (permissions.length > 0) await db.insertInto("subject_permissions").values(permissions).execute();
   const suppressed = rows((s, subject_id) => s.suppressed.map((channel) => ({ subject_id, channel })));
   if (suppressed.length > 0) await db.insertInto("subject_suppression").values(suppressed).execute();

@@ -21,7 +21,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable("subject_consents")
     .addColumn("subject_id", "uuid", (c) => c.notNull().references("subjects.subject_id").onDelete("cascade"))
     .addColumn("scope", "text", (c) => c.notNull())
-    .addColumn("channel", "text", (c) => c.notNull().defaultTo("").check(sql`channel = '' or channel in ${CHANNELS}`))
+    .addColumn("channel", "text", (c) =>
+      c
+        .notNull()
+        .defaultTo("")
+        .check(sql`channel = '' or channel in ${CHANNELS}`),
+    )
     .addColumn("state", "text", (c) => c.notNull().check(sql`state in ('granted', 'withdrawn', 'objected')`))
     .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint("subject_consents_pk", ["subject_id", "scope", "channel"])
@@ -39,7 +44,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint("subject_opt_outs_pk", ["subject_id", "scope"])
     .execute();
-  await db.schema.createIndex("subject_opt_outs_scope").on("subject_opt_outs").columns(["scope", "subject_id"]).execute();
+  await db.schema
+    .createIndex("subject_opt_outs_scope")
+    .on("subject_opt_outs")
+    .columns(["scope", "subject_id"])
+    .execute();
 
   await db.schema
     .createTable("subject_permissions")
@@ -72,7 +81,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ["subject_suppression", "subject_permissions", "subject_opt_outs", "subject_consents", "subjects"]) {
+  for (const table of [
+    "subject_suppression",
+    "subject_permissions",
+    "subject_opt_outs",
+    "subject_consents",
+    "subjects",
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }
