@@ -6,6 +6,8 @@ import { appendAudit } from "./append.ts";
 export interface AuditWriterOptions {
   /** Most events written by one commit (default 1000). More wait for the next commit. */
   readonly maxBatch?: number;
+  /** Called after each commit with the number of events it wrote (for metrics and tests). */
+  readonly onCommit?: (events: number) => void;
 }
 
 /**
@@ -49,6 +51,7 @@ export function createAuditWriter(db: Kysely<Database>, options: AuditWriterOpti
             batch.map((p) => p.event),
           ),
         );
+        options.onCommit?.(rows.length);
         batch.forEach((p, i) => p.resolve(rows[i]!));
       } catch (error) {
         for (const p of batch) p.reject(error);

@@ -35,8 +35,8 @@ export interface MigrationReport {
 
 /**
  * Brings the store to the latest migration. Safe to run again (nothing runs twice) and from
- * several processes at once (Kysely takes a lock). Throws if a migration fails; that migration's
- * transaction is rolled back.
+ * several processes at once (Kysely takes a lock). All pending migrations run in one transaction
+ * (PostgreSQL has transactional DDL): if one fails, this throws naming it and none of them is kept.
  */
 export async function migrate(store: Store, dir: string = MIGRATIONS_DIR): Promise<MigrationReport> {
   const db = store.db as unknown as Kysely<unknown>;

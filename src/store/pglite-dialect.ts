@@ -17,8 +17,14 @@ import {
 import { Mutex } from "./mutex.ts";
 
 /**
- * Kysely dialect for PGlite (PostgreSQL in WebAssembly). `dataDir` is a directory on disk, or
- * null / "memory://" for a store that lives in memory only.
+ * Where a PGlite engine comes from: a data directory on disk, null or "memory://" for a store in
+ * memory only, or an engine already created (for instance from a dumped data directory). The
+ * driver owns the engine either way and closes it on destroy.
+ */
+export type PGliteSource = string | null | PGlite;
+
+/**
+ * Kysely dialect for PGlite (PostgreSQL in WebAssembly).
  *
  * PGlite is one connection. The driver hands it to one Kysely caller at a time (a FIFO mutex held
  * from acquire to release), so a transaction owns the engine until it commits or rolls back.
@@ -26,10 +32,10 @@ import { Mutex } from "./mutex.ts";
  * the transaction to end, which never happens (on PostgreSQL it would use a second connection).
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly dataDir: string | null) {}
+  constructor(private readonly source: PGliteSource) {}
 
   createDriver(): Driver {
-    return new PGliteDriver(this.dataDir);
+    return new PGliteDriver(this.source);
   }
   createQueryCompiler(): QueryCompiler {
     return new PostgresQueryCompiler();
@@ -48,11 +54,14 @@ class PGliteDriver implements Driver {
   #connection: PGliteConnection | undefined;
   #release: (() => void) | undefined;
 
-  constructor(private readonly dataDir: string | null) {}
+  constructor(private readonly source: PGliteSource) {}
 
   async init(): Promise<void> {
-    const dir = this.dataDir === null || this.dataDir === "memory://" ? undefined : this.dataDir;
-    this.#engine = await PGlite.create(dir);
+    const source = this.source;
+    this.#engine =
+      source instanceof PGlite
+        ? source
+        : await PGlite.create(source === null || source === "memory://" ? undefined : source);
     this.#connection = new PGliteConnection(this.#engine);
   }
 
