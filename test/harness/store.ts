@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { sql } from "kysely";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, sql } from "kysely";
 import { openStore } from "../../src/store/connection.ts";
+import type { Database } from "../../src/store/database.ts";
 import { migrate } from "../../src/store/migrate.ts";
+import { PGliteDialect } from "../../src/store/pglite-dialect.ts";
 import type { Store } from "../../src/store/store.ts";
 
 /** Which engine the tests run on: PLEDGE_TEST_STORE=postgres selects a PostgreSQL server. */
@@ -14,7 +17,8 @@ export const testDatabaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@
  * uniquely named schema on the test database, dropped by `close()`.
  */
 export async function freshStore(): Promise<Store> {
-  const store = await freshEmptyStore();
+  if (testStoreKind === "pglite") return pgliteFrom((templates.migrated ??= migratedTemplate()));
+  const store = await freshPostgresStore();
   try {
     await migrate(store);
   } catch (error) {
@@ -24,9 +28,46 @@ export async function freshStore(): Promise<Store> {
   return store;
 }
 
-/** Like `freshStore`, without running migrations. */
+/** Like `freshStore`, before any migration has run. */
 export async function freshEmptyStore(): Promise<Store> {
-  if (testStoreKind === "pglite") return openStore({ kind: "pglite", dataDir: null });
+  if (testStoreKind === "pglite") return pgliteFrom((templates.empty ??= emptyTemplate()));
+  return freshPostgresStore();
+}
+
+// Creating a PGlite engine runs initdb, which takes seconds; loading a dumped data directory is
+// several times faster. Each test process builds the dumps once and loads a copy per store.
+const templates: { empty?: Promise<Blob>; migrated?: Promise<Blob> } = {};
+
+async function pgliteFrom(template: Promise<Blob>): Promise<Store> {
+  return pgliteStore(await PGlite.create({ loadDataDir: await template }));
+}
+
+function pgliteStore(engine: PGlite): Store {
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(engine) });
+  return { kind: "pglite", db, close: () => db.destroy() };
+}
+
+async function emptyTemplate(): Promise<Blob> {
+  const engine = await PGlite.create();
+  try {
+    return await engine.dumpDataDir("none");
+  } finally {
+    await engine.close();
+  }
+}
+
+async function migratedTemplate(): Promise<Blob> {
+  const engine = await PGlite.create({ loadDataDir: await (templates.empty ??= emptyTemplate()) });
+  const store = pgliteStore(engine);
+  try {
+    await migrate(store);
+    return await engine.dumpDataDir("none");
+  } finally {
+    await store.close();
+  }
+}
+
+async function freshPostgresStore(): Promise<Store> {
   const schema = `test_${randomBytes(6).toString("hex")}`;
   const store = await openStore({ kind: "postgres", url: testDatabaseUrl, schema, poolSize: 5 });
   return {
