@@ -1,0 +1,60 @@
+import { sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { appendAudit } from "../../src/audit/append.ts";
+import { GENESIS_HASH, rowHash } from "../../src/audit/hash.ts";
+import { readRowPage } from "../../src/audit/audit.repository.ts";
+import type { Store } from "../../src/store/store.ts";
+import { freshStore, testStoreKind } from "../harness/store.ts";
+import { decisionEvent } from "./helpers.ts";
+
+let store: Store;
+beforeEach(async () => {
+  store = await freshStore();
+});
+afterEach(() => store.close());
+
+describe(`appendAudit (${testStoreKind})`, () => {
+  it("numbers rows from 1 and chains each to the one before, starting from the genesis hash", async () => {
+    const rows = await store.db
+      .transaction()
+      .execute((trx) => appendAudit(trx, [1, 2, 3].map(decisionEvent)));
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(rows[0]!.prevHash).toBe(GENESIS_HASH);
+    expect(rows[1]!.prevHash).toBe(rows[0]!.hash);
+    expect(rows[2]!.prevHash).toBe(rows[1]!.hash);
+    const more = await store.db.transaction().execute((trx) => appendAudit(trx, [decisionEvent(4)]));
+    expect(more[0]).toMatchObject({ seq: 4, prevHash: rows[2]!.hash });
+  });
+
+  it("stores rows that read back to the same hash (dates, key order and undefined survive the round trip)", async () => {
+    const event = decisionEvent(1);
+    const odd = {
+      ...event,
+      payload: { ...event.payload, z: undefined, a: new Date(0) },
+    } as unknown as typeof event;
+    const [written] = await store.db.transaction().execute((trx) => appendAudit(trx, [odd]));
+    const [read] = await readRowPage(store.db, 0, 10, 10);
+    expect(read).toEqual(written);
+    expect(rowHash(read!.prevHash, read!)).toBe(read!.hash);
+    expect(read!.payload).toMatchObject({ a: "1970-01-01T00:00:00.000Z" });
+  });
+
+  it("commits with the caller's transaction and vanishes with its rollback", async () => {
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        await appendAudit(trx, [decisionEvent(1)]);
+        throw new Error("the change failed");
+      }),
+    ).rejects.toThrow("the change failed");
+    expect(await readRowPage(store.db, 0, 10, 10)).toEqual([]);
+    const head = await store.db.selectFrom("audit_head").selectAll().executeTakeFirstOrThrow();
+    expect(head).toEqual({ id: 1, seq: 0, hash: GENESIS_HASH });
+  });
+
+  it("refuses UPDATE, DELETE and TRUNCATE on the log", async () => {
+    await store.db.transaction().execute((trx) => appendAudit(trx, [decisionEvent(1)]));
+    await expect(sql`update audit_log set actor = 'x'`.execute(store.db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_log`.execute(store.db)).rejects.toThrow(/append-only/);
+    await expect(sql`truncate audit_log`.execute(store.db)).rejects.toThrow(/append-only/);
+  });
+});
