@@ -39,12 +39,7 @@ export interface MigrationReport {
  * (PostgreSQL has transactional DDL): if one fails, this throws naming it and none of them is kept.
  */
 export async function migrate(store: Store, dir: string = MIGRATIONS_DIR): Promise<MigrationReport> {
-  const db = store.db as unknown as Kysely<unknown>;
-  const migrator = new Migrator({
-    db,
-    provider: new FolderMigrationProvider(dir),
-    migrationTableSchema: await currentSchema(db),
-  });
+  const migrator = await migratorFor(store, dir);
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
@@ -54,6 +49,21 @@ export async function migrate(store: Store, dir: string = MIGRATIONS_DIR): Promi
     );
   }
   return { ran: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+/** Names of the migrations not yet run on this store, in the order they would run. */
+export async function pendingMigrations(store: Store, dir: string = MIGRATIONS_DIR): Promise<string[]> {
+  const migrations = await (await migratorFor(store, dir)).getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+async function migratorFor(store: Store, dir: string): Promise<Migrator> {
+  const db = store.db as unknown as Kysely<unknown>;
+  return new Migrator({
+    db,
+    provider: new FolderMigrationProvider(dir),
+    migrationTableSchema: await currentSchema(db),
+  });
 }
 
 /** Kysely keeps its bookkeeping table in the store's own schema (tests use one schema each). */

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { migrateCommand } from "../../src/cli/migrate.ts";
-import { migrate } from "../../src/store/migrate.ts";
+import { migrate, pendingMigrations } from "../../src/store/migrate.ts";
 import type { Store } from "../../src/store/store.ts";
 import { freshEmptyStore, testStoreKind } from "../harness/store.ts";
 
@@ -25,10 +25,12 @@ async function tableExists(s: Store, name: string): Promise<boolean> {
 describe(`migrations (${testStoreKind})`, () => {
   it("runs Pledge's migrations once; a second run does nothing", async () => {
     store = await freshEmptyStore();
+    expect(await pendingMigrations(store)).toContain("202611210001_audit");
     const first = await migrate(store);
     expect(first.ran).toContain("202611210001_audit");
     expect(await tableExists(store, "audit_log")).toBe(true);
     expect(await migrate(store)).toEqual({ ran: [] });
+    expect(await pendingMigrations(store)).toEqual([]);
   });
 
   it("runs files in timestamp order whatever order they are listed in, skipping other files", async () => {
