@@ -1,6 +1,7 @@
 import { CHANNELS, type Channel, type PolicyPack } from "../policy/schema.ts";
 import type { CompiledPolicy, CompiledPurpose, CompiledRecipient, CompiledTopic } from "./compiled.ts";
-import type { Reason } from "./types.ts";
+import { NO_FIELDS, RULE } from "./reasons.ts";
+import type { Decision, Reason } from "./types.ts";
 
 /** A pack the gate cannot enforce: a reference that does not resolve, a duplicate id. */
 export class GateConfigError extends Error {
@@ -23,6 +24,15 @@ export class GateConfigError extends Error {
  */
 export function compilePolicy(pack: PolicyPack): CompiledPolicy {
   const problems: string[] = [];
+  const ref = Object.freeze({ company: pack.company, version: pack.version });
+  const refusal = (clause: string | null, rule: number, code: string, detail: string): Decision =>
+    Object.freeze({
+      outcome: "deny" as const,
+      fields: NO_FIELDS,
+      removed: NO_FIELDS,
+      reasons: frozen([Object.freeze({ clause, rule, code, detail })]),
+      policy: ref,
+    });
   const clauses = new Set<string>();
   for (const c of pack.clauses) unique(clauses, c.id, "clause", problems);
   const clauseOf = (refs: readonly string[], where: string): string => {
@@ -61,6 +71,12 @@ export function compilePolicy(pack: PolicyPack): CompiledPolicy {
       aggregateOnly: p.aggregate_only,
       permission: p.requires_permission ?? null,
       channelKeys: channelKeys(p.id),
+      consentMissing: refusal(
+        clause,
+        RULE.legalBasis,
+        "consent_missing",
+        `no consent to purpose ${p.id} is on file`,
+      ),
       allowReasons: frozen([allowReason(clause, `purpose ${p.id} (${p.basis})`)]),
     });
   }
@@ -123,11 +139,24 @@ export function compilePolicy(pack: PolicyPack): CompiledPolicy {
 
   const messagesClause = clauseOf(pack.messages.clauses, "messages");
   const suppression = pack.messages.suppression;
+  const suppressionClause =
+    suppression === undefined ? messagesClause : clauseOf(suppression.clauses, "suppression");
+  const suppressedRefused = {} as Record<Channel, Decision>;
+  for (const ch of CHANNELS) {
+    suppressedRefused[ch] = refusal(
+      suppressionClause,
+      RULE.suppression,
+      "suppressed",
+      `the address is on the Do Not Send list for ${ch}`,
+    );
+  }
+  const minimum = pack.minimum_age;
+  const minimumClause = minimum === undefined ? "" : clauseOf(minimum.clauses, "minimum_age");
   const policy: CompiledPolicy = {
     company: pack.company,
     version: pack.version,
     effectiveFrom: Date.parse(pack.effective_from),
-    ref: Object.freeze({ company: pack.company, version: pack.version }),
+    ref,
     purposes,
     recipients,
     topics,
@@ -136,14 +165,35 @@ export function compilePolicy(pack: PolicyPack): CompiledPolicy {
     regions: pack.residency === undefined ? null : new Set(pack.residency.regions),
     residencyClause: pack.residency === undefined ? null : clauseOf(pack.residency.clauses, "residency"),
     minimumAge:
-      pack.minimum_age === undefined
+      minimum === undefined
         ? null
-        : { years: pack.minimum_age.years, clause: clauseOf(pack.minimum_age.clauses, "minimum_age") },
+        : {
+            years: minimum.years,
+            clause: minimumClause,
+            underRefused: refusal(
+              minimumClause,
+              RULE.minimumAge,
+              "under_minimum_age",
+              `the person is under ${minimum.years}`,
+            ),
+            unknownRefused: refusal(
+              minimumClause,
+              RULE.minimumAge,
+              "age_unknown",
+              `data is collected only from people known to be at least ${minimum.years}`,
+            ),
+          },
     essential: new Set(pack.messages.essential),
     messagesClause,
-    suppressionClause:
-      suppression === undefined ? messagesClause : clauseOf(suppression.clauses, "suppression"),
+    suppressionClause,
     formerContactable: pack.messages.former_customers === "contactable",
+    formerRefused: refusal(
+      messagesClause,
+      RULE.formerCustomers,
+      "former_customer",
+      "former customers get no marketing under this policy",
+    ),
+    suppressedRefused,
     thirdPartiesAllowed: pack.third_parties.allowed,
     thirdPartiesClause: clauseOf(pack.third_parties.clauses, "third_parties"),
     saleAllowed: pack.sale.allowed,
@@ -191,7 +241,7 @@ function channelKeys(id: string): Record<Channel, string> {
 }
 
 function allowReason(clause: string, detail: string): Reason {
-  return Object.freeze({ clause, rule: 25, code: "allowed", detail: `allowed under ${detail}` });
+  return Object.freeze({ clause, rule: RULE.allowed, code: "allowed", detail: `allowed under ${detail}` });
 }
 
 function frozen<T>(items: T[]): readonly T[] {

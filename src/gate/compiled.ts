@@ -24,12 +24,21 @@ export interface CompiledPolicy {
   /** Regions where data may live; null when the pack does not restrict them. */
   readonly regions: ReadonlySet<string> | null;
   readonly residencyClause: string | null;
-  readonly minimumAge: { readonly years: number; readonly clause: string } | null;
+  readonly minimumAge: {
+    readonly years: number;
+    readonly clause: string;
+    /** Prebuilt refusals (rule 18): under the minimum; age unknown on collect. */
+    readonly underRefused: Decision;
+    readonly unknownRefused: Decision;
+  } | null;
   readonly essential: ReadonlySet<MessageClass>;
   readonly messagesClause: string;
   /** The clause behind the Do Not Send list (the messages clause when the pack has no suppression block). */
   readonly suppressionClause: string;
   readonly formerContactable: boolean;
+  /** Prebuilt refusals of rules 19 and 20 (per channel). */
+  readonly formerRefused: Decision;
+  readonly suppressedRefused: Readonly<Record<Channel, Decision>>;
   readonly thirdPartiesAllowed: boolean;
   readonly thirdPartiesClause: string;
   readonly saleAllowed: "never" | "with_permission";
@@ -60,6 +69,8 @@ export interface CompiledPurpose {
   readonly permission: Permission | null;
   /** Consent keys `<purpose>:<channel>`, precomputed so lookups build no strings. */
   readonly channelKeys: Readonly<Record<Channel, string>>;
+  /** The prebuilt refusal of rule 22 for a consent purpose with no grant on file. */
+  readonly consentMissing: Decision;
   /** The reasons of an allow under this purpose alone. */
   readonly allowReasons: readonly Reason[];
 }

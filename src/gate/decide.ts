@@ -60,21 +60,20 @@ import type { CompiledPolicy } from "./compiled.ts";
 import { deny, reason, RULE } from "./reasons.ts";
 import { checkSubject } from "./subject-rules.ts";
 import type { Decision, Facts, Use } from "./types.ts";
-import { checkUse } from "./use-rules.ts";
+import { allowed, checkUse } from "./use-rules.ts";
 
 export function decide(policy: CompiledPolicy, facts: Facts, use: Use): Decision {
   const verdict = checkUse(policy, facts, use);
   if ("outcome" in verdict) return verdict;
   const subject = facts.subject;
   if (subject === null) {
-    if (use.aggregate === true) return verdict.decision;
+    if (use.aggregate === true) return allowed(policy, verdict, use);
     return deny(
       policy,
       reason(null, RULE.subjectKnown, "subject_unknown", "a use about a person needs that person's facts"),
     );
   }
-  const refused = checkSubject(policy, verdict, subject, use);
-  return refused === null ? verdict.decision : deny(policy, refused);
+  return checkSubject(policy, verdict, subject, use) ?? allowed(policy, verdict, use);
 }
 
 /** The versions of one company's policy: compiled versions sorted oldest first, or a picker. */

@@ -4,7 +4,7 @@ import type { Database } from "../store/database.ts";
 import { birthCutoff } from "./age.ts";
 import type { CompiledPolicy } from "./compiled.ts";
 import type { Decision, Use } from "./types.ts";
-import { checkUse, type UseFacts, type UseVerdict } from "./use-rules.ts";
+import { allowed, checkUse, type UseFacts, type UseVerdict } from "./use-rules.ts";
 
 /**
  * A bulk use (campaign audience, partner export) as a SQL predicate over `subjects`.
@@ -27,7 +27,7 @@ export function compileAudience(policy: CompiledPolicy, facts: UseFacts, use: Us
   if ("outcome" in verdict) return { decision: verdict, where: sql<SqlBool>`false` };
   const parts = subjectPredicates(policy, verdict, use);
   const where = parts.length === 0 ? sql<SqlBool>`true` : sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
-  return { decision: verdict.decision, where };
+  return { decision: allowed(policy, verdict, use), where };
 }
 
 /** The ids of the audience, in id order: a convenience for callers and tests. */

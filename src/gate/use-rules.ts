@@ -15,8 +15,10 @@ export interface UseVerdict {
   readonly marketing: boolean;
   /** A message of an essential class: it reaches opted-out and suppressed people. */
   readonly essential: boolean;
-  /** The decision when no subject rule refuses: allow, or partial with fields removed. */
-  readonly decision: Decision;
+  /** The clauses behind an allow. */
+  readonly allowReasons: readonly Reason[];
+  /** The partial decision when rule 16 removed fields; null = every field is allowed. */
+  readonly partial: Decision | null;
 }
 
 /**
@@ -116,9 +118,23 @@ export function checkUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Dec
     essential = cls !== "marketing" && policy.essential.has(cls);
     marketing = !essential;
   }
-  const decision = checkFields(policy, purpose, recipient, topic, use);
-  if (decision.outcome === "deny") return decision;
-  return { purpose, recipient, topic, marketing, essential, decision };
+  const allowReasons = allowedBy(purpose, recipient, topic);
+  const partial = checkFields(policy, purpose, recipient, allowReasons, use);
+  if (partial?.outcome === "deny") return partial;
+  return { purpose, recipient, topic, marketing, essential, allowReasons, partial };
+}
+
+/** The decision a use gets when no subject rule refuses it: allow, or partial (rule 16). */
+export function allowed(policy: CompiledPolicy, verdict: UseVerdict, use: Use): Decision {
+  return (
+    verdict.partial ?? {
+      outcome: "allow",
+      fields: use.fields,
+      removed: NO_FIELDS,
+      reasons: verdict.allowReasons,
+      policy: policy.ref,
+    }
+  );
 }
 
 function checkContent(policy: CompiledPolicy, purpose: CompiledPurpose, use: Use): Reason | null {
@@ -266,25 +282,22 @@ function checkMessage(
 /**
  * Rule 16. Every field must belong to the purpose's categories and, with a recipient, to the
  * recipient's. Outside fields refuse the use, or with `projection` are removed (partial); a
- * projection that removes every field asked for refuses.
+ * projection that removes every field asked for refuses. Null when every field is allowed.
  */
 function checkFields(
   policy: CompiledPolicy,
   purpose: CompiledPurpose,
   recipient: CompiledRecipient | undefined,
-  topic: CompiledTopic | undefined,
+  allowReasons: readonly Reason[],
   use: Use,
-): Decision {
-  const allowReasons = allowedBy(purpose, recipient, topic);
+): Decision | null {
   const fields = use.fields;
   let outside = 0;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i] as string;
     if (!purpose.fields.has(f) || (recipient !== undefined && !recipient.fields.has(f))) outside++;
   }
-  if (outside === 0) {
-    return { outcome: "allow", fields, removed: NO_FIELDS, reasons: allowReasons, policy: policy.ref };
-  }
+  if (outside === 0) return null;
   const removed = fields.filter(
     (f) => !purpose.fields.has(f) || (recipient !== undefined && !recipient.fields.has(f)),
   );
