@@ -18,7 +18,7 @@ const KEY = "pk_bench_" + "b".repeat(43);
 export const decisionBody = JSON.stringify({
   use: {
     action: "send",
-    purpose: process.env.BENCH_PURPOSE ?? "marketing.communications.email",
+    purpose: process.env.BENCH_PURPOSE ?? "marketing.communications",
     fields: ["email", "first_name"],
     channel: "email",
     messageClass: "marketing",
@@ -40,9 +40,16 @@ function pinned(cpu: number, args: string[]): [string, string[]] {
   return process.platform === "linux" ? ["taskset", ["-c", String(cpu), ...args]] : [args[0]!, args.slice(1)];
 }
 
-async function startServer(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+async function startServer(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: string }> {
   const [cmd, argv] = pinned(0, [process.execPath, ...args]);
-  const child = spawn(cmd, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd, argv, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let seen = "";
     const onData = (chunk: Buffer): void => {
@@ -72,7 +79,10 @@ interface CannonResult {
   errors: number;
 }
 
-async function cannon(url: string, opts: { body?: string; rate?: number; seconds?: number }): Promise<CannonResult> {
+async function cannon(
+  url: string,
+  opts: { body?: string; rate?: number; seconds?: number },
+): Promise<CannonResult> {
   const args = [
     path.join(root, "node_modules/autocannon/autocannon.js"),
     "--json",
@@ -82,7 +92,16 @@ async function cannon(url: string, opts: { body?: string; rate?: number; seconds
     String(opts.seconds ?? SECONDS),
   ];
   if (opts.body) {
-    args.push("-m", "POST", "-H", "content-type=application/json", "-H", `authorization=Bearer ${KEY}`, "-b", opts.body);
+    args.push(
+      "-m",
+      "POST",
+      "-H",
+      "content-type=application/json",
+      "-H",
+      `authorization=Bearer ${KEY}`,
+      "-b",
+      opts.body,
+    );
   }
   if (opts.rate) args.push("--overallRate", String(Math.round(opts.rate)));
   args.push(url);
@@ -113,7 +132,8 @@ export async function run(): Promise<BenchResult[]> {
       headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
       body: decisionBody,
     });
-    if (check.status !== 200) throw new Error(`decision request answered ${check.status}: ${await check.text()}`);
+    if (check.status !== 200)
+      throw new Error(`decision request answered ${check.status}: ${await check.text()}`);
     await cannon(hello.url, { seconds: 2 });
     await cannon(decisionsUrl, { body: decisionBody, seconds: 2 });
     const helloRps: number[] = [];

@@ -14,7 +14,10 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = wanted.length ? wanted : Object.keys(BENCHES);
 console.log(
-  `node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
+  `node ${process.version}, ${os.cpus().length} cores, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
 );
 let missed = 0;
 for (const name of names) {

@@ -16,10 +16,14 @@ for (const file of reports) {
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   // A test file that fails to load has no test results but counts as a failed suite.
-  const brokenFiles = report.testResults.filter((r) => r.status === "failed" && r.assertionResults.length === 0);
+  const brokenFiles = report.testResults.filter(
+    (r) => r.status === "failed" && r.assertionResults.length === 0,
+  );
   failed += brokenFiles.length;
   for (const r of brokenFiles) console.log(`${r.name}: failed to run: ${(r.message ?? "").split("\n")[0]}`);
-  console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`);
+  console.log(
+    `${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`,
+  );
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

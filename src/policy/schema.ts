@@ -23,7 +23,13 @@ export const MESSAGE_CLASSES = [
 export type MessageClass = (typeof MESSAGE_CLASSES)[number];
 export const ESSENTIAL_CLASSES = MESSAGE_CLASSES.filter((c) => c !== "marketing");
 
-export const LEGAL_BASES = ["contract", "consent", "opt_out", "legal_obligation", "legitimate_interest"] as const;
+export const LEGAL_BASES = [
+  "contract",
+  "consent",
+  "opt_out",
+  "legal_obligation",
+  "legitimate_interest",
+] as const;
 export type LegalBasis = (typeof LEGAL_BASES)[number];
 
 export const RECIPIENT_KINDS = [
@@ -40,7 +46,14 @@ export type RecipientKind = (typeof RECIPIENT_KINDS)[number];
 export const RECIPIENT_REQUIREMENTS = ["contract", "consent", "opt_out_honoured", "legal_ground"] as const;
 export type RecipientRequirement = (typeof RECIPIENT_REQUIREMENTS)[number];
 
-export const SENSITIVITIES = ["identifier", "contact", "financial", "behavioural", "content", "other"] as const;
+export const SENSITIVITIES = [
+  "identifier",
+  "contact",
+  "financial",
+  "behavioural",
+  "content",
+  "other",
+] as const;
 
 const id = z
   .string()
@@ -51,13 +64,19 @@ const clauseRefs = z.array(clauseId).min(1).describe("ids of the clauses this ru
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD");
 const isoInstant = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/, "a date or an ISO 8601 instant");
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/,
+    "a date or an ISO 8601 instant",
+  );
 
 export const categorySchema = z
   .object({
     id: id.describe("fideslang-style id, e.g. user.contact.email"),
     name: z.string().min(1),
-    fields: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(1).describe("the record fields in this category"),
+    fields: z
+      .array(z.string().regex(/^[a-z][a-z0-9_]*$/))
+      .min(1)
+      .describe("the record fields in this category"),
     sensitivity: z.enum(SENSITIVITIES),
     group: z.string().optional().describe("a named group of categories the public text uses (Z19-01)"),
   })
@@ -69,7 +88,10 @@ export const purposeSchema = z
     name: z.string().min(1),
     basis: z.enum(LEGAL_BASES).describe("consent = opt-in; opt_out = allowed until the person objects"),
     categories: z.array(id).min(1).describe("categories this purpose may use"),
-    channels: z.array(z.enum(CHANNELS)).optional().describe("channels a communication for this purpose may use"),
+    channels: z
+      .array(z.enum(CHANNELS))
+      .optional()
+      .describe("channels a communication for this purpose may use"),
     message_classes: z
       .array(z.enum(MESSAGE_CLASSES))
       .optional()
@@ -160,9 +182,7 @@ export const packSchema = z
       .object({ allowed: z.boolean(), clauses: clauseRefs })
       .strict()
       .describe("false: every disclosure to a recipient outside the company is refused"),
-    sale: z
-      .object({ allowed: z.enum(["never", "with_permission"]), clauses: clauseRefs })
-      .strict(),
+    sale: z.object({ allowed: z.enum(["never", "with_permission"]), clauses: clauseRefs }).strict(),
     analytics: z
       .object({
         min_cohort: z.number().int().min(2),
@@ -175,11 +195,7 @@ export const packSchema = z
       .object({
         attestation_required: z.boolean(),
         roles: z
-          .array(
-            z
-              .object({ id: slug, name: z.string().min(1), purposes: z.array(id).min(1) })
-              .strict(),
-          )
+          .array(z.object({ id: slug, name: z.string().min(1), purposes: z.array(id).min(1) }).strict())
           .min(1),
         clauses: clauseRefs,
       })
@@ -196,10 +212,7 @@ export const packSchema = z
       .object({ grounds: z.array(slug).min(1), clauses: clauseRefs })
       .strict()
       .describe("legal grounds on which data goes to an authority or is disclosed without notice"),
-    transport: z
-      .object({ tls_required: z.boolean(), clauses: clauseRefs })
-      .strict()
-      .optional(),
+    transport: z.object({ tls_required: z.boolean(), clauses: clauseRefs }).strict().optional(),
     retention: z
       .array(
         z
@@ -217,9 +230,7 @@ export const packSchema = z
           .array(z.array(z.string()).min(1))
           .default([])
           .describe("field sets that identify a person asking for removal (Z16-14)"),
-        routing: z
-          .array(z.object({ jurisdiction: z.string(), queue: slug }).strict())
-          .default([]),
+        routing: z.array(z.object({ jurisdiction: z.string(), queue: slug }).strict()).default([]),
         clauses: clauseRefs,
       })
       .strict()

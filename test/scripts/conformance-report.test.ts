@@ -35,7 +35,10 @@ describe("conformance report", () => {
       ],
     });
     const partstore = report.packs.partstore!;
-    expect(partstore["PS-05"]).toEqual({ status: "proven", tests: ["PS-05: refused", "PS-05: still refused after deletion"] });
+    expect(partstore["PS-05"]).toEqual({
+      status: "proven",
+      tests: ["PS-05: refused", "PS-05: still refused after deletion"],
+    });
     expect(partstore["PS-06"]?.status).toBe("not yet");
     expect(partstore["PS-07"]?.status).toBe("not yet");
     expect(partstore["PS-08"]).toEqual({ status: "not yet", tests: [] });
