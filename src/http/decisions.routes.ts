@@ -8,6 +8,7 @@ import { ADMIN_ROLE, type Caller } from "../modules/staff/staff.ts";
 import type { Authenticator } from "./auth.ts";
 import { decisionRequestSchema, decisionResponseSchema } from "./decisions.schema.ts";
 import type { PolicyBook } from "./policies.ts";
+import { PledgeError } from "./errors.ts";
 import { unknownName } from "./vocabulary.ts";
 
 export interface DecisionRoutesOptions {
@@ -65,8 +66,6 @@ export async function decisionRoutes(app: FastifyInstance, opts: DecisionRoutesO
       const at = body.at === undefined ? opts.clock().toISOString() : new Date(body.at).toISOString();
       const { pack, policy } = opts.book.at(at);
       const use: Use = { ...body, actor: actorOf(caller), at };
-      const problem = unknownName(pack, use);
-      if (problem) throw problem;
       const facts: Facts = {
         subject: given.subject ?? null,
         actorAttested: caller.attested,
@@ -75,6 +74,12 @@ export async function decisionRoutes(app: FastifyInstance, opts: DecisionRoutesO
         deploymentRegion: opts.region,
       };
       const decision = decide(policy, facts, use);
+      const problem = unknownName(pack, use);
+      if (problem) {
+        // The gate refuses an unknown name too; its reasons say which clause the refusal rests on.
+        const clauses = decision.reasons.flatMap((r) => (r.clause === null ? [] : [r.clause]));
+        throw new PledgeError(problem.code, problem.detail, clauses);
+      }
       const row = await opts.audit.append({
         type: "decision",
         at: new Date(at),

@@ -33,7 +33,9 @@ export function installErrorHandling(app: FastifyInstance): void {
 
 function toProblem(error: FastifyError | PledgeError | PolicyError, request: FastifyRequest): Problem {
   const at = { instance: instance(request) };
-  if (error instanceof PledgeError) return problem(error.code, error.detail, at);
+  if (error instanceof PledgeError) {
+    return problem(error.code, error.detail, error.clauses.length ? { ...at, clauses: error.clauses } : at);
+  }
   if (error instanceof PolicyError) return problem(error.code, error.message, at);
   if (error.validation) {
     const errors = error.validation.map((v) => ({

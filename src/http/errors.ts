@@ -39,6 +39,8 @@ export class PledgeError extends Error {
     readonly code: ErrorCode,
     /** Plain words for the caller: ids, field names, variable names; never personal data. */
     readonly detail: string,
+    /** Clauses of the policy behind the error, when the error is a refusal the policy explains. */
+    readonly clauses: readonly string[] = [],
   ) {
     super(`${code}: ${detail}`);
     this.name = "PledgeError";
@@ -58,6 +60,8 @@ export interface Problem {
   readonly detail: string;
   readonly instance?: string;
   readonly errors?: readonly { readonly path: string; readonly message: string }[];
+  /** Clause ids of the policy behind a refusal (an unknown purpose names the purpose list's clause). */
+  readonly clauses?: readonly string[];
 }
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -65,7 +69,7 @@ export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 export function problem(
   code: ErrorCode,
   detail: string,
-  extra: { instance?: string; errors?: Problem["errors"] } = {},
+  extra: { instance?: string; errors?: Problem["errors"]; clauses?: Problem["clauses"] } = {},
 ): Problem {
   const { status, title } = ERRORS[code];
   return { type: `urn:pledge:error:${code}`, title, status, code, detail, ...extra };
@@ -84,6 +88,7 @@ export const problemSchema = {
     code: { type: "string", enum: ERROR_CODES },
     detail: { type: "string" },
     instance: { type: "string" },
+    clauses: { type: "array", items: { type: "string" } },
     errors: {
       type: "array",
       items: {

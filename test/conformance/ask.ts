@@ -28,7 +28,8 @@ export interface Answer {
   readonly decision: Decision | undefined;
   readonly audit: { readonly seq: number; readonly hash: string } | undefined;
   /** The problem+json body of a non-200 answer. */
-  readonly problem: { readonly code?: string; readonly detail?: string } | undefined;
+  readonly problem:
+    { readonly code?: string; readonly detail?: string; readonly clauses?: readonly string[] } | undefined;
 }
 
 export const ADULT_CUSTOMER: SubjectFacts = {

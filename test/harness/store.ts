@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, sql } from "kysely";
+import { Kysely } from "kysely";
 import { openStore } from "../../src/store/connection.ts";
 import type { Database } from "../../src/store/database.ts";
 import { migrate } from "../../src/store/migrate.ts";
@@ -14,7 +14,7 @@ export const testDatabaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@
 
 /**
  * A fresh, migrated store. PGlite in memory by default; with PLEDGE_TEST_STORE=postgres, a new
- * uniquely named schema on the test database, dropped by `close()`.
+ * uniquely named schema on the test database, dropped when the test run ends.
  */
 export async function freshStore(): Promise<Store> {
   if (testStoreKind === "pglite") return pgliteFrom((templates.migrated ??= migratedTemplate()));
@@ -68,17 +68,7 @@ async function migratedTemplate(): Promise<Blob> {
 }
 
 async function freshPostgresStore(): Promise<Store> {
+  // The schema stays until the run ends (test/harness/global-setup.ts drops it).
   const schema = `test_${randomBytes(6).toString("hex")}`;
-  const store = await openStore({ kind: "postgres", url: testDatabaseUrl, schema, poolSize: 5 });
-  return {
-    kind: store.kind,
-    db: store.db,
-    async close() {
-      try {
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
-      } finally {
-        await store.close();
-      }
-    },
-  };
+  return openStore({ kind: "postgres", url: testDatabaseUrl, schema, poolSize: 5 });
 }

@@ -192,6 +192,8 @@ describe("partstore", () => {
     });
     expect(tenth.status).toBe(400);
     expect(tenth.problem?.code).toBe("PLEDGE_UNKNOWN_PURPOSE");
+    expect(tenth.problem?.clauses).toContain("PS-08");
+    expect(tenth.audit).toBeUndefined();
   });
 
   it("PS-09: a no-catalogues request stops PartStore's own catalogues", async () => {

@@ -45,6 +45,7 @@ describe("zmailcloud", () => {
     });
     expect(sale.status).toBe(400);
     expect(sale.problem?.code).toBe("PLEDGE_UNKNOWN_RECIPIENT");
+    expect(sale.problem?.clauses).toContain("ZM-01");
     const org = await q({
       action: "export",
       purpose: "marketing.communications",
@@ -87,6 +88,8 @@ describe("zmailcloud", () => {
     });
     expect(sixth.status).toBe(400);
     expect(sixth.problem?.code).toBe("PLEDGE_UNKNOWN_PURPOSE");
+    expect(sixth.problem?.clauses).toContain("ZM-03");
+    expect(sixth.audit).toBeUndefined();
   });
 
   it("ZM-05: a subscriber who leaves the newsletter gets no newsletter", async () => {

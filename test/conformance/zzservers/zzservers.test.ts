@@ -139,6 +139,7 @@ describe("zzservers", () => {
     });
     expect(d.status).toBe(400);
     expect(d.problem?.code).toBe("PLEDGE_UNKNOWN_RECIPIENT");
+    expect(d.problem?.clauses).toContain("ZZ-06");
     const legal = await q({
       action: "export",
       purpose: "marketing.communications.email",
