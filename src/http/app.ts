@@ -13,6 +13,7 @@ import { problemSchema } from "./errors.ts";
 import { healthRoutes } from "./health.routes.ts";
 import { createLogger } from "./logger.ts";
 import { PolicyBook } from "./policies.ts";
+import { policyRoutes } from "./policy.routes.ts";
 
 export interface AppDeps {
   readonly config: Config;
@@ -70,6 +71,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { store, book, clock });
+  await app.register(policyRoutes, { book, clock });
   await app.register(decisionRoutes, { auth, book, audit: deps.audit, clock, region: config.region });
   await app.register(staffRoutes, {
     db: store.db,

@@ -219,6 +219,7 @@ function diffRules(old: PolicyPack, next: PolicyPack, note: Note): void {
     "staff",
     "residency",
     "transport",
+    "publication",
     "disclosure_grounds",
     "communications",
     "requests",
@@ -265,6 +266,8 @@ function diffRules(old: PolicyPack, next: PolicyPack, note: Note): void {
     say("residency", `regions ${more(or.regions, nr.regions).join(", ")} added`, "residency widened");
   if (old.transport?.tls_required && !next.transport?.tls_required)
     say("transport", "TLS no longer required", "TLS no longer required");
+  if (old.publication && !next.publication)
+    say("publication", "removed", "earlier versions are no longer promised to stay published");
   const grounds = more(old.disclosure_grounds.grounds, next.disclosure_grounds.grounds);
   if (grounds.length) say("disclosure_grounds", `added ${grounds.join(", ")}`, "more grounds for disclosure");
   const [oc, nc] = [old.communications, next.communications];

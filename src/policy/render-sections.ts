@@ -160,6 +160,14 @@ export function policyDocument(pack: PolicyPack): PolicyDocument {
       ),
     );
 
+  if (pack.publication)
+    kept.push(
+      p(
+        "This policy is published from the same policy file our systems enforce. The version in force is at /policy; every earlier version stays published at /policy/versions, each with the date it was last updated.",
+        pack.publication.clauses,
+      ),
+    );
+
   const staff = [
     p(
       `Our staff see your information only for a stated purpose${pack.staff.attestation_required ? ", and only after signing a confidentiality agreement" : ""}. Roles: ${list(pack.staff.roles.map((r) => `${r.name} (${purposeNames(r.purposes)})`))}.`,

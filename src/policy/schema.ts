@@ -212,6 +212,16 @@ export const packSchema = z
       .object({ grounds: z.array(slug).min(1), clauses: clauseRefs })
       .strict()
       .describe("legal grounds on which data goes to an authority or is disclosed without notice"),
+    publication: z
+      .object({
+        every_version_published: z
+          .literal(true)
+          .describe("every version stays published at /policy/versions, each with its last-updated date"),
+        clauses: clauseRefs,
+      })
+      .strict()
+      .optional()
+      .describe("the public policy is rendered from this pack and served at /policy"),
     transport: z.object({ tls_required: z.boolean(), clauses: clauseRefs }).strict().optional(),
     retention: z
       .array(

@@ -126,12 +126,6 @@ describe("pledge serve, as a process", () => {
     expect(run.stderr).toContain('PLEDGE_PORT: expected an integer 0–65535 (0: any free port), got "abc"');
   });
 
-  it("ZM-11: a pack that allows only some regions refuses to start elsewhere, naming the clause", () => {
-    const run = pledge(["serve"], { PLEDGE_POLICY: "zmailcloud", PLEDGE_REGION: "eu" });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/refusing to start: .*clause ZM-11.* only in us.*PLEDGE_REGION is eu/);
-  });
-
   it("an unknown command prints the usage and exits 2", () => {
     const run = pledge(["frobnicate"]);
     expect(run.status).toBe(2);

@@ -27,6 +27,18 @@ const purpose = (p: PolicyPack, i: number) => p.purposes[i]!;
 const recipient = (p: PolicyPack) => p.recipients[0]!;
 
 describe("policy diff: material changes (PS-10)", () => {
+  it("flags as material: earlier versions no longer promised to stay published", () => {
+    const old: PolicyPack = {
+      ...minimalPack(),
+      publication: { every_version_published: true, clauses: [minimalPack().clauses[0]!.id] },
+    };
+    const { publication: _dropped, ...next } = structuredClone(old);
+    const why = diffPolicies(old, next)
+      .changes.filter((c) => c.material)
+      .map((c) => c.why);
+    expect(why).toContain("earlier versions are no longer promised to stay published");
+  });
+
   it("identical packs: no changes", () => {
     const d = changed((p) => p);
     expect(d.changes).toEqual([]);
