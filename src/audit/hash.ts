@@ -20,34 +20,75 @@ export interface HashedFields {
  * value is undefined left out (as JSON does). Equal rows always encode to the same bytes.
  */
 export function canonicalEncoding(row: HashedFields): string {
-  return canonicalJson([
-    "pledge-audit/1",
-    row.at.toISOString(),
-    row.type,
-    row.actor,
-    row.subjectId,
-    row.payload,
-  ]);
+  return encodingWithPayload(row, canonicalJson(row.payload));
+}
+
+/** The canonical encoding of a row whose payload is already canonical JSON text. */
+function encodingWithPayload(row: Omit<HashedFields, "payload">, payloadJson: string): string {
+  const head = [row.at.toISOString(), row.type, row.actor, row.subjectId].map((v) => JSON.stringify(v));
+  return `["pledge-audit/1",${head.join(",")},${payloadJson}]`;
 }
 
 /** hash = hex SHA-256 of (prev_hash as 64 hex chars, "\n", canonical encoding). */
 export function rowHash(prevHash: string, row: HashedFields): string {
-  return createHash("sha256").update(prevHash).update("\n").update(canonicalEncoding(row)).digest("hex");
+  return hashEncoding(prevHash, canonicalEncoding(row));
+}
+
+/** Like rowHash, for a row whose payload is given as its canonical JSON text (saves encoding it twice). */
+export function rowHashOfJson(
+  prevHash: string,
+  row: Omit<HashedFields, "payload">,
+  payloadJson: string,
+): string {
+  return hashEncoding(prevHash, encodingWithPayload(row, payloadJson));
+}
+
+function hashEncoding(prevHash: string, encoding: string): string {
+  return createHash("sha256").update(prevHash).update("\n").update(encoding).digest("hex");
 }
 
 export function canonicalJson(value: JsonValue | undefined): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(",")}]`;
-  const keys = Object.keys(value)
-    .filter((k) => value[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+  return encode(value) ?? "null";
+}
+
+function encode(value: unknown): string | undefined {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return undefined; // undefined, functions, symbols; bigint is not JSON and throws below
+  }
+  const v = value as { toJSON?: () => unknown };
+  if (typeof v.toJSON === "function") return encode(v.toJSON());
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i ? "," : "") + (encode(value[i]) ?? "null");
+    return out + "]";
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = "{";
+  let first = true;
+  for (const key of keys) {
+    const item = encode(obj[key]);
+    if (item === undefined) continue;
+    out += (first ? "" : ",") + JSON.stringify(key) + ":" + item;
+    first = false;
+  }
+  return out + "}";
 }
 
 /**
  * The payload as the database will give it back: a JSON round trip turns Dates into strings and
- * drops undefined. Hash and store this form so a later read hashes the same.
+ * drops undefined. Its canonical encoding equals that of the payload itself (see canonicalJson).
  */
 export function normalisePayload(payload: object): JsonObject {
-  return JSON.parse(JSON.stringify(payload)) as JsonObject;
+  return JSON.parse(canonicalJson(payload as JsonValue)) as JsonObject;
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../store/database.ts";
 import type { AuditEvent, AuditRow } from "./audit.events.ts";
-import { appendAudit } from "./append.ts";
+import { appendAfter, appendAudit, readHead, type ChainHead } from "./append.ts";
 
 export interface AuditWriterOptions {
   /** Most events written by one commit (default 1000). More wait for the next commit. */
@@ -16,6 +16,11 @@ export interface AuditWriterOptions {
  * promise only after that transaction has committed (the row is durable when it resolves). While
  * a commit is in flight, new events gather for the next one, so many concurrent appenders share a
  * commit instead of paying one each. If a commit fails, every event in it is rejected.
+ *
+ * The writer remembers the head of the chain it last wrote, so a batch is one statement that
+ * moves the head only if it is still where the writer left it (`appendAfter`). When another
+ * appender moved it (a module appending in its own transaction, another node), the batch is
+ * written again on the locked path, which reads the head under lock.
  */
 export interface AuditWriter {
   append(event: AuditEvent): Promise<AuditRow>;
@@ -36,6 +41,7 @@ export function createAuditWriter(db: Kysely<Database>, options: AuditWriterOpti
   let queue: Pending[] = [];
   let running: Promise<void> | null = null;
   let closed = false;
+  let head: ChainHead | null = null;
 
   /** Commits batches until the queue is empty. Only one runs at a time. */
   async function drain(): Promise<void> {
@@ -45,15 +51,17 @@ export function createAuditWriter(db: Kysely<Database>, options: AuditWriterOpti
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
-        const rows = await db.transaction().execute((trx) =>
-          appendAudit(
-            trx,
-            batch.map((p) => p.event),
-          ),
-        );
+        const events = batch.map((p) => p.event);
+        head ??= await readHead(db);
+        const rows =
+          (await appendAfter(db, head, events)) ??
+          (await db.transaction().execute((trx) => appendAudit(trx, events)));
+        const last = rows[rows.length - 1]!;
+        head = { seq: last.seq, hash: last.hash };
         options.onCommit?.(rows.length);
         batch.forEach((p, i) => p.resolve(rows[i]!));
       } catch (error) {
+        head = null; // unknown after a failure: read it again
         for (const p of batch) p.reject(error);
       }
     }

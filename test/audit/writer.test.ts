@@ -61,6 +61,18 @@ describe(`AuditWriter group commit (${testStoreKind})`, () => {
     expect(report).toEqual({ ok: true, checked: 120, problems: [] });
   });
 
+  it("writes again under lock when the head it remembers was moved by another appender", async () => {
+    const writer = createAuditWriter(store.db);
+    expect((await writer.append(decisionEvent(1))).seq).toBe(1);
+    // Moves the head behind the writer's back: its remembered head is now stale.
+    await store.db.transaction().execute((trx) => appendAudit(trx, [decisionEvent(2)]));
+    const third = await writer.append(decisionEvent(3));
+    expect(third.seq).toBe(3);
+    expect((await writer.append(decisionEvent(4))).prevHash).toBe(third.hash);
+    await writer.close();
+    expect(await verifyAudit(store.db, null)).toEqual({ ok: true, checked: 4, problems: [] });
+  });
+
   it("rejects every event of a failed commit and keeps working afterwards", async () => {
     const writer = createAuditWriter(store.db);
     const bad = { ...decisionEvent(1), at: new Date(Number.NaN) };
