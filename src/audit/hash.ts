@@ -62,8 +62,16 @@ function encode(value: unknown): string | undefined {
       return value ? "true" : "false";
     case "object":
       break;
-    default:
-      return undefined; // undefined, functions, symbols; bigint is not JSON and throws below
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined; // left out of objects, null in arrays, as JSON.stringify does
+    case "bigint":
+      throw new TypeError("a bigint is not JSON");
+    default: {
+      const never: never = value;
+      throw new TypeError(`unexpected ${typeof never}`);
+    }
   }
   const v = value as { toJSON?: () => unknown };
   if (typeof v.toJSON === "function") return encode(v.toJSON());
