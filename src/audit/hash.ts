@@ -68,10 +68,6 @@ function encode(value: unknown): string | undefined {
       return undefined; // left out of objects, null in arrays, as JSON.stringify does
     case "bigint":
       throw new TypeError("a bigint is not JSON");
-    default: {
-      const never: never = value;
-      throw new TypeError(`unexpected ${typeof never}`);
-    }
   }
   const v = value as { toJSON?: () => unknown };
   if (typeof v.toJSON === "function") return encode(v.toJSON());
