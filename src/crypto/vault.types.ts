@@ -1,0 +1,31 @@
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "../store/database.ts";
+
+/**
+ * Envelope encryption of personal fields. Each subject has one data key (AES-256-GCM), stored only
+ * wrapped by a master key version; personal fields are stored as ciphertext bound to the subject
+ * and the field name (associated data), so a value copied to another row or field fails to open.
+ * Erasure destroys the subject's data key: every copy of its ciphertext, backups included, becomes
+ * unreadable (crypto-shredding).
+ */
+export interface SubjectCipher {
+  readonly subjectId: string;
+  /** Ciphertext text for storage: `v1.<master key version>.<iv>.<ciphertext+tag>` (base64url parts). */
+  encrypt(field: string, plaintext: string): string;
+  /** Throws `VaultError` PLEDGE_CIPHERTEXT_INVALID when the text was not made for this subject and field. */
+  decrypt(field: string, ciphertext: string): string;
+}
+
+export interface Vault {
+  /** Creates the subject's data key, in the caller's transaction (with the subject row). */
+  createSubjectKey(trx: Transaction<Database>, subjectId: string): Promise<SubjectCipher>;
+  /** The subject's cipher; null when the key was destroyed (erased) or never existed. */
+  cipherFor(db: Kysely<Database>, subjectId: string): Promise<SubjectCipher | null>;
+  /** Destroys the data key (crypto-shredding), in the caller's transaction. */
+  destroySubjectKey(trx: Transaction<Database>, subjectId: string): Promise<void>;
+  /** HMAC-SHA256 blind index of an already normalised value, with the separate index key. */
+  blindIndex(kind: BlindIndexKind, normalised: string): string;
+}
+
+/** What a blind index is over: the normalised email, phone (E.164) or postal address. */
+export type BlindIndexKind = "email" | "phone" | "postal";
