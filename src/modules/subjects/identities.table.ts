@@ -1,0 +1,20 @@
+import type { ColumnType } from "kysely";
+import type { BlindIndexKind } from "../../crypto/vault.types.ts";
+
+/**
+ * One way of reaching or recognising a subject: an email address, a phone number (E.164) or a
+ * postal address. `blind_index` is the vault's HMAC of the normalised value (lookups, duplicate
+ * checks, and the Do Not Send list); `value_enc` the value encrypted under the subject's key.
+ */
+export interface SubjectIdentitiesTable {
+  subject_id: string;
+  kind: BlindIndexKind;
+  blind_index: string;
+  value_enc: string;
+  is_primary: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface IdentityTables {
+  subject_identities: SubjectIdentitiesTable;
+}
