@@ -241,6 +241,13 @@ export const packSchema = z
           .default([])
           .describe("field sets that identify a person asking for removal (Z16-14)"),
         routing: z.array(z.object({ jurisdiction: z.string(), queue: slug }).strict()).default([]),
+        self_service: z
+          .object({ purpose: id.describe("a purpose id of this pack"), clauses: clauseRefs })
+          .strict()
+          .optional()
+          .describe(
+            "the purpose under which customers sign up and read and edit their own record; absent = no customer accounts",
+          ),
         clauses: clauseRefs,
       })
       .strict()
