@@ -1,0 +1,13 @@
+import { createHmac, type KeyObject } from "node:crypto";
+import type { BlindIndexKind } from "./vault.types.ts";
+
+/**
+ * The blind index of a normalised value: HMAC-SHA256 under the index key over `<kind>:<value>`,
+ * the whole 32-byte MAC as base64url (43 characters). The kind is inside the MAC, so an email and
+ * a phone that happened to normalise to the same text still index apart. Equal values give equal
+ * indexes (that is the point: lookups, duplicates, Do Not Send); without the index key an index
+ * cannot be computed or tested against guesses.
+ */
+export function blindIndex(indexKey: KeyObject, kind: BlindIndexKind, normalised: string): string {
+  return createHmac("sha256", indexKey).update(`${kind}:${normalised}`, "utf8").digest("base64url");
+}

@@ -1,0 +1,114 @@
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from "node:crypto";
+import { VaultError } from "./errors.ts";
+import type { SubjectCipher } from "./vault.types.ts";
+
+/**
+ * AES-256-GCM as Pledge uses it, for fields and for wrapping data keys. A sealed value is the text
+ * `v1.<iv>.<ciphertext‖tag>`: base64url parts, a random 96-bit IV, a 128-bit tag. The associated
+ * data binds it to where it belongs (subject and field; or subject and master key version), so a
+ * value copied elsewhere fails to open. The master key version of a wrapped data key is stored in
+ * its own column (subject_keys.master_key_id), not in the text.
+ */
+const ALGORITHM = "aes-256-gcm";
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const PREFIX = "v1.";
+
+// IVs come from the CSPRNG in blocks: one randomBytes call per 1,024 IVs instead of one each.
+// Every block is fresh and each IV is taken once, so uniqueness is that of random 96-bit IVs.
+const IV_BLOCK = 1024;
+let ivBlock = Buffer.alloc(0);
+let ivOffset = 0;
+function nextIv(): Buffer {
+  if (ivOffset >= ivBlock.length) {
+    ivBlock = randomBytes(IV_BYTES * IV_BLOCK);
+    ivOffset = 0;
+  }
+  const iv = ivBlock.subarray(ivOffset, ivOffset + IV_BYTES);
+  ivOffset += IV_BYTES;
+  return iv;
+}
+
+export function seal(key: KeyObject, aad: Buffer, plaintext: Buffer | string): string {
+  const iv = nextIv();
+  const cipher = createCipheriv(ALGORITHM, key, iv);
+  cipher.setAAD(aad);
+  const head = typeof plaintext === "string" ? cipher.update(plaintext, "utf8") : cipher.update(plaintext);
+  const tail = cipher.final();
+  const tag = cipher.getAuthTag();
+  const body = tail.length === 0 ? Buffer.concat([head, tag]) : Buffer.concat([head, tail, tag]);
+  return `${PREFIX}${iv.toString("base64url")}.${body.toString("base64url")}`;
+}
+
+/** Throws VaultError PLEDGE_CIPHERTEXT_INVALID for anything but a value sealed with this key and aad. */
+export function open(key: KeyObject, aad: Buffer, sealed: string, what: string): Buffer {
+  const dot = sealed.indexOf(".", PREFIX.length);
+  if (!sealed.startsWith(PREFIX) || dot !== PREFIX.length + 16 || sealed.indexOf(".", dot + 1) !== -1) {
+    throw new VaultError("PLEDGE_CIPHERTEXT_INVALID", `${what} is not a v1 ciphertext`);
+  }
+  const iv = Buffer.from(sealed.slice(PREFIX.length, dot), "base64url");
+  const body = Buffer.from(sealed.slice(dot + 1), "base64url");
+  if (iv.length !== IV_BYTES || body.length < TAG_BYTES) {
+    throw new VaultError("PLEDGE_CIPHERTEXT_INVALID", `${what} is truncated`);
+  }
+  try {
+    const decipher = createDecipheriv(ALGORITHM, key, iv);
+    decipher.setAAD(aad);
+    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+    const head = decipher.update(body.subarray(0, body.length - TAG_BYTES));
+    const tail = decipher.final();
+    return tail.length === 0 ? head : Buffer.concat([head, tail]);
+  } catch {
+    throw new VaultError(
+      "PLEDGE_CIPHERTEXT_INVALID",
+      `${what} does not open with its key (damaged, moved or forged)`,
+    );
+  }
+}
+
+const wrapAad = (subjectId: string, masterKeyId: string): Buffer =>
+  Buffer.from(`pledge-dek\u0000${subjectId}\u0000${masterKeyId}`, "utf8");
+
+export function newDataKey(): KeyObject {
+  return createSecretKey(randomBytes(32));
+}
+
+export function wrapDataKey(
+  master: KeyObject,
+  masterKeyId: string,
+  subjectId: string,
+  dataKey: KeyObject,
+): string {
+  return seal(master, wrapAad(subjectId, masterKeyId), dataKey.export());
+}
+
+export function unwrapDataKey(
+  master: KeyObject,
+  masterKeyId: string,
+  subjectId: string,
+  wrapped: string,
+): KeyObject {
+  const raw = open(master, wrapAad(subjectId, masterKeyId), wrapped, `the data key of subject ${subjectId}`);
+  if (raw.length !== 32)
+    throw new VaultError("PLEDGE_CIPHERTEXT_INVALID", `the data key of subject ${subjectId} is not 32 bytes`);
+  return createSecretKey(raw);
+}
+
+/** A subject's field cipher over its (unwrapped) data key. Associated data: subject id NUL field. */
+export function createSubjectCipher(subjectId: string, dataKey: KeyObject): SubjectCipher {
+  const aads = new Map<string, Buffer>();
+  const aadFor = (field: string): Buffer => {
+    let aad = aads.get(field);
+    if (aad === undefined) {
+      aad = Buffer.from(`${subjectId}\u0000${field}`, "utf8");
+      aads.set(field, aad);
+    }
+    return aad;
+  };
+  return {
+    subjectId,
+    encrypt: (field, plaintext) => seal(dataKey, aadFor(field), plaintext),
+    decrypt: (field, ciphertext) =>
+      open(dataKey, aadFor(field), ciphertext, `field ${field} of subject ${subjectId}`).toString("utf8"),
+  };
+}
