@@ -1,13 +1,19 @@
 import type { ColumnType } from "kysely";
+import type { BlindIndexKind } from "../crypto/vault.types.ts";
 import type { Channel } from "../policy/schema.ts";
 import type { ConsentState, Permission, SubjectStatus } from "./types.ts";
 
 /**
  * The subject facts the gate reads: one row per person in `subjects`, and the person's consent
- * states, sharing opt-outs, permissions and Do Not Send channels beside it. Each table holds one
- * subject's data and has `subject_id` in its primary key (distribution by subject). Created by
+ * states, sharing opt-outs and permissions beside it. Each table holds one subject's data and has
+ * `subject_id` in its primary key (distribution by subject). Created by
  * src/store/migrations/2026112102_facts.ts. loadSubjectFacts (facts.ts) reads them for decide();
  * compileAudience (sql.ts) selects over them.
+ *
+ * Suppression is not a subject table: the Do Not Send list (`suppression_list`, see
+ * src/modules/suppression) is keyed by channel and the blind index of an address, so it outlives
+ * the subject (PS-05). A subject is suppressed on a channel when one of its identities
+ * (`subject_identities`) of the channel's kind has its blind index on the list for that channel.
  */
 export interface SubjectsTable {
   subject_id: string;
@@ -41,10 +47,22 @@ export interface SubjectPermissionsTable {
   granted_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
-export interface SubjectSuppressionTable {
-  subject_id: string;
-  channel: Channel;
-  created_at: ColumnType<Date, Date | string | undefined, never>;
+/** The kind of identity whose address a channel reaches: what the Do Not Send list is keyed by. */
+export function identityKindOf(channel: Channel): BlindIndexKind {
+  switch (channel) {
+    case "email":
+      return "email";
+    case "phone":
+    case "sms":
+      return "phone";
+    case "postal":
+    case "catalogue":
+      return "postal";
+    default: {
+      const never: never = channel;
+      throw new Error(`unknown channel ${String(never)}`);
+    }
+  }
 }
 
 export interface FactsTables {
@@ -52,5 +70,4 @@ export interface FactsTables {
   subject_consents: SubjectConsentsTable;
   subject_opt_outs: SubjectOptOutsTable;
   subject_permissions: SubjectPermissionsTable;
-  subject_suppression: SubjectSuppressionTable;
 }

@@ -1,16 +1,22 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type SqlBool } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
-import type { Channel } from "../policy/schema.ts";
+import { CHANNELS, type Channel } from "../policy/schema.ts";
 import type { Database } from "../store/database.ts";
 import { ageAt } from "./age.ts";
+import { identityKindOf } from "./facts.table.ts";
 import type { ConsentState, Permission, SubjectFacts, SubjectStatus } from "./types.ts";
 
 /**
  * A subject's facts as decide() sees them, read in one round trip from the facts tables.
  * Null when there is no such subject. `age` is whole years on the UTC day of `at` (age.ts), the
  * same arithmetic compileAudience binds into SQL, so both forms agree. A consent row with
- * channel '' becomes the key `<scope>`, one with a channel `<scope>:<channel>`.
+ * channel '' becomes the key `<scope>`, one with a channel `<scope>:<channel>`. `suppressed` lists
+ * the channels on which one of the subject's identities is on the Do Not Send list.
  */
+/** Pairs (identity kind, channel) whose listing suppresses: email↔email, phone↔phone|sms, postal↔postal|catalogue. */
+const PAIRS = CHANNELS.map((c) => sql`(${identityKindOf(c)}, ${c})`);
+const SUPPRESSIBLE = sql<SqlBool>`(i.kind, x.channel) in (${sql.join(PAIRS)})`;
+
 export async function loadSubjectFacts(
   db: Kysely<Database>,
   subjectId: string,
@@ -43,9 +49,12 @@ export async function loadSubjectFacts(
       ).as("permissions"),
       jsonArrayFrom(
         eb
-          .selectFrom("subject_suppression as x")
+          .selectFrom("subject_identities as i")
+          .innerJoin("suppression_list as x", "x.address_index", "i.blind_index")
+          .where(SUPPRESSIBLE)
+          .whereRef("i.subject_id", "=", "s.subject_id")
           .select("x.channel")
-          .whereRef("x.subject_id", "=", "s.subject_id"),
+          .distinct(),
       ).as("suppressed"),
     ])
     .executeTakeFirst();

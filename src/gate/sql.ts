@@ -3,6 +3,7 @@ import type { Channel } from "../policy/schema.ts";
 import type { Database } from "../store/database.ts";
 import { birthCutoff } from "./age.ts";
 import type { CompiledPolicy } from "./compiled.ts";
+import { identityKindOf } from "./facts.table.ts";
 import type { Decision, Use } from "./types.ts";
 import { allowed, checkUse, type UseFacts, type UseVerdict } from "./use-rules.ts";
 
@@ -60,8 +61,9 @@ function subjectPredicates(policy: CompiledPolicy, verdict: UseVerdict, use: Use
   if (verdict.marketing) {
     if (!policy.formerContactable) parts.push(sql`subjects.status <> ${"former"}`);
     if (channel !== undefined) {
-      parts.push(sql`not exists (select 1 from subject_suppression x
-        where x.subject_id = subjects.subject_id and x.channel = ${channel})`);
+      parts.push(sql`not exists (select 1 from subject_identities i
+        join suppression_list x on x.channel = ${channel} and x.address_index = i.blind_index
+        where i.subject_id = subjects.subject_id and i.kind = ${identityKindOf(channel)})`);
     }
   }
   if (!verdict.essential) {

@@ -1,7 +1,15 @@
 import type { AuditTables } from "../audit/audit.table.ts";
 import type { FactsTables } from "../gate/facts.table.ts";
+import type { ConsentTables } from "../modules/consent/consent.table.ts";
 import type { StaffTables } from "../modules/staff/staff.table.ts";
 import type { IdentityTables } from "../modules/subjects/identities.table.ts";
+import type { SuppressionTables } from "../modules/suppression/suppression.table.ts";
 
 /** Every table Pledge keeps, as Kysely sees them. Each module declares its own tables. */
-export interface Database extends AuditTables, StaffTables, FactsTables, IdentityTables {}
+export interface Database
+  extends AuditTables,
+    StaffTables,
+    FactsTables,
+    IdentityTables,
+    ConsentTables,
+    SuppressionTables {}

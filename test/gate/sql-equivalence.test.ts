@@ -12,6 +12,7 @@ import {
   type Use,
   type UseFacts,
 } from "../../src/gate/index.ts";
+import { identityKindOf } from "../../src/gate/facts.table.ts";
 import { CHANNELS, MESSAGE_CLASSES } from "../../src/policy/schema.ts";
 import type { Database } from "../../src/store/database.ts";
 import type { Store } from "../../src/store/store.ts";
@@ -57,8 +58,22 @@ interface GenSubject {
   consents: { scope: string; channel: string; state: "granted" | "withdrawn" | "objected" }[];
   optOuts: string[];
   permissions: ("card_reuse" | "sale" | "affiliate_identity")[];
-  suppressed: (typeof CHANNELS)[number][];
+  /** The subject's identities: a kind and a slot; the blind index is `bi-<subject>-<slot>`. */
+  identities: { kind: "email" | "phone" | "postal"; slot: number }[];
 }
+
+/** A Do Not Send entry: a channel and the blind index `bi-<subject>-<slot>`. */
+interface GenEntry {
+  channel: (typeof CHANNELS)[number];
+  subject: number;
+  slot: number;
+}
+
+// An address belongs to one subject (subject_identities is unique on kind and blind index), but
+// the same index under two kinds is allowed: an email identity and a phone entry with the same
+// index must not meet. Three slots per subject keep hits frequent.
+const SLOTS = [0, 1, 2];
+const indexOf = (subject: number, slot: number): string => `bi-${subject}-${slot}`;
 
 const subjectArb: fc.Arbitrary<GenSubject> = fc.record({
   status: fc.constantFrom("customer", "prospect", "former"),
@@ -82,8 +97,20 @@ const subjectArb: fc.Arbitrary<GenSubject> = fc.record({
   ),
   optOuts: fc.subarray(["partner_sharing", "catalogues"]),
   permissions: fc.subarray(["card_reuse", "sale", "affiliate_identity"] as const),
-  suppressed: fc.subarray([...CHANNELS]),
+  identities: fc.uniqueArray(
+    fc.record({ kind: fc.constantFrom("email", "phone", "postal"), slot: fc.constantFrom(...SLOTS) }),
+    { maxLength: 4, selector: (i) => `${i.kind}:${i.slot}` },
+  ),
 });
+
+const entriesArb: fc.Arbitrary<GenEntry[]> = fc.uniqueArray(
+  fc.record({
+    channel: fc.constantFrom(...CHANNELS),
+    subject: fc.integer({ min: 0, max: 29 }),
+    slot: fc.constantFrom(...SLOTS),
+  }),
+  { minLength: 30, maxLength: 120, selector: (e) => `${e.channel}:${e.subject}:${e.slot}` },
+);
 
 /** Bulk uses that pass the subject-independent rules, so the audience is worth comparing. */
 const TEMPLATES: Partial<Use>[] = [
@@ -155,9 +182,14 @@ const useFactsArb: fc.Arbitrary<UseFacts> = fc.record({
 
 const idOf = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
 
-async function fill(db: Kysely<Database>, subjects: readonly GenSubject[]): Promise<void> {
+async function fill(
+  db: Kysely<Database>,
+  subjects: readonly GenSubject[],
+  entries: readonly GenEntry[],
+): Promise<void> {
   for (const table of [
-    "subject_suppression",
+    "suppression_list",
+    "subject_identities",
     "subject_permissions",
     "subject_opt_outs",
     "subject_consents",
@@ -184,8 +216,24 @@ async function fill(db: Kysely<Database>, subjects: readonly GenSubject[]): Prom
     s.permissions.map((permission) => ({ subject_id, permission })),
   );
   if (permissions.length > 0) await db.insertInto("subject_permissions").values(permissions).execute();
-  const suppressed = rows((s, subject_id) => s.suppressed.map((channel) => ({ subject_id, channel })));
-  if (suppressed.length > 0) await db.insertInto("subject_suppression").values(suppressed).execute();
+  const identities = subjects.flatMap((s, n) =>
+    s.identities.map((i) => ({
+      subject_id: idOf(n),
+      kind: i.kind,
+      blind_index: indexOf(n, i.slot),
+      value_enc: "x",
+    })),
+  );
+  if (identities.length > 0) await db.insertInto("subject_identities").values(identities).execute();
+  const listed = entries.map((e) => ({
+    channel: e.channel,
+    address_index: indexOf(e.subject, e.slot),
+    reason: "unsubscribe" as const,
+    source: "web" as const,
+    created_at: new Date(0),
+    created_by: "system",
+  }));
+  if (listed.length > 0) await db.insertInto("suppression_list").values(listed).execute();
 }
 
 describe("compileAudience and decide agree", () => {
@@ -200,19 +248,35 @@ describe("compileAudience and decide agree", () => {
   it("selects exactly the subjects decide() does not refuse", async () => {
     let selectedTotal = 0;
     let refusedTotal = 0;
+    let suppressedRefusals = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(subjectArb, { minLength: 30, maxLength: 30 }),
+        entriesArb,
         fc.array(fc.tuple(fc.constantFrom(0, 1), useFactsArb, useArb), { minLength: 6, maxLength: 6 }),
-        async (subjects, uses) => {
+        async (subjects, entries, uses) => {
           const db = store.db;
-          await fill(db, subjects);
+          await fill(db, subjects, entries);
           const loaded = new Map<string, Awaited<ReturnType<typeof loadSubjectFacts>>>();
           const factsOf = async (i: number, at: string) => {
             const key = `${i}@${at}`;
             if (!loaded.has(key)) loaded.set(key, await loadSubjectFacts(db, idOf(i), at));
             return loaded.get(key) ?? null;
           };
+          // A subject is suppressed on c when an identity of c's kind has its index listed for c.
+          for (let i = 0; i < subjects.length; i++) {
+            const own = (subjects[i] as GenSubject).identities;
+            const expected = CHANNELS.filter((c) =>
+              own.some(
+                (id) =>
+                  id.kind === identityKindOf(c) &&
+                  entries.some((e) => e.channel === c && e.subject === i && e.slot === id.slot),
+              ),
+            );
+            expect([...((await factsOf(i, INSTANTS[0] as string))?.suppressed ?? [])].sort()).toEqual(
+              [...expected].sort(),
+            );
+          }
           for (const [which, useFacts, use] of uses) {
             const policy = POLICIES[which] as CompiledPolicy;
             const audience = compileAudience(policy, useFacts, use);
@@ -224,6 +288,8 @@ describe("compileAudience and decide agree", () => {
               if (d.outcome !== "deny") {
                 expected.push(idOf(i));
                 expect(d.fields).toEqual(audience.decision.fields);
+              } else if (d.reasons.some((r) => r.code === "suppressed")) {
+                suppressedRefusals++;
               }
             }
             expect(selected).toEqual(expected);
@@ -237,5 +303,6 @@ describe("compileAudience and decide agree", () => {
     // The comparison means something only if both sides of the line were exercised.
     expect(selectedTotal).toBeGreaterThan(100);
     expect(refusedTotal).toBeGreaterThan(100);
+    expect(suppressedRefusals).toBeGreaterThan(10);
   });
 });
