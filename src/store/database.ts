@@ -1,5 +1,6 @@
 import type { AuditTables } from "../audit/audit.table.ts";
 import type { FactsTables } from "../gate/facts.table.ts";
+import type { CustomerTables } from "../modules/customers/customers.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
 import type { StaffTables } from "../modules/staff/staff.table.ts";
 import type { IdentityTables } from "../modules/subjects/identities.table.ts";
@@ -11,5 +12,6 @@ export interface Database
     StaffTables,
     FactsTables,
     IdentityTables,
+    CustomerTables,
     ConsentTables,
     SuppressionTables {}
