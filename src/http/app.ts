@@ -4,6 +4,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AuditWriter } from "../audit/writer.ts";
 import type { Config } from "../config.ts";
 import { staffRoutes } from "../modules/staff/staff.routes.ts";
+import type { Vault } from "../crypto/vault.types.ts";
+import { ephemeralVault } from "../modules/subjects/ephemeral-vault.ts";
+import { createSubjectRegistry, type SubjectRegistry } from "../modules/subjects/registry.ts";
+import { subjectPartRoutes } from "../modules/subjects/subjects.parts.routes.ts";
+import { subjectRoutes } from "../modules/subjects/subjects.routes.ts";
+import { installCardGuard } from "./card-guard.ts";
+import { installIdempotency } from "./idempotency.ts";
 import type { PolicyHistory } from "../policy/history.ts";
 import type { Store } from "../store/store.ts";
 import { Authenticator } from "./auth.ts";
@@ -23,6 +30,10 @@ export interface AppDeps {
   readonly audit: AuditWriter;
   readonly clock: () => Date;
   readonly logger?: FastifyBaseLogger;
+  /** Field encryption. Absent: a vault with keys made in memory for this process (tests only). */
+  readonly vault?: Vault;
+  /** Sections of a subject's record that export and erasure walk; other modules register theirs. */
+  readonly sections?: SubjectRegistry;
 }
 
 /**
@@ -42,6 +53,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest("caller", null);
   installErrorHandling(app);
   app.addSchema(problemSchema);
+  installCardGuard(app);
+  installIdempotency(app, { db: store.db, clock });
 
   await app.register(swagger, {
     openapi: {
@@ -79,5 +92,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     currentPack: () => book.at(clock().toISOString()).pack,
   });
+  const subjects = {
+    db: store.db,
+    vault: deps.vault ?? ephemeralVault(),
+    policies: book,
+    sections: deps.sections ?? createSubjectRegistry(),
+    clock,
+    region: config.region,
+  };
+  await app.register(subjectRoutes, { auth, deps: subjects });
+  await app.register(subjectPartRoutes, { auth, deps: subjects });
   return app;
 }

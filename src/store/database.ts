@@ -5,6 +5,7 @@ import type { ConsentTables } from "../modules/consent/consent.table.ts";
 import type { StaffTables } from "../modules/staff/staff.table.ts";
 import type { IdentityTables } from "../modules/subjects/identities.table.ts";
 import type { SuppressionTables } from "../modules/suppression/suppression.table.ts";
+import type { SubjectTables } from "../modules/subjects/subjects.table.ts";
 
 /** Every table Pledge keeps, as Kysely sees them. Each module declares its own tables. */
 export interface Database
@@ -12,6 +13,7 @@ export interface Database
     StaffTables,
     FactsTables,
     IdentityTables,
+    SubjectTables,
     CustomerTables,
     ConsentTables,
     SuppressionTables {}

@@ -1,0 +1,53 @@
+import { PledgeError } from "./errors.ts";
+
+/**
+ * Cursor pagination: `limit` and an opaque `cursor` in the query, `{ items, nextCursor }` in the
+ * response (`nextCursor` null on the last page). A cursor is the base64url JSON of the position
+ * after the last item (keyset pagination: stable under inserts, no OFFSET scans). It holds ids and
+ * timestamps only, never personal data, since it travels in URLs.
+ */
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+
+export const paginationQuery = {
+  limit: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+  cursor: { type: "string", maxLength: 500, pattern: "^[A-Za-z0-9_-]+$" },
+} as const;
+
+export function encodeCursor(position: Readonly<Record<string, string>>): string {
+  return Buffer.from(JSON.stringify(position), "utf8").toString("base64url");
+}
+
+/** The position a cursor names, with exactly `keys` as string members; PLEDGE_INVALID_CURSOR otherwise. */
+export function decodeCursor<K extends string>(cursor: string, keys: readonly K[]): Record<K, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    value = null;
+  }
+  const ok =
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === keys.length &&
+    keys.every((k) => typeof (value as Record<string, unknown>)[k] === "string");
+  if (!ok) throw new PledgeError("PLEDGE_INVALID_CURSOR", "the cursor was not given out by this endpoint");
+  return value as Record<K, string>;
+}
+
+/** The response schema of one page of `item`. */
+export function pageSchema(item: object): object {
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: ["items", "nextCursor"],
+    properties: {
+      items: { type: "array", items: item },
+      nextCursor: {
+        type: ["string", "null"],
+        description: "pass as `cursor` for the next page; null on the last",
+      },
+    },
+  };
+}

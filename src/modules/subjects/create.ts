@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import { appendAudit } from "../../audit/append.ts";
+import { ageAt } from "../../gate/age.ts";
+import { RULE } from "../../gate/reasons.ts";
+import type { SubjectFacts } from "../../gate/types.ts";
+import { auditActor, fail, newCustomerNumber, ok, addressField } from "./subjects.ts";
+import type { Acting, AddressKind, ProfileField, Result, SubjectStatus } from "./subjects.ts";
+import { askGate, clausesOf, decisionEvent } from "./subjects.gate.ts";
+import { identityOwner, isUniqueViolation, putFields, putIdentities } from "./subjects.repository.ts";
+import type { SubjectsDeps } from "./subjects.service.ts";
+import { cleanAddress, cleanProfile, type AddressInput } from "./subjects.values.ts";
+import { insertAddress } from "./addresses.repository.ts";
+
+export interface CreateSubjectInput {
+  readonly status: SubjectStatus;
+  /** The purpose the data is collected for: the gate checks a `collect` use of every field sent. */
+  readonly purpose: string;
+  /** Where the data was given, e.g. `web.signup`, `phone.billing`, `import.2024-05`. */
+  readonly collectionPoint: string;
+  /** YYYY-MM-DD. Under a pack's minimum age, the gate needs it to let a collection through. */
+  readonly birthDate?: string | null;
+  readonly jurisdiction?: string | null;
+  readonly fields: Readonly<Partial<Record<ProfileField, string>>>;
+  readonly addresses?: readonly (AddressInput & { readonly kind: AddressKind })[];
+}
+
+/** What a creation answers: ids, version and field names; no personal value. */
+export interface CreatedSubject {
+  readonly id: string;
+  /** The ZM-13 identifier; personal data: the HTTP create response does not carry it. */
+  readonly customerNumber: string;
+  readonly status: SubjectStatus;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly fields: readonly string[];
+}
+
+/**
+ * Creates a subject. The gate is asked first (a `collect` of every field sent, with the person's
+ * age from the birth date): a refusal writes nothing the person sent (Z16-15), only an audit
+ * event naming the fields. A duplicate email or phone (409) writes nothing but the decision.
+ * Callable by staff, integrations and the customer sign-up alike (actor kind `customer`).
+ */
+export async function createSubject(
+  deps: SubjectsDeps,
+  acting: Acting,
+  input: CreateSubjectInput,
+): Promise<Result<CreatedSubject>> {
+  const now = deps.clock();
+  const at = now.toISOString();
+  const { pack, policy } = deps.policies.at(at);
+  const addresses = input.addresses ?? [];
+  const names = [...new Set([...Object.keys(input.fields), ...addresses.map((a) => addressField(a.kind))])];
+  const facts: SubjectFacts = {
+    status: input.status,
+    age: input.birthDate ? ageAt(input.birthDate, at) : null,
+    jurisdiction: input.jurisdiction ?? null,
+    consents: {},
+    optOuts: [],
+    suppressed: [],
+    permissions: [],
+  };
+  const { use, decision } = askGate(policy, deps.region, acting, facts, {
+    action: "collect",
+    purpose: input.purpose,
+    fields: names,
+    at,
+  });
+  if (decision.outcome !== "allow") {
+    const refused = {
+      type: "subject.collection_refused" as const,
+      at: now,
+      actor: auditActor(acting.actor),
+      subjectId: null,
+      payload: {
+        purpose: input.purpose,
+        fields: names,
+        clauses: clausesOf(decision),
+        code: decision.reasons[0]?.code ?? "denied",
+      },
+    };
+    await deps.db
+      .transaction()
+      .execute((trx) => appendAudit(trx, [decisionEvent(acting, null, use, decision), refused]));
+    const kind = decision.reasons[0]?.rule === RULE.minimumAge ? "under_age" : "refused";
+    return fail({ kind, decision });
+  }
+
+  const profile = cleanProfile(deps.vault, input.fields);
+  const cleanAddresses = addresses.map((a, i) => ({
+    kind: a.kind,
+    clean: cleanAddress(deps.vault, a, `addresses.${i}`),
+  }));
+  const errors = [
+    ...(profile.ok ? [] : profile.errors),
+    ...cleanAddresses.flatMap((a) => (a.clean.ok ? [] : a.clean.errors)),
+  ];
+  if (!profile.ok || errors.length > 0) return fail({ kind: "invalid", errors });
+
+  const id = randomUUID();
+  const stamp = {
+    collectionPoint: input.collectionPoint,
+    purpose: input.purpose,
+    at: now,
+    policyVersion: pack.version,
+  };
+  try {
+    return await deps.db.transaction().execute(async (trx) => {
+      for (const identity of profile.value.identities) {
+        if (identity.kind === "postal") continue;
+        if ((await identityOwner(trx, identity.kind, identity.blindIndex, null)) !== null) {
+          await appendAudit(trx, [decisionEvent(acting, null, use, decision)]);
+          return fail<CreatedSubject>({ kind: "duplicate", identity: identity.kind });
+        }
+      }
+      const customerNumber = newCustomerNumber();
+      await trx
+        .insertInto("subjects")
+        .values({
+          subject_id: id,
+          status: input.status,
+          birth_date: input.birthDate ?? null,
+          jurisdiction: input.jurisdiction ?? null,
+          created_at: now,
+          updated_at: now,
+          customer_number: customerNumber,
+          version: 1,
+          collection_point: input.collectionPoint,
+          purpose: input.purpose,
+          policy_version: pack.version,
+        })
+        .execute();
+      const cipher = await deps.vault.createSubjectKey(trx, id);
+      await putFields(trx, cipher, profile.value.fields, stamp);
+      await putIdentities(trx, cipher, profile.value.identities, now);
+      for (const a of cleanAddresses)
+        if (a.clean.ok) await insertAddress(trx, cipher, a.kind, a.clean.value, stamp);
+      await appendAudit(trx, [
+        decisionEvent(acting, id, use, decision),
+        {
+          type: "subject.created",
+          at: now,
+          actor: auditActor(acting.actor),
+          subjectId: id,
+          payload: {
+            fields: names,
+            status: input.status,
+            purpose: input.purpose,
+            collectionPoint: input.collectionPoint,
+            policyVersion: pack.version,
+          },
+        },
+      ]);
+      return ok<CreatedSubject>({
+        id,
+        customerNumber,
+        status: input.status,
+        version: 1,
+        createdAt: at,
+        fields: names,
+      });
+    });
+  } catch (error) {
+    // A concurrent creation took the identity between the check and the insert.
+    if (isUniqueViolation(error)) return fail({ kind: "duplicate", identity: "email" });
+    throw error;
+  }
+}

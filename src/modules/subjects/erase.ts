@@ -1,0 +1,71 @@
+import { appendAudit } from "../../audit/append.ts";
+import { findLiveSubject } from "./subjects.repository.ts";
+import type { SubjectsDeps } from "./subjects.service.ts";
+import { auditActor, fail, ok, type Acting, type Result } from "./subjects.ts";
+
+/** What erasure did, section by section, and what it kept because the law requires it. */
+export interface SubjectErasure {
+  readonly id: string;
+  readonly erasedAt: string;
+  readonly keyDestroyed: boolean;
+  readonly sections: readonly {
+    readonly name: string;
+    readonly deleted: number;
+    readonly kept: number;
+    readonly keptReason: string | null;
+  }[];
+  /** One sentence per section that kept rows: what the person is told (ALL-04). */
+  readonly kept: readonly string[];
+}
+
+/**
+ * Erases a person (ALL-04). Every section removes what it may and says what it keeps; the data
+ * key is destroyed, so every ciphertext left anywhere (kept records, backups) becomes unreadable
+ * (crypto-shredding); the `subjects` row stays as a tombstone without birth date, jurisdiction or
+ * customer number, so kept records still point somewhere and the Do Not Send list (kept apart,
+ * PS-05) still works. Afterwards the subject reads as not found. Erasure is a right, not a use of
+ * data: the gate is not asked; the route decides who may ask for it.
+ */
+export async function eraseSubject(
+  deps: SubjectsDeps,
+  acting: Acting,
+  input: { readonly subjectId: string },
+): Promise<Result<SubjectErasure>> {
+  const now = deps.clock();
+  return deps.db.transaction().execute(async (trx) => {
+    const subject = await findLiveSubject(trx, input.subjectId, true);
+    if (subject === null) return fail<SubjectErasure>({ kind: "not_found" });
+    const sections: SubjectErasure["sections"][number][] = [];
+    for (const s of [...deps.sections.sections()].reverse()) {
+      const r = await s.erase(trx, subject.subjectId);
+      sections.unshift({ name: s.name, deleted: r.deleted, kept: r.kept, keptReason: r.keptReason ?? null });
+    }
+    await deps.vault.destroySubjectKey(trx, subject.subjectId);
+    await trx
+      .updateTable("subjects")
+      .set((eb) => ({
+        erased_at: now,
+        updated_at: now,
+        status: "former",
+        birth_date: null,
+        jurisdiction: null,
+        customer_number: null,
+        version: eb("version", "+", 1),
+      }))
+      .where("subject_id", "=", subject.subjectId)
+      .execute();
+    await appendAudit(trx, [
+      {
+        type: "subject.erased",
+        at: now,
+        actor: auditActor(acting.actor),
+        subjectId: subject.subjectId,
+        payload: { sections: sections.map((s) => ({ ...s })), keyDestroyed: true },
+      },
+    ]);
+    const kept = sections
+      .filter((s) => s.kept > 0)
+      .map((s) => `${s.name}: ${s.kept} kept${s.keptReason === null ? "" : ` (${s.keptReason})`}`);
+    return ok({ id: subject.subjectId, erasedAt: now.toISOString(), keyDestroyed: true, sections, kept });
+  });
+}

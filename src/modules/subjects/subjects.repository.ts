@@ -1,0 +1,163 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { SubjectCipher } from "../../crypto/vault.types.ts";
+import type { Database } from "../../store/database.ts";
+import type { SubjectStatus } from "./subjects.ts";
+import type { CleanField, CleanIdentity } from "./subjects.values.ts";
+
+/** SQL of the customer record's own tables. Every function takes the db or trx first. */
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface SubjectRow {
+  subjectId: string;
+  status: SubjectStatus;
+  customerNumber: string | null;
+  birthDate: string | null;
+  jurisdiction: string | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  collectionPoint: string | null;
+  purpose: string | null;
+  policyVersion: string | null;
+}
+
+/** The record when it exists and is not erased; `lock` takes a row lock for an update. */
+export async function findLiveSubject(db: Db, subjectId: string, lock = false): Promise<SubjectRow | null> {
+  let q = db
+    .selectFrom("subjects")
+    .where("subject_id", "=", subjectId)
+    .where("erased_at", "is", null)
+    .select([
+      "subject_id as subjectId",
+      "status",
+      "customer_number as customerNumber",
+      sql<string | null>`to_char(birth_date, 'YYYY-MM-DD')`.as("birthDate"),
+      "jurisdiction",
+      "version",
+      "created_at as createdAt",
+      "updated_at as updatedAt",
+      "collection_point as collectionPoint",
+      "purpose",
+      "policy_version as policyVersion",
+    ]);
+  if (lock) q = q.forUpdate();
+  return (await q.executeTakeFirst()) ?? null;
+}
+
+/** The subject (other than `except`) that already holds this email or phone, if any. */
+export async function identityOwner(
+  db: Db,
+  kind: "email" | "phone",
+  blindIndex: string,
+  except: string | null,
+): Promise<string | null> {
+  let q = db
+    .selectFrom("subject_identities")
+    .where("kind", "=", kind)
+    .where("blind_index", "=", blindIndex)
+    .select("subject_id");
+  if (except !== null) q = q.where("subject_id", "<>", except);
+  return (await q.executeTakeFirst())?.subject_id ?? null;
+}
+
+export interface Stamp {
+  readonly collectionPoint: string;
+  readonly purpose: string;
+  readonly at: Date;
+  readonly policyVersion: string;
+}
+
+const stampColumns = (s: Stamp) => ({
+  collection_point: s.collectionPoint,
+  purpose: s.purpose,
+  collected_at: s.at,
+  policy_version: s.policyVersion,
+});
+
+/** Writes (or replaces) single-valued fields, encrypted, each with its provenance. */
+export async function putFields(
+  trx: Transaction<Database>,
+  cipher: SubjectCipher,
+  fields: readonly CleanField[],
+  stamp: Stamp,
+): Promise<void> {
+  if (fields.length === 0) return;
+  const rows = fields.map((f) => ({
+    subject_id: cipher.subjectId,
+    field: f.field,
+    value_enc: cipher.encrypt(f.field, f.value),
+    ...stampColumns(stamp),
+  }));
+  await trx
+    .insertInto("subject_fields")
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(["subject_id", "field"]).doUpdateSet((eb) => ({
+        value_enc: eb.ref("excluded.value_enc"),
+        collection_point: eb.ref("excluded.collection_point"),
+        purpose: eb.ref("excluded.purpose"),
+        collected_at: eb.ref("excluded.collected_at"),
+        policy_version: eb.ref("excluded.policy_version"),
+      })),
+    )
+    .execute();
+}
+
+export async function deleteFields(trx: Transaction<Database>, subjectId: string, names: readonly string[]) {
+  if (names.length === 0) return;
+  await trx
+    .deleteFrom("subject_fields")
+    .where("subject_id", "=", subjectId)
+    .where("field", "in", names)
+    .execute();
+}
+
+/**
+ * Makes `identities` the subject's primary identity of each kind: the previous primary of that
+ * kind is replaced. Postal identities are kept beside addresses and added, not replaced.
+ */
+export async function putIdentities(
+  trx: Transaction<Database>,
+  cipher: SubjectCipher,
+  identities: readonly CleanIdentity[],
+  at: Date,
+): Promise<void> {
+  for (const id of identities) {
+    if (id.kind !== "postal") {
+      await trx
+        .deleteFrom("subject_identities")
+        .where("subject_id", "=", cipher.subjectId)
+        .where("kind", "=", id.kind)
+        .execute();
+    }
+    await trx
+      .insertInto("subject_identities")
+      .values({
+        subject_id: cipher.subjectId,
+        kind: id.kind,
+        blind_index: id.blindIndex,
+        value_enc: cipher.encrypt(`identity.${id.kind}`, id.value),
+        is_primary: id.kind !== "postal",
+        created_at: at,
+      })
+      .onConflict((oc) => oc.columns(["subject_id", "kind", "blind_index"]).doNothing())
+      .execute();
+  }
+}
+
+/** Bumps the record's version (its ETag) and returns the new one. */
+export async function touch(trx: Transaction<Database>, subjectId: string, at: Date): Promise<number> {
+  const row = await trx
+    .updateTable("subjects")
+    .set((eb) => ({ version: eb("version", "+", 1), updated_at: at }))
+    .where("subject_id", "=", subjectId)
+    .returning("version")
+    .executeTakeFirstOrThrow();
+  return row.version;
+}
+
+/** True when the driver refused a row for a unique index (another subject took the identity). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
+}
