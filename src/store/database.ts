@@ -1,4 +1,5 @@
 import type { AuditTables } from "../audit/audit.table.ts";
+import type { VaultTables } from "../crypto/vault.table.ts";
 import type { FactsTables } from "../gate/facts.table.ts";
 import type { CustomerTables } from "../modules/customers/customers.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
@@ -16,4 +17,5 @@ export interface Database
     SubjectTables,
     CustomerTables,
     ConsentTables,
-    SuppressionTables {}
+    SuppressionTables,
+    VaultTables {}
