@@ -31,6 +31,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "staff add | attest | key | revoke",
     load: async () => (await import("./staff.ts")).staffCommand,
   },
+  keys: {
+    summary: "keys init | status | rotate | retire",
+    load: async () => (await import("./keys.ts")).keysCommand,
+  },
 };
 
 export function usage(): string {
