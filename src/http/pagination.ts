@@ -9,10 +9,20 @@ import { PledgeError } from "./errors.ts";
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
+/** Query properties; the app does not coerce types, so `limit` is a digit string (see `limitOf`). */
 export const paginationQuery = {
-  limit: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+  limit: {
+    type: "string",
+    pattern: "^[1-9][0-9]{0,2}$",
+    description: `1–${MAX_LIMIT}, default ${DEFAULT_LIMIT}`,
+  },
   cursor: { type: "string", maxLength: 500, pattern: "^[A-Za-z0-9_-]+$" },
 } as const;
+
+/** The page size a query asks for: `DEFAULT_LIMIT` when absent, at most `MAX_LIMIT`. */
+export function limitOf(query: { limit?: string }): number {
+  return query.limit === undefined ? DEFAULT_LIMIT : Math.min(Number(query.limit), MAX_LIMIT);
+}
 
 export function encodeCursor(position: Readonly<Record<string, string>>): string {
   return Buffer.from(JSON.stringify(position), "utf8").toString("base64url");

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Authenticator } from "../../http/auth.ts";
 import { requiredIfMatch, setETag } from "../../http/etag.ts";
-import { decodeCursor, encodeCursor, pageSchema, paginationQuery } from "../../http/pagination.ts";
+import { decodeCursor, encodeCursor, limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
 import { PledgeError } from "../../http/errors.ts";
 import { createSubject, type CreateSubjectInput } from "./create.ts";
 import { listSubjects, searchSubjects } from "./list.ts";
@@ -129,7 +129,7 @@ export async function subjectRoutes(app: FastifyInstance, opts: SubjectRoutesOpt
       jurisdiction?: string;
       createdFrom?: string;
       createdTo?: string;
-      limit: number;
+      limit?: string;
       cursor?: string;
     };
   }>(
@@ -145,9 +145,13 @@ export async function subjectRoutes(app: FastifyInstance, opts: SubjectRoutesOpt
       },
     },
     async (request) => {
-      const { cursor, ...q } = request.query;
+      const { cursor, limit: _limit, ...q } = request.query;
       const after = cursor === undefined ? undefined : decodeCursor(cursor, ["createdAt", "id"] as const);
-      const page = await listSubjects(deps, { ...q, ...(after ? { after } : {}) });
+      const page = await listSubjects(deps, {
+        ...q,
+        limit: limitOf(request.query),
+        ...(after ? { after } : {}),
+      });
       const last = page.items[page.items.length - 1];
       return {
         items: page.items,
