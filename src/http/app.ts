@@ -3,6 +3,11 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AuditWriter } from "../audit/writer.ts";
 import type { Config } from "../config.ts";
+import { accountRoutes } from "../modules/customers/account.routes.ts";
+import { customerAccountSection } from "../modules/customers/customers.section.ts";
+import { createCustomersDeps } from "../modules/customers/customers.service.ts";
+import { DEFAULT_CUSTOMER_ACCESS, type CustomerAccessSettings } from "../modules/customers/customers.ts";
+import { meRoutes } from "../modules/customers/me.routes.ts";
 import { staffRoutes } from "../modules/staff/staff.routes.ts";
 import type { Vault } from "../crypto/vault.types.ts";
 import { ephemeralVault } from "../modules/subjects/ephemeral-vault.ts";
@@ -30,6 +35,8 @@ export interface AppDeps {
   readonly audit: AuditWriter;
   readonly clock: () => Date;
   readonly logger?: FastifyBaseLogger;
+  /** Customers' sign-in limits, lock-out and sessions; defaults in DEFAULT_CUSTOMER_ACCESS. */
+  readonly customerAccess?: Partial<CustomerAccessSettings>;
   /** Field encryption. Absent: a vault with keys made in memory for this process (tests only). */
   readonly vault?: Vault;
   /** Sections of a subject's record that export and erasure walk; other modules register theirs. */
@@ -102,5 +109,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   await app.register(subjectRoutes, { auth, deps: subjects });
   await app.register(subjectPartRoutes, { auth, deps: subjects });
+  const customers = createCustomersDeps(subjects, { ...DEFAULT_CUSTOMER_ACCESS, ...deps.customerAccess });
+  if (!subjects.sections.sections().some((s) => s.name === customerAccountSection.name)) {
+    subjects.sections.register(customerAccountSection);
+  }
+  await app.register(accountRoutes, { deps: customers });
+  await app.register(meRoutes, { deps: customers });
   return app;
 }

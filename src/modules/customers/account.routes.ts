@@ -1,0 +1,164 @@
+import { createHash } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { csrfTokenFor, requireCsrf } from "../../http/csrf.ts";
+import { PledgeError } from "../../http/errors.ts";
+import { TokenBuckets } from "../../http/rate-limit.ts";
+import {
+  SESSION_COOKIE,
+  clearSessionCookie,
+  readCookie,
+  requireCustomer,
+  requireSecureTransport,
+  setCustomerCookie,
+  setSessionCookie,
+  type CustomerSession,
+} from "../../http/session.ts";
+import { errorOf } from "../subjects/subjects.http.ts";
+import { weakPassword } from "./account.errors.ts";
+import {
+  changePassword,
+  signIn,
+  signOut,
+  signUp,
+  type CustomersDeps,
+  type SignupInput,
+} from "./customers.service.ts";
+import { csrfResponse, passwordBody, signinBody, signupBody, sessionResponse } from "./customers.schemas.ts";
+import { findSession, type NewSession } from "./sessions.ts";
+
+export interface AccountRoutesOptions {
+  readonly deps: CustomersDeps;
+}
+
+const errors = Object.fromEntries(
+  [400, 401, 403, 404, 409, 429].map((s) => [s, { $ref: "Problem#" }]),
+) as Record<number, { $ref: string }>;
+const tags = ["account"];
+
+/**
+ * Sign-up, sign-in, sign-out, the CSRF token and password change: a customer's own access
+ * (docs/customers.md). Every route needs HTTPS (or localhost); routes that act on a session need
+ * the session cookie, and those that change something also the X-CSRF-Token.
+ */
+export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOptions): Promise<void> {
+  const { deps } = opts;
+  const { settings, clock } = deps;
+  const now = () => clock().getTime();
+  const perIpAndAccount = new TokenBuckets(settings.signinPerIpAndAccount, now);
+  const perIp = new TokenBuckets(settings.signinPerIp, now);
+  const signups = new TokenBuckets(settings.signupPerIp, now);
+  const session = requireCustomer(deps.db, clock);
+  const csrf = requireCsrf();
+
+  app.decorateRequest("customer", null);
+  app.addHook("onRequest", requireSecureTransport(settings));
+
+  const answerSession = (
+    reply: FastifyReply,
+    subjectId: string,
+    customerNumber: string | null,
+    s: NewSession,
+  ) => {
+    setSessionCookie(reply, s.id, s.expiresAt, clock());
+    if (customerNumber !== null) setCustomerCookie(reply, customerNumber, settings.customerCookieMaxAgeMs);
+    return { subjectId, customerNumber, csrfToken: csrfTokenFor(s.id), expiresAt: s.expiresAt.toISOString() };
+  };
+
+  app.post<{ Body: SignupInput }>(
+    "/v1/account/signup",
+    {
+      schema: {
+        tags,
+        summary: "Register as a customer",
+        body: signupBody,
+        response: { 201: sessionResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      limit(reply, signups.take(request.ip));
+      const result = await signUp(deps, request.body);
+      if (!result.ok) {
+        if (result.kind === "weak_password") throw weakPassword(result.problem);
+        if (result.kind === "no_self_service")
+          throw new PledgeError("PLEDGE_NOT_FOUND", "this company has no customer accounts");
+        throw errorOf(result);
+      }
+      return reply
+        .code(201)
+        .send(answerSession(reply, result.subjectId, result.customerNumber, result.session));
+    },
+  );
+
+  app.post<{ Body: { email: string; password: string } }>(
+    "/v1/account/signin",
+    { schema: { tags, summary: "Sign in", body: signinBody, response: { 200: sessionResponse, ...errors } } },
+    async (request, reply) => {
+      const account = createHash("sha256").update(request.body.email.trim().toLowerCase()).digest("hex");
+      limit(reply, perIpAndAccount.take(`${request.ip}|${account}`));
+      limit(reply, perIp.take(request.ip));
+      const result = await signIn(deps, { ...request.body, replacing: readCookie(request, SESSION_COOKIE) });
+      if (!result.ok)
+        throw new PledgeError("PLEDGE_SIGNIN_FAILED", "the email address or password is not right");
+      return answerSession(reply, result.subjectId, result.customerNumber, result.session);
+    },
+  );
+
+  app.post(
+    "/v1/account/signout",
+    {
+      preHandler: [session, csrf],
+      schema: { tags, summary: "Sign out", response: { 204: { type: "null" }, ...errors } },
+    },
+    async (request, reply) => {
+      const { subjectId, sessionId } = request.customer as CustomerSession;
+      await signOut(deps, subjectId, sessionId);
+      clearSessionCookie(reply);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    "/v1/account/csrf",
+    {
+      preHandler: session,
+      schema: { tags, summary: "The session's CSRF token", response: { 200: csrfResponse, ...errors } },
+    },
+    async (request) => {
+      const { sessionId } = request.customer as CustomerSession;
+      const live = await findSession(deps.db, sessionId, clock());
+      return { csrfToken: csrfTokenFor(sessionId), expiresAt: (live?.expiresAt ?? clock()).toISOString() };
+    },
+  );
+
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    "/v1/account/password",
+    {
+      preHandler: [session, csrf],
+      schema: {
+        tags,
+        summary: "Change the password (ends every other session)",
+        body: passwordBody,
+        response: { 200: sessionResponse, ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Body: { currentPassword: string; newPassword: string } }>, reply) => {
+      const { subjectId } = request.customer as CustomerSession;
+      const result = await changePassword(deps, subjectId, {
+        current: request.body.currentPassword,
+        next: request.body.newPassword,
+      });
+      if (!result.ok) {
+        if (result.kind === "weak_password") throw weakPassword(result.problem);
+        throw new PledgeError("PLEDGE_REAUTH_FAILED", "the current password is not right");
+      }
+      return answerSession(reply, subjectId, null, result.session);
+    },
+  );
+}
+
+function limit(reply: FastifyReply, take: ReturnType<TokenBuckets["take"]>): void {
+  if (take.allowed) return;
+  const seconds = Math.max(1, Math.ceil(take.retryAfterMs / 1000));
+  void reply.header("retry-after", String(seconds));
+  throw new PledgeError("PLEDGE_RATE_LIMITED", `too many attempts; retry in ${seconds} s`);
+}

@@ -1,0 +1,192 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { requireCsrf } from "../../http/csrf.ts";
+import { PledgeError } from "../../http/errors.ts";
+import { requiredIfMatch, setETag } from "../../http/etag.ts";
+import { requireCustomer, requireSecureTransport, type CustomerSession } from "../../http/session.ts";
+import type { ContactInput } from "../subjects/contacts.ts";
+import type { AddressKind } from "../subjects/subjects.ts";
+import type { AddressInput } from "../subjects/subjects.values.ts";
+import type { CustomersDeps } from "./customers.service.ts";
+import { addressRecord, subjectView } from "../subjects/subjects.schemas.ts";
+import { unwrap } from "../subjects/subjects.http.ts";
+import {
+  addressBody,
+  contactBody,
+  contactRecord,
+  preferencesResponse,
+  profilePatch,
+  versionResponse,
+} from "./customers.schemas.ts";
+import { selfService, type OwnProfileField, type SelfService } from "./self-service.ts";
+
+export interface MeRoutesOptions {
+  readonly deps: CustomersDeps;
+}
+
+const errors = Object.fromEntries(
+  [400, 401, 403, 404, 409, 412, 428].map((s) => [s, { $ref: "Problem#" }]),
+) as Record<number, { $ref: string }>;
+const tags = ["account"];
+const uuid = { type: "string", format: "uuid" } as const;
+
+/**
+ * `/v1/account/me…`: a signed-in customer reads and edits their own record (Z16-17, Z19-09,
+ * ZZ-09, ZM-07). The subject is the session's; every call goes through the gate as the customer
+ * under the pack's self-service purpose and is audited. Changes need X-CSRF-Token; PATCH needs
+ * If-Match with the record's ETag.
+ */
+export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Promise<void> {
+  const { deps } = opts;
+  app.decorateRequest("customer", null);
+  app.addHook("onRequest", requireSecureTransport(deps.settings));
+  app.addHook("preHandler", requireCustomer(deps.db, deps.clock));
+  app.addHook("preHandler", requireCsrf());
+  const own = (request: FastifyRequest): SelfService =>
+    selfService(deps, (request.customer as CustomerSession).subjectId);
+
+  app.get(
+    "/v1/account/me",
+    { schema: { tags, summary: "My record", response: { 200: subjectView, ...errors } } },
+    async (request, reply) => {
+      const view = unwrap(await own(request).read());
+      setETag(reply, view.version);
+      return view;
+    },
+  );
+
+  app.patch<{ Body: Partial<Record<OwnProfileField, string | null>> }>(
+    "/v1/account/me",
+    {
+      schema: {
+        tags,
+        summary: "Change my profile (If-Match)",
+        body: profilePatch,
+        response: { 200: versionResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const expected = requiredIfMatch(request);
+      const service = own(request);
+      // `*` means "whatever is current": the service still locks the row for the write.
+      const version = expected ?? unwrap(await service.read()).version;
+      const updated = unwrap(await service.update(version, request.body));
+      setETag(reply, updated.version);
+      return { version: updated.version };
+    },
+  );
+
+  app.get(
+    "/v1/account/me/addresses",
+    {
+      schema: {
+        tags,
+        summary: "My addresses",
+        response: { 200: { type: "array", items: addressRecord }, ...errors },
+      },
+    },
+    async (request) => unwrap(await own(request).addresses()),
+  );
+
+  app.post<{ Body: { kind: AddressKind; address: AddressInput } }>(
+    "/v1/account/me/addresses",
+    {
+      schema: {
+        tags,
+        summary: "Add a billing, shipping or postal address",
+        body: addressBody,
+        response: { 201: versionResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const added = unwrap(await own(request).addAddress(request.body.kind, request.body.address));
+      setETag(reply, added.version);
+      return reply.code(201).send(added);
+    },
+  );
+
+  app.delete<{ Params: { kind: AddressKind; addressId: string } }>(
+    "/v1/account/me/addresses/:kind/:addressId",
+    {
+      schema: {
+        tags,
+        summary: "Remove an address",
+        params: {
+          type: "object",
+          required: ["kind", "addressId"],
+          properties: { kind: addressBody.properties.kind, addressId: uuid },
+        },
+        response: { 200: versionResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const removed = unwrap(await own(request).removeAddress(request.params.kind, request.params.addressId));
+      setETag(reply, removed.version);
+      return removed;
+    },
+  );
+
+  app.get(
+    "/v1/account/me/contacts",
+    {
+      schema: {
+        tags,
+        summary: "My extra contacts",
+        response: { 200: { type: "array", items: contactRecord }, ...errors },
+      },
+    },
+    async (request) => unwrap(await own(request).contacts()),
+  );
+
+  app.post<{ Body: ContactInput }>(
+    "/v1/account/me/contacts",
+    {
+      schema: {
+        tags,
+        summary: "Add a contact",
+        body: contactBody,
+        response: { 201: versionResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const added = unwrap(await own(request).addContact(request.body));
+      setETag(reply, added.version);
+      return reply.code(201).send(added);
+    },
+  );
+
+  app.delete<{ Params: { contactId: string } }>(
+    "/v1/account/me/contacts/:contactId",
+    {
+      schema: {
+        tags,
+        summary: "Remove a contact",
+        params: { type: "object", required: ["contactId"], properties: { contactId: uuid } },
+        response: { 200: versionResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const removed = unwrap(await own(request).removeContact(request.params.contactId));
+      setETag(reply, removed.version);
+      return removed;
+    },
+  );
+
+  app.get(
+    "/v1/account/me/consents",
+    {
+      schema: {
+        tags,
+        summary: "My consent choices (read-only)",
+        response: { 200: preferencesResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const prefs = await own(request).preferences();
+      if (prefs === null) throw new PledgeError("PLEDGE_NOT_FOUND", "not found");
+      return {
+        ...prefs,
+        consents: prefs.consents.map((c) => ({ ...c, updatedAt: new Date(c.updatedAt).toISOString() })),
+      };
+    },
+  );
+}

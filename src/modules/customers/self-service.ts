@@ -1,0 +1,69 @@
+import type { AddressRecord } from "../subjects/addresses.repository.ts";
+import { addAddress, listAddresses, removeAddress } from "../subjects/addresses.ts";
+import type { ContactRecord } from "../subjects/contacts.repository.ts";
+import { addContact, listContacts, removeContact, type ContactInput } from "../subjects/contacts.ts";
+import { readSubject, type SubjectView } from "../subjects/read.ts";
+import type { AddressInput } from "../subjects/subjects.values.ts";
+import { updateSubject, type UpdatedSubject } from "../subjects/update.ts";
+import { fail, type Acting, type AddressKind, type ProfileField, type Result } from "../subjects/subjects.ts";
+import { currentPreferences } from "../consent/consent.service.ts";
+import type { Preferences } from "../consent/consent.ts";
+import type { CustomersDeps } from "./customers.service.ts";
+import { selfServicePurpose } from "./customers.ts";
+
+/** Where a customer's own edits are recorded as collected (Z16-02, ZM-02). */
+export const SELF_SERVICE_COLLECTION_POINT = "web.account";
+
+/** Fields a customer edits on their own record; account_status is the company's, not theirs. */
+export const OWN_PROFILE_FIELDS = ["first_name", "last_name", "email", "phone", "zip", "interests"] as const;
+export type OwnProfileField = (typeof OWN_PROFILE_FIELDS)[number] & ProfileField;
+
+/**
+ * A signed-in customer's use of their own record (Z16-17, Z19-09, ZZ-09, ZM-07). Every call goes
+ * through the subjects service as actor `customer:<id>` under the pack's self-service purpose, so
+ * the gate decides, projects and audits each read and write exactly as for staff. The subject id
+ * comes from the session, never from the request.
+ */
+export interface SelfService {
+  read(): Promise<Result<SubjectView>>;
+  update(
+    expectedVersion: number,
+    fields: Partial<Record<OwnProfileField, string | null>>,
+  ): Promise<Result<UpdatedSubject>>;
+  addresses(): Promise<Result<AddressRecord[]>>;
+  addAddress(
+    kind: AddressKind,
+    address: AddressInput,
+  ): Promise<Result<{ addressId: string; version: number }>>;
+  removeAddress(kind: AddressKind, addressId: string): Promise<Result<{ version: number }>>;
+  contacts(): Promise<Result<ContactRecord[]>>;
+  addContact(contact: ContactInput): Promise<Result<{ contactId: string; version: number }>>;
+  removeContact(contactId: string): Promise<Result<{ version: number }>>;
+  /** The consent choices on file, read-only here; null when the record is gone. */
+  preferences(): Promise<Preferences | null>;
+}
+
+export function selfService(deps: CustomersDeps, subjectId: string): SelfService {
+  const s = deps.subjects;
+  const acting: Acting = { actor: { kind: "customer", id: subjectId }, attested: false };
+  const purpose = selfServicePurpose(s.policies.at(deps.clock().toISOString()).pack);
+  const writing = { subjectId, purpose: purpose ?? "", collectionPoint: SELF_SERVICE_COLLECTION_POINT };
+  // A pack without self-service has no customer accounts: no session can exist to get here, but
+  // if the policy changed under a live session, the customer sees nothing.
+  const guard = <T>(run: () => Promise<Result<T>>): Promise<Result<T>> =>
+    purpose === null ? Promise.resolve(fail<T>({ kind: "not_found" })) : run();
+  return {
+    read: () => guard(() => readSubject(s, acting, { subjectId, purpose: writing.purpose })),
+    update: (expectedVersion, fields) =>
+      guard(() => updateSubject(s, acting, { ...writing, expectedVersion, fields })),
+    addresses: () => guard(() => listAddresses(s, acting, { subjectId, purpose: writing.purpose })),
+    addAddress: (kind, address) => guard(() => addAddress(s, acting, { ...writing, kind, address })),
+    removeAddress: (kind, addressId) =>
+      guard(() => removeAddress(s, acting, { ...writing, kind, addressId })),
+    contacts: () => guard(() => listContacts(s, acting, { subjectId, purpose: writing.purpose })),
+    addContact: (contact) => guard(() => addContact(s, acting, { ...writing, contact })),
+    removeContact: (contactId) => guard(() => removeContact(s, acting, { ...writing, contactId })),
+    preferences: () =>
+      currentPreferences(deps.db, subjectId, { actor: `customer:${subjectId}`, now: deps.clock() }),
+  };
+}
