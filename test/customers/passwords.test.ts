@@ -14,9 +14,9 @@ describe("customer passwords", () => {
     expect(passwordProblem("elevenchars")).toBe("too_short");
     expect(passwordProblem("twelve chars")).toBeNull();
     expect(passwordProblem("ééééééééééé")).toBe("too_short"); // 11 characters, 22 bytes
-    expect(passwordProblem("x".repeat(257).replace(/x/g, (_, i: number) => String.fromCharCode(97 + (i % 26))))).toBe(
-      "too_long",
-    );
+    expect(
+      passwordProblem("x".repeat(257).replace(/x/g, (_, i: number) => String.fromCharCode(97 + (i % 26)))),
+    ).toBe("too_long");
   });
 
   it.each([
