@@ -8,7 +8,10 @@ import { customerAccountSection } from "../modules/customers/customers.section.t
 import { createCustomersDeps } from "../modules/customers/customers.service.ts";
 import { DEFAULT_CUSTOMER_ACCESS, type CustomerAccessSettings } from "../modules/customers/customers.ts";
 import { meRoutes } from "../modules/customers/me.routes.ts";
+import { consentRoutes } from "../modules/consent/consent.routes.ts";
+import { consentSection } from "../modules/consent/consent.section.ts";
 import { staffRoutes } from "../modules/staff/staff.routes.ts";
+import { suppressionRoutes } from "../modules/suppression/suppression.routes.ts";
 import type { Vault } from "../crypto/vault.types.ts";
 import { ephemeralVault } from "../modules/subjects/ephemeral-vault.ts";
 import { createSubjectRegistry, type SubjectRegistry } from "../modules/subjects/registry.ts";
@@ -92,7 +95,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { store, book, clock });
   await app.register(policyRoutes, { book, clock });
-  await app.register(decisionRoutes, { auth, book, audit: deps.audit, clock, region: config.region });
+  await app.register(decisionRoutes, {
+    db: store.db,
+    auth,
+    book,
+    audit: deps.audit,
+    clock,
+    region: config.region,
+  });
   await app.register(staffRoutes, {
     db: store.db,
     auth,
@@ -109,6 +119,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   await app.register(subjectRoutes, { auth, deps: subjects });
   await app.register(subjectPartRoutes, { auth, deps: subjects });
+  if (!subjects.sections.sections().some((s) => s.name === consentSection.name)) {
+    subjects.sections.register(consentSection);
+  }
+  await app.register(consentRoutes, { db: store.db, auth, clock, packAt: (at) => book.at(at).pack });
+  await app.register(suppressionRoutes, { db: store.db, vault: subjects.vault, auth, clock });
   const customers = createCustomersDeps(subjects, { ...DEFAULT_CUSTOMER_ACCESS, ...deps.customerAccess });
   if (!subjects.sections.sections().some((s) => s.name === customerAccountSection.name)) {
     subjects.sections.register(customerAccountSection);

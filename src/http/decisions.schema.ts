@@ -97,6 +97,11 @@ export const decisionRequestSchema = {
       },
       default: {},
     },
+    subjectId: {
+      type: "string",
+      format: "uuid",
+      description: "a stored subject: the gate reads its facts from the store (instead of facts.subject)",
+    },
   },
 } as const;
 
