@@ -8,6 +8,7 @@ import { customerAccountSection } from "../modules/customers/customers.section.t
 import { createCustomersDeps } from "../modules/customers/customers.service.ts";
 import { DEFAULT_CUSTOMER_ACCESS, type CustomerAccessSettings } from "../modules/customers/customers.ts";
 import { meRoutes } from "../modules/customers/me.routes.ts";
+import { recordRoutes, registerRecordSections } from "../modules/orders/records.routes.ts";
 import { consentRoutes } from "../modules/consent/consent.routes.ts";
 import { consentSection } from "../modules/consent/consent.section.ts";
 import { staffRoutes } from "../modules/staff/staff.routes.ts";
@@ -119,6 +120,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   await app.register(subjectRoutes, { auth, deps: subjects });
   await app.register(subjectPartRoutes, { auth, deps: subjects });
+  registerRecordSections(subjects.sections);
+  await app.register(recordRoutes, {
+    auth,
+    db: store.db,
+    book,
+    vault: subjects.vault,
+    clock,
+    region: config.region,
+  });
   if (!subjects.sections.sections().some((s) => s.name === consentSection.name)) {
     subjects.sections.register(consentSection);
   }

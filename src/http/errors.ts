@@ -37,6 +37,10 @@ export const ERRORS = {
   PLEDGE_USE_REFUSED: { status: 403, title: "The policy does not allow this use of personal data" },
   PLEDGE_PRECONDITION_REQUIRED: { status: 428, title: "If-Match is required to change this record" },
   PLEDGE_PRECONDITION_FAILED: { status: 412, title: "The record changed since the version given in If-Match" },
+  PLEDGE_RECORD_EXISTS: { status: 409, title: "The subject already has a record with this id" },
+  PLEDGE_SERVICE_TRANSITION_INVALID: { status: 409, title: "The service cannot make this change from its status" },
+  PLEDGE_PAYMENT_METHOD_INVALID: { status: 400, title: "The payment method is not a provider token with its last four digits" },
+  PLEDGE_CHARGE_REFUSED: { status: 403, title: "The payment method may not be charged for this order" },
   PLEDGE_UNDER_MINIMUM_AGE: {
     status: 403,
     title: "The person is under the policy's minimum age; nothing they sent was kept",

@@ -2,11 +2,15 @@ import type { AuditTables } from "../audit/audit.table.ts";
 import type { VaultTables } from "../crypto/vault.table.ts";
 import type { FactsTables } from "../gate/facts.table.ts";
 import type { CustomerTables } from "../modules/customers/customers.table.ts";
+import type { CommunicationTables } from "../modules/communications/communications.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
+import type { OrderTables } from "../modules/orders/orders.table.ts";
+import type { PaymentTables } from "../modules/payments/payments.table.ts";
 import type { StaffTables } from "../modules/staff/staff.table.ts";
 import type { IdentityTables } from "../modules/subjects/identities.table.ts";
 import type { SuppressionTables } from "../modules/suppression/suppression.table.ts";
 import type { SubjectTables } from "../modules/subjects/subjects.table.ts";
+import type { SurveyTables } from "../modules/surveys/surveys.table.ts";
 
 /** Every table Pledge keeps, as Kysely sees them. Each module declares its own tables. */
 export interface Database
@@ -18,4 +22,8 @@ export interface Database
     CustomerTables,
     ConsentTables,
     SuppressionTables,
-    VaultTables {}
+    VaultTables,
+    OrderTables,
+    PaymentTables,
+    CommunicationTables,
+    SurveyTables {}

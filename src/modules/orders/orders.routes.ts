@@ -1,0 +1,115 @@
+import { limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
+import { setETag } from "../../http/etag.ts";
+import type { FastifyInstance } from "fastify";
+import { valueOf } from "./gated-use.ts";
+import { callerOf, errorResponses, subjectParams, type RecordRoutesOptions } from "./http.ts";
+import { ORDER_STATUSES, type NewOrder, type OrderStatus } from "./orders.ts";
+import { createOrder, listOrders } from "./orders.service.ts";
+import { collectionPointSchema, provenanceSchema, purposeSchema } from "./records.ts";
+
+const money = {
+  type: "object",
+  additionalProperties: false,
+  required: ["amount", "currency"],
+  properties: {
+    amount: { type: "string", pattern: "^-?\\d{1,12}(\\.\\d{1,4})?$" },
+    currency: { type: "string", pattern: "^[A-Z]{3}$" },
+  },
+} as const;
+
+const item = {
+  type: "object",
+  additionalProperties: false,
+  required: ["sku", "quantity", "unitAmount"],
+  properties: {
+    sku: { type: "string", minLength: 1, maxLength: 64 },
+    description: { type: "string", maxLength: 500 },
+    quantity: { type: "integer", minimum: 1, maximum: 1_000_000 },
+    unitAmount: money.properties.amount,
+  },
+} as const;
+
+/** Every field an order may carry out; personal ones only when the gate allowed them. */
+export const orderSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["status", "createdAt", "provenance", "version"],
+  properties: {
+    orderId: { type: "string" },
+    items: { type: "array", items: item },
+    total: money,
+    status: { type: "string", enum: ORDER_STATUSES },
+    createdAt: { type: "string", format: "date-time" },
+    provenance: provenanceSchema,
+    version: { type: "integer" },
+  },
+} as const;
+
+/** GET/POST /v1/subjects/:id/orders. */
+export async function orderRoutes(app: FastifyInstance, opts: RecordRoutesOptions): Promise<void> {
+  app.post<{ Params: { id: string }; Body: NewOrder }>(
+    "/v1/subjects/:id/orders",
+    {
+      config: { idempotent: true },
+      preHandler: opts.auth.requireRole("any"),
+      schema: {
+        tags: ["orders"],
+        summary: "Record an order (a collect use of the order fields for the stated purpose)",
+        security: [{ apiKey: [] }],
+        params: subjectParams,
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["orderId", "items", "total", "purpose", "collectionPoint"],
+          properties: {
+            orderId: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$" },
+            items: { type: "array", minItems: 1, maxItems: 500, items: item },
+            total: money,
+            purpose: purposeSchema,
+            collectionPoint: collectionPointSchema,
+          },
+        },
+        response: { 201: orderSchema, ...errorResponses, 409: { $ref: "Problem#" } },
+      },
+    },
+    async (request, reply) => {
+      const order = valueOf(await createOrder(opts, callerOf(request), request.params.id, request.body));
+      setETag(reply, order.version);
+      return reply.code(201).send(order);
+    },
+  );
+
+  app.get<{
+    Params: { id: string };
+    Querystring: { purpose: string; status?: OrderStatus } & { limit?: string; cursor?: string };
+  }>(
+    "/v1/subjects/:id/orders",
+    {
+      preHandler: opts.auth.requireRole("any"),
+      schema: {
+        tags: ["orders"],
+        summary: "A subject's orders, read for a stated purpose (fields projected by the gate)",
+        security: [{ apiKey: [] }],
+        params: subjectParams,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          required: ["purpose"],
+          properties: {
+            purpose: purposeSchema,
+            status: { type: "string", enum: ORDER_STATUSES },
+            ...paginationQuery,
+          },
+        },
+        response: { 200: pageSchema(orderSchema), ...errorResponses },
+      },
+    },
+    async (request) =>
+      valueOf(
+        await listOrders(opts, callerOf(request), request.params.id, {
+          ...request.query,
+          limit: limitOf(request.query),
+        }),
+      ),
+  );
+}

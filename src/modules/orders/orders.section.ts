@@ -1,0 +1,50 @@
+import type { SubjectSection } from "../subjects/sections.ts";
+import { allOrderRows, countOrders } from "./orders.repository.ts";
+import { orderView } from "./orders.service.ts";
+import { allServices, serviceView } from "./services.service.ts";
+import { serviceEventRows } from "./services.repository.ts";
+
+/** Why orders stay after erasure; the erasure report tells the person. */
+export const ORDERS_KEPT_REASON =
+  "orders are kept for tax and accounting law; their items and totals were encrypted under the subject's key, which erasure destroys";
+
+/**
+ * Orders: exported in full; KEPT on erasure, unreadable once the subject's key is destroyed
+ * (crypto-shredding), and the count is reported with the reason.
+ */
+export const ordersSection: SubjectSection = {
+  name: "orders",
+  async export(trx, subjectId, cipher) {
+    return (await allOrderRows(trx, subjectId)).map((r) => orderView(r, null, cipher));
+  },
+  async erase(trx, subjectId) {
+    const kept = await countOrders(trx, subjectId);
+    return kept > 0 ? { deleted: 0, kept, keptReason: ORDERS_KEPT_REASON } : { deleted: 0, kept: 0 };
+  },
+};
+
+/** Services and their history: exported, deleted on erasure. */
+export const servicesSection: SubjectSection = {
+  name: "services",
+  async export(trx, subjectId, cipher) {
+    const rows = await allServices(trx, subjectId);
+    const steps = await serviceEventRows(
+      trx,
+      subjectId,
+      rows.map((r) => r.service_id),
+    );
+    return rows.map((r) =>
+      serviceView(
+        r,
+        steps.filter((s) => s.service_id === r.service_id),
+        null,
+        cipher,
+      ),
+    );
+  },
+  async erase(trx, subjectId) {
+    await trx.deleteFrom("service_events").where("subject_id", "=", subjectId).execute();
+    const result = await trx.deleteFrom("services").where("subject_id", "=", subjectId).executeTakeFirst();
+    return { deleted: Number(result.numDeletedRows), kept: 0 };
+  },
+};

@@ -1,0 +1,45 @@
+import type { SubjectSection } from "../subjects/sections.ts";
+import { chargeRows, listPaymentMethodRows } from "./payments.repository.ts";
+import { methodView } from "./payments.service.ts";
+
+export const CHARGES_KEPT_REASON =
+  "the record of each charge (order, payment method id, time) is kept for tax and accounting law; it holds no card data";
+
+/**
+ * Payment methods are deleted on erasure (a provider token is of no use to keep); the charges
+ * made with them are kept as billing records, with the reason.
+ */
+export const paymentsSection: SubjectSection = {
+  name: "payment_methods",
+  async export(trx, subjectId, cipher) {
+    const methods = await listPaymentMethodRows(trx, subjectId, {
+      after: null,
+      limit: Number.MAX_SAFE_INTEGER - 1,
+    });
+    const charges = await chargeRows(trx, subjectId);
+    return {
+      methods: methods.map((r) => methodView(r, null, cipher)),
+      charges: charges.map((c) => ({
+        chargeId: c.charge_id,
+        paymentMethodId: c.payment_method_id,
+        orderId: c.order_id,
+        reuse: c.reuse,
+        purpose: c.purpose,
+        chargedAt: c.charged_at.toISOString(),
+        policyVersion: c.policy_version,
+      })),
+    };
+  },
+  async erase(trx, subjectId) {
+    const result = await trx
+      .deleteFrom("payment_methods")
+      .where("subject_id", "=", subjectId)
+      .executeTakeFirst();
+    const kept = (await chargeRows(trx, subjectId)).length;
+    return {
+      deleted: Number(result.numDeletedRows),
+      kept,
+      ...(kept > 0 ? { keptReason: CHARGES_KEPT_REASON } : {}),
+    };
+  },
+};

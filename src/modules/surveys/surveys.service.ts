@@ -1,0 +1,259 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import { appendAudit } from "../../audit/append.ts";
+import type { Database } from "../../store/database.ts";
+import type { Caller } from "../staff/staff.ts";
+import { gateUse, inUse, type Outcome, type RecordsDeps } from "../orders/gated-use.ts";
+import { provenanceOf, type Provenance } from "../orders/records.ts";
+import "./surveys.events.ts";
+
+/**
+ * Survey answers and quote requests (Z16-02, Z19-01), each kept with where it was given. Survey
+ * answers are analysed only in aggregate (Z16-06): an individual read for an aggregate-only
+ * purpose is refused by the gate (rule 5), and the aggregate withholds every cell smaller than
+ * the pack's minimum cohort.
+ */
+export interface SurveyAnswer {
+  readonly questionId: string;
+  readonly answer: string;
+}
+
+export interface StoredAnswer extends SurveyAnswer {
+  readonly surveyId: string;
+  readonly provenance: Provenance;
+}
+
+/** What storing answers answers with: ids and provenance, no answers. */
+export interface AnswersStored {
+  readonly surveyId: string;
+  readonly questionIds: readonly string[];
+  readonly provenance: Provenance;
+}
+
+export interface AggregateCell {
+  readonly questionId: string;
+  readonly answer: string;
+  /** Null when the cell is withheld (fewer respondents than the minimum cohort). */
+  readonly count: number | null;
+  readonly withheld: boolean;
+}
+
+export interface SurveyAggregate {
+  readonly surveyId: string;
+  readonly minCohort: number | null;
+  readonly respondents: number | null;
+  readonly cells: readonly AggregateCell[];
+}
+
+export async function storeAnswers(
+  deps: RecordsDeps,
+  caller: Caller,
+  subjectId: string,
+  surveyId: string,
+  input: { answers: readonly SurveyAnswer[]; purpose: string; collectionPoint: string },
+): Promise<Outcome<AnswersStored>> {
+  const use = { action: "collect", purpose: input.purpose, fields: ["survey_answers"] } as const;
+  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+    const rows = input.answers.map((a) => ({
+      subject_id: subjectId,
+      survey_id: surveyId,
+      question_id: a.questionId,
+      answer_enc: cipher.encrypt("survey_answers", a.answer),
+      collection_point: input.collectionPoint,
+      purpose: input.purpose,
+      policy_version: granted.policyVersion,
+      collected_at: granted.at,
+    }));
+    // A person answering again replaces the earlier answer to the same question.
+    await trx
+      .insertInto("survey_answers")
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(["subject_id", "survey_id", "question_id"]).doUpdateSet((eb) => ({
+          answer_enc: eb.ref("excluded.answer_enc"),
+          collection_point: eb.ref("excluded.collection_point"),
+          purpose: eb.ref("excluded.purpose"),
+          policy_version: eb.ref("excluded.policy_version"),
+          collected_at: eb.ref("excluded.collected_at"),
+        })),
+      )
+      .execute();
+    const first = rows[0]!;
+    return {
+      ok: true,
+      value: {
+        surveyId,
+        questionIds: rows.map((r) => r.question_id),
+        provenance: provenanceOf({ ...first, at: first.collected_at }),
+      },
+    };
+  });
+}
+
+/** One person's answers, for a purpose the gate allows per person (never an aggregate-only one). */
+export async function readAnswers(
+  deps: RecordsDeps,
+  caller: Caller,
+  subjectId: string,
+  query: { purpose: string },
+): Promise<Outcome<StoredAnswer[]>> {
+  const use = { action: "read", purpose: query.purpose, fields: ["survey_answers"] } as const;
+  return inUse(deps, caller, subjectId, use, async (trx, _granted, cipher) => {
+    const rows = await allAnswers(trx, subjectId);
+    return {
+      ok: true,
+      value: rows.map((r) => ({
+        surveyId: r.survey_id,
+        questionId: r.question_id,
+        answer: cipher.decrypt("survey_answers", r.answer_enc),
+        provenance: provenanceOf({ ...r, at: r.collected_at }),
+      })),
+    };
+  });
+}
+
+/**
+ * Z16-06: counts per question and answer over everyone who answered, as an `analyse` use with
+ * `aggregate: true` (audited with no subject). Cells under the pack's `analytics.min_cohort` are
+ * withheld; a pack without a minimum cohort withholds every cell. Answers are decrypted per
+ * subject in memory and never leave; erased subjects (key destroyed) drop out.
+ */
+export async function aggregateSurvey(
+  deps: RecordsDeps,
+  caller: Caller,
+  surveyId: string,
+  query: { purpose: string },
+): Promise<Outcome<SurveyAggregate>> {
+  return deps.db.transaction().execute(async (trx): Promise<Outcome<SurveyAggregate>> => {
+    const use = {
+      action: "analyse",
+      purpose: query.purpose,
+      fields: ["survey_answers"],
+      aggregate: true,
+    } as const;
+    const gated = await gateUse(trx, deps, caller, null, use);
+    if (!gated.ok) return gated;
+    const minCohort = gated.value.pack.analytics?.min_cohort ?? null;
+    const rows = await trx
+      .selectFrom("survey_answers")
+      .select(["subject_id", "question_id", "answer_enc"])
+      .where("survey_id", "=", surveyId)
+      .orderBy("subject_id")
+      .execute();
+    const counts = new Map<string, { questionId: string; answer: string; count: number }>();
+    const respondents = new Set<string>();
+    let subject: string | null = null;
+    let cipher = null as Awaited<ReturnType<typeof deps.vault.cipherFor>>;
+    for (const row of rows) {
+      if (row.subject_id !== subject) {
+        subject = row.subject_id;
+        cipher = await deps.vault.cipherFor(trx, subject);
+      }
+      if (cipher === null) continue;
+      respondents.add(row.subject_id);
+      const answer = cipher.decrypt("survey_answers", row.answer_enc);
+      const key = JSON.stringify([row.question_id, answer]);
+      const cell = counts.get(key) ?? { questionId: row.question_id, answer, count: 0 };
+      cell.count += 1;
+      counts.set(key, cell);
+    }
+    const small = (n: number) => minCohort === null || n < minCohort;
+    const cells = [...counts.values()]
+      .sort((a, b) => a.questionId.localeCompare(b.questionId) || a.answer.localeCompare(b.answer))
+      .map((c) => ({
+        questionId: c.questionId,
+        answer: c.answer,
+        count: small(c.count) ? null : c.count,
+        withheld: small(c.count),
+      }));
+    await appendAudit(trx, [
+      {
+        type: "survey.aggregated",
+        at: gated.value.at,
+        actor: `staff:${caller.staffId}`,
+        subjectId: null,
+        payload: {
+          surveyId,
+          purpose: query.purpose,
+          cells: cells.length,
+          withheld: cells.filter((c) => c.withheld).length,
+        },
+      },
+    ]);
+    return {
+      ok: true,
+      value: { surveyId, minCohort, respondents: small(respondents.size) ? null : respondents.size, cells },
+    };
+  });
+}
+
+export async function allAnswers(db: Kysely<Database>, subjectId: string) {
+  return db
+    .selectFrom("survey_answers")
+    .selectAll()
+    .where("subject_id", "=", subjectId)
+    .orderBy("survey_id")
+    .orderBy("question_id")
+    .execute();
+}
+
+export interface QuoteRequest {
+  readonly quoteId: string;
+  readonly details?: string;
+  readonly provenance: Provenance;
+}
+
+export async function storeQuoteRequest(
+  deps: RecordsDeps,
+  caller: Caller,
+  subjectId: string,
+  input: { details: string; purpose: string; collectionPoint: string },
+): Promise<Outcome<QuoteRequest>> {
+  const use = { action: "collect", purpose: input.purpose, fields: ["quote_requests"] } as const;
+  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+    const row = {
+      subject_id: subjectId,
+      quote_id: randomUUID(),
+      details_enc: cipher.encrypt("quote_requests", input.details),
+      collection_point: input.collectionPoint,
+      purpose: input.purpose,
+      policy_version: granted.policyVersion,
+      collected_at: granted.at,
+    };
+    await trx.insertInto("quote_requests").values(row).execute();
+    // The id and provenance only: the answer may be stored for Idempotency-Key replays.
+    return {
+      ok: true,
+      value: { quoteId: row.quote_id, provenance: provenanceOf({ ...row, at: row.collected_at }) },
+    };
+  });
+}
+
+export async function readQuoteRequests(
+  deps: RecordsDeps,
+  caller: Caller,
+  subjectId: string,
+  query: { purpose: string },
+): Promise<Outcome<QuoteRequest[]>> {
+  const use = { action: "read", purpose: query.purpose, fields: ["quote_requests"] } as const;
+  return inUse(deps, caller, subjectId, use, async (trx, _granted, cipher) => {
+    const rows = await allQuotes(trx, subjectId);
+    return {
+      ok: true,
+      value: rows.map((r) => ({
+        quoteId: r.quote_id,
+        details: cipher.decrypt("quote_requests", r.details_enc),
+        provenance: provenanceOf({ ...r, at: r.collected_at }),
+      })),
+    };
+  });
+}
+
+export async function allQuotes(db: Kysely<Database>, subjectId: string) {
+  return db
+    .selectFrom("quote_requests")
+    .selectAll()
+    .where("subject_id", "=", subjectId)
+    .orderBy("collected_at")
+    .execute();
+}
