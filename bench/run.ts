@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   gate: () => import("./gate.bench.ts"),
   audit: () => import("./audit.bench.ts"),
   http: () => import("./http.bench.ts"),
+  crypto: () => import("./crypto.bench.ts"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,5 +1,7 @@
 import { createHmac, createSecretKey, randomBytes } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { decodeBase64UrlInto } from "../../src/crypto/base64url.ts";
 import { blindIndex } from "../../src/crypto/blind-index.ts";
 import { createSubjectCipher, newDataKey, unwrapDataKey, wrapDataKey } from "../../src/crypto/cipher.ts";
 import { VaultError } from "../../src/crypto/errors.ts";
@@ -113,5 +115,22 @@ describe("Lru", () => {
     expect(lru.get("a")).toBe(1);
     expect(lru.get("c")).toBe(3);
     expect(lru.size).toBe(2);
+  });
+});
+
+describe("decodeBase64UrlInto", () => {
+  it("decodes like Buffer for every length, and refuses characters outside base64url", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        const text = Buffer.from(bytes).toString("base64url");
+        const target = Buffer.alloc(80);
+        const n = decodeBase64UrlInto(`x${text}y`, 1, text.length + 1, target, 0);
+        expect(target.subarray(0, n).equals(Buffer.from(bytes))).toBe(true);
+      }),
+    );
+    const target = Buffer.alloc(8);
+    for (const bad of ["ab+d", "ab/d", "ab=d", "abcde", "ab d", "abé"]) {
+      expect(decodeBase64UrlInto(bad, 0, bad.length, target, 0), bad).toBe(-1);
+    }
   });
 });
