@@ -10,7 +10,10 @@ import type { Database } from "../store/database.ts";
  */
 export interface SubjectCipher {
   readonly subjectId: string;
-  /** Ciphertext text for storage: `v1.<master key version>.<iv>.<ciphertext+tag>` (base64url parts). */
+  /**
+   * Ciphertext text for storage: `v1.<iv>.<ciphertext+tag>` (base64url parts; see docs/encryption.md).
+   * The master key version is not in it: it wraps the data key, and is kept with the wrapped key.
+   */
   encrypt(field: string, plaintext: string): string;
   /** Throws `VaultError` PLEDGE_CIPHERTEXT_INVALID when the text was not made for this subject and field. */
   decrypt(field: string, ciphertext: string): string;

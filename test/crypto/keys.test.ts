@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { VaultError } from "../../src/crypto/errors.ts";
 import { addKeyToFile, removeKeyFromFile } from "../../src/crypto/keyring-file.ts";
+import { openConfiguredVault } from "../../src/crypto/configured.ts";
 import { fileKeyring, loadKeys } from "../../src/crypto/keys.ts";
 
 const dirs: string[] = [];
@@ -153,5 +154,20 @@ describe("the keyring file", () => {
     expect(vaultError(() => removeKeyFromFile(file, "k3")).message).toContain("current");
     removeKeyFromFile(file, "k1");
     expect(fileKeyring(file).ids()).toEqual(["k2", "k3"]);
+  });
+});
+
+describe("openConfiguredVault", () => {
+  it("creates key files for the embedded store only; against PostgreSQL a missing key stops start-up", () => {
+    const dataDir = tempDir();
+    const warnings: string[] = [];
+    expect(() =>
+      openConfiguredVault({}, { dataDir, databaseUrl: "postgres://db/pledge" }, (m) => warnings.push(m)),
+    ).toThrow(/PLEDGE_KEY_MISSING/);
+    const vault = openConfiguredVault({}, { dataDir, databaseUrl: null }, (m) => warnings.push(m));
+    expect(vault.blindIndex("email", "a@example.com")).toHaveLength(43);
+    expect(warnings).toHaveLength(2);
+    openConfiguredVault({}, { dataDir, databaseUrl: "postgres://db/pledge" }, (m) => warnings.push(m));
+    expect(warnings).toHaveLength(2);
   });
 });
