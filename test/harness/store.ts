@@ -69,6 +69,8 @@ async function migratedTemplate(): Promise<Blob> {
 
 async function freshPostgresStore(): Promise<Store> {
   // The schema stays until the run ends (test/harness/global-setup.ts drops it).
-  const schema = `test_${randomBytes(6).toString("hex")}`;
+  // PLEDGE_TEST_RUN comes from test/harness/global-setup.ts, which drops the run's schemas at its end.
+  const run = process.env.PLEDGE_TEST_RUN ?? "0_000000";
+  const schema = `test_${run}_${randomBytes(6).toString("hex")}`;
   return openStore({ kind: "postgres", url: testDatabaseUrl, schema, poolSize: 5 });
 }
