@@ -4,6 +4,7 @@
  * 70 % of Pledge's measured maximum (open loop, fixed rate).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -234,6 +235,9 @@ export async function run(): Promise<BenchResult[]> {
         ...serverEnv,
         PLEDGE_DATA_DIR: mkdtempSync(path.join(tmpdir(), "pledge-bench-http-pg-")),
         DATABASE_URL: url,
+        // Servers on PostgreSQL share keys given to them; they never create key files.
+        PLEDGE_MASTER_KEY: randomBytes(32).toString("base64"),
+        PLEDGE_INDEX_KEY: randomBytes(32).toString("base64"),
       });
       try {
         results.push(...(await measure("PostgreSQL", server.url, hello.url)));

@@ -1,3 +1,7 @@
+import { mkdirSync } from "node:fs";
+import { openConfiguredVault } from "../crypto/configured.ts";
+import { VaultError } from "../crypto/errors.ts";
+import type { Vault } from "../crypto/vault.types.ts";
 import type { FastifyInstance } from "fastify";
 import {
   openConfiguredStore,
@@ -35,11 +39,14 @@ export async function serveCommand(
   }
   let config: Config;
   let policies: PolicyHistory;
+  let vault: Vault;
   try {
     config = loadConfig(env);
     policies = await loadConfiguredPolicies(config);
     const problem = residencyProblem(inForce(policies, new Date().toISOString()), config.region);
     if (problem) throw new StartError(problem);
+    mkdirSync(config.dataDir, { recursive: true });
+    vault = openConfiguredVault(env, config, (message) => io.err(`Pledge: ${message}`));
   } catch (error) {
     return failed(io, error);
   }
@@ -67,6 +74,7 @@ export async function serveCommand(
       store,
       policies,
       audit,
+      vault,
       clock: () => new Date(),
       logger: createLogger(config.logLevel),
     });
@@ -141,7 +149,12 @@ async function bootstrap(store: Store, policies: PolicyHistory, config: Config, 
 }
 
 function failed(io: Io, error: unknown): number {
-  if (error instanceof ConfigError || error instanceof StartError || error instanceof PolicyError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof StartError ||
+    error instanceof PolicyError ||
+    error instanceof VaultError
+  ) {
     io.err(`pledge serve: ${error.message}`);
     return 1;
   }

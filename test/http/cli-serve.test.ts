@@ -103,6 +103,47 @@ describe("pledge serve, as a process", () => {
     expect(server.output()).toContain("shutting down");
   });
 
+  it("encrypts with keys kept in the data directory, so a record written before a restart reads after it", async () => {
+    const key = `pk_0123456789ab_${"K".repeat(43)}`;
+    const own = {
+      PLEDGE_DATA_DIR: mkdtempSync(path.join(tmpdir(), "pledge-cli-keys-")),
+      PLEDGE_BOOTSTRAP_KEY: key,
+    };
+    const first = await serve(own);
+    let id: string;
+    try {
+      const made = await call(`${first.url}/v1/subjects`, "POST", key, {
+        status: "customer",
+        purpose: "essential.service.order_fulfilment",
+        collectionPoint: "web.checkout",
+        birthDate: "1980-04-02",
+        jurisdiction: "US",
+        fields: { first_name: "Ada", last_name: "Lovelace", email: "ada.restart@example.com" },
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      id = String(made.body.id);
+    } finally {
+      first.child.kill("SIGTERM");
+    }
+    expect(await first.exited).toBe(0);
+
+    const second = await serve(own);
+    try {
+      const read = await call(
+        `${second.url}/v1/subjects/${id}?purpose=essential.service.order_fulfilment&fields=first_name,email`,
+        "GET",
+        key,
+      );
+      expect(read.status, JSON.stringify(read.body)).toBe(200);
+      const fields = read.body.fields as Record<string, { value: string }>;
+      expect(fields.first_name?.value).toBe("Ada");
+      expect(fields.email?.value).toBe("ada.restart@example.com");
+    } finally {
+      second.child.kill("SIGTERM");
+    }
+    expect(await second.exited).toBe(0);
+  });
+
   it("on restart keeps its data, prints no new key, and a configured bootstrap key is not added to a store with keys", async () => {
     const server = await serve({ PLEDGE_BOOTSTRAP_KEY: `pk_cafe0123abcd_${"Q".repeat(43)}` });
     try {
