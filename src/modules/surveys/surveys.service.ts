@@ -45,6 +45,11 @@ export interface SurveyAggregate {
   readonly cells: readonly AggregateCell[];
 }
 
+/**
+ * Stores a person's answers: a `collect` use of `survey_answers`. Under an aggregate-only purpose
+ * (the analysis the answers are given for) the collect is marked as an aggregate use: the answers
+ * are taken in to be counted, never to be read one by one.
+ */
 export async function storeAnswers(
   deps: RecordsDeps,
   caller: Caller,
@@ -52,7 +57,9 @@ export async function storeAnswers(
   surveyId: string,
   input: { answers: readonly SurveyAnswer[]; purpose: string; collectionPoint: string },
 ): Promise<Outcome<AnswersStored>> {
-  const use = { action: "collect", purpose: input.purpose, fields: ["survey_answers"] } as const;
+  const { pack } = deps.book.at(deps.clock().toISOString());
+  const aggregate = pack.purposes.some((p) => p.id === input.purpose && p.aggregate_only);
+  const use = { action: "collect", purpose: input.purpose, fields: ["survey_answers"], aggregate } as const;
   return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
     const rows = input.answers.map((a) => ({
       subject_id: subjectId,
