@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   gate: () => import("./gate.bench.ts"),
   audit: () => import("./audit.bench.ts"),
   http: () => import("./http.bench.ts"),
+  subjects: () => import("./subjects.bench.ts"),
   crypto: () => import("./crypto.bench.ts"),
 };
 

@@ -1,0 +1,270 @@
+/**
+ * Access export and erasure of one subject among many (1M by default, BENCH_SUBJECTS to change),
+ * on PostgreSQL, through the HTTP API in process (`app.inject`): gate, decryption and audit
+ * included. The peer, in the same run, is hand-written SQL over the same tables for a subject of
+ * the same shape: one multi-table SELECT, and one transaction of DELETEs. Goals: ≤ 2× the peer;
+ * p95 ≤ 250 ms (export) and ≤ 1 s (erasure).
+ */
+import { createSecretKey, randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { createAuditWriter } from "../src/audit/writer.ts";
+import { loadConfig } from "../src/config.ts";
+import { memoryKeyring } from "../src/crypto/keys.ts";
+import { createVault } from "../src/crypto/vault.ts";
+import { createApp } from "../src/http/app.ts";
+import { createKey, createStaff } from "../src/modules/staff/staff.service.ts";
+import { inForce, loadPolicyHistory } from "../src/policy/history.ts";
+import { openStore } from "../src/store/connection.ts";
+import { migrate } from "../src/store/migrate.ts";
+import { percentile, printResults, type BenchResult } from "./lib.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const SUBJECTS = Number(process.env.BENCH_SUBJECTS ?? 1_000_000);
+const MEASURED = Number(process.env.BENCH_MEASURED ?? 30);
+const ADMIN_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const DB_NAME = "pledge_bench_subjects";
+const PURPOSE = "essential.service.account";
+
+async function freshDatabase(): Promise<string | null> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  try {
+    await admin.connect();
+  } catch {
+    return null;
+  }
+  await admin.query(`drop database if exists ${DB_NAME} with (force)`);
+  await admin.query(`create database ${DB_NAME}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DB_NAME}`;
+  return url.toString();
+}
+
+/** Tables holding a subject's rows (every table with a subject_id column but the audit log). */
+async function subjectTables(db: pg.Client): Promise<string[]> {
+  const { rows } = await db.query<{ table_name: string }>(
+    `select table_name from information_schema.columns
+     where column_name = 'subject_id' and table_schema = 'public'
+       and table_name not in ('audit_log', 'subjects')
+     order by table_name`,
+  );
+  return rows.map((r) => r.table_name);
+}
+
+/** Filler subjects written straight in SQL: their rows have the shape of real ones. */
+async function seed(db: pg.Client, count: number): Promise<void> {
+  const filler = `'v1.' || md5(g::text) || md5((g + 1)::text)`;
+  await db.query(`
+    insert into subjects (subject_id, status, birth_date, jurisdiction, customer_number, version,
+                          collection_point, purpose, policy_version)
+    select md5('s' || g)::uuid, 'customer', date '1970-01-01' + (g % 15000), 'US', 'F' || g, 1,
+           'seed', '${PURPOSE}', '2019-12-31'
+    from generate_series(1, ${count}) g`);
+  for (const field of ["first_name", "last_name", "phone"]) {
+    await db.query(`
+      insert into subject_fields (subject_id, field, value_enc, collection_point, purpose, collected_at, policy_version)
+      select md5('s' || g)::uuid, '${field}', ${filler}, 'seed', '${PURPOSE}', now(), '2019-12-31'
+      from generate_series(1, ${count}) g`);
+  }
+  await db.query(`
+    insert into subject_identities (subject_id, kind, blind_index, value_enc, is_primary)
+    select md5('s' || g)::uuid, 'email', md5('e' || g), ${filler}, true from generate_series(1, ${count}) g`);
+  await db.query(`
+    insert into subject_keys (subject_id, master_key_id, wrapped_key)
+    select md5('s' || g)::uuid, 'k1', ${filler} from generate_series(1, ${count}) g`);
+  await db.query("analyze");
+}
+
+function summary(ms: number[]): { p50: number; p95: number } {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const url = await freshDatabase();
+  if (url === null) {
+    console.log("subjects: no PostgreSQL server answers; skipped");
+    return [];
+  }
+  const store = await openStore({ kind: "postgres", url, poolSize: 4 });
+  const raw = new pg.Client({ connectionString: url });
+  await raw.connect();
+  const audit = createAuditWriter(store.db);
+  try {
+    await migrate(store);
+    const started = Date.now();
+    await seed(raw, SUBJECTS);
+    console.log(`subjects: seeded ${SUBJECTS} subjects in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+    const policies = await loadPolicyHistory(path.join(root, "policies/zones"));
+    const config = loadConfig({
+      LOG_LEVEL: "silent",
+      PLEDGE_POLICY: "zones",
+      PLEDGE_POLICIES_DIR: "policies",
+    });
+    const vault = createVault(
+      memoryKeyring("k1", { k1: createSecretKey(randomBytes(32)) }),
+      createSecretKey(randomBytes(32)),
+    );
+    const clock = (): Date => new Date();
+    const app = await createApp({ config, store, policies, audit, clock, vault });
+    const ctx = { actor: "system", now: clock() };
+    const member = await createStaff(
+      store.db,
+      inForce(policies, clock().toISOString()),
+      { displayName: "bench", role: "admin", attested: true },
+      ctx,
+    );
+    const { key } = await createKey(store.db, member.id, ctx);
+    const headers = { authorization: `Bearer ${key}` };
+
+    const ids: string[] = [];
+    for (let i = 0; i < MEASURED * 2; i++) {
+      const res = await app.inject({
+        method: "POST",
+        url: "/v1/subjects",
+        headers,
+        payload: {
+          status: "customer",
+          purpose: PURPOSE,
+          collectionPoint: "bench",
+          birthDate: "1980-04-02",
+          jurisdiction: "US",
+          fields: {
+            first_name: `Ada${i}`,
+            last_name: "Lovelace",
+            email: `ada${i}@example.com`,
+            phone: `+1 415 555 ${String(1000 + i).padStart(4, "0")}`,
+          },
+          addresses: [
+            {
+              kind: "postal",
+              line1: `${i} Main St`,
+              city: "Springfield",
+              region: "IL",
+              postalCode: "62701",
+              country: "US",
+            },
+          ],
+        },
+      });
+      if (res.statusCode !== 201) throw new Error(`create answered ${res.statusCode}: ${res.body}`);
+      ids.push((res.json() as { id: string }).id);
+    }
+    const tables = await subjectTables(raw);
+    const exportSql = `select (select row_to_json(s) from subjects s where s.subject_id = $1) as subject, ${tables
+      .map((t) => `(select json_agg(x) from ${t} x where x.subject_id = $1) as ${t}`)
+      .join(", ")}`;
+
+    // Export: alternate Pledge and the peer on the same subjects, three passes.
+    const pledgeExport: number[] = [];
+    const peerExport: number[] = [];
+    for (let pass = 0; pass < 3; pass++) {
+      for (const id of ids.slice(0, MEASURED)) {
+        pledgeExport.push(
+          await timed(async () => {
+            const res = await app.inject({
+              method: "GET",
+              url: `/v1/subjects/${id}/export?purpose=${PURPOSE}`,
+              headers,
+            });
+            if (res.statusCode !== 200) throw new Error(`export answered ${res.statusCode}: ${res.body}`);
+          }),
+        );
+        peerExport.push(await timed(() => raw.query(exportSql, [id])));
+      }
+    }
+
+    // Erasure: Pledge erases the first half, the peer deletes the second half's rows.
+    const pledgeErase: number[] = [];
+    const peerErase: number[] = [];
+    for (let i = 0; i < MEASURED; i++) {
+      const mine = ids[i]!;
+      const theirs = ids[MEASURED + i]!;
+      pledgeErase.push(
+        await timed(async () => {
+          const res = await app.inject({ method: "DELETE", url: `/v1/subjects/${mine}`, headers });
+          if (res.statusCode !== 200) throw new Error(`erase answered ${res.statusCode}: ${res.body}`);
+        }),
+      );
+      peerErase.push(
+        await timed(async () => {
+          await raw.query("begin");
+          for (const t of tables) await raw.query(`delete from ${t} where subject_id = $1`, [theirs]);
+          await raw.query("delete from subjects where subject_id = $1", [theirs]);
+          await raw.query("commit");
+        }),
+      );
+    }
+    await app.close();
+    const [ex, pe, er, pr] = [
+      summary(pledgeExport),
+      summary(peerExport),
+      summary(pledgeErase),
+      summary(peerErase),
+    ];
+    const n = `${(SUBJECTS / 1e6).toFixed(SUBJECTS < 1e6 ? 2 : 0)}M`;
+    return [
+      {
+        name: `access export of one subject among ${n}, p50`,
+        value: ex.p50,
+        unit: "ms",
+        peer: "hand-written multi-table SELECT",
+        peerValue: pe.p50,
+        ratio: pe.p50 / ex.p50,
+        goal: "≤ 2× the SELECT (ratio ≥ 0.5)",
+        pass: ex.p50 <= 2 * pe.p50,
+      },
+      {
+        name: `access export among ${n}, p95`,
+        value: ex.p95,
+        unit: "ms",
+        peer: "SELECT p95",
+        peerValue: pe.p95,
+        ratio: pe.p95 / ex.p95,
+        goal: "p95 ≤ 250 ms",
+        pass: ex.p95 <= 250,
+      },
+      {
+        name: `erasure of one subject among ${n}, p50`,
+        value: er.p50,
+        unit: "ms",
+        peer: "hand-written DELETEs in one transaction",
+        peerValue: pr.p50,
+        ratio: pr.p50 / er.p50,
+        goal: "≤ 2× the DELETEs (ratio ≥ 0.5)",
+        pass: er.p50 <= 2 * pr.p50,
+      },
+      {
+        name: `erasure among ${n}, p95`,
+        value: er.p95,
+        unit: "ms",
+        peer: "DELETEs p95",
+        peerValue: pr.p95,
+        ratio: pr.p95 / er.p95,
+        goal: "p95 ≤ 1 s",
+        pass: er.p95 <= 1000,
+      },
+    ];
+  } finally {
+    await audit.close();
+    await raw.end();
+    await store.close();
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${DB_NAME} with (force)`);
+    await admin.end();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  printResults(await run());
+}
