@@ -31,6 +31,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "staff add | attest | key | revoke",
     load: async () => (await import("./staff.ts")).staffCommand,
   },
+  import: {
+    summary: "import customers from a CSV file, with a report of rejected rows",
+    load: async () => (await import("./import.ts")).importCommand,
+  },
   keys: {
     summary: "keys init | status | rotate | retire",
     load: async () => (await import("./keys.ts")).keysCommand,
