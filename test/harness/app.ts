@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { createAuditWriter, type AuditWriter } from "../../src/audit/writer.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createApp } from "../../src/http/app.ts";
@@ -27,7 +27,13 @@ export interface TestApp {
  * real one; pass `clock` to pin the policy version in force.
  */
 export async function buildTestApp(
-  options: { company?: string; clock?: () => Date; env?: Record<string, string> } = {},
+  options: {
+    company?: string;
+    clock?: () => Date;
+    env?: Record<string, string>;
+    /** A logger to use instead of a silent one (tests that read what is logged). */
+    logger?: FastifyBaseLogger;
+  } = {},
 ): Promise<TestApp> {
   const company = options.company ?? "partstore";
   const clock = options.clock ?? (() => new Date());
@@ -42,7 +48,14 @@ export async function buildTestApp(
   const audit = createAuditWriter(store.db);
   let app: FastifyInstance;
   try {
-    app = await createApp({ config, store, policies, audit, clock });
+    app = await createApp({
+      config,
+      store,
+      policies,
+      audit,
+      clock,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
     await app.ready();
   } catch (error) {
     await store.close();
