@@ -129,15 +129,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     region: config.region,
   });
+  const customers = createCustomersDeps(subjects, { ...DEFAULT_CUSTOMER_ACCESS, ...deps.customerAccess });
+  if (!subjects.sections.sections().some((s) => s.name === customerAccountSection.name)) {
+    subjects.sections.register(customerAccountSection);
+  }
   if (!subjects.sections.sections().some((s) => s.name === consentSection.name)) {
     subjects.sections.register(consentSection);
   }
   await app.register(consentRoutes, { db: store.db, auth, clock, packAt: (at) => book.at(at).pack });
   await app.register(suppressionRoutes, { db: store.db, vault: subjects.vault, auth, clock });
-  const customers = createCustomersDeps(subjects, { ...DEFAULT_CUSTOMER_ACCESS, ...deps.customerAccess });
-  if (!subjects.sections.sections().some((s) => s.name === customerAccountSection.name)) {
-    subjects.sections.register(customerAccountSection);
-  }
   await app.register(accountRoutes, { deps: customers });
   await app.register(meRoutes, { deps: customers });
   return app;

@@ -14,7 +14,8 @@ import type { SurveyTables } from "../modules/surveys/surveys.table.ts";
 
 /** Every table Pledge keeps, as Kysely sees them. Each module declares its own tables. */
 export interface Database
-  extends AuditTables,
+  extends
+    AuditTables,
     StaffTables,
     FactsTables,
     IdentityTables,
