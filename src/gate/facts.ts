@@ -8,7 +8,7 @@ import type { ConsentState, Permission, SubjectFacts, SubjectStatus } from "./ty
 
 /**
  * A subject's facts as decide() sees them, read in one round trip from the facts tables.
- * Null when there is no such subject. `age` is whole years on the UTC day of `at` (age.ts), the
+ * Null when there is no such subject, or it was erased. `age` is whole years on the UTC day of `at` (age.ts), the
  * same arithmetic compileAudience binds into SQL, so both forms agree. A consent row with
  * channel '' becomes the key `<scope>`, one with a channel `<scope>:<channel>`. `suppressed` lists
  * the channels on which one of the subject's identities is on the Do Not Send list.
@@ -25,6 +25,7 @@ export async function loadSubjectFacts(
   const row = await db
     .selectFrom("subjects as s")
     .where("s.subject_id", "=", subjectId)
+    .where("s.erased_at", "is", null)
     .select((eb) => [
       "s.status",
       "s.jurisdiction",

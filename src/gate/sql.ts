@@ -26,8 +26,9 @@ export interface Audience {
 export function compileAudience(policy: CompiledPolicy, facts: UseFacts, use: Use): Audience {
   const verdict = checkUse(policy, facts, use);
   if ("outcome" in verdict) return { decision: verdict, where: sql<SqlBool>`false` };
-  const parts = subjectPredicates(policy, verdict, use);
-  const where = parts.length === 0 ? sql<SqlBool>`true` : sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
+  // An erased person stays only as a tombstone row (kept records point at it): nobody to select.
+  const parts = [sql<SqlBool>`subjects.erased_at is null`, ...subjectPredicates(policy, verdict, use)];
+  const where = sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
   return { decision: allowed(policy, verdict, use), where };
 }
 
