@@ -138,26 +138,5 @@ export const contactBody = {
   },
 } as const;
 
-export const preferencesResponse = {
-  type: "object",
-  additionalProperties: false,
-  required: ["consents", "optOuts", "permissions"],
-  properties: {
-    consents: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["scope", "channel", "state", "updatedAt"],
-        properties: {
-          scope: { type: "string" },
-          channel: { type: "string" },
-          state: { type: "string", enum: CONSENT_STATES },
-          updatedAt: dateTime,
-        },
-      },
-    },
-    optOuts: { type: "array", items: { type: "string" } },
-    permissions: { type: "array", items: { type: "string" } },
-  },
-} as const;
+/** The customer's own view of their choices: the same shape the consent module answers staff with. */
+export { preferencesSchema as preferencesResponse } from "../consent/consent.schemas.ts";

@@ -2,7 +2,7 @@ import { deleteAddress, insertAddress, readAddresses, type AddressRecord } from 
 import type { Writing } from "./contacts.ts";
 import { cipherOf } from "./read.ts";
 import { useSubject } from "./subjects.access.ts";
-import { touch } from "./subjects.repository.ts";
+import { touch, stampFor } from "./subjects.repository.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
 import {
   ADDRESS_KINDS,
@@ -36,12 +36,7 @@ export async function addAddress(
     ask,
     async ({ trx, subject, now, pack }) => {
       const cipher = await cipherOf(deps, trx, subject.subjectId);
-      const stamp = {
-        collectionPoint: input.collectionPoint,
-        purpose: input.purpose,
-        at: now,
-        policyVersion: pack.version,
-      };
+      const stamp = stampFor(input, now, pack);
       const addressId = await insertAddress(trx, cipher, input.kind, clean.value, stamp);
       const version = await touch(trx, subject.subjectId, now);
       const payload = {

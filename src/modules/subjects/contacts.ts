@@ -2,7 +2,7 @@ import { normaliseEmail, normalisePhone } from "../../crypto/normalise.ts";
 import { deleteContact, insertContact, readContacts, type ContactRecord } from "./contacts.repository.ts";
 import { cipherOf } from "./read.ts";
 import { useSubject } from "./subjects.access.ts";
-import { touch } from "./subjects.repository.ts";
+import { touch, stampFor } from "./subjects.repository.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
 import { auditActor, fail, type Acting, type InvalidValue, type Result } from "./subjects.ts";
 
@@ -53,12 +53,7 @@ export async function addContact(
     ask,
     async ({ trx, subject, now, pack }) => {
       const cipher = await cipherOf(deps, trx, subject.subjectId);
-      const stamp = {
-        collectionPoint: input.collectionPoint,
-        purpose: input.purpose,
-        at: now,
-        policyVersion: pack.version,
-      };
+      const stamp = stampFor(input, now, pack);
       const value = {
         name: c.name.trim(),
         email: email?.ok ? email.value : null,

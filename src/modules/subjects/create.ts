@@ -6,7 +6,13 @@ import type { SubjectFacts } from "../../gate/types.ts";
 import { auditActor, fail, newCustomerNumber, ok, addressField } from "./subjects.ts";
 import type { Acting, AddressKind, ProfileField, Result, SubjectStatus } from "./subjects.ts";
 import { askGate, clausesOf, decisionEvent } from "./subjects.gate.ts";
-import { identityOwner, isUniqueViolation, putFields, putIdentities } from "./subjects.repository.ts";
+import {
+  identityOwner,
+  isUniqueViolation,
+  putFields,
+  putIdentities,
+  stampFor,
+} from "./subjects.repository.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
 import { cleanAddress, cleanProfile, type AddressInput } from "./subjects.values.ts";
 import { insertAddress } from "./addresses.repository.ts";
@@ -98,12 +104,7 @@ export async function createSubject(
   if (!profile.ok || errors.length > 0) return fail({ kind: "invalid", errors });
 
   const id = randomUUID();
-  const stamp = {
-    collectionPoint: input.collectionPoint,
-    purpose: input.purpose,
-    at: now,
-    policyVersion: pack.version,
-  };
+  const stamp = stampFor(input, now, pack);
   try {
     return await deps.db.transaction().execute(async (trx) => {
       for (const identity of profile.value.identities) {

@@ -68,6 +68,15 @@ export interface Stamp {
   readonly policyVersion: string;
 }
 
+/** The provenance every datum carries (Z16-02, ZM-02): where, why, when, and under which version. */
+export function stampFor(
+  input: { readonly collectionPoint: string; readonly purpose: string },
+  at: Date,
+  pack: { readonly version: string },
+): Stamp {
+  return { collectionPoint: input.collectionPoint, purpose: input.purpose, at, policyVersion: pack.version };
+}
+
 const stampColumns = (s: Stamp) => ({
   collection_point: s.collectionPoint,
   purpose: s.purpose,

@@ -7,7 +7,14 @@ import {
   type SubjectStatus,
 } from "./subjects.ts";
 import { useSubject } from "./subjects.access.ts";
-import { deleteFields, identityOwner, putFields, putIdentities, touch } from "./subjects.repository.ts";
+import {
+  deleteFields,
+  identityOwner,
+  putFields,
+  putIdentities,
+  touch,
+  stampFor,
+} from "./subjects.repository.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
 import { cleanProfile } from "./subjects.values.ts";
 import { cipherOf } from "./read.ts";
@@ -64,12 +71,7 @@ export async function updateSubject(
         if (owner !== null) return { refusal: { kind: "duplicate", identity: identity.kind } };
       }
       const cipher = await cipherOf(deps, trx, subject.subjectId);
-      const stamp = {
-        collectionPoint: input.collectionPoint,
-        purpose: input.purpose,
-        at: now,
-        policyVersion: pack.version,
-      };
+      const stamp = stampFor(input, now, pack);
       await putFields(trx, cipher, clean.value.fields, stamp);
       await putIdentities(trx, cipher, clean.value.identities, now);
       await deleteFields(trx, subject.subjectId, cleared);
