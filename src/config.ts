@@ -25,6 +25,25 @@ export interface Config {
   readonly bootstrapKey: string | null;
   readonly logLevel: LogLevel;
   readonly bodyLimit: number;
+  /** Outbound messages: SMTP, DKIM, the links and addresses put in every marketing email. */
+  readonly mail: MailConfig;
+}
+
+export interface MailConfig {
+  /** smtp:// or smtps:// URL of the relay; null: email campaigns cannot start (a clear 409). */
+  readonly smtpUrl: string | null;
+  /** The From address of campaign email. */
+  readonly from: string;
+  /** The https base URL Pledge is reached at from the public internet (one-click unsubscribe links). */
+  readonly publicUrl: string;
+  /** The mailbox that takes unsubscribe requests by email (the mailto of List-Unsubscribe). */
+  readonly unsubscribeMailto: string;
+  /** DKIM signing: all three or none. The key file holds a PEM private key (RSA or Ed25519). */
+  readonly dkim: { readonly domain: string; readonly selector: string; readonly keyFile: string } | null;
+  /** Pooled SMTP connections per Pledge node. */
+  readonly smtpPool: number;
+  /** Whether this node runs the send workers (pg-boss); nodes that only answer the API may not. */
+  readonly sendWorkers: boolean;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +85,22 @@ const VARIABLES = {
   },
   LOG_LEVEL: { expected: `one of ${LOG_LEVELS.join(", ")}`, schema: z.enum(LOG_LEVELS) },
   PLEDGE_BODY_LIMIT: { expected: "a byte count 1024–16777216", schema: integer(1024, 16 * 1024 * 1024) },
+  PLEDGE_SMTP_URL: {
+    expected: "an smtp:// or smtps:// URL",
+    secret: true,
+    schema: z.string().regex(/^smtps?:\/\/\S+$/),
+  },
+  PLEDGE_MAIL_FROM: { expected: "an email address", schema: z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/) },
+  PLEDGE_PUBLIC_URL: { expected: "an http:// or https:// URL", schema: z.string().regex(/^https?:\/\/\S+$/) },
+  PLEDGE_UNSUBSCRIBE_MAILTO: {
+    expected: "an email address",
+    schema: z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/),
+  },
+  PLEDGE_DKIM_DOMAIN: { expected: "a domain name", schema: z.string().regex(/^[A-Za-z0-9.-]+$/) },
+  PLEDGE_DKIM_SELECTOR: { expected: "a DKIM selector", schema: z.string().regex(/^[A-Za-z0-9._-]+$/) },
+  PLEDGE_DKIM_KEY_FILE: { expected: "a path to a PEM private key", schema: z.string().min(1) },
+  PLEDGE_SMTP_POOL: { expected: "an integer 1–50", schema: integer(1, 50) },
+  PLEDGE_SEND_WORKERS: { expected: "on or off", schema: z.enum(["on", "off"]) },
 } satisfies Record<string, Variable>;
 
 type Name = keyof typeof VARIABLES;
@@ -96,7 +131,31 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     bootstrapKey: read<string | null>("PLEDGE_BOOTSTRAP_KEY", null),
     logLevel: read<LogLevel>("LOG_LEVEL", "info"),
     bodyLimit: read("PLEDGE_BODY_LIMIT", 64 * 1024),
+    mail: readMail(read),
   };
+  const dkimSet = ["PLEDGE_DKIM_DOMAIN", "PLEDGE_DKIM_SELECTOR", "PLEDGE_DKIM_KEY_FILE"].filter(
+    (n) => env[n],
+  );
+  if (dkimSet.length > 0 && dkimSet.length < 3) {
+    problems.push(
+      "PLEDGE_DKIM_DOMAIN, PLEDGE_DKIM_SELECTOR and PLEDGE_DKIM_KEY_FILE: expected all three or none",
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+function readMail(read: <T>(name: Name, fallback: T) => T): MailConfig {
+  const domain = read<string | null>("PLEDGE_DKIM_DOMAIN", null);
+  const selector = read<string | null>("PLEDGE_DKIM_SELECTOR", null);
+  const keyFile = read<string | null>("PLEDGE_DKIM_KEY_FILE", null);
+  return Object.freeze({
+    smtpUrl: read<string | null>("PLEDGE_SMTP_URL", null),
+    from: read("PLEDGE_MAIL_FROM", "no-reply@localhost"),
+    publicUrl: read("PLEDGE_PUBLIC_URL", "http://localhost:4000").replace(/\/+$/, ""),
+    unsubscribeMailto: read("PLEDGE_UNSUBSCRIBE_MAILTO", "unsubscribe@localhost"),
+    dkim: domain && selector && keyFile ? { domain, selector, keyFile: path.resolve(keyFile) } : null,
+    smtpPool: read("PLEDGE_SMTP_POOL", 5),
+    sendWorkers: read("PLEDGE_SEND_WORKERS", "on") === "on",
+  });
 }

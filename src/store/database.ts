@@ -1,9 +1,11 @@
 import type { AuditTables } from "../audit/audit.table.ts";
 import type { VaultTables } from "../crypto/vault.table.ts";
 import type { FactsTables } from "../gate/facts.table.ts";
+import type { CampaignTables } from "../modules/campaigns/campaigns.table.ts";
 import type { CustomerTables } from "../modules/customers/customers.table.ts";
 import type { CommunicationTables } from "../modules/communications/communications.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
+import type { DisclosureTables } from "../modules/disclosures/disclosures.table.ts";
 import type { OrderTables } from "../modules/orders/orders.table.ts";
 import type { PaymentTables } from "../modules/payments/payments.table.ts";
 import type { StaffTables } from "../modules/staff/staff.table.ts";
@@ -27,4 +29,6 @@ export interface Database
     OrderTables,
     PaymentTables,
     CommunicationTables,
-    SurveyTables {}
+    SurveyTables,
+    CampaignTables,
+    DisclosureTables {}
