@@ -58,6 +58,8 @@ export interface CampaignMessagesTable {
   sent_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
   /** The Message-ID header sent (without the angle brackets). */
   header_message_id: string | null;
+  /** The node that claimed the message for sending (2026112201_campaigns_claims.ts). */
+  claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CampaignTables {

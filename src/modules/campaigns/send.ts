@@ -1,0 +1,348 @@
+import { sql, type Kysely } from "kysely";
+import { appendAudit } from "../../audit/append.ts";
+import type { AuditEvent } from "../../audit/audit.events.ts";
+import type { MailConfig } from "../../config.ts";
+import type { Vault } from "../../crypto/vault.types.ts";
+import { decide } from "../../gate/decide.ts";
+import { loadSubjectFacts } from "../../gate/facts.ts";
+import type { Use } from "../../gate/types.ts";
+import type { PolicyBook } from "../../http/policies.ts";
+import type { Database } from "../../store/database.ts";
+import { messageIdDomain, TransportError, type MailTransport } from "../messages/transport.ts";
+import { clausesOf } from "../orders/gated-use.ts";
+import "./campaigns.events.ts";
+import { channelField, MAX_ATTEMPTS } from "./campaigns.ts";
+import type { CampaignsTable } from "./campaigns.table.ts";
+
+/**
+ * The send side of the outbox: one message at a time, exactly once per person.
+ *
+ *  1. claim: `queued` → `sending`, attempts + 1, committed BEFORE the SMTP exchange, only while
+ *     the campaign is `sending` (a stopped or cancelled campaign sends nothing more);
+ *  2. the gate again, with the person's facts now: someone who opted out or was suppressed after
+ *     the audience was drawn is `skipped`, with the reason's code and clause;
+ *  3. the address, decrypted in memory only; unsubscribe links on every marketing email;
+ *  4. SMTP; then at once `sent` (one UPDATE and its audit row): the only window in which a crash
+ *     leaves the outcome unknown is between the relay's 250 and this commit;
+ *  5. a temporary refusal or a dropped session puts the message back to `queued` (the job is
+ *     retried with backoff); a permanent one (5xx) makes it `failed`.
+ * A message a crash left in `sending` is marked `uncertain` when its node is known to be gone
+ * (recoverOrphans) and is never sent again without a staff decision.
+ */
+export type UnsubscribeLinks = (
+  db: Kysely<Database>,
+  mail: MailConfig,
+  target: { subjectId: string; campaignId: string; channel: "email"; purpose: string; topic: string | null },
+) => Promise<{ url: string; mailto: string }>;
+
+export interface SendDeps {
+  readonly db: Kysely<Database>;
+  readonly book: PolicyBook;
+  readonly vault: Vault;
+  readonly transport: MailTransport;
+  readonly mail: MailConfig;
+  readonly links: UnsubscribeLinks;
+  readonly clock: () => Date;
+  readonly region: string;
+  /** This node's id: written on the messages it claims. */
+  readonly nodeId: string;
+}
+
+export type SendOutcome = "sent" | "skipped" | "failed" | "retry" | "not_claimed";
+
+const SYSTEM = "system:campaign-sender";
+
+export async function sendMessage(deps: SendDeps, messageId: string): Promise<SendOutcome> {
+  const { db } = deps;
+  const claimed = await sql<ClaimedRow>`
+    update campaign_messages m
+       set state = 'sending', attempts = m.attempts + 1, claimed_by = ${deps.nodeId}
+      from campaigns c
+     where m.message_id = ${messageId} and m.state = 'queued'
+       and c.campaign_id = m.campaign_id and c.status = 'sending' and c.channel = 'email'
+    returning m.message_id, m.subject_id, m.attempts, c.campaign_id, c.purpose, c.topic,
+              c.message_class, c.subject_line, c.body_text, c.body_html`.execute(db);
+  const m = claimed.rows[0];
+  if (m === undefined) return "not_claimed";
+
+  const at = deps.clock();
+  const instant = at.toISOString();
+  const { policy } = deps.book.at(instant);
+  const use: Use = {
+    action: "send",
+    purpose: m.purpose,
+    actor: { kind: "system", id: "campaign-sender" },
+    fields: policy.fieldCategory.has(channelField("email")) ? [channelField("email")] : [],
+    channel: "email",
+    messageClass: m.message_class,
+    ...(m.topic === null ? {} : { topic: m.topic }),
+    at: instant,
+  };
+  const subject = await loadSubjectFacts(db, m.subject_id, instant);
+  const decision = decide(
+    policy,
+    { subject, actorAttested: true, recipientContractOnFile: null, deploymentRegion: deps.region },
+    use,
+  );
+  if (decision.outcome === "deny") {
+    const first = decision.reasons[0];
+    await settle(deps, m, "skipped", first?.code ?? "refused", at, {
+      type: "campaign.message_skipped",
+      payload: { code: first?.code ?? "refused", clause: first?.clause ?? null },
+    });
+    return "skipped";
+  }
+  const to = await emailOf(deps, m.subject_id);
+  if (to === null) {
+    await settle(deps, m, "skipped", "no_address", at, {
+      type: "campaign.message_skipped",
+      payload: { code: "no_address", clause: null },
+    });
+    return "skipped";
+  }
+  const marketing = m.message_class === "marketing" || !policy.essential.has(m.message_class);
+  const headerMessageId = `${m.message_id}@${messageIdDomain(deps.mail)}`;
+  try {
+    const links = marketing
+      ? await deps.links(db, deps.mail, {
+          subjectId: m.subject_id,
+          campaignId: m.campaign_id,
+          channel: "email",
+          purpose: m.purpose,
+          topic: m.topic,
+        })
+      : undefined;
+    await deps.transport.send({
+      headerMessageId: m.message_id,
+      to,
+      subject: m.subject_line ?? "",
+      text: m.body_text,
+      ...(m.body_html === null ? {} : { html: m.body_html }),
+      ...(links === undefined ? {} : { listUnsubscribe: links }),
+    });
+  } catch (error) {
+    const permanent = error instanceof TransportError && error.permanent;
+    const code = error instanceof TransportError ? error.code : "send_error";
+    if (permanent || m.attempts >= MAX_ATTEMPTS) {
+      const why = permanent ? code : "retries_exhausted";
+      await settle(deps, m, "failed", why, at, { type: "campaign.message_failed", payload: { code: why } });
+      return "failed";
+    }
+    await db
+      .updateTable("campaign_messages")
+      .set({ state: "queued", last_error: code, claimed_by: null })
+      .where("message_id", "=", m.message_id)
+      .where("state", "=", "sending")
+      .execute();
+    return "retry";
+  }
+  // The relay took it: record that before anything else.
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("campaign_messages")
+      .set({ state: "sent", sent_at: deps.clock(), header_message_id: headerMessageId, last_error: null })
+      .where("message_id", "=", m.message_id)
+      .where("state", "=", "sending")
+      .execute();
+    await appendAudit(trx, [
+      {
+        type: "campaign.message_sent",
+        at,
+        actor: SYSTEM,
+        subjectId: m.subject_id,
+        payload: {
+          campaignId: m.campaign_id,
+          messageId: m.message_id,
+          policyVersion: decision.policy.version,
+          clauses: clausesOf(decision),
+        },
+      },
+    ]);
+  });
+  return "sent";
+}
+
+/**
+ * Marks `sending` messages of nodes that are gone as `uncertain` (audited), and returns the
+ * campaigns still `sending` with the ids of their `queued` messages, to queue again: the jobs
+ * of a node that died may have been lost with it; a message claimed twice is impossible, so a
+ * job queued twice is harmless.
+ */
+export async function recoverOrphans(
+  db: Kysely<Database>,
+  isGone: (nodeId: string | null) => Promise<boolean>,
+  clock: () => Date,
+): Promise<{ uncertain: number; queued: Map<string, string[]> }> {
+  const claims = await db
+    .selectFrom("campaign_messages")
+    .select("claimed_by")
+    .distinct()
+    .where("state", "=", "sending")
+    .execute();
+  let uncertain = 0;
+  for (const { claimed_by } of claims) {
+    if (!(await isGone(claimed_by))) continue;
+    const at = clock();
+    uncertain += await db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .updateTable("campaign_messages")
+        .set({ state: "uncertain", last_error: "outcome_unknown" })
+        .where("state", "=", "sending")
+        .where((eb) =>
+          claimed_by === null ? eb("claimed_by", "is", null) : eb("claimed_by", "=", claimed_by),
+        )
+        .returning(["message_id", "campaign_id", "subject_id"])
+        .execute();
+      await appendAudit(
+        trx,
+        rows.map((r) => ({
+          type: "campaign.message_uncertain" as const,
+          at,
+          actor: SYSTEM,
+          subjectId: r.subject_id,
+          payload: { campaignId: r.campaign_id, messageId: r.message_id },
+        })),
+      );
+      return rows.length;
+    });
+  }
+  const rows = await db
+    .selectFrom("campaign_messages as m")
+    .innerJoin("campaigns as c", "c.campaign_id", "m.campaign_id")
+    .select(["m.campaign_id", "m.message_id"])
+    .where("c.status", "=", "sending")
+    .where("c.channel", "=", "email")
+    .where("m.state", "=", "queued")
+    .orderBy("m.campaign_id")
+    .orderBy("m.message_id")
+    .execute();
+  const queued = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = queued.get(r.campaign_id) ?? [];
+    list.push(r.message_id);
+    queued.set(r.campaign_id, list);
+  }
+  return { uncertain, queued };
+}
+
+/** Email campaigns being sent, for finishing those whose outbox is done. */
+export async function sendingEmailCampaigns(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db
+    .selectFrom("campaigns")
+    .select("campaign_id")
+    .where("status", "=", "sending")
+    .where("channel", "=", "email")
+    .execute();
+  return rows.map((r) => r.campaign_id);
+}
+
+/**
+ * A campaign whose outbox has nothing left `queued` or `sending` becomes `sent` (uncertain
+ * messages do not hold it open: they wait for a staff decision). Idempotent.
+ */
+export async function finishIfDone(
+  db: Kysely<Database>,
+  campaignId: string,
+  clock: () => Date,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const now = clock();
+    const done = await trx
+      .updateTable("campaigns")
+      .set({ status: "sent", finished_at: now })
+      .where("campaign_id", "=", campaignId)
+      .where("status", "=", "sending")
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom("campaign_messages")
+              .select(sql`1`.as("one"))
+              .where("campaign_id", "=", campaignId)
+              .where("state", "in", ["queued", "sending"]),
+          ),
+        ),
+      )
+      .returning("campaign_id")
+      .executeTakeFirst();
+    if (done === undefined) return false;
+    const counts = await trx
+      .selectFrom("campaign_messages")
+      .select(["state", sql<number>`cast(count(*) as int)`.as("n")])
+      .where("campaign_id", "=", campaignId)
+      .groupBy("state")
+      .execute();
+    const n = (s: string) => Number(counts.find((c) => c.state === s)?.n ?? 0);
+    await appendAudit(trx, [
+      {
+        type: "campaign.finished",
+        at: now,
+        actor: SYSTEM,
+        subjectId: null,
+        payload: {
+          campaignId,
+          sent: n("sent"),
+          skipped: n("skipped"),
+          failed: n("failed"),
+          uncertain: n("uncertain"),
+        },
+      },
+    ]);
+    return true;
+  });
+}
+
+interface ClaimedRow {
+  message_id: string;
+  subject_id: string;
+  attempts: number;
+  campaign_id: string;
+  purpose: string;
+  topic: string | null;
+  message_class: CampaignsTable["message_class"];
+  subject_line: string | null;
+  body_text: string;
+  body_html: string | null;
+}
+
+async function settle(
+  deps: SendDeps,
+  m: ClaimedRow,
+  state: "skipped" | "failed",
+  code: string,
+  at: Date,
+  audit:
+    | { type: "campaign.message_skipped"; payload: { code: string; clause: string | null } }
+    | { type: "campaign.message_failed"; payload: { code: string } },
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("campaign_messages")
+      .set({ state, last_error: code })
+      .where("message_id", "=", m.message_id)
+      .where("state", "=", "sending")
+      .execute();
+    const ids = { campaignId: m.campaign_id, messageId: m.message_id };
+    const event = { at, actor: SYSTEM, subjectId: m.subject_id };
+    await appendAudit(trx, [
+      (audit.type === "campaign.message_skipped"
+        ? { ...event, type: audit.type, payload: { ...ids, ...audit.payload } }
+        : { ...event, type: audit.type, payload: { ...ids, ...audit.payload } }) as AuditEvent,
+    ]);
+  });
+}
+
+/** The person's email address (the primary one first), decrypted in memory; null when none. */
+async function emailOf(deps: SendDeps, subjectId: string): Promise<string | null> {
+  const row = await deps.db
+    .selectFrom("subject_identities")
+    .select("value_enc")
+    .where("subject_id", "=", subjectId)
+    .where("kind", "=", "email")
+    .orderBy("is_primary", "desc")
+    .orderBy("created_at")
+    .executeTakeFirst();
+  if (row === undefined) return null;
+  const cipher = await deps.vault.cipherFor(deps.db, subjectId);
+  if (cipher === null) return null;
+  return cipher.decrypt("identity.email", row.value_enc);
+}
