@@ -4,6 +4,7 @@ import type { LogLevel } from "../config.ts";
 /**
  * Pledge's logger. Requests are logged by method, path (never the query string), id and status;
  * headers and bodies never, and the credential headers are redacted should anything log them.
+ * Paths that carry a capability (the unsubscribe token of `/u/:token`) are logged without it.
  */
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
@@ -23,10 +24,16 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
       req: (req: { id?: string; method?: string; url?: string }) => ({
         id: req.id,
         method: req.method,
-        path: req.url?.split("?")[0],
+        path: loggedPath(req.url),
       }),
       res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
     },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** The request path as logged: no query string, and no token in `/u/<token>` paths. */
+export function loggedPath(url: string | undefined): string | undefined {
+  const path = url?.split("?")[0];
+  return path?.replace(/^\/u\/[^/]+/, "/u/[token]");
 }
