@@ -4,7 +4,8 @@ import type { Database } from "../store/database.ts";
 import { birthCutoff } from "./age.ts";
 import type { CompiledPolicy } from "./compiled.ts";
 import { identityKindOf } from "./facts.table.ts";
-import type { Decision, Use } from "./types.ts";
+import { reason, RULE } from "./reasons.ts";
+import type { Decision, Reason, Use } from "./types.ts";
 import { allowed, checkUse, type UseFacts, type UseVerdict } from "./use-rules.ts";
 
 /**
@@ -23,13 +24,47 @@ export interface Audience {
   readonly where: Expression<SqlBool>;
 }
 
-export function compileAudience(policy: CompiledPolicy, facts: UseFacts, use: Use): Audience {
+/**
+ * One condition of an audience: a subject is in the audience only if it meets every part, and a
+ * subject that meets the parts before this one but not this one is refused with `reason` (the
+ * reason checkSubject gives it).
+ */
+export interface AudiencePart {
+  readonly reason: Reason;
+  /** A predicate over the table `subjects` (unaliased): true for the subjects that meet it. */
+  readonly where: Expression<SqlBool>;
+}
+
+/**
+ * The audience and why the others are left out: `where` is exactly compileAudience's predicate;
+ * `parts` lists, in rule order, the conditions it is made of (erased people aside: they are not
+ * counted at all). A subject is in the audience exactly when it meets every part; `where` leaves
+ * out the parts a later part implies (not withdrawn, when a grant is required), which select
+ * nothing more. The people a part excludes are those that meet every earlier part and not this
+ * one: count them with `count(*) filter (where p1 and … and not pN)` over
+ * `subjects where erased_at is null` (breakdownAudience does). Empty when `decision` refuses
+ * outright.
+ */
+export interface AudienceExplanation extends Audience {
+  readonly parts: readonly AudiencePart[];
+}
+
+/** The predicate that leaves out erased people: a tombstone row is nobody to select. */
+export const NOT_ERASED = sql<SqlBool>`subjects.erased_at is null`;
+
+export function explainAudience(policy: CompiledPolicy, facts: UseFacts, use: Use): AudienceExplanation {
   const verdict = checkUse(policy, facts, use);
-  if ("outcome" in verdict) return { decision: verdict, where: sql<SqlBool>`false` };
-  // An erased person stays only as a tombstone row (kept records point at it): nobody to select.
-  const parts = [sql<SqlBool>`subjects.erased_at is null`, ...subjectPredicates(policy, verdict, use)];
-  const where = sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
-  return { decision: allowed(policy, verdict, use), where };
+  if ("outcome" in verdict) return { decision: verdict, where: sql<SqlBool>`false`, parts: [] };
+  const built = subjectParts(policy, verdict, use);
+  const needed = built.filter((p) => !p.implied).map((p) => p.where);
+  const where = sql<SqlBool>`(${sql.join([NOT_ERASED, ...needed], sql` and `)})`;
+  const parts = built.map(({ reason, where }) => ({ reason, where }));
+  return { decision: allowed(policy, verdict, use), where, parts };
+}
+
+export function compileAudience(policy: CompiledPolicy, facts: UseFacts, use: Use): Audience {
+  const { decision, where } = explainAudience(policy, facts, use);
+  return { decision, where };
 }
 
 /** The ids of the audience, in id order: a convenience for callers and tests. */
@@ -43,67 +78,172 @@ export async function selectAudience(db: Kysely<Database>, audience: Audience): 
   return rows.map((r) => r.subject_id);
 }
 
-const STOPPED = sql`(${"withdrawn"}, ${"objected"})`;
+const first = (d: Decision): Reason => d.reasons[0] as Reason;
 
-/** Rules 18–24 as SQL, in the order and with the conditions of subject-rules.ts. */
-function subjectPredicates(policy: CompiledPolicy, verdict: UseVerdict, use: Use): RawBuilder<SqlBool>[] {
-  const parts: RawBuilder<SqlBool>[] = [];
+/**
+ * A part as built: `implied` when a later part implies it (e.g. "the purpose is not withdrawn"
+ * once "the purpose is granted" follows). An implied part still gives its reason in the
+ * breakdown, but the audience's predicate leaves it out: the rows selected are the same, and the
+ * planner has one join fewer to run.
+ */
+interface BuiltPart extends AudiencePart {
+  readonly implied: boolean;
+}
+
+/**
+ * Rules 18–24 as SQL, in the order, with the conditions and the reasons of subject-rules.ts.
+ * A rule whose reason depends on the facts (age unknown or under; withdrawn or objected) is
+ * split into one part per reason. Conditions on other tables are EXISTS / NOT EXISTS straight
+ * under the top-level AND, so PostgreSQL plans them as semi- and anti-joins (hash joins over a
+ * large audience) rather than a subquery per row.
+ */
+function subjectParts(policy: CompiledPolicy, verdict: UseVerdict, use: Use): BuiltPart[] {
+  const parts: BuiltPart[] = [];
+  const part = (why: Reason, where: RawBuilder<SqlBool>, implied = false): void => {
+    parts.push({ reason: why, where, implied });
+  };
   const minimum = policy.minimumAge;
   if (minimum !== null) {
     const cutoff = birthCutoff(use.at, minimum.years);
-    parts.push(
-      use.action === "collect"
-        ? sql`(subjects.birth_date is not null and subjects.birth_date <= cast(${cutoff} as date))`
-        : sql`(subjects.birth_date is null or subjects.birth_date <= cast(${cutoff} as date))`,
+    if (use.action === "collect") part(first(minimum.unknownRefused), sql`subjects.birth_date is not null`);
+    part(
+      first(minimum.underRefused),
+      sql`(subjects.birth_date is null or subjects.birth_date <= cast(${cutoff} as date))`,
     );
   }
   const { purpose, recipient, topic } = verdict;
   const channel = use.channel;
   if (verdict.marketing) {
-    if (!policy.formerContactable) parts.push(sql`subjects.status <> ${"former"}`);
+    if (!policy.formerContactable) part(first(policy.formerRefused), sql`subjects.status <> ${"former"}`);
     if (channel !== undefined) {
-      parts.push(sql`not exists (select 1 from subject_identities i
+      part(
+        first(policy.suppressedRefused[channel]),
+        sql`not exists (select 1 from subject_identities i
         join suppression_list x on x.channel = ${channel} and x.address_index = i.blind_index
-        where i.subject_id = subjects.subject_id and i.kind = ${identityKindOf(channel)})`);
+        where i.subject_id = subjects.subject_id and i.kind = ${identityKindOf(channel)})`,
+      );
     }
   }
+  // A grant of the purpose (on the use's channel) comes later and implies "not withdrawn".
+  const grantFollows =
+    (!verdict.essential && purpose.basis === "consent" && topic === undefined) ||
+    recipient?.needsConsent === true;
   if (!verdict.essential) {
-    if (topic !== undefined) parts.push(sql`coalesce(${stateOf(topic.id, channel)}, '') not in ${STOPPED}`);
+    if (topic !== undefined) {
+      const detail = `the person stopped topic ${topic.id}`;
+      part(
+        reason(topic.clause, RULE.topicWithdrawn, "topic_withdrawn", detail),
+        sql`not ${stateIs([topic.id], channel, STOPPED)}`,
+      );
+    }
     if (purpose.basis === "consent" || purpose.basis === "opt_out") {
-      const state = stateOf(purpose.id, channel);
-      parts.push(sql`coalesce(${state}, '') not in ${STOPPED}`);
-      if (purpose.basis === "consent") {
-        parts.push(
-          topic === undefined
-            ? sql`coalesce(${state}, '') = ${"granted"}`
-            : sql`(coalesce(${state}, '') = ${"granted"} or coalesce(${stateOf(topic.id, channel)}, '') = ${"granted"})`,
+      const code = purpose.basis === "consent" ? "consent_withdrawn" : "opted_out";
+      for (const [stopped, did] of [
+        ["withdrawn", "withdrew from"],
+        ["objected", "objected to"],
+      ] as const) {
+        part(
+          reason(purpose.clause, RULE.legalBasis, code, `the person ${did} purpose ${purpose.id}`),
+          sql`not ${stateIs([purpose.id], channel, sql`(${stopped})`)}`,
+          grantFollows,
         );
+      }
+      if (purpose.basis === "consent") {
+        const scopes = topic === undefined ? [purpose.id] : [purpose.id, topic.id];
+        part(first(purpose.consentMissing), stateIs(scopes, channel, GRANTED));
       }
     }
   }
   if (recipient !== undefined) {
-    if (recipient.needsConsent) parts.push(sql`coalesce(${stateOf(purpose.id, channel)}, '') = ${"granted"}`);
+    if (recipient.needsConsent) {
+      const detail = `recipient ${recipient.id} receives data only with consent to purpose ${purpose.id}`;
+      part(
+        reason(recipient.clause, RULE.recipientConsent, "recipient_consent_missing", detail),
+        stateIs([purpose.id], channel, GRANTED),
+      );
+    }
     if (recipient.optOutScope !== null) {
-      parts.push(sql`not exists (select 1 from subject_opt_outs o
-        where o.subject_id = subjects.subject_id and o.scope = ${recipient.optOutScope})`);
+      const detail = `the person stopped ${recipient.optOutScope}`;
+      part(
+        reason(recipient.clause, RULE.recipientConsent, "sharing_opted_out", detail),
+        sql`not exists (select 1 from subject_opt_outs o
+        where o.subject_id = subjects.subject_id and o.scope = ${recipient.optOutScope})`,
+      );
     }
   }
-  if (purpose.permission !== null) parts.push(hasPermission(purpose.permission));
-  if (recipient?.kind === "affiliate") parts.push(hasPermission("affiliate_identity"));
+  if (purpose.permission !== null) {
+    const clause = purpose.permission === "sale" ? policy.saleClause : purpose.clause;
+    const detail = `purpose ${purpose.id} needs the ${purpose.permission} permission`;
+    part(reason(clause, RULE.permission, "permission_missing", detail), hasPermission(purpose.permission));
+  }
+  if (recipient?.kind === "affiliate") {
+    const detail = `recipient ${recipient.id} is an affiliate: it needs the affiliate_identity permission`;
+    part(
+      reason(recipient.clause, RULE.permission, "permission_missing", detail),
+      hasPermission("affiliate_identity"),
+    );
+  }
   return parts;
 }
 
-/** The subject's consent state for a purpose or topic: the channel row wins over the '' row. */
-function stateOf(scope: string, channel: Channel | undefined): RawBuilder<string | null> {
-  return channel === undefined
-    ? sql`(select c.state from subject_consents c
-        where c.subject_id = subjects.subject_id and c.scope = ${scope} and c.channel = '')`
-    : sql`(select c.state from subject_consents c
-        where c.subject_id = subjects.subject_id and c.scope = ${scope} and c.channel in (${channel}, '')
-        order by c.channel desc limit 1)`;
+const STOPPED = sql`(${"withdrawn"}, ${"objected"})`;
+const GRANTED = sql`(${"granted"})`;
+
+/**
+ * True when the subject's consent state for one of `scopes` is in `states`. A subject's state for
+ * a scope is its row for the use's channel if there is one, else its row for every channel
+ * (channel ''); with no channel, only the '' row counts (stateOf in subject-rules.ts).
+ */
+function stateIs(
+  scopes: readonly string[],
+  channel: Channel | undefined,
+  states: RawBuilder<unknown>,
+): RawBuilder<SqlBool> {
+  const scope =
+    scopes.length === 1 ? sql`c.scope = ${scopes[0]}` : sql`c.scope in (${sql.join([...scopes])})`;
+  const current =
+    channel === undefined
+      ? sql`c.channel = ''`
+      : sql`(c.channel = ${channel} or (c.channel = '' and not exists (select 1 from subject_consents e
+          where e.subject_id = c.subject_id and e.scope = c.scope and e.channel = ${channel})))`;
+  return sql`exists (select 1 from subject_consents c
+    where c.subject_id = subjects.subject_id and ${scope} and c.state in ${states} and ${current})`;
 }
 
 function hasPermission(permission: string): RawBuilder<SqlBool> {
   return sql`exists (select 1 from subject_permissions p
     where p.subject_id = subjects.subject_id and p.permission = ${permission})`;
+}
+
+/** How many people a bulk use reaches and how many each part leaves out (in part order). */
+export interface AudienceBreakdown {
+  readonly audience: number;
+  readonly excluded: readonly { readonly reason: Reason; readonly count: number }[];
+}
+
+/**
+ * Counts the audience and the people each part excludes (those meeting every earlier part and not
+ * this one), in one statement over the people not erased. Every excluded person is counted once,
+ * under the first rule that refuses them, so `audience + Σ count` is the number of people.
+ */
+export async function breakdownAudience(
+  db: Kysely<Database>,
+  explanation: AudienceExplanation,
+): Promise<AudienceBreakdown> {
+  const { parts } = explanation;
+  const counts = parts.map((p, i) => {
+    const before = parts.slice(0, i).map((q) => q.where);
+    const fails = sql<SqlBool>`not coalesce(${p.where}, false)`;
+    return sql<string>`count(*) filter (where ${sql.join([...before, fails], sql` and `)})`.as(`x${i}`);
+  });
+  const row = await db
+    .selectFrom("subjects")
+    .where(NOT_ERASED)
+    .select([sql<string>`count(*) filter (where ${explanation.where})`.as("audience"), ...counts])
+    .executeTakeFirstOrThrow();
+  const values = row as unknown as Record<string, string | number>;
+  return {
+    audience: Number(values.audience),
+    excluded: parts.map((p, i) => ({ reason: p.reason, count: Number(values[`x${i}`]) })),
+  };
 }

@@ -1,14 +1,18 @@
 import fc from "fast-check";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   birthCutoff,
+  breakdownAudience,
   compileAudience,
   compilePolicy,
   decide,
+  explainAudience,
   loadSubjectFacts,
   selectAudience,
+  type AudienceExplanation,
   type CompiledPolicy,
+  type Reason,
   type Use,
   type UseFacts,
 } from "../../src/gate/index.ts";
@@ -236,6 +240,20 @@ async function fill(
   if (listed.length > 0) await db.insertInto("suppression_list").values(listed).execute();
 }
 
+/** For each subject not erased, in id order: the index of the first part it fails, or -1. */
+async function firstFailing(db: Kysely<Database>, explanation: AudienceExplanation): Promise<number[]> {
+  const columns = explanation.parts.map((p, i) => sql<boolean>`${p.where}`.as(`p${i}`));
+  const rows = await db
+    .selectFrom("subjects")
+    .where("subjects.erased_at", "is", null)
+    .select([sql<string>`subjects.subject_id`.as("id"), ...columns])
+    .orderBy("subjects.subject_id")
+    .execute();
+  return rows.map((r) =>
+    explanation.parts.findIndex((_, i) => (r as Record<string, unknown>)[`p${i}`] !== true),
+  );
+}
+
 describe("compileAudience and decide agree", () => {
   let store: Store;
   beforeAll(async () => {
@@ -249,6 +267,7 @@ describe("compileAudience and decide agree", () => {
     let selectedTotal = 0;
     let refusedTotal = 0;
     let suppressedRefusals = 0;
+    let reasonsCompared = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(subjectArb, { minLength: 30, maxLength: 30 }),
@@ -280,19 +299,37 @@ describe("compileAudience and decide agree", () => {
           for (const [which, useFacts, use] of uses) {
             const policy = POLICIES[which] as CompiledPolicy;
             const audience = compileAudience(policy, useFacts, use);
+            const explained = explainAudience(policy, useFacts, use);
+            // explainAudience's predicate is compileAudience's, built from the same parts.
+            expect(explained.decision).toEqual(audience.decision);
+            expect(explained.where.toOperationNode()).toEqual(audience.where.toOperationNode());
             const selected = await selectAudience(db, audience);
+            const failing = await firstFailing(db, explained);
+            const breakdown = await breakdownAudience(db, explained);
             const expected: string[] = [];
+            const excluded = explained.parts.map(() => 0);
             for (let i = 0; i < subjects.length; i++) {
               const subject = await factsOf(i, use.at);
               const d = decide(policy, { ...useFacts, subject }, use);
+              const failed = failing[i] as number;
               if (d.outcome !== "deny") {
                 expected.push(idOf(i));
                 expect(d.fields).toEqual(audience.decision.fields);
-              } else if (d.reasons.some((r) => r.code === "suppressed")) {
-                suppressedRefusals++;
+                expect(failed).toBe(-1);
+              } else if (audience.decision.outcome !== "deny") {
+                // Refused for who the person is: the first part it fails gives the gate's reason.
+                expect(failed).toBeGreaterThanOrEqual(0);
+                expect(explained.parts[failed]?.reason).toEqual(d.reasons[0] as Reason);
+                excluded[failed] = (excluded[failed] as number) + 1;
+                reasonsCompared++;
+                if (d.reasons.some((r) => r.code === "suppressed")) suppressedRefusals++;
+              } else {
+                expect(explained.parts).toEqual([]);
               }
             }
             expect(selected).toEqual(expected);
+            expect(breakdown.audience).toBe(expected.length);
+            expect(breakdown.excluded.map((x) => x.count)).toEqual(excluded);
             selectedTotal += selected.length;
             if (audience.decision.outcome !== "deny") refusedTotal += subjects.length - selected.length;
           }
@@ -304,5 +341,6 @@ describe("compileAudience and decide agree", () => {
     expect(selectedTotal).toBeGreaterThan(100);
     expect(refusedTotal).toBeGreaterThan(100);
     expect(suppressedRefusals).toBeGreaterThan(10);
+    expect(reasonsCompared).toBeGreaterThan(100);
   });
 });
