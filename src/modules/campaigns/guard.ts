@@ -1,0 +1,102 @@
+import { sql, type Transaction } from "kysely";
+import { appendAudit } from "../../audit/append.ts";
+import type { PolicyPack } from "../../policy/schema.ts";
+import type { Database } from "../../store/database.ts";
+import "../deliverability/deliverability.events.ts";
+
+/**
+ * The send guard (ZM-10): a campaign that is sending stops itself when, once at least
+ * `min_sample` messages were sent, its bounce rate or its complaint rate passes the pack's
+ * `messages.send_guard` limit. Rates are bounced (or complained-of) messages over messages sent;
+ * a message counts once per kind however often it is reported. Send workers send nothing for a
+ * campaign that is not `sending`, so stopping it is what stops the outbox.
+ */
+export const GUARD_REASONS = ["bounce_rate_exceeded", "complaint_rate_exceeded"] as const;
+export type GuardReason = (typeof GUARD_REASONS)[number];
+
+export type SendGuard = NonNullable<PolicyPack["messages"]["send_guard"]>;
+
+export interface GuardCounts {
+  /** Messages of the campaign in state `sent`. */
+  readonly sent: number;
+  readonly bounces: number;
+  readonly complaints: number;
+}
+
+export interface GuardResult {
+  /** Whether the campaign is stopped now (by this evaluation or an earlier one). */
+  readonly stopped: boolean;
+  readonly reason?: string;
+}
+
+/** Pure: which limit the counts pass, bounces first; null while the sample is too small or within limits. */
+export function guardVerdict(guard: SendGuard, counts: GuardCounts): GuardReason | null {
+  if (counts.sent < guard.min_sample || counts.sent === 0) return null;
+  if (counts.bounces / counts.sent > guard.max_bounce_rate) return "bounce_rate_exceeded";
+  if (counts.complaints / counts.sent > guard.max_complaint_rate) return "complaint_rate_exceeded";
+  return null;
+}
+
+/** Sent messages, and distinct bounced and complained-of messages, of one campaign. */
+export async function guardCounts(trx: Transaction<Database>, campaignId: string): Promise<GuardCounts> {
+  const row = await trx
+    .selectFrom("deliverability_events as e")
+    .where("e.campaign_id", "=", campaignId)
+    .select([
+      sql<number>`(select cast(count(*) as integer) from campaign_messages m
+        where m.campaign_id = ${campaignId} and m.state = ${"sent"})`.as("sent"),
+      sql<number>`cast(count(*) filter (where e.kind = ${"bounce"}) as integer)`.as("bounces"),
+      sql<number>`cast(count(*) filter (where e.kind = ${"complaint"}) as integer)`.as("complaints"),
+    ])
+    .executeTakeFirstOrThrow();
+  return { sent: Number(row.sent), bounces: Number(row.bounces), complaints: Number(row.complaints) };
+}
+
+/**
+ * Evaluates the guard for one campaign in the caller's transaction (the one that recorded the
+ * events): locks the campaign row, and when a limit is passed moves it from `sending` to
+ * `stopped` with the reason and the guard's clause, audited in the same transaction. A campaign
+ * already stopped reports its reason; one that is not sending, or a pack without a guard, is
+ * left alone.
+ */
+export async function evaluateGuard(
+  trx: Transaction<Database>,
+  pack: PolicyPack,
+  campaignId: string,
+  ctx: { readonly actor: string; readonly now: Date } = { actor: "system", now: new Date() },
+): Promise<GuardResult> {
+  const campaign = await trx
+    .selectFrom("campaigns")
+    .select(["status", "stopped_reason"])
+    .where("campaign_id", "=", campaignId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (campaign === undefined) return { stopped: false };
+  if (campaign.status === "stopped") {
+    return campaign.stopped_reason === null
+      ? { stopped: true }
+      : { stopped: true, reason: campaign.stopped_reason };
+  }
+  const guard = pack.messages.send_guard;
+  if (guard === undefined || campaign.status !== "sending") return { stopped: false };
+  const counts = await guardCounts(trx, campaignId);
+  const reason = guardVerdict(guard, counts);
+  if (reason === null) return { stopped: false };
+  const clause = guard.clauses[0] as string;
+  await trx
+    .updateTable("campaigns")
+    .set({ status: "stopped", stopped_reason: reason, stopped_clause: clause, finished_at: ctx.now })
+    .where("campaign_id", "=", campaignId)
+    .where("status", "=", "sending")
+    .execute();
+  await appendAudit(trx, [
+    {
+      type: "send_guard.stopped",
+      at: ctx.now,
+      actor: ctx.actor,
+      subjectId: null,
+      payload: { campaignId, reason, clause, ...counts, policyVersion: pack.version },
+    },
+  ]);
+  return { stopped: true, reason };
+}
