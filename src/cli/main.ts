@@ -24,7 +24,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./audit.ts")).auditCommand,
   },
   policy: {
-    summary: "policy check | render | diff | explain",
+    summary: "policy check | render | diff | explain | publish",
     load: async () => (await import("./policy.ts")).policyCommand,
   },
   staff: {

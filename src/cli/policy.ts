@@ -1,9 +1,18 @@
 import { readFile } from "node:fs/promises";
+import { StartError } from "../app.ts";
+import { ConfigError } from "../config.ts";
+import { PledgeError } from "../http/errors.ts";
 import { diffPolicies, formatDiff } from "../policy/diff.ts";
 import { formatIssue, PolicyError } from "../policy/errors.ts";
 import { explain, ExplainInputError, formatDecision, parseFacts, parseUse } from "../policy/explain.ts";
 import { loadPackFile } from "../policy/load.ts";
 import { renderPolicy, type RenderFormat } from "../policy/render.ts";
+import { PolicyBook } from "../http/policies.ts";
+import { loadConfiguredPolicies, openConfiguredStore, prepareSchema } from "../app.ts";
+import { loadConfig } from "../config.ts";
+import { campaignAnnouncer } from "../policy/publish.announce.ts";
+import { publishPolicy } from "../policy/publish.service.ts";
+import { PublishedSync } from "../policy/publish.sync.ts";
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -12,6 +21,7 @@ export const POLICY_USAGE = [
   "       pledge policy render FILE [--format md|html]",
   "       pledge policy diff OLD NEW [--json]",
   "       pledge policy explain FILE --use JSON|@file [--facts JSON|@file]",
+  "       pledge policy publish FILE",
 ].join("\n");
 
 /**
@@ -19,7 +29,11 @@ export const POLICY_USAGE = [
  * outcome, which is printed first); 1 a pack is invalid or an input cannot be read; 2 bad
  * arguments (usage is printed).
  */
-export async function policyCommand(argv: string[], io: Io): Promise<number> {
+export async function policyCommand(
+  argv: string[],
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const [sub, ...rest] = argv;
   const args = parseArgs(rest);
   if (args === null) return usage(io);
@@ -50,6 +64,10 @@ export async function policyCommand(argv: string[], io: Io): Promise<number> {
         io.out(formatDecision(explain(pack, use, facts)));
         return 0;
       }
+      case "publish": {
+        if (args.positional.length !== 1 || args.flags.size > 0) return usage(io);
+        return await publishCommand(args.positional[0]!, io, env);
+      }
       case undefined:
       default:
         return usage(io);
@@ -57,6 +75,10 @@ export async function policyCommand(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof PolicyError) {
       io.err(e.issues.length ? e.issues.map(formatIssue).join("\n") : e.message);
+      return 1;
+    }
+    if (e instanceof PledgeError || e instanceof StartError || e instanceof ConfigError) {
+      io.err(`pledge policy: ${e.message}`);
       return 1;
     }
     if (e instanceof ExplainInputError || isNotFound(e)) {
@@ -83,6 +105,44 @@ async function check(files: readonly string[], io: Io): Promise<number> {
     }
   }
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * `pledge policy publish FILE`: publishes a new version into the configured store, as
+ * `POST /v1/policy/versions` does; running nodes pick it up within seconds. A material change is
+ * announced by a policy_change campaign made here as a draft (this command sends no email); the
+ * output names it, to be sent with `POST /v1/campaigns/:id/send`.
+ */
+async function publishCommand(file: string, io: Io, env: NodeJS.ProcessEnv): Promise<number> {
+  const yaml = await readFile(file, "utf8");
+  const config = loadConfig(env);
+  const book = new PolicyBook(await loadConfiguredPolicies(config));
+  const store = await openConfiguredStore(config);
+  try {
+    await prepareSchema(store);
+    const sync = new PublishedSync(store.db, book);
+    await sync.sync();
+    const clock = () => new Date();
+    const system = { keyId: "cli", staffId: "system", role: "admin", attested: true };
+    const campaigns = { db: store.db, book, clock, region: config.region, enqueue: null };
+    const result = await publishPolicy(
+      { db: store.db, sync, clock, region: config.region, announce: campaignAnnouncer(campaigns, system) },
+      { yaml, actor: "system", source: file },
+    );
+    const material = result.changes.filter((c) => c.material).length;
+    io.out(
+      [
+        `published ${result.company} ${result.version}, in force from ${result.effectiveFrom.toISOString()}` +
+          (result.follows === null ? "" : ` (follows ${result.follows})`),
+        `${result.changes.length} change(s), ${material} material`,
+        `announcement: ${result.announcement.note}` +
+          (result.announcement.campaignId === null ? "" : ` (campaign ${result.announcement.campaignId})`),
+      ].join("\n"),
+    );
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
 
 interface Args {
