@@ -1,4 +1,13 @@
-import type { SubjectSection } from "../subjects/sections.ts";
+import type { Selectable } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import {
+  sectionQuery,
+  subquery,
+  withDates,
+  type JsonRow,
+  type SubjectSection,
+} from "../subjects/sections.ts";
+import type { CommunicationsTable } from "./communications.table.ts";
 import { allMessages, metadataOf } from "./communications.service.ts";
 
 /** Communications: exported with their content (the person's own messages); deleted on erasure. */
@@ -10,6 +19,25 @@ export const communicationsSection: SubjectSection = {
       ...(cipher === null ? {} : { content: cipher.decrypt("message_content", r.content_enc) }),
     }));
   },
+  query: sectionQuery<JsonRow<Selectable<CommunicationsTable>>[]>(
+    (subjectId) =>
+      jsonArrayFrom(
+        subquery
+          .selectFrom("communications")
+          .selectAll()
+          .where("subject_id", "=", subjectId)
+          .orderBy("at")
+          .orderBy("message_id"),
+      ),
+    (rows, cipher) =>
+      rows.map((json) => {
+        const r = withDates(json, ["at"]);
+        return {
+          ...metadataOf(r),
+          ...(cipher === null ? {} : { content: cipher.decrypt("message_content", r.content_enc) }),
+        };
+      }),
+  ),
   async erase(trx, subjectId) {
     const result = await trx
       .deleteFrom("communications")

@@ -47,10 +47,20 @@ export async function recordConsents(
   ctx: ConsentContext,
 ): Promise<ConsentEvent[]> {
   for (const input of inputs) checkTarget(pack, input);
-  return db.transaction().execute(async (trx) => {
-    await lockOrNotFound(trx, subjectId);
-    return append(trx, pack, subjectId, inputs, ctx);
-  });
+  return db.transaction().execute((trx) => recordConsentsIn(trx, pack, subjectId, inputs, ctx));
+}
+
+/** `recordConsents` inside the caller's transaction, which commits or rolls back the events with the rest. */
+export async function recordConsentsIn(
+  trx: Transaction<Database>,
+  pack: PolicyPack,
+  subjectId: string,
+  inputs: readonly ConsentInput[],
+  ctx: ConsentContext,
+): Promise<ConsentEvent[]> {
+  for (const input of inputs) checkTarget(pack, input);
+  await lockOrNotFound(trx, subjectId);
+  return append(trx, pack, subjectId, inputs, ctx);
 }
 
 /**
@@ -66,23 +76,33 @@ export async function stopChannel(
   how: { source: ConsentSource; evidence?: Evidence },
   ctx: ConsentContext,
 ): Promise<ConsentEvent[]> {
-  return db.transaction().execute(async (trx) => {
-    await lockOrNotFound(trx, subjectId);
-    const { consents } = await repo.preferences(trx, subjectId);
-    // The state on the channel: its own row wins over the every-channel ('') row, as in the gate.
-    const stateOn = (scope: string): ConsentState | undefined =>
-      (
-        consents.find((c) => c.scope === scope && c.channel === channel) ??
-        consents.find((c) => c.scope === scope && c.channel === "")
-      )?.state;
-    const inputs: ConsentInput[] = marketingTargetsOn(pack, channel)
-      .filter((t) => {
-        const state = stateOn(t.id);
-        return state !== "withdrawn" && state !== "objected";
-      })
-      .map((t) => ({ targetKind: t.kind, target: t.id, channel, action: "withdrawn", ...how }));
-    return append(trx, pack, subjectId, inputs, ctx);
-  });
+  return db.transaction().execute((trx) => stopChannelIn(trx, pack, subjectId, channel, how, ctx));
+}
+
+/** `stopChannel` inside the caller's transaction. */
+export async function stopChannelIn(
+  trx: Transaction<Database>,
+  pack: PolicyPack,
+  subjectId: string,
+  channel: Channel,
+  how: { source: ConsentSource; evidence?: Evidence },
+  ctx: ConsentContext,
+): Promise<ConsentEvent[]> {
+  await lockOrNotFound(trx, subjectId);
+  const { consents } = await repo.preferences(trx, subjectId);
+  // The state on the channel: its own row wins over the every-channel ('') row, as in the gate.
+  const stateOn = (scope: string): ConsentState | undefined =>
+    (
+      consents.find((c) => c.scope === scope && c.channel === channel) ??
+      consents.find((c) => c.scope === scope && c.channel === "")
+    )?.state;
+  const inputs: ConsentInput[] = marketingTargetsOn(pack, channel)
+    .filter((t) => {
+      const state = stateOn(t.id);
+      return state !== "withdrawn" && state !== "objected";
+    })
+    .map((t) => ({ targetKind: t.kind, target: t.id, channel, action: "withdrawn", ...how }));
+  return append(trx, pack, subjectId, inputs, ctx);
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { SubjectSection } from "../subjects/sections.ts";
+import { jsonObjectFrom } from "kysely/helpers/postgres";
+import { sectionQuery, subquery, type SubjectSection } from "../subjects/sections.ts";
 import { accountDates, deleteAccount } from "./customers.repository.ts";
 import { deleteSessionsOf } from "./sessions.ts";
 
@@ -18,6 +19,27 @@ export const customerAccountSection: SubjectSection = {
       lastSigninAt: dates.lastSigninAt === null ? null : new Date(dates.lastSigninAt).toISOString(),
     };
   },
+  query: sectionQuery<{ createdAt: string; passwordChangedAt: string; lastSigninAt: string | null } | null>(
+    (subjectId) =>
+      jsonObjectFrom(
+        subquery
+          .selectFrom("customer_accounts")
+          .where("subject_id", "=", subjectId)
+          .select([
+            "created_at as createdAt",
+            "password_changed_at as passwordChangedAt",
+            "last_signin_at as lastSigninAt",
+          ]),
+      ),
+    (dates) =>
+      dates === null
+        ? null
+        : {
+            createdAt: new Date(dates.createdAt).toISOString(),
+            passwordChangedAt: new Date(dates.passwordChangedAt).toISOString(),
+            lastSigninAt: dates.lastSigninAt === null ? null : new Date(dates.lastSigninAt).toISOString(),
+          },
+  ),
   async erase(trx, subjectId) {
     const sessions = await deleteSessionsOf(trx, subjectId);
     const accounts = await deleteAccount(trx, subjectId);

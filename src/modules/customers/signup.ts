@@ -1,8 +1,9 @@
 import { appendAudit } from "../../audit/append.ts";
-import { recordConsents } from "../consent/consent.service.ts";
+import { recordConsentsIn } from "../consent/consent.service.ts";
 import { checkTarget } from "../consent/consent.targets.ts";
 import type { ConsentInput } from "../consent/consent.ts";
-import { createSubject } from "../subjects/create.ts";
+import { createSubjectIn } from "../subjects/create.ts";
+import { isUniqueViolation } from "../subjects/subjects.repository.ts";
 import type { Refusal } from "../subjects/subjects.ts";
 import * as repo from "./customers.repository.ts";
 import type { CustomersDeps } from "./customers.service.ts";
@@ -36,11 +37,13 @@ export type SignupResult =
 export const SIGNUP_COLLECTION_POINT = "web.signup";
 
 /**
- * Registers a customer: the record through the subjects service (a `collect` under the pack's
- * self-service purpose, so the gate's minimum age refuses a child and nothing the child sent is
- * kept: Z16-15, Z19-07), then the account with its argon2id hash, the first session and the
- * consent choices. Everything that can be refused is checked before the record is created
- * (password, consent targets, and the gate inside createSubject), so a refusal keeps nothing.
+ * Registers a customer in ONE transaction: the record through the subjects service (a `collect`
+ * under the pack's self-service purpose, so the gate's minimum age refuses a child and nothing the
+ * child sent is kept: Z16-15, Z19-07), the account with its argon2id hash, the first session and
+ * the consent choices. Whatever is refused or fails on the way, no part of the sign-up remains:
+ * a refusal by the gate or a duplicate identity commits only its audit events, and an error in a
+ * later step rolls the whole sign-up back. The password and the consent targets are checked
+ * before anything is written.
  */
 export async function signUp(deps: CustomersDeps, input: SignupInput): Promise<SignupResult> {
   const problem = passwordProblem(input.password);
@@ -52,39 +55,43 @@ export async function signUp(deps: CustomersDeps, input: SignupInput): Promise<S
   for (const c of consents) checkTarget(pack, c); // throws the 400 before anything is written
   const passwordHash = await hashPassword(input.password);
 
-  const created = await createSubject(
-    deps.subjects,
-    { actor: { kind: "customer", id: "new" }, attested: false },
-    {
-      status: "customer",
-      purpose,
-      collectionPoint: SIGNUP_COLLECTION_POINT,
-      birthDate: input.birthDate,
-      jurisdiction: input.jurisdiction ?? null,
-      fields: { first_name: input.firstName, last_name: input.lastName, email: input.email },
-    },
-  );
-  if (!created.ok) return created;
-  const subjectId = created.value.id;
-  const now = deps.clock();
-  // createSubject commits on its own; the account follows at once. Only a crash in between can
-  // leave a record without an account, which staff see and the person can be invited to claim.
-  const session = await deps.db.transaction().execute(async (trx) => {
-    await repo.insertAccount(trx, subjectId, passwordHash, now);
-    const s = await insertSession(trx, subjectId, now, deps.settings.sessionTtlMs);
-    await appendAudit(trx, [
-      {
-        type: "customer.signed_up",
-        at: now,
-        actor: `customer:${subjectId}`,
-        subjectId,
-        payload: { session: s.ref },
-      },
-    ]);
-    return s;
-  });
-  if (consents.length > 0) {
-    await recordConsents(deps.db, pack, subjectId, consents, { actor: `customer:${subjectId}`, now });
+  try {
+    return await deps.db.transaction().execute(async (trx): Promise<SignupResult> => {
+      const created = await createSubjectIn(
+        trx,
+        deps.subjects,
+        { actor: { kind: "customer", id: "new" }, attested: false },
+        {
+          status: "customer",
+          purpose,
+          collectionPoint: SIGNUP_COLLECTION_POINT,
+          birthDate: input.birthDate,
+          jurisdiction: input.jurisdiction ?? null,
+          fields: { first_name: input.firstName, last_name: input.lastName, email: input.email },
+        },
+      );
+      if (!created.ok) return created; // only the refusal's audit events commit
+      const subjectId = created.value.id;
+      const now = deps.clock();
+      await repo.insertAccount(trx, subjectId, passwordHash, now);
+      const session = await insertSession(trx, subjectId, now, deps.settings.sessionTtlMs);
+      await appendAudit(trx, [
+        {
+          type: "customer.signed_up",
+          at: now,
+          actor: `customer:${subjectId}`,
+          subjectId,
+          payload: { session: session.ref },
+        },
+      ]);
+      if (consents.length > 0) {
+        await recordConsentsIn(trx, pack, subjectId, consents, { actor: `customer:${subjectId}`, now });
+      }
+      return { ok: true, subjectId, customerNumber: created.value.customerNumber, session };
+    });
+  } catch (error) {
+    // A concurrent sign-up took the email between the check and the insert: nothing was kept.
+    if (isUniqueViolation(error)) return { ok: false, kind: "duplicate", identity: "email" };
+    throw error;
   }
-  return { ok: true, subjectId, customerNumber: created.value.customerNumber, session };
 }

@@ -1,8 +1,16 @@
-import type { SubjectSection } from "../subjects/sections.ts";
-import { allOrderRows, countOrders } from "./orders.repository.ts";
+import { sql } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import {
+  sectionQuery,
+  subquery,
+  withDates,
+  type JsonRow,
+  type SubjectSection,
+} from "../subjects/sections.ts";
+import { allOrderRows, countOrders, type OrderRow } from "./orders.repository.ts";
 import { orderView } from "./orders.service.ts";
 import { allServices, serviceView } from "./services.service.ts";
-import { serviceEventRows } from "./services.repository.ts";
+import { serviceEventRows, type ServiceEventRow, type ServiceRow } from "./services.repository.ts";
 
 /** Why orders stay after erasure; the erasure report tells the person. */
 export const ORDERS_KEPT_REASON =
@@ -17,6 +25,13 @@ export const ordersSection: SubjectSection = {
   async export(trx, subjectId, cipher) {
     return (await allOrderRows(trx, subjectId)).map((r) => orderView(r, null, cipher));
   },
+  query: sectionQuery<JsonRow<OrderRow>[]>(
+    (subjectId) =>
+      jsonArrayFrom(
+        subquery.selectFrom("orders").selectAll().where("subject_id", "=", subjectId).orderBy("order_id"),
+      ),
+    (rows, cipher) => rows.map((r) => orderView(withDates(r, ["created_at"]), null, cipher)),
+  ),
   async erase(trx, subjectId) {
     const kept = await countOrders(trx, subjectId);
     return kept > 0 ? { deleted: 0, kept, keptReason: ORDERS_KEPT_REASON } : { deleted: 0, kept: 0 };
@@ -42,6 +57,30 @@ export const servicesSection: SubjectSection = {
       ),
     );
   },
+  query: sectionQuery<{ services: JsonRow<ServiceRow>[]; steps: JsonRow<ServiceEventRow>[] }>(
+    (subjectId) =>
+      sql`json_build_object('services', ${jsonArrayFrom(
+        subquery.selectFrom("services").selectAll().where("subject_id", "=", subjectId).orderBy("service_id"),
+      )}, 'steps', ${jsonArrayFrom(
+        subquery
+          .selectFrom("service_events")
+          .selectAll()
+          .where("subject_id", "=", subjectId)
+          .orderBy("service_id")
+          .orderBy("seq"),
+      )})`,
+    ({ services, steps }, cipher) => {
+      const history = steps.map((s) => withDates(s, ["at"]));
+      return services.map((r) =>
+        serviceView(
+          withDates(r, ["created_at", "updated_at"]),
+          history.filter((s) => s.service_id === r.service_id),
+          null,
+          cipher,
+        ),
+      );
+    },
+  ),
   async erase(trx, subjectId) {
     await trx.deleteFrom("service_events").where("subject_id", "=", subjectId).execute();
     const result = await trx.deleteFrom("services").where("subject_id", "=", subjectId).executeTakeFirst();

@@ -1,5 +1,18 @@
-import type { SubjectSection } from "../subjects/sections.ts";
-import { chargeRows, listPaymentMethodRows } from "./payments.repository.ts";
+import { sql } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import {
+  sectionQuery,
+  subquery,
+  withDates,
+  type JsonRow,
+  type SubjectSection,
+} from "../subjects/sections.ts";
+import {
+  chargeRows,
+  listPaymentMethodRows,
+  type ChargeRow,
+  type PaymentMethodRow,
+} from "./payments.repository.ts";
 import { methodView } from "./payments.service.ts";
 
 export const CHARGES_KEPT_REASON =
@@ -9,6 +22,16 @@ export const CHARGES_KEPT_REASON =
  * Payment methods are deleted on erasure (a provider token is of no use to keep); the charges
  * made with them are kept as billing records, with the reason.
  */
+const chargeView = (c: ChargeRow) => ({
+  chargeId: c.charge_id,
+  paymentMethodId: c.payment_method_id,
+  orderId: c.order_id,
+  reuse: c.reuse,
+  purpose: c.purpose,
+  chargedAt: c.charged_at.toISOString(),
+  policyVersion: c.policy_version,
+});
+
 export const paymentsSection: SubjectSection = {
   name: "payment_methods",
   async export(trx, subjectId, cipher) {
@@ -19,17 +42,30 @@ export const paymentsSection: SubjectSection = {
     const charges = await chargeRows(trx, subjectId);
     return {
       methods: methods.map((r) => methodView(r, null, cipher)),
-      charges: charges.map((c) => ({
-        chargeId: c.charge_id,
-        paymentMethodId: c.payment_method_id,
-        orderId: c.order_id,
-        reuse: c.reuse,
-        purpose: c.purpose,
-        chargedAt: c.charged_at.toISOString(),
-        policyVersion: c.policy_version,
-      })),
+      charges: charges.map(chargeView),
     };
   },
+  query: sectionQuery<{ methods: JsonRow<PaymentMethodRow>[]; charges: JsonRow<ChargeRow>[] }>(
+    (subjectId) =>
+      sql`json_build_object('methods', ${jsonArrayFrom(
+        subquery
+          .selectFrom("payment_methods")
+          .selectAll()
+          .where("subject_id", "=", subjectId)
+          .orderBy("payment_method_id"),
+      )}, 'charges', ${jsonArrayFrom(
+        subquery
+          .selectFrom("payment_charges")
+          .selectAll()
+          .where("subject_id", "=", subjectId)
+          .orderBy("charged_at")
+          .orderBy("charge_id"),
+      )})`,
+    ({ methods, charges }, cipher) => ({
+      methods: methods.map((r) => methodView(withDates(r, ["created_at"]), null, cipher)),
+      charges: charges.map((c) => chargeView(withDates(c, ["charged_at"]))),
+    }),
+  ),
   async erase(trx, subjectId) {
     const result = await trx
       .deleteFrom("payment_methods")

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import { ageAt } from "../../gate/age.ts";
 import { RULE } from "../../gate/reasons.ts";
@@ -16,6 +17,7 @@ import {
 import type { SubjectsDeps } from "./subjects.service.ts";
 import { cleanAddress, cleanProfile, type AddressInput } from "./subjects.values.ts";
 import { insertAddress } from "./addresses.repository.ts";
+import type { Database } from "../../store/database.ts";
 
 export interface CreateSubjectInput {
   readonly status: SubjectStatus;
@@ -42,12 +44,34 @@ export interface CreatedSubject {
 }
 
 /**
- * Creates a subject. The gate is asked first (a `collect` of every field sent, with the person's
- * age from the birth date): a refusal writes nothing the person sent (Z16-15), only an audit
- * event naming the fields. A duplicate email or phone (409) writes nothing but the decision.
- * Callable by staff, integrations and the customer sign-up alike (actor kind `customer`).
+ * Creates a subject in its own transaction. The gate is asked first (a `collect` of every field
+ * sent, with the person's age from the birth date): a refusal writes nothing the person sent
+ * (Z16-15), only an audit event naming the fields. A duplicate email or phone (409) writes nothing
+ * but the decision. Callable by staff, integrations and the customer sign-up alike (actor kind
+ * `customer`); a caller that writes more in the same transaction uses `createSubjectIn`.
  */
 export async function createSubject(
+  deps: SubjectsDeps,
+  acting: Acting,
+  input: CreateSubjectInput,
+): Promise<Result<CreatedSubject>> {
+  try {
+    return await deps.db.transaction().execute((trx) => createSubjectIn(trx, deps, acting, input));
+  } catch (error) {
+    // A concurrent creation took the identity between the check and the insert.
+    if (isUniqueViolation(error)) return fail({ kind: "duplicate", identity: "email" });
+    throw error;
+  }
+}
+
+/**
+ * `createSubject` inside the caller's transaction. A refusal or a duplicate answers with only
+ * audit events written, so the caller commits them and writes nothing else. An identity taken by
+ * a concurrent creation between the check and the insert makes the insert fail with a unique
+ * violation (`isUniqueViolation`): the transaction is then lost, and the caller rolls it back.
+ */
+export async function createSubjectIn(
+  trx: Transaction<Database>,
   deps: SubjectsDeps,
   acting: Acting,
   input: CreateSubjectInput,
@@ -85,9 +109,7 @@ export async function createSubject(
         code: decision.reasons[0]?.code ?? "denied",
       },
     };
-    await deps.db
-      .transaction()
-      .execute((trx) => appendAudit(trx, [decisionEvent(acting, null, use, decision), refused]));
+    await appendAudit(trx, [decisionEvent(acting, null, use, decision), refused]);
     const kind = decision.reasons[0]?.rule === RULE.minimumAge ? "under_age" : "refused";
     return fail({ kind, decision });
   }
@@ -105,65 +127,57 @@ export async function createSubject(
 
   const id = randomUUID();
   const stamp = stampFor(input, now, pack);
-  try {
-    return await deps.db.transaction().execute(async (trx) => {
-      for (const identity of profile.value.identities) {
-        if (identity.kind === "postal") continue;
-        if ((await identityOwner(trx, identity.kind, identity.blindIndex, null)) !== null) {
-          await appendAudit(trx, [decisionEvent(acting, null, use, decision)]);
-          return fail<CreatedSubject>({ kind: "duplicate", identity: identity.kind });
-        }
-      }
-      const customerNumber = newCustomerNumber();
-      await trx
-        .insertInto("subjects")
-        .values({
-          subject_id: id,
-          status: input.status,
-          birth_date: input.birthDate ?? null,
-          jurisdiction: input.jurisdiction ?? null,
-          created_at: now,
-          updated_at: now,
-          customer_number: customerNumber,
-          version: 1,
-          collection_point: input.collectionPoint,
-          purpose: input.purpose,
-          policy_version: pack.version,
-        })
-        .execute();
-      const cipher = await deps.vault.createSubjectKey(trx, id);
-      await putFields(trx, cipher, profile.value.fields, stamp);
-      await putIdentities(trx, cipher, profile.value.identities, now);
-      for (const a of cleanAddresses)
-        if (a.clean.ok) await insertAddress(trx, cipher, a.kind, a.clean.value, stamp);
-      await appendAudit(trx, [
-        decisionEvent(acting, id, use, decision),
-        {
-          type: "subject.created",
-          at: now,
-          actor: auditActor(acting.actor),
-          subjectId: id,
-          payload: {
-            fields: names,
-            status: input.status,
-            purpose: input.purpose,
-            collectionPoint: input.collectionPoint,
-            policyVersion: pack.version,
-          },
-        },
-      ]);
-      return ok<CreatedSubject>({
-        id,
-        customerNumber,
-        status: input.status,
-        version: 1,
-        createdAt: at,
-        fields: names,
-      });
-    });
-  } catch (error) {
-    // A concurrent creation took the identity between the check and the insert.
-    if (isUniqueViolation(error)) return fail({ kind: "duplicate", identity: "email" });
-    throw error;
+  for (const identity of profile.value.identities) {
+    if (identity.kind === "postal") continue;
+    if ((await identityOwner(trx, identity.kind, identity.blindIndex, null)) !== null) {
+      await appendAudit(trx, [decisionEvent(acting, null, use, decision)]);
+      return fail<CreatedSubject>({ kind: "duplicate", identity: identity.kind });
+    }
   }
+  const customerNumber = newCustomerNumber();
+  await trx
+    .insertInto("subjects")
+    .values({
+      subject_id: id,
+      status: input.status,
+      birth_date: input.birthDate ?? null,
+      jurisdiction: input.jurisdiction ?? null,
+      created_at: now,
+      updated_at: now,
+      customer_number: customerNumber,
+      version: 1,
+      collection_point: input.collectionPoint,
+      purpose: input.purpose,
+      policy_version: pack.version,
+    })
+    .execute();
+  const cipher = await deps.vault.createSubjectKey(trx, id);
+  await putFields(trx, cipher, profile.value.fields, stamp);
+  await putIdentities(trx, cipher, profile.value.identities, now);
+  for (const a of cleanAddresses)
+    if (a.clean.ok) await insertAddress(trx, cipher, a.kind, a.clean.value, stamp);
+  await appendAudit(trx, [
+    decisionEvent(acting, id, use, decision),
+    {
+      type: "subject.created",
+      at: now,
+      actor: auditActor(acting.actor),
+      subjectId: id,
+      payload: {
+        fields: names,
+        status: input.status,
+        purpose: input.purpose,
+        collectionPoint: input.collectionPoint,
+        policyVersion: pack.version,
+      },
+    },
+  ]);
+  return ok<CreatedSubject>({
+    id,
+    customerNumber,
+    status: input.status,
+    version: 1,
+    createdAt: at,
+    fields: names,
+  });
 }

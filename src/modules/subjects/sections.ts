@@ -1,4 +1,4 @@
-import type { Transaction } from "kysely";
+import { expressionBuilder, type AliasableExpression, type Transaction } from "kysely";
 import type { SubjectCipher } from "../../crypto/vault.types.ts";
 import type { Database } from "../../store/database.ts";
 
@@ -12,6 +12,8 @@ export interface SubjectSection {
   readonly name: string;
   /** Everything the section holds about the subject, decrypted when `cipher` is given. */
   export(trx: Transaction<Database>, subjectId: string, cipher: SubjectCipher | null): Promise<unknown>;
+  /** The same export as SQL, read with every other section's in one statement (`SectionQuery`). */
+  readonly query?: SectionQuery;
   /**
    * Removes what may be removed. Records the law requires to be kept (orders, invoices) stay,
    * and the result says so: `kept` with the reason, so the erasure report tells the person.
@@ -24,4 +26,63 @@ export interface SectionErasure {
   readonly kept: number;
   /** Why kept rows were kept (e.g. "orders are kept 7 years for tax law"); absent when none. */
   readonly keptReason?: string;
+}
+
+/**
+ * A section's export as one SQL expression, so the access export reads every section of a record
+ * in ONE statement and decrypts in process. `select` gives the section's rows as JSON (a scalar
+ * subquery over the subject id, e.g. `jsonArrayFrom(...)`); `present` turns that JSON into
+ * exactly what the section's `export` returns. Timestamps arrive as JSON text: `new Date(text)`
+ * gives the same milliseconds as the driver's own parsing.
+ */
+export interface SectionQuery {
+  select(subjectId: string): AliasableExpression<unknown>;
+  present(json: unknown, cipher: SubjectCipher | null): unknown;
+}
+
+/** Builds subqueries over the store's tables for a `SectionQuery`. */
+export const subquery = expressionBuilder<Database, never>();
+
+/** A `SectionQuery` whose JSON has the type `J` (a row type with its Date columns as `string`). */
+export function sectionQuery<J>(
+  select: (subjectId: string) => AliasableExpression<unknown>,
+  present: (json: J, cipher: SubjectCipher | null) => unknown,
+): SectionQuery {
+  return { select, present: (json, cipher) => present(json as J, cipher) };
+}
+
+/** A row as JSON carries it: Date columns become ISO text. */
+export type JsonRow<T> = {
+  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
+};
+
+/** Reads every section's export: those with a `query` in ONE statement, the others one by one. */
+export async function readSections(
+  trx: Transaction<Database>,
+  sections: readonly SubjectSection[],
+  subjectId: string,
+  cipher: SubjectCipher | null,
+): Promise<Record<string, unknown>> {
+  const batched = sections.flatMap((s, i) =>
+    s.query === undefined ? [] : [{ column: `s${i}`, query: s.query }],
+  );
+  const row: Record<string, unknown> =
+    batched.length === 0
+      ? {}
+      : await trx
+          .selectNoFrom(batched.map((b) => b.query.select(subjectId).as(b.column)))
+          .executeTakeFirstOrThrow();
+  const out: Record<string, unknown> = {};
+  for (const [i, s] of sections.entries()) {
+    out[s.name] =
+      s.query === undefined ? await s.export(trx, subjectId, cipher) : s.query.present(row[`s${i}`], cipher);
+  }
+  return out;
+}
+
+/** The row a `JsonRow` came from: its named Date columns parsed back from text. */
+export function withDates<T>(row: JsonRow<T>, keys: readonly (keyof T)[]): T {
+  const out = { ...row } as Record<keyof T, unknown>;
+  for (const k of keys) if (typeof out[k] === "string") out[k] = new Date(out[k] as string);
+  return out as T;
 }

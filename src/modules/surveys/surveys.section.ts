@@ -1,5 +1,14 @@
+import type { Selectable } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { provenanceOf } from "../orders/records.ts";
-import type { SubjectSection } from "../subjects/sections.ts";
+import {
+  sectionQuery,
+  subquery,
+  withDates,
+  type JsonRow,
+  type SubjectSection,
+} from "../subjects/sections.ts";
+import type { QuoteRequestsTable, SurveyAnswersTable } from "./surveys.table.ts";
 import { allAnswers, allQuotes } from "./surveys.service.ts";
 
 /** Survey answers: exported to the person; deleted on erasure. */
@@ -13,6 +22,27 @@ export const surveyAnswersSection: SubjectSection = {
       provenance: provenanceOf({ ...r, at: r.collected_at }),
     }));
   },
+  query: sectionQuery<JsonRow<Selectable<SurveyAnswersTable>>[]>(
+    (subjectId) =>
+      jsonArrayFrom(
+        subquery
+          .selectFrom("survey_answers")
+          .selectAll()
+          .where("subject_id", "=", subjectId)
+          .orderBy("survey_id")
+          .orderBy("question_id"),
+      ),
+    (rows, cipher) =>
+      rows.map((json) => {
+        const r = withDates(json, ["collected_at"]);
+        return {
+          surveyId: r.survey_id,
+          questionId: r.question_id,
+          ...(cipher === null ? {} : { answer: cipher.decrypt("survey_answers", r.answer_enc) }),
+          provenance: provenanceOf({ ...r, at: r.collected_at }),
+        };
+      }),
+  ),
   async erase(trx, subjectId) {
     const result = await trx
       .deleteFrom("survey_answers")
@@ -32,6 +62,26 @@ export const quoteRequestsSection: SubjectSection = {
       provenance: provenanceOf({ ...r, at: r.collected_at }),
     }));
   },
+  query: sectionQuery<JsonRow<Selectable<QuoteRequestsTable>>[]>(
+    (subjectId) =>
+      jsonArrayFrom(
+        subquery
+          .selectFrom("quote_requests")
+          .selectAll()
+          .where("subject_id", "=", subjectId)
+          .orderBy("collected_at")
+          .orderBy("quote_id"),
+      ),
+    (rows, cipher) =>
+      rows.map((json) => {
+        const r = withDates(json, ["collected_at"]);
+        return {
+          quoteId: r.quote_id,
+          ...(cipher === null ? {} : { details: cipher.decrypt("quote_requests", r.details_enc) }),
+          provenance: provenanceOf({ ...r, at: r.collected_at }),
+        };
+      }),
+  ),
   async erase(trx, subjectId) {
     const result = await trx
       .deleteFrom("quote_requests")

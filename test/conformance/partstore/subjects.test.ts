@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dumpAll, subjectsFixture, type SubjectsFixture } from "../../subjects/helpers.ts";
+import { anOrder, exportCorrectErase } from "../../customers/all04.ts";
 
 /** PartStore: the customer record through /v1/subjects. */
 let f: SubjectsFixture;
@@ -31,5 +32,13 @@ describe("partstore subjects", () => {
     const exp = await f.req("GET", `/v1/subjects/${id}/export?purpose=essential.service.order_fulfilment`);
     expect(exp.body).not.toContain(card);
     expect(await dumpAll(f.t)).not.toContain(card);
+  });
+
+  it("ALL-04: a person's data is exported, corrected and erased; the orders the law keeps stay and the erasure says so; the export shows who it was given to", async () => {
+    await exportCorrectErase(f, {
+      purpose: "essential.service.order_fulfilment",
+      email: "all04-partstore@example.com",
+      kept: anOrder("essential.service.order_fulfilment"),
+    });
   });
 });

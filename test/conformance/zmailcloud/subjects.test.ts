@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subjectsFixture, type SubjectsFixture } from "../../subjects/helpers.ts";
+import { aCharge, exportCorrectErase } from "../../customers/all04.ts";
 
 /** zMailCloud: the customer record through /v1/subjects. */
 const P = "essential.service.provision_billing";
@@ -65,5 +66,18 @@ describe("zmailcloud subjects", () => {
     );
     expect(new Set(numbers).size).toBe(2);
     for (const n of numbers) expect(n).toMatch(/^C[A-Z2-7]{12}$/);
+  });
+
+  it("ALL-04: a person's data is exported, corrected and erased; the charges the law keeps stay and the erasure says so; the export shows who it was given to", async () => {
+    await exportCorrectErase(f, {
+      purpose: "essential.service.provision_billing",
+      email: "all04-zmailcloud@example.com",
+      kept: aCharge("essential.service.provision_billing"),
+      share: {
+        recipient: "customer-organisation",
+        purpose: "essential.service.provision_billing",
+        fields: ["last_name"],
+      },
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditOf, subjectsFixture, type SubjectsFixture } from "../../subjects/helpers.ts";
+import { aCharge, exportCorrectErase } from "../../customers/all04.ts";
 
 /** ZZ Servers: the customer record through /v1/subjects. */
 const P = "essential.service.provisioning";
@@ -62,5 +63,13 @@ describe("zzservers subjects", () => {
       payload: { outcome: "allow", policy: { company: "zzservers", version: "2014-06-01" } },
     });
     expect((last?.payload as { clauses: string[] }).clauses.length).toBeGreaterThan(0);
+  });
+
+  it("ALL-04: a person's data is exported, corrected and erased; the charges the law keeps stay and the erasure says so; the export shows who it was given to", async () => {
+    await exportCorrectErase(f, {
+      purpose: "essential.service.provisioning",
+      email: "all04-zzservers@example.com",
+      kept: aCharge("essential.service.provisioning"),
+    });
   });
 });
