@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { containsCardNumber, findCardNumberInJson, luhn } from "../../src/crypto/cards.ts";
 
@@ -51,6 +52,12 @@ describe("findCardNumberInJson", () => {
     expect(findCardNumberInJson({ a: { "x/y": 5555555555554444 } })).toBe("/a/x~1y");
     expect(findCardNumberInJson({ "4111111111111111": true })).toBe("/4111111111111111");
     expect(findCardNumberInJson(378282246310005)).toBe("");
+  });
+
+  it("UUIDs are never taken for cards, while a card beside one still is", () => {
+    for (let i = 0; i < 5000; i += 1) expect(containsCardNumber(randomUUID())).toBe(false);
+    expect(containsCardNumber("12345678-1234-1234-1234-123456789012")).toBe(false);
+    expect(containsCardNumber(`${randomUUID()} 4111 1111 1111 1111`)).toBe(true);
   });
 
   it("returns null when nothing matches", () => {
