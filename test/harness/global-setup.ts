@@ -8,7 +8,8 @@ import pg from "pg";
  * through PLEDGE_TEST_RUN. Schemas are dropped here, never while tests run (dropping one while
  * another file's migrator reads the catalogue fails that read): this run's own at the end, and,
  * at the start, those of runs that began more than six hours ago (left by a crashed run). Runs
- * of other people on the same database are left alone.
+ * of other people on the same database are left alone. A store whose campaigns were sent also
+ * has a `pgboss_<schema>` schema for its job queue; it goes with its store's schema.
  */
 const STALE_MINUTES = 6 * 60;
 
@@ -19,8 +20,10 @@ async function dropSchemas(predicate: (name: string) => boolean): Promise<void> 
   });
   try {
     const { rows } = await sql<{ nspname: string }>`
-      select nspname from pg_namespace where nspname like 'test\\_%'`.execute(db);
-    for (const { nspname } of rows.filter((r) => predicate(r.nspname)))
+      select nspname from pg_namespace
+      where nspname like 'test\\_%' or nspname like 'pgboss\\_test\\_%'`.execute(db);
+    const storeOf = (name: string): string => name.replace(/^pgboss_/, "");
+    for (const { nspname } of rows.filter((r) => predicate(storeOf(r.nspname))))
       await sql`drop schema if exists ${sql.id(nspname)} cascade`.execute(db);
   } finally {
     await db.destroy();

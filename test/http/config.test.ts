@@ -26,8 +26,39 @@ describe("configuration", () => {
       bootstrapKey: null,
       logLevel: "info",
       bodyLimit: 65536,
+      webhookSecret: null,
+      mail: {
+        smtpUrl: null,
+        from: "no-reply@localhost",
+        publicUrl: "http://localhost:4000",
+        unsubscribeMailto: "unsubscribe@localhost",
+        dkim: null,
+        smtpPool: 5,
+        sendWorkers: true,
+      },
     });
     expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.mail)).toBe(true);
+  });
+
+  it("DKIM takes all three of domain, selector and key file, or none", () => {
+    expect(() => loadConfig({ PLEDGE_DKIM_DOMAIN: "example.com" })).toThrow(/all three or none/);
+    const config = loadConfig({
+      PLEDGE_DKIM_DOMAIN: "example.com",
+      PLEDGE_DKIM_SELECTOR: "s1",
+      PLEDGE_DKIM_KEY_FILE: "dkim.pem",
+    });
+    expect(config.mail.dkim).toEqual({
+      domain: "example.com",
+      selector: "s1",
+      keyFile: path.resolve("dkim.pem"),
+    });
+  });
+
+  it("the SMTP URL is a secret: a bad one is not echoed", () => {
+    expect(() => loadConfig({ PLEDGE_SMTP_URL: "http://user:hunter2@relay" })).toThrow(
+      /PLEDGE_SMTP_URL: expected an smtp:\/\/ or smtps:\/\/ URL, got a value of 25 characters/,
+    );
   });
 
   it("PLEDGE_PORT wins over PORT; PORT is read when alone", () => {
