@@ -53,11 +53,17 @@ function bodyView(length: number): Buffer {
   return (bodyViews[length] ??= scratch.subarray(0, length));
 }
 
-/** Throws VaultError PLEDGE_CIPHERTEXT_INVALID for anything but a value sealed with this key and aad. */
-export function open(key: KeyObject, aad: Buffer, sealed: string, what: string): Buffer {
+/** Names a sealed value in an error from its parts, e.g. (field, subject id); called only on error. */
+export type Describe = (a: string, b: string) => string;
+
+/**
+ * Throws VaultError PLEDGE_CIPHERTEXT_INVALID for anything but a value sealed with this key and
+ * aad. `what(a, b)` names the value in the error, built only then: no string per call.
+ */
+export function open(key: KeyObject, aad: Buffer, sealed: string, what: Describe, a: string, b = ""): Buffer {
   const dot = PREFIX.length + 16;
   if (!sealed.startsWith(PREFIX) || sealed.charCodeAt(dot) !== 46 /* . */) {
-    throw new VaultError("PLEDGE_CIPHERTEXT_INVALID", `${what} is not a v1 ciphertext`);
+    throw new VaultError("PLEDGE_CIPHERTEXT_INVALID", `${what(a, b)} is not a v1 ciphertext`);
   }
   if (scratch.length < sealed.length) {
     scratch = Buffer.alloc(sealed.length);
@@ -66,7 +72,10 @@ export function open(key: KeyObject, aad: Buffer, sealed: string, what: string):
   const ivLength = decodeBase64UrlInto(sealed, PREFIX.length, dot, ivBuffer, 0);
   const decoded = decodeBase64UrlInto(sealed, dot + 1, sealed.length, scratch, 0);
   if (ivLength !== IV_BYTES || decoded < TAG_BYTES) {
-    throw new VaultError("PLEDGE_CIPHERTEXT_INVALID", `${what} is not a v1 ciphertext, or is truncated`);
+    throw new VaultError(
+      "PLEDGE_CIPHERTEXT_INVALID",
+      `${what(a, b)} is not a v1 ciphertext, or is truncated`,
+    );
   }
   const length = decoded - TAG_BYTES;
   for (let i = 0; i < TAG_BYTES; i += 1) tagBuffer[i] = scratch[length + i] as number;
@@ -80,10 +89,13 @@ export function open(key: KeyObject, aad: Buffer, sealed: string, what: string):
   } catch {
     throw new VaultError(
       "PLEDGE_CIPHERTEXT_INVALID",
-      `${what} does not open with its key (damaged, moved or forged)`,
+      `${what(a, b)} does not open with its key (damaged, moved or forged)`,
     );
   }
 }
+
+const describeField: Describe = (field, subjectId) => `field ${field} of subject ${subjectId}`;
+const describeDataKey: Describe = (subjectId) => `the data key of subject ${subjectId}`;
 
 const wrapAad = (subjectId: string, masterKeyId: string): Buffer =>
   Buffer.from(`pledge-dek\u0000${subjectId}\u0000${masterKeyId}`, "utf8");
@@ -107,7 +119,7 @@ export function unwrapDataKey(
   subjectId: string,
   wrapped: string,
 ): KeyObject {
-  const raw = open(master, wrapAad(subjectId, masterKeyId), wrapped, `the data key of subject ${subjectId}`);
+  const raw = open(master, wrapAad(subjectId, masterKeyId), wrapped, describeDataKey, subjectId);
   if (raw.length !== 32)
     throw new VaultError("PLEDGE_CIPHERTEXT_INVALID", `the data key of subject ${subjectId} is not 32 bytes`);
   return createSecretKey(raw);
@@ -128,6 +140,6 @@ export function createSubjectCipher(subjectId: string, dataKey: KeyObject): Subj
     subjectId,
     encrypt: (field, plaintext) => seal(dataKey, aadFor(field), plaintext),
     decrypt: (field, ciphertext) =>
-      open(dataKey, aadFor(field), ciphertext, `field ${field} of subject ${subjectId}`).toString("utf8"),
+      open(dataKey, aadFor(field), ciphertext, describeField, field, subjectId).toString("utf8"),
   };
 }

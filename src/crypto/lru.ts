@@ -19,6 +19,11 @@ export class Lru<K, V> {
     return value;
   }
 
+  /** The entry without marking it used (a bulk read must not reorder the cache). */
+  peek(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
   set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);

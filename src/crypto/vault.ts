@@ -6,7 +6,7 @@ import { createSubjectCipher, newDataKey, unwrapDataKey, wrapDataKey } from "./c
 import { VaultError } from "./errors.ts";
 import type { Keyring, MasterKey } from "./keys.ts";
 import { Lru } from "./lru.ts";
-import type { SubjectCipher, Vault } from "./vault.types.ts";
+import type { SubjectCipher, SubjectKeyRow, Vault } from "./vault.types.ts";
 
 export interface VaultOptions {
   /** How many unwrapped data keys to keep (least recently used go first). Default 10,000. */
@@ -17,6 +17,7 @@ export interface VaultOptions {
  * The vault over a master keyring and the blind-index key. `cipherFor` reads the subject's row
  * every time (so a key destroyed by another server is gone here too) but unwraps only when the
  * wrapped text differs from the cached one: hot reads cost one primary-key lookup, no unwrap.
+ * `cipherFromRow` serves readers that fetched the key row with their data (one query a page).
  */
 export function createVault(keys: Keyring, indexKey: KeyObject, options: VaultOptions = {}): Vault {
   const cache = new Lru<string, { wrapped: string; cipher: SubjectCipher }>(options.cacheSize ?? 10_000);
@@ -31,6 +32,11 @@ export function createVault(keys: Keyring, indexKey: KeyObject, options: VaultOp
       );
     }
     return found;
+  };
+
+  const unwrap = (subjectId: string, masterKeyId: string, wrapped: string): SubjectCipher => {
+    const master = masterKey(masterKeyId);
+    return createSubjectCipher(subjectId, unwrapDataKey(master.key, master.id, subjectId, wrapped));
   };
 
   return {
@@ -64,13 +70,15 @@ export function createVault(keys: Keyring, indexKey: KeyObject, options: VaultOp
       }
       const cached = cache.get(subjectId);
       if (cached?.wrapped === row.wrapped_key) return cached.cipher;
-      const master = masterKey(row.master_key_id);
-      const cipher = createSubjectCipher(
-        subjectId,
-        unwrapDataKey(master.key, master.id, subjectId, row.wrapped_key),
-      );
+      const cipher = unwrap(subjectId, row.master_key_id, row.wrapped_key);
       cache.set(subjectId, { wrapped: row.wrapped_key, cipher });
       return cipher;
+    },
+
+    cipherFromRow(row: SubjectKeyRow): SubjectCipher {
+      const cached = cache.peek(row.subject_id);
+      if (cached?.wrapped === row.wrapped_key) return cached.cipher;
+      return unwrap(row.subject_id, row.master_key_id, row.wrapped_key);
     },
 
     async destroySubjectKey(trx: Transaction<Database>, subjectId: string): Promise<void> {

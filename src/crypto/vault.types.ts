@@ -24,10 +24,24 @@ export interface Vault {
   createSubjectKey(trx: Transaction<Database>, subjectId: string): Promise<SubjectCipher>;
   /** The subject's cipher; null when the key was destroyed (erased) or never existed. */
   cipherFor(db: Kysely<Database>, subjectId: string): Promise<SubjectCipher | null>;
+  /**
+   * The subject's cipher from its `subject_keys` row, read by the caller with other data (a page
+   * of people joined to their keys): no query. A key in the cache is reused when its wrapped text
+   * is the row's; a key unwrapped here is not added to the cache, so a bulk read does not evict
+   * the keys of the subjects in daily use. Throws VaultError when the row does not unwrap.
+   */
+  cipherFromRow(row: SubjectKeyRow): SubjectCipher;
   /** Destroys the data key (crypto-shredding), in the caller's transaction. */
   destroySubjectKey(trx: Transaction<Database>, subjectId: string): Promise<void>;
   /** HMAC-SHA256 blind index of an already normalised value, with the separate index key. */
   blindIndex(kind: BlindIndexKind, normalised: string): string;
+}
+
+/** The columns of a subject's `subject_keys` row that open its data key. */
+export interface SubjectKeyRow {
+  readonly subject_id: string;
+  readonly master_key_id: string;
+  readonly wrapped_key: string;
 }
 
 /** What a blind index is over: the normalised email, phone (E.164) or postal address. */

@@ -1,0 +1,97 @@
+import type { Kysely } from "kysely";
+import type { Vault } from "../../crypto/vault.types.ts";
+import { RULE } from "../../gate/reasons.ts";
+import type { Decision, UseFacts } from "../../gate/index.ts";
+import { PledgeError } from "../../http/errors.ts";
+import type { PolicyPack } from "../../policy/schema.ts";
+import type { Database } from "../../store/database.ts";
+import type { Acting, PolicyLookup } from "../subjects/subjects.ts";
+import { clausesOf } from "../subjects/subjects.gate.ts";
+import { contractOnFile } from "./ledger.ts";
+
+/** What the disclosure, export, affiliate and sales-tracking services need. */
+export interface DisclosureDeps {
+  readonly db: Kysely<Database>;
+  readonly vault: Vault;
+  readonly policies: PolicyLookup;
+  readonly clock: () => Date;
+  readonly region: string;
+}
+
+/** The facts of a use that do not depend on the person: attestation, contract on file, region. */
+export async function useFactsFor(
+  deps: DisclosureDeps,
+  acting: Acting,
+  recipientId: string | undefined,
+  at: Date,
+): Promise<UseFacts> {
+  return {
+    actorAttested: acting.attested,
+    recipientContractOnFile:
+      recipientId === undefined ? null : await contractOnFile(deps.db, recipientId, at),
+    deploymentRegion: deps.region,
+  };
+}
+
+/**
+ * A refusal of rules 0–16 as a problem: an unknown purpose or recipient is a 400 with the
+ * clause that lists them; any other refusal is PLEDGE_USE_REFUSED (403) naming the clause.
+ */
+export function refusedError(decision: Decision): PledgeError {
+  const reason = decision.reasons[0];
+  const clauses = clausesOf(decision);
+  if (reason?.code === "purpose_unknown")
+    return new PledgeError("PLEDGE_UNKNOWN_PURPOSE", reason.detail, clauses);
+  if (reason?.code === "recipient_unknown")
+    return new PledgeError("PLEDGE_UNKNOWN_RECIPIENT", reason.detail, clauses);
+  return new PledgeError(
+    "PLEDGE_USE_REFUSED",
+    reason === undefined
+      ? "the policy does not allow this use"
+      : `gate rule ${reason.rule} (${reason.code}): ${reason.detail}`,
+    clauses,
+  );
+}
+
+/** Whether a refusal depends on the use only (rules 0–16), so that it may be told as such. */
+export function refusedByUse(decision: Decision): boolean {
+  return decision.outcome === "deny" && (decision.reasons[0]?.rule ?? RULE.allowed) <= RULE.fields;
+}
+
+/**
+ * Categories the pack gives to internal recipients only (e.g. order-form data that goes only to
+ * the internal sales-tracking store, ZZ-02) never leave for another recipient: a use asking for
+ * one of their fields for a recipient that is not internal is refused, naming the internal
+ * recipient's clauses. Null when nothing asked is held that way.
+ */
+export function internalOnlyRefusal(
+  pack: PolicyPack,
+  recipientId: string,
+  fields: readonly string[],
+): PledgeError | null {
+  const target = pack.recipients.find((r) => r.id === recipientId);
+  if (target === undefined || target.kind === "internal") return null;
+  for (const field of fields) {
+    const category = pack.categories.find((c) => c.fields.includes(field));
+    if (category === undefined) continue;
+    const holders = pack.recipients.filter((r) => r.categories.includes(category.id));
+    const internal = holders.filter((r) => r.kind === "internal");
+    if (internal.length > 0 && internal.length === holders.length) {
+      const clauses = [...new Set(internal.flatMap((r) => r.clauses))];
+      return new PledgeError(
+        "PLEDGE_USE_REFUSED",
+        `field ${field} goes only to the internal recipient ${internal[0]?.id ?? ""}, never to ${recipientId}`,
+        clauses,
+      );
+    }
+  }
+  return null;
+}
+
+/** The pack categories of some fields, in the order first met. */
+export function categoriesOf(
+  fieldCategory: ReadonlyMap<string, string>,
+  fields: readonly string[],
+): string[] {
+  return [...new Set(fields.flatMap((f) => (fieldCategory.has(f) ? [fieldCategory.get(f) as string] : [])))];
+}
