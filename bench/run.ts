@@ -11,6 +11,9 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   http: () => import("./http.bench.ts"),
   subjects: () => import("./subjects.bench.ts"),
   crypto: () => import("./crypto.bench.ts"),
+  audience: () => import("./audience.bench.ts"),
+  export: () => import("./export.bench.ts"),
+  smtp: () => import("./smtp.bench.ts"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -27,6 +27,8 @@ export interface Config {
   readonly bodyLimit: number;
   /** Outbound messages: SMTP, DKIM, the links and addresses put in every marketing email. */
   readonly mail: MailConfig;
+  /** Shared secret of the deliverability webhook (HMAC-SHA256 of the body); null: the webhook refuses every call. */
+  readonly webhookSecret: string | null;
 }
 
 export interface MailConfig {
@@ -38,7 +40,7 @@ export interface MailConfig {
   readonly publicUrl: string;
   /** The mailbox that takes unsubscribe requests by email (the mailto of List-Unsubscribe). */
   readonly unsubscribeMailto: string;
-  /** DKIM signing: all three or none. The key file holds a PEM private key (RSA or Ed25519). */
+  /** DKIM signing: all three or none. The key file holds a PEM RSA private key. */
   readonly dkim: { readonly domain: string; readonly selector: string; readonly keyFile: string } | null;
   /** Pooled SMTP connections per Pledge node. */
   readonly smtpPool: number;
@@ -101,6 +103,11 @@ const VARIABLES = {
   PLEDGE_DKIM_KEY_FILE: { expected: "a path to a PEM private key", schema: z.string().min(1) },
   PLEDGE_SMTP_POOL: { expected: "an integer 1–50", schema: integer(1, 50) },
   PLEDGE_SEND_WORKERS: { expected: "on or off", schema: z.enum(["on", "off"]) },
+  PLEDGE_WEBHOOK_SECRET: {
+    expected: "a secret of at least 32 characters",
+    secret: true,
+    schema: z.string().min(32).max(1024),
+  },
 } satisfies Record<string, Variable>;
 
 type Name = keyof typeof VARIABLES;
@@ -132,6 +139,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logLevel: read<LogLevel>("LOG_LEVEL", "info"),
     bodyLimit: read("PLEDGE_BODY_LIMIT", 64 * 1024),
     mail: readMail(read),
+    webhookSecret: read<string | null>("PLEDGE_WEBHOOK_SECRET", null),
   };
   const dkimSet = ["PLEDGE_DKIM_DOMAIN", "PLEDGE_DKIM_SELECTOR", "PLEDGE_DKIM_KEY_FILE"].filter(
     (n) => env[n],

@@ -10,9 +10,17 @@ import { DEFAULT_CUSTOMER_ACCESS, type CustomerAccessSettings } from "../modules
 import { meRoutes } from "../modules/customers/me.routes.ts";
 import { recordRoutes, registerRecordSections } from "../modules/orders/records.routes.ts";
 import { consentRoutes } from "../modules/consent/consent.routes.ts";
+import { deliverabilityRoutes } from "../modules/deliverability/deliverability.routes.ts";
+import { webhookRoutes } from "../modules/deliverability/webhook.routes.ts";
 import { consentSection } from "../modules/consent/consent.section.ts";
 import { staffRoutes } from "../modules/staff/staff.routes.ts";
 import { suppressionRoutes } from "../modules/suppression/suppression.routes.ts";
+import { unsubscribeRoutes } from "../modules/unsubscribe/unsubscribe.routes.ts";
+import { affiliateRoutes } from "../modules/affiliates/affiliates.ts";
+import { disclosureRoutes } from "../modules/disclosures/disclosures.routes.ts";
+import { disclosuresSection } from "../modules/disclosures/disclosures.section.ts";
+import { exportRoutes } from "../modules/exports/exports.routes.ts";
+import { salesTrackingRoutes } from "../modules/sales-tracking/sales-tracking.ts";
 import type { Vault } from "../crypto/vault.types.ts";
 import { ephemeralVault } from "../modules/subjects/ephemeral-vault.ts";
 import { createSubjectRegistry, type SubjectRegistry } from "../modules/subjects/registry.ts";
@@ -28,8 +36,12 @@ import { installErrorHandling } from "./error-handler.ts";
 import { problemSchema } from "./errors.ts";
 import { healthRoutes } from "./health.routes.ts";
 import { createLogger } from "./logger.ts";
+import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
+import { createCampaignSender } from "../modules/campaigns/sender.ts";
+import { createSmtpTransport, type MailTransport } from "../modules/messages/transport.ts";
+import { unsubscribeLinks } from "../modules/unsubscribe/links.ts";
 import { PolicyBook } from "./policies.ts";
-import { policyRoutes } from "./policy.routes.ts";
+import { policyPublishRoutes, policyRoutes } from "./policy.routes.ts";
 
 export interface AppDeps {
   readonly config: Config;
@@ -45,6 +57,10 @@ export interface AppDeps {
   readonly vault?: Vault;
   /** Sections of a subject's record that export and erasure walk; other modules register theirs. */
   readonly sections?: SubjectRegistry;
+  /** Outbound email. Absent: an SMTP transport from `config.mail` when PLEDGE_SMTP_URL is set. */
+  readonly mailTransport?: MailTransport;
+  /** Whether this node takes campaign send jobs; default `config.mail.sendWorkers`. */
+  readonly sendWorkers?: boolean;
 }
 
 /**
@@ -140,5 +156,80 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(suppressionRoutes, { db: store.db, vault: subjects.vault, auth, clock });
   await app.register(accountRoutes, { deps: customers });
   await app.register(meRoutes, { deps: customers });
+  const lists = { db: store.db, vault: subjects.vault, policies: book, clock, region: config.region };
+  await app.register(deliverabilityRoutes, { auth, deps: lists });
+  await app.register(webhookRoutes, {
+    db: store.db,
+    clock,
+    packAt: (at: string) => book.at(at).pack,
+    secret: config.webhookSecret,
+  });
+  if (!subjects.sections.sections().some((s) => s.name === disclosuresSection.name)) {
+    subjects.sections.register(disclosuresSection);
+  }
+  const disclosures = { db: store.db, vault: subjects.vault, policies: book, clock, region: config.region };
+  await app.register(disclosureRoutes, { auth, deps: disclosures });
+  await app.register(exportRoutes, { auth, deps: disclosures });
+  await app.register(affiliateRoutes, { auth, deps: disclosures });
+  await app.register(salesTrackingRoutes, { auth, deps: disclosures });
+  await app.register(unsubscribeRoutes, {
+    db: store.db,
+    vault: subjects.vault,
+    auth,
+    clock,
+    packAt: (at: string) => book.at(at).pack,
+    hookSecret: config.webhookSecret,
+  });
+  const transport =
+    deps.mailTransport ?? (config.mail.smtpUrl === null ? null : createSmtpTransport(config.mail));
+  const sender = createCampaignSender({
+    store,
+    send:
+      transport === null || !(deps.sendWorkers ?? config.mail.sendWorkers)
+        ? null
+        : {
+            db: store.db,
+            book,
+            vault: subjects.vault,
+            transport,
+            mail: config.mail,
+            links: unsubscribeLinks,
+            clock,
+            region: config.region,
+          },
+    workers: config.mail.smtpPool,
+    logger: app.log,
+  });
+  // Campaigns a stopped node was sending are recovered and resumed once the app is ready.
+  app.addHook("onReady", () => sender.resume());
+  app.addHook("onClose", async () => {
+    await sender.stop();
+    if (deps.mailTransport === undefined) await transport?.close();
+  });
+  await app.register(campaignRoutes, {
+    auth,
+    deps: {
+      db: store.db,
+      book,
+      clock,
+      region: config.region,
+      enqueue: transport === null ? null : (id, ids) => sender.enqueue(id, ids),
+    },
+  });
+  // Publishing policy versions; a material change is announced with the campaign service (PS-10).
+  await app.register(policyPublishRoutes, {
+    db: store.db,
+    auth,
+    book,
+    clock,
+    region: config.region,
+    campaigns: {
+      db: store.db,
+      book,
+      clock,
+      region: config.region,
+      enqueue: transport === null ? null : (id, ids) => sender.enqueue(id, ids),
+    },
+  });
   return app;
 }

@@ -3,9 +3,11 @@ import type { VaultTables } from "../crypto/vault.table.ts";
 import type { FactsTables } from "../gate/facts.table.ts";
 import type { CampaignTables } from "../modules/campaigns/campaigns.table.ts";
 import type { CustomerTables } from "../modules/customers/customers.table.ts";
+import type { DeliverabilityTables } from "../modules/deliverability/deliverability.table.ts";
 import type { CommunicationTables } from "../modules/communications/communications.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
 import type { DisclosureTables } from "../modules/disclosures/disclosures.table.ts";
+import type { SalesTrackingTables } from "../modules/sales-tracking/sales-tracking.table.ts";
 import type { OrderTables } from "../modules/orders/orders.table.ts";
 import type { PaymentTables } from "../modules/payments/payments.table.ts";
 import type { StaffTables } from "../modules/staff/staff.table.ts";
@@ -13,6 +15,8 @@ import type { IdentityTables } from "../modules/subjects/identities.table.ts";
 import type { SuppressionTables } from "../modules/suppression/suppression.table.ts";
 import type { SubjectTables } from "../modules/subjects/subjects.table.ts";
 import type { SurveyTables } from "../modules/surveys/surveys.table.ts";
+import type { UnsubscribeTables } from "../modules/unsubscribe/unsubscribe.table.ts";
+import type { PolicyVersionTables } from "../policy/publish.table.ts";
 
 /** Every table Pledge keeps, as Kysely sees them. Each module declares its own tables. */
 export interface Database
@@ -30,5 +34,9 @@ export interface Database
     PaymentTables,
     CommunicationTables,
     SurveyTables,
+    UnsubscribeTables,
     CampaignTables,
-    DisclosureTables {}
+    DisclosureTables,
+    SalesTrackingTables,
+    DeliverabilityTables,
+    PolicyVersionTables {}
