@@ -91,6 +91,40 @@ describe("bounces and complaints (zmailcloud: send guard 5 % bounces, 0.1 % comp
     expect(await events(b.campaignId)).toBe(0);
   });
 
+  it("a delivery report settles a message a crash left uncertain, found by its Message-ID; it is never resent", async () => {
+    const a = await sendingCampaign(t.store.db, { purpose: PURPOSE, sent: 2 });
+    const [settled, unknown] = a.sent as [string, string];
+    await t.store.db
+      .updateTable("campaign_messages")
+      .set({ state: "uncertain", header_message_id: null, sent_at: null })
+      .where("message_id", "in", [settled, unknown])
+      .execute();
+    const delivered = await report(a.campaignId, {
+      messageId: `<${settled}@mail.example.test>`,
+      kind: "delivered",
+    });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+    // A delivery is not a bounce or a complaint: the guard's counts do not move.
+    expect(delivered.json()).toMatchObject({ campaign: { bounces: 0, complaints: 0 } });
+    const states = await t.store.db
+      .selectFrom("campaign_messages")
+      .select(["message_id", "state"])
+      .where("campaign_id", "=", a.campaignId)
+      .execute();
+    expect(states.find((m) => m.message_id === settled)?.state).toBe("sent");
+    expect(states.find((m) => m.message_id === unknown)?.state).toBe("uncertain");
+    const audit = await t.store.db
+      .selectFrom("audit_log")
+      .select("payload")
+      .where("type", "=", "campaign.message_confirmed")
+      .execute();
+    expect(audit.map((r) => r.payload)).toContainEqual({
+      campaignId: a.campaignId,
+      messageId: settled,
+      by: "delivered",
+    });
+  });
+
   it("ZM-10: bounces past 5 % of 200 sent stop the campaign, with the reason and the clause, audited", async () => {
     const c = await sendingCampaign(t.store.db, { purpose: PURPOSE, sent: 200, queued: 50 });
     for (const id of c.sent.slice(0, 10)) {

@@ -32,6 +32,8 @@ declare module "../../audit/audit.events.ts" {
     };
     "campaign.message_failed": { campaignId: string; messageId: string; code: string };
     "campaign.message_uncertain": { campaignId: string; messageId: string };
+    /** A relay's report (delivered, bounce, complaint) settles an uncertain message as sent. */
+    "campaign.message_confirmed": { campaignId: string; messageId: string; by: string };
   }
 }
 

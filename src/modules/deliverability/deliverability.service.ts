@@ -17,6 +17,11 @@ import type { DeliverabilityKind, DeliverabilitySource } from "./deliverability.
  * guard (campaigns/guard.ts), which may stop it. A complaint also puts the person's address on the
  * Do Not Send list when the pack keeps one for the campaign's channel (PS-05). A message reported
  * twice for the same kind counts once. A call naming any unknown message writes nothing.
+ *
+ * Any report about a message is the relay's word that it took the message. A message a crash left
+ * `uncertain` (campaigns/send.ts) is therefore settled as `sent` by its first report, typically a
+ * `delivered` one: it is never sent again, and `resend-uncertain` only resends what no report
+ * settled. `delivered` reports do not count towards the send guard's rates.
  */
 export interface DeliverabilityReport {
   /** The outbox message id (uuid), or the Message-ID header sent (with or without <>). */
@@ -122,6 +127,8 @@ export async function recordReports(
         continue;
       }
       recorded++;
+      await settleUncertain(trx, target, report, ctx);
+      if (report.kind === "delivered") continue;
       if (report.kind === "bounce") tally.bounces++;
       else {
         tally.complaints++;
@@ -148,8 +155,38 @@ export async function recordReports(
   });
 }
 
+/** An `uncertain` message the relay reports on was sent: it becomes `sent`, audited. */
+async function settleUncertain(
+  trx: Transaction<Database>,
+  target: Target,
+  report: DeliverabilityReport,
+  ctx: DeliverabilityContext,
+): Promise<void> {
+  const settled = await trx
+    .updateTable("campaign_messages")
+    .set({ state: "sent", sent_at: report.at ?? ctx.now, last_error: null })
+    .where("message_id", "=", target.messageId)
+    .where("state", "=", "uncertain")
+    .returning("message_id")
+    .executeTakeFirst();
+  if (settled === undefined) return;
+  await appendAudit(trx, [
+    {
+      type: "campaign.message_confirmed",
+      at: ctx.now,
+      actor: ctx.actor,
+      subjectId: target.subjectId,
+      payload: { campaignId: target.campaignId, messageId: target.messageId, by: report.kind },
+    },
+  ]);
+}
+
 async function findMessage(trx: Transaction<Database>, ref: string): Promise<Target | null> {
   const header = ref.replace(/^<|>$/g, "");
+  // A Message-ID Pledge sent is `<outbox message id>@<domain>`: its local part names the message
+  // even when the outbox never recorded the header (a message a crash left uncertain).
+  const local = header.split("@")[0] ?? "";
+  if (header.includes("@") && UUID.test(local)) ref = local;
   const row = await trx
     .selectFrom("campaign_messages as m")
     .innerJoin("campaigns as c", "c.campaign_id", "m.campaign_id")

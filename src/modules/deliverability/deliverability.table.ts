@@ -1,6 +1,6 @@
 import type { ColumnType } from "kysely";
 
-export const DELIVERABILITY_KINDS = ["bounce", "complaint"] as const;
+export const DELIVERABILITY_KINDS = ["bounce", "complaint", "delivered"] as const;
 export type DeliverabilityKind = (typeof DELIVERABILITY_KINDS)[number];
 
 /** Where a report came in: staff through the API, or the mail provider's signed webhook. */
