@@ -27,9 +27,12 @@ export async function appendAudit(
     .forUpdate()
     .executeTakeFirstOrThrow();
   const rows = chain({ seq: Number(head.seq), hash: head.hash }, events);
-  await insertRows(trx, rows);
   const last = rows[rows.length - 1]!;
-  await trx.updateTable("audit_head").set({ seq: last.seq, hash: last.hash }).where("id", "=", 1).execute();
+  // The head moves and the rows go in with one statement: the head row is locked already.
+  await sql`
+    with moved as (update audit_head set seq = ${last.seq}, hash = ${last.hash} where id = 1 returning 1)
+    ${insertStatement(rows)}
+    where exists (select 1 from moved)`.execute(trx);
   return rows.map(plain);
 }
 
@@ -91,10 +94,6 @@ function chain(head: ChainHead, events: readonly AuditEvent[]): ChainedRow[] {
 
 function plain({ payloadJson: _written, ...row }: ChainedRow): AuditRow {
   return row;
-}
-
-async function insertRows(trx: Transaction<Database>, rows: readonly ChainedRow[]): Promise<void> {
-  await insertStatement(rows).execute(trx);
 }
 
 /**

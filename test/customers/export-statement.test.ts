@@ -279,6 +279,19 @@ describe("access export in one statement", () => {
     });
   });
 
+  it("an access export through the API is four statements: record and facts, key and sections, audit head, audit rows", async () => {
+    const get = () =>
+      zm.app.inject({
+        method: "GET",
+        url: `/v1/subjects/${zm.id}/export?purpose=${zm.purpose}`,
+        headers: zm.headers,
+      });
+    expect((await get()).statusCode).toBe(200); // the API key is now in the authenticator's cache
+    statements = 0;
+    expect((await get()).statusCode).toBe(200);
+    expect(statements).toBe(4);
+  });
+
   it("reads every section that offers SQL in one statement", async () => {
     const sections = zm.registry.sections();
     const perSection = sections.filter((s) => s.query === undefined).length;

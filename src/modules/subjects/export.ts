@@ -1,4 +1,4 @@
-import { readSections } from "./sections.ts";
+import { readSectionsAndKey } from "./sections.ts";
 import { useSubject } from "./subjects.access.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
 import { auditActor, type Acting, type Result } from "./subjects.ts";
@@ -16,8 +16,8 @@ export interface SubjectExport {
 
 /**
  * The access export: every registered section's content, the record's own tables included, with
- * each datum's provenance. Every section that offers its rows as SQL is read in ONE statement,
- * then decrypted in process (`readSections`). The gate is asked for a `read` for the stated
+ * each datum's provenance. The subject's data key and every section that offers its rows as SQL
+ * are read in ONE statement, then decrypted in process (`readSectionsAndKey`). The gate is asked for a `read` for the stated
  * purpose (the request's ground: who may fulfil it, attested or not), and the export is audited
  * (`subject.exported`, section names only) with the decision, in the same transaction.
  */
@@ -28,8 +28,7 @@ export async function exportSubject(
 ): Promise<Result<SubjectExport>> {
   const ask = { action: "read" as const, purpose: input.purpose, fields: [] };
   return useSubject(deps, acting, input.subjectId, ask, async ({ trx, subject, decision, now }) => {
-    const cipher = await deps.vault.cipherFor(trx, subject.subjectId);
-    const sections = await readSections(trx, deps.sections.sections(), subject.subjectId, cipher);
+    const sections = await readSectionsAndKey(trx, deps.sections.sections(), subject.subjectId, deps.vault);
     const names = Object.keys(sections);
     return {
       value: {

@@ -1,5 +1,11 @@
-import { expressionBuilder, type AliasableExpression, type Transaction } from "kysely";
-import type { SubjectCipher } from "../../crypto/vault.types.ts";
+import {
+  expressionBuilder,
+  type AliasableExpression,
+  type AliasedExpression,
+  type Transaction,
+} from "kysely";
+import { jsonObjectFrom } from "kysely/helpers/postgres";
+import type { SubjectCipher, SubjectKeyRow, Vault } from "../../crypto/vault.types.ts";
 import type { Database } from "../../store/database.ts";
 
 /**
@@ -63,15 +69,53 @@ export async function readSections(
   subjectId: string,
   cipher: SubjectCipher | null,
 ): Promise<Record<string, unknown>> {
-  const batched = sections.flatMap((s, i) =>
-    s.query === undefined ? [] : [{ column: `s${i}`, query: s.query }],
-  );
-  const row: Record<string, unknown> =
-    batched.length === 0
-      ? {}
-      : await trx
-          .selectNoFrom(batched.map((b) => b.query.select(subjectId).as(b.column)))
-          .executeTakeFirstOrThrow();
+  const row = await batchedRow(trx, sections, subjectId, []);
+  return present(trx, sections, subjectId, cipher, row);
+}
+
+/**
+ * `readSections` with the subject's data key read in the same statement (the access export):
+ * one round trip for the key and every section that offers SQL.
+ */
+export async function readSectionsAndKey(
+  trx: Transaction<Database>,
+  sections: readonly SubjectSection[],
+  subjectId: string,
+  vault: Pick<Vault, "cipherFromRow">,
+): Promise<Record<string, unknown>> {
+  const key = jsonObjectFrom(
+    subquery
+      .selectFrom("subject_keys")
+      .select(["subject_id", "master_key_id", "wrapped_key"])
+      .where("subject_id", "=", subjectId),
+  ).as("subject_key");
+  const row = await batchedRow(trx, sections, subjectId, [key]);
+  const keyRow = row.subject_key as SubjectKeyRow | null | undefined;
+  const cipher = keyRow ? vault.cipherFromRow(keyRow) : null;
+  return present(trx, sections, subjectId, cipher, row);
+}
+
+async function batchedRow(
+  trx: Transaction<Database>,
+  sections: readonly SubjectSection[],
+  subjectId: string,
+  extra: readonly AliasedExpression<unknown, string>[],
+): Promise<Record<string, unknown>> {
+  const columns = [
+    ...extra,
+    ...sections.flatMap((s, i) => (s.query === undefined ? [] : [s.query.select(subjectId).as(`s${i}`)])),
+  ];
+  if (columns.length === 0) return {};
+  return (await trx.selectNoFrom(columns).executeTakeFirstOrThrow()) as Record<string, unknown>;
+}
+
+async function present(
+  trx: Transaction<Database>,
+  sections: readonly SubjectSection[],
+  subjectId: string,
+  cipher: SubjectCipher | null,
+  row: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [i, s] of sections.entries()) {
     out[s.name] =

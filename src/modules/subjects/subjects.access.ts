@@ -1,12 +1,13 @@
 import type { Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import type { AuditEvent } from "../../audit/audit.events.ts";
-import { loadSubjectFacts } from "../../gate/facts.ts";
 import type { Decision } from "../../gate/types.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import { askGate, decisionEvent, refusalOf, type Ask } from "./subjects.gate.ts";
-import { findLiveSubject, type SubjectRow } from "./subjects.repository.ts";
+import { loadSubjectFacts } from "../../gate/facts.ts";
+import type { SubjectFacts } from "../../gate/types.ts";
+import { findLiveSubject, findLiveSubjectWithFacts, type SubjectRow } from "./subjects.repository.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
 import { fail, ok, type Acting, type Refusal, type Result } from "./subjects.ts";
 
@@ -50,8 +51,18 @@ export async function useSubject<T>(
   let audited: AuditEvent | null = null;
   try {
     return await deps.db.transaction().execute(async (trx) => {
-      const subject = await findLiveSubject(trx, subjectId, options.lock === true);
-      const facts = subject === null ? null : await loadSubjectFacts(trx, subjectId, at);
+      // A write locks the row first and then reads the facts, so a change that held the lock is
+      // seen; a read takes both in one statement.
+      let subject: SubjectRow | null;
+      let facts: SubjectFacts | null;
+      if (options.lock === true) {
+        subject = await findLiveSubject(trx, subjectId, true);
+        facts = subject === null ? null : await loadSubjectFacts(trx, subjectId, at);
+      } else {
+        const found = await findLiveSubjectWithFacts(trx, subjectId, at);
+        subject = found?.subject ?? null;
+        facts = found?.facts ?? null;
+      }
       const { use, decision } = askGate(policy, deps.region, acting, facts, { ...ask, at });
       audited = decisionEvent(acting, subjectId, use, decision);
       const refusal = refusalOf(decision) ?? (subject === null ? { kind: "not_found" as const } : null);

@@ -1,5 +1,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { SubjectCipher } from "../../crypto/vault.types.ts";
+import { factsColumns, factsOf } from "../../gate/facts.ts";
+import type { SubjectFacts } from "../../gate/types.ts";
 import type { Database } from "../../store/database.ts";
 import type { SubjectStatus } from "./subjects.ts";
 import type { CleanField, CleanIdentity } from "./subjects.values.ts";
@@ -43,6 +45,49 @@ export async function findLiveSubject(db: Db, subjectId: string, lock = false): 
     ]);
   if (lock) q = q.forUpdate();
   return (await q.executeTakeFirst()) ?? null;
+}
+
+/**
+ * `findLiveSubject` and the gate's facts about the person (`loadSubjectFacts`) in ONE statement,
+ * for reads: the path every use of a record takes reads both before asking the gate.
+ */
+export async function findLiveSubjectWithFacts(
+  db: Db,
+  subjectId: string,
+  at: string,
+): Promise<{ subject: SubjectRow; facts: SubjectFacts } | null> {
+  const q = db
+    .selectFrom("subjects as s")
+    .where("s.subject_id", "=", subjectId)
+    .where("s.erased_at", "is", null)
+    .select((eb) => [
+      ...factsColumns(eb),
+      "s.subject_id as subjectId",
+      "s.customer_number as customerNumber",
+      sql<string | null>`to_char(s.birth_date, 'YYYY-MM-DD')`.as("birthDate"),
+      "s.version",
+      "s.created_at as createdAt",
+      "s.updated_at as updatedAt",
+      "s.collection_point as collectionPoint",
+      "s.purpose",
+      "s.policy_version as policyVersion",
+    ]);
+  const row = await q.executeTakeFirst();
+  if (row === undefined) return null;
+  const subject: SubjectRow = {
+    subjectId: row.subjectId,
+    status: row.status as SubjectStatus,
+    customerNumber: row.customerNumber,
+    birthDate: row.birthDate,
+    jurisdiction: row.jurisdiction,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    collectionPoint: row.collectionPoint,
+    purpose: row.purpose,
+    policyVersion: row.policyVersion,
+  };
+  return { subject, facts: factsOf(row, at) };
 }
 
 /** The subject (other than `except`) that already holds this email or phone, if any. */
