@@ -15,6 +15,7 @@ import { webhookRoutes } from "../modules/deliverability/webhook.routes.ts";
 import { consentSection } from "../modules/consent/consent.section.ts";
 import { staffRoutes } from "../modules/staff/staff.routes.ts";
 import { suppressionRoutes } from "../modules/suppression/suppression.routes.ts";
+import { removalRoutes } from "../modules/removal/removal.routes.ts";
 import { unsubscribeRoutes } from "../modules/unsubscribe/unsubscribe.routes.ts";
 import { affiliateRoutes } from "../modules/affiliates/affiliates.ts";
 import { disclosureRoutes } from "../modules/disclosures/disclosures.routes.ts";
@@ -36,6 +37,7 @@ import { installErrorHandling } from "./error-handler.ts";
 import { problemSchema } from "./errors.ts";
 import { healthRoutes } from "./health.routes.ts";
 import { createLogger } from "./logger.ts";
+import { complaintRoutes } from "../modules/complaints/complaints.routes.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
 import { createSmtpTransport, type MailTransport } from "../modules/messages/transport.ts";
@@ -230,6 +232,19 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       region: config.region,
       enqueue: transport === null ? null : (id, ids) => sender.enqueue(id, ids),
     },
+  });
+  await app.register(removalRoutes, {
+    auth,
+    deps: { db: store.db, vault: subjects.vault, policies: book, clock },
+  });
+  await app.register(complaintRoutes, {
+    auth,
+    db: store.db,
+    book,
+    vault: subjects.vault,
+    clock,
+    region: config.region,
+    hookSecret: config.webhookSecret,
   });
   return app;
 }

@@ -84,6 +84,10 @@ export const ERRORS = {
     status: 409,
     title: "The campaign cannot make this change from its status",
   },
+  PLEDGE_COMPLAINT_TRANSITION_INVALID: {
+    status: 409,
+    title: "The privacy complaint cannot make this change from its status",
+  },
   PLEDGE_NOT_FOUND: { status: 404, title: "Not found" },
   PLEDGE_LIST_UNAVAILABLE: {
     status: 409,

@@ -4,6 +4,7 @@ import type { FactsTables } from "../gate/facts.table.ts";
 import type { CampaignTables } from "../modules/campaigns/campaigns.table.ts";
 import type { CustomerTables } from "../modules/customers/customers.table.ts";
 import type { DeliverabilityTables } from "../modules/deliverability/deliverability.table.ts";
+import type { ComplaintTables } from "../modules/complaints/complaints.table.ts";
 import type { CommunicationTables } from "../modules/communications/communications.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
 import type { DisclosureTables } from "../modules/disclosures/disclosures.table.ts";
@@ -17,6 +18,7 @@ import type { SubjectTables } from "../modules/subjects/subjects.table.ts";
 import type { SurveyTables } from "../modules/surveys/surveys.table.ts";
 import type { UnsubscribeTables } from "../modules/unsubscribe/unsubscribe.table.ts";
 import type { PolicyVersionTables } from "../policy/publish.table.ts";
+import type { RemovalTables } from "../modules/removal/removal.table.ts";
 
 /** Every table Pledge keeps, as Kysely sees them. Each module declares its own tables. */
 export interface Database
@@ -39,4 +41,6 @@ export interface Database
     DisclosureTables,
     SalesTrackingTables,
     DeliverabilityTables,
-    PolicyVersionTables {}
+    PolicyVersionTables,
+    ComplaintTables,
+    RemovalTables {}
