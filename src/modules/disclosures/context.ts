@@ -64,6 +64,26 @@ export function refusedByUse(decision: Decision): boolean {
  * one of their fields for a recipient that is not internal is refused, naming the internal
  * recipient's clauses. Null when nothing asked is held that way.
  */
+/**
+ * The fields a disclosure asks for, each once, after the checks that need no gate: every field is
+ * in a category of the policy (else 400), and nothing held only for an internal store goes out.
+ */
+export function askedFields(
+  pack: PolicyPack,
+  fieldCategory: ReadonlyMap<string, unknown>,
+  recipientId: string,
+  asked: readonly string[],
+): string[] {
+  const fields = [...new Set(asked)];
+  for (const f of fields) {
+    if (!fieldCategory.has(f))
+      throw new PledgeError("PLEDGE_UNKNOWN_FIELD", `field ${f} is in no category of the policy`);
+  }
+  const internal = internalOnlyRefusal(pack, recipientId, fields);
+  if (internal !== null) throw internal;
+  return fields;
+}
+
 export function internalOnlyRefusal(
   pack: PolicyPack,
   recipientId: string,

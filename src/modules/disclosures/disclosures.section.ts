@@ -1,20 +1,5 @@
-import { jsonArrayFrom } from "kysely/helpers/postgres";
-import { sectionQuery, subquery, type SubjectSection } from "../subjects/sections.ts";
-import { subjectLedger, type LedgerEntry } from "./disclosures.service.ts";
-
-interface LedgerJson {
-  disclosure_id: string;
-  recipient_id: string;
-  recipient_kind: string;
-  kind: string;
-  purpose: string;
-  ground: string;
-  fields: string[];
-  categories: string[];
-  policy_version: string;
-  at: string;
-  legal_name: string | null;
-}
+import { sectionQuery, type SubjectSection } from "../subjects/sections.ts";
+import { ledgerEntries, ledgerJson, subjectLedger, type LedgerJson } from "./disclosures.service.ts";
 
 /**
  * The disclosure ledger's part of a person's record: access export shows who their data was
@@ -28,45 +13,7 @@ export const disclosuresSection: SubjectSection = {
     return subjectLedger(trx, subjectId, (id) => id);
   },
   // The same rows as `subjectLedger`, read in the access export's one statement.
-  query: sectionQuery<LedgerJson[]>(
-    (subjectId) =>
-      jsonArrayFrom(
-        subquery
-          .selectFrom("disclosure_subjects as s")
-          .innerJoin("disclosures as d", "d.disclosure_id", "s.disclosure_id")
-          .leftJoin("recipient_registry as r", "r.recipient_id", "d.recipient_id")
-          .where("s.subject_id", "=", subjectId)
-          .select([
-            "d.disclosure_id",
-            "d.recipient_id",
-            "d.recipient_kind",
-            "d.kind",
-            "d.purpose",
-            "d.ground",
-            "d.fields",
-            "d.categories",
-            "d.policy_version",
-            "d.at",
-            "r.legal_name",
-          ])
-          .orderBy("d.at")
-          .orderBy("d.disclosure_id"),
-      ),
-    (rows): LedgerEntry[] =>
-      rows.map((r) => ({
-        disclosureId: r.disclosure_id,
-        recipient: r.recipient_id,
-        recipientName: r.legal_name ?? r.recipient_id,
-        recipientKind: r.recipient_kind,
-        kind: r.kind,
-        purpose: r.purpose,
-        ground: r.ground,
-        fields: r.fields,
-        categories: r.categories,
-        policyVersion: r.policy_version,
-        at: new Date(r.at).toISOString(),
-      })),
-  ),
+  query: sectionQuery<LedgerJson[]>(ledgerJson, (rows) => ledgerEntries(rows, (id) => id)),
   async erase(trx, subjectId) {
     const row = await trx
       .selectFrom("disclosure_subjects")

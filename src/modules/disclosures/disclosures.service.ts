@@ -1,15 +1,17 @@
+import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { sql, type Kysely, type Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import { decide, loadSubjectFacts, type Use } from "../../gate/index.ts";
 import { PledgeError } from "../../http/errors.ts";
 import type { Database } from "../../store/database.ts";
+import { subquery } from "../subjects/sections.ts";
 import { disclosedRecords, isRecordField } from "../exports/records.ts";
 import { clausesOf, decisionEvent } from "../subjects/subjects.gate.ts";
 import { NOT_FOUND_DETAIL } from "../subjects/subjects.http.ts";
 import { auditActor, type Acting } from "../subjects/subjects.ts";
 import {
   categoriesOf,
-  internalOnlyRefusal,
+  askedFields,
   refusedByUse,
   refusedError,
   useFactsFor,
@@ -50,13 +52,7 @@ export async function shareSubject(deps: DisclosureDeps, acting: Acting, input: 
   const now = deps.clock();
   const at = now.toISOString();
   const { pack, policy } = deps.policies.at(at);
-  const fields = [...new Set(input.fields)];
-  for (const f of fields) {
-    if (!policy.fieldCategory.has(f))
-      throw new PledgeError("PLEDGE_UNKNOWN_FIELD", `field ${f} is in no category of the policy`);
-  }
-  const internal = internalOnlyRefusal(pack, input.recipient, fields);
-  if (internal !== null) throw internal;
+  const fields = askedFields(pack, policy.fieldCategory, input.recipient, input.fields);
   const use: Use = {
     action: "disclose",
     purpose: input.purpose,
@@ -179,27 +175,55 @@ export async function subjectLedger(
   subjectId: string,
   names: (recipientId: string) => string,
 ): Promise<LedgerEntry[]> {
-  const rows = await db
-    .selectFrom("disclosure_subjects as s")
-    .innerJoin("disclosures as d", "d.disclosure_id", "s.disclosure_id")
-    .leftJoin("recipient_registry as r", "r.recipient_id", "d.recipient_id")
-    .where("s.subject_id", "=", subjectId)
-    .select([
-      "d.disclosure_id",
-      "d.recipient_id",
-      "d.recipient_kind",
-      "d.kind",
-      "d.purpose",
-      "d.ground",
-      "d.fields",
-      "d.categories",
-      "d.policy_version",
-      "d.at",
-      "r.legal_name",
-    ])
-    .orderBy("d.at")
-    .orderBy("d.disclosure_id")
-    .execute();
+  const row = await db.selectNoFrom(ledgerJson(subjectId).as("ledger")).executeTakeFirstOrThrow();
+  return ledgerEntries(row.ledger as LedgerJson[], names);
+}
+
+/** A ledger row as `ledgerJson` gives it. */
+export interface LedgerJson {
+  disclosure_id: string;
+  recipient_id: string;
+  recipient_kind: string;
+  kind: string;
+  purpose: string;
+  ground: string;
+  fields: string[];
+  categories: string[];
+  policy_version: string;
+  at: string;
+  legal_name: string | null;
+}
+
+/** The person's ledger rows as one JSON array expression (the access export reads it in its one statement). */
+export function ledgerJson(subjectId: string) {
+  return jsonArrayFrom(
+    subquery
+      .selectFrom("disclosure_subjects as s")
+      .innerJoin("disclosures as d", "d.disclosure_id", "s.disclosure_id")
+      .leftJoin("recipient_registry as r", "r.recipient_id", "d.recipient_id")
+      .where("s.subject_id", "=", subjectId)
+      .select([
+        "d.disclosure_id",
+        "d.recipient_id",
+        "d.recipient_kind",
+        "d.kind",
+        "d.purpose",
+        "d.ground",
+        "d.fields",
+        "d.categories",
+        "d.policy_version",
+        "d.at",
+        "r.legal_name",
+      ])
+      .orderBy("d.at")
+      .orderBy("d.disclosure_id"),
+  );
+}
+
+export function ledgerEntries(
+  rows: readonly LedgerJson[],
+  names: (recipientId: string) => string,
+): LedgerEntry[] {
   return rows.map((r) => ({
     disclosureId: r.disclosure_id,
     recipient: r.recipient_id,

@@ -5,7 +5,7 @@ import { compileAudience, type Use } from "../../gate/index.ts";
 import { PledgeError } from "../../http/errors.ts";
 import {
   categoriesOf,
-  internalOnlyRefusal,
+  askedFields,
   refusedError,
   useFactsFor,
   type DisclosureDeps,
@@ -50,13 +50,7 @@ export async function exportList(
   const now = deps.clock();
   const at = now.toISOString();
   const { pack, policy } = deps.policies.at(at);
-  const fields = [...new Set(input.fields)];
-  for (const f of fields) {
-    if (!policy.fieldCategory.has(f))
-      throw new PledgeError("PLEDGE_UNKNOWN_FIELD", `field ${f} is in no category of the policy`);
-  }
-  const internal = internalOnlyRefusal(pack, input.recipient, fields);
-  if (internal !== null) throw internal;
+  const fields = askedFields(pack, policy.fieldCategory, input.recipient, input.fields);
   const use: Use = {
     action: "export",
     purpose: input.purpose,
