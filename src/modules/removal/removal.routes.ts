@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Authenticator } from "../../http/auth.ts";
 import { PledgeError } from "../../http/errors.ts";
 import { ADMIN_ROLE, type Caller } from "../staff/staff.ts";
+import { postalAddress } from "../suppression/suppression.schemas.ts";
 import {
   applyRemoval,
   listRemovals,
@@ -14,20 +15,6 @@ export interface RemovalRoutesOptions {
   readonly auth: Authenticator;
   readonly deps: RemovalDeps;
 }
-
-const postalAddress = {
-  type: "object",
-  additionalProperties: false,
-  required: ["line1", "city", "postalCode", "country"],
-  properties: {
-    line1: { type: "string", minLength: 1, maxLength: 200 },
-    line2: { type: ["string", "null"], maxLength: 200 },
-    city: { type: "string", minLength: 1, maxLength: 100 },
-    region: { type: ["string", "null"], maxLength: 100 },
-    postalCode: { type: "string", minLength: 1, maxLength: 20 },
-    country: { type: "string", minLength: 2, maxLength: 2 },
-  },
-} as const;
 
 const requestBody = {
   type: "object",

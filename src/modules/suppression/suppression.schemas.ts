@@ -2,7 +2,7 @@ import { CHANNELS } from "../../policy/schema.ts";
 import { REMOVAL_REASONS, SUPPRESSION_REASONS, SUPPRESSION_SOURCES } from "./suppression.ts";
 
 /** JSON schemas of the Do Not Send routes. Addresses only ever arrive in bodies, never in URLs. */
-const postalAddress = {
+export const postalAddress = {
   type: "object",
   additionalProperties: false,
   required: ["line1", "city", "postalCode", "country"],
