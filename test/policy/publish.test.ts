@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
+import { until } from "../harness/wait.ts";
 import {
   edit,
   marketingUsesAccount,
@@ -219,11 +220,10 @@ describe("publishing a policy version while Pledge runs", () => {
       now = new Date("2025-05-01T00:00:00Z");
       const res = await publish(partstoreVersion("2025-05-01", "2025-05-01T00:00:00Z"));
       expect(res.statusCode, res.body).toBe(201);
-      let seen = await list();
-      for (let i = 0; i < 100 && !seen.includes("2025-05-01"); i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        seen = await list();
-      }
+      const seen = await until("the other node to load the new version", async () => {
+        const versions = await list();
+        return versions.includes("2025-05-01") ? versions : null;
+      });
       expect(seen).toEqual(["2009-09-27", "2025-03-01", "2025-04-01", "2025-05-01"]);
       const served = await other.inject({ method: "GET", url: "/policy" });
       expect(served.headers["x-policy-version"]).toBe("2025-05-01");
