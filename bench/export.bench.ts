@@ -29,7 +29,7 @@ import { sql, type Kysely } from "kysely";
 import { createSubjectCipher, newDataKey, wrapDataKey } from "../src/crypto/cipher.ts";
 import { memoryKeyring } from "../src/crypto/keys.ts";
 import { createVault } from "../src/crypto/vault.ts";
-import { PolicyBook } from "../src/http/policies.ts";
+import { PolicyBook } from "../src/policy/book.ts";
 import { exportList } from "../src/modules/exports/exports.service.ts";
 import { csvLine } from "../src/modules/exports/format.ts";
 import { loadPolicyHistory } from "../src/policy/history.ts";
@@ -38,6 +38,7 @@ import type { Database } from "../src/store/database.ts";
 import type { Store } from "../src/store/store.ts";
 import { migrate } from "../src/store/migrate.ts";
 import { printResults, type BenchResult } from "./lib.ts";
+import { unwrap } from "../src/use/refusal.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
@@ -301,13 +302,15 @@ export async function run(): Promise<BenchResult[]> {
     for (let round = 0; round <= ROUNDS; round++) {
       // Pledge: the whole export, ledger included; the body is consumed as a client would.
       let started = Date.now();
-      const result = await exportList(deps, acting, {
-        recipient: "marketing-partners",
-        purpose: "third_party_sharing.marketing",
-        fields: ["first_name", "last_name", "postal_address", "zip", "email"],
-        format: "csv",
-        projection: true,
-      });
+      const result = unwrap(
+        await exportList(deps, acting, {
+          recipient: "marketing-partners",
+          purpose: "third_party_sharing.marketing",
+          fields: ["first_name", "last_name", "postal_address", "zip", "email"],
+          format: "csv",
+          projection: true,
+        }),
+      );
       const ledger = Date.now() - started;
       let bytes = 0;
       let lines = -1;

@@ -185,6 +185,7 @@ version: "2024-01"
 effective_from: "2024-01-01"
 last_updated: "2023-12-15"
 jurisdictions: [US]
+time_zone: America/Chicago   # calendar years and deadlines are counted here
 # What is collected. Each record field belongs to exactly one category (V5).
 categories:
   - id: user.contact.email

@@ -3,7 +3,6 @@ import path from "node:path";
 import { Migrator, sql, type Kysely } from "kysely";
 import type { Config } from "./config.ts";
 import { loadPolicyHistory, type PolicyHistory } from "./policy/history.ts";
-import type { PolicyPack } from "./policy/schema.ts";
 import { openStore } from "./store/connection.ts";
 import { FolderMigrationProvider, MIGRATIONS_DIR, migrate } from "./store/migrate.ts";
 import type { Store, StoreOptions } from "./store/store.ts";
@@ -75,15 +74,4 @@ export async function loadConfiguredPolicies(config: Config): Promise<PolicyHist
     );
   }
   return loadPolicyHistory(dir);
-}
-
-/** ZM-11: a pack that allows only some regions refuses a deployment anywhere else. */
-export function residencyProblem(pack: PolicyPack, region: string): string | null {
-  const residency = pack.residency;
-  if (residency === undefined || residency.regions.includes(region)) return null;
-  return (
-    `refusing to start: the ${pack.company} policy ${pack.version} (clause ${residency.clauses.join(", ")}) ` +
-    `allows data to be stored and processed only in ${residency.regions.join(", ")}, ` +
-    `and this deployment's PLEDGE_REGION is ${region}`
-  );
 }

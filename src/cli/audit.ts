@@ -4,8 +4,7 @@ import { verifyAudit } from "../audit/verify.ts";
 import { formatProblem } from "../audit/verify.report.ts";
 import { openStore } from "../store/connection.ts";
 import { dataPaths, storeOptionsFromEnv } from "../store/options.ts";
-
-type Io = { out: (s: string) => void; err: (s: string) => void };
+import type { Io } from "./io.ts";
 
 const USAGE = "usage: pledge audit verify [--public-key <file>] | pledge audit checkpoint";
 

@@ -5,11 +5,11 @@ import { loadConfiguredPolicies, openConfiguredStore, prepareSchema, StartError 
 import { loadConfig } from "../config.ts";
 import { openConfiguredVault } from "../crypto/configured.ts";
 import type { SubjectStatus } from "../gate/types.ts";
-import { PolicyBook } from "../http/policies.ts";
+import { PolicyBook } from "../policy/book.ts";
 import { importCustomers, ImportFileError, type ImportReport } from "../modules/subjects/import.ts";
 import { createSubjectRegistry } from "../modules/subjects/registry.ts";
 import { inForce } from "../policy/history.ts";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 
 const USAGE = `usage: pledge import FILE.csv [--purpose ID] [--collection-point NAME] [--status customer|prospect|former] [--report FILE]
 

@@ -6,7 +6,7 @@ import { addKeyToFile, removeKeyFromFile } from "../crypto/keyring-file.ts";
 import { loadKeys, type Keyring } from "../crypto/keys.ts";
 import { keyStatus, retireRefusal, rewrapSubjectKeys } from "../crypto/rotate.ts";
 import type { Store } from "../store/store.ts";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 
 const USAGE = `usage:
   pledge keys init                          create the master keyring and the index key files if missing

@@ -1,16 +1,12 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Io } from "./io.ts";
 
 /**
  * `pledge <command> [args]`. Each command is a function `(argv, io) => Promise<exit code>`, loaded
  * only when asked for, so `pledge help` does not open a store or load the HTTP stack.
  */
-export interface Io {
-  out(s: string): void;
-  err(s: string): void;
-}
-
 type Command = (argv: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {

@@ -1,20 +1,20 @@
 import { readFile } from "node:fs/promises";
 import { StartError } from "../app.ts";
 import { ConfigError } from "../config.ts";
-import { PledgeError } from "../http/errors.ts";
+import { PledgeError } from "../errors.ts";
 import { diffPolicies, formatDiff } from "../policy/diff.ts";
 import { formatIssue, PolicyError } from "../policy/errors.ts";
 import { explain, ExplainInputError, formatDecision, parseFacts, parseUse } from "../policy/explain.ts";
 import { loadPackFile } from "../policy/load.ts";
 import { renderPolicy, type RenderFormat } from "../policy/render.ts";
-import { PolicyBook } from "../http/policies.ts";
+import { PolicyBook } from "../policy/book.ts";
 import { loadConfiguredPolicies, openConfiguredStore, prepareSchema } from "../app.ts";
 import { loadConfig } from "../config.ts";
-import { campaignAnnouncer } from "../policy/publish.announce.ts";
-import { publishPolicy } from "../policy/publish.service.ts";
-import { PublishedSync } from "../policy/publish.sync.ts";
-
-type Io = { out: (s: string) => void; err: (s: string) => void };
+import { campaignAnnouncer } from "../modules/policy-versions/versions.announce.ts";
+import { publishPolicy } from "../modules/policy-versions/versions.service.ts";
+import { PublishedSync } from "../modules/policy-versions/versions.sync.ts";
+import type { Io } from "./io.ts";
+import { systemActing } from "../use/acting.ts";
 
 export const POLICY_USAGE = [
   "usage: pledge policy check FILE...",
@@ -123,10 +123,19 @@ async function publishCommand(file: string, io: Io, env: NodeJS.ProcessEnv): Pro
     const sync = new PublishedSync(store.db, book);
     await sync.sync();
     const clock = () => new Date();
-    const system = { keyId: "cli", staffId: "system", role: "admin", attested: true };
-    const campaigns = { db: store.db, book, clock, region: config.region, enqueue: null };
+    // The announcement is made as a draft campaign: a use about nobody, which opens no record.
+    const vault = {
+      cipherFor: () => Promise.reject(new Error("pledge policy publish opens no one's record")),
+    };
+    const campaigns = { db: store.db, policies: book, vault, clock, region: config.region, enqueue: null };
     const result = await publishPolicy(
-      { db: store.db, sync, clock, region: config.region, announce: campaignAnnouncer(campaigns, system) },
+      {
+        db: store.db,
+        sync,
+        clock,
+        region: config.region,
+        announce: campaignAnnouncer(campaigns, systemActing("policy-publish")),
+      },
       { yaml, actor: "system", source: file },
     );
     const material = result.changes.filter((c) => c.material).length;

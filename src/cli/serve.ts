@@ -3,23 +3,17 @@ import { openConfiguredVault } from "../crypto/configured.ts";
 import { VaultError } from "../crypto/errors.ts";
 import type { Vault } from "../crypto/vault.types.ts";
 import type { FastifyInstance } from "fastify";
-import {
-  openConfiguredStore,
-  loadConfiguredPolicies,
-  prepareSchema,
-  residencyProblem,
-  StartError,
-} from "../app.ts";
+import { openConfiguredStore, loadConfiguredPolicies, prepareSchema, StartError } from "../app.ts";
 import { createAuditWriter } from "../audit/writer.ts";
+import { residencyProblem } from "../policy/residency.ts";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { createApp } from "../http/app.ts";
 import { createLogger } from "../http/logger.ts";
-import { countKeys } from "../modules/staff/staff.repository.ts";
-import { bootstrapAdmin } from "../modules/staff/staff.service.ts";
+import { anyKeys, bootstrapAdmin } from "../modules/staff/staff.service.ts";
 import { PolicyError } from "../policy/errors.ts";
 import { inForce, type PolicyHistory } from "../policy/history.ts";
 import type { Store } from "../store/store.ts";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 
 /**
  * `pledge serve`: configuration → policy → residency (ZM-11) → store and schema → bootstrap key →
@@ -125,7 +119,7 @@ async function bootstrap(store: Store, policies: PolicyHistory, config: Config, 
     return;
   }
   if (store.kind !== "pglite") {
-    if ((await countKeys(store.db)) === 0) {
+    if (!(await anyKeys(store.db))) {
       io.err(
         "Pledge: no API key exists yet; set PLEDGE_BOOTSTRAP_KEY, or run `pledge staff add --role admin` and `pledge staff key`",
       );

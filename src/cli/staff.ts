@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
 import { loadConfiguredPolicies, openConfiguredStore, prepareSchema, StartError } from "../app.ts";
 import { ConfigError, loadConfig } from "../config.ts";
-import { PledgeError } from "../http/errors.ts";
+import { PledgeError } from "../errors.ts";
 import { PolicyError } from "../policy/errors.ts";
 import { inForce } from "../policy/history.ts";
 import { createKey, createStaff, recordAttestation, revokeKey } from "../modules/staff/staff.service.ts";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 
 const USAGE = `usage:
   pledge staff add --name NAME --role ROLE [--attested]   add a staff member (ROLE: a pack staff role or admin)

@@ -1,5 +1,7 @@
 import { createHmac, type KeyObject } from "node:crypto";
-import type { BlindIndexKind } from "./vault.types.ts";
+
+/** What a blind index is kept for: each kind has its own MAC domain. */
+export type BlindIndexKind = "email" | "phone" | "postal";
 
 /**
  * The blind index of a normalised value: HMAC-SHA256 under the index key over `<kind>:<value>`,

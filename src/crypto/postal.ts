@@ -46,6 +46,21 @@ export function normalisePostal(input: PostalAddressInput): Normalised<Normalise
   return accept({ line1, line2, city, region, postalCode, country, canonical });
 }
 
+/** The parts of a canonical address (`normalisePostal`'s `canonical`), by name. */
+export function parseCanonical(canonical: string): Omit<NormalisedPostal, "canonical"> | null {
+  const parts = canonical.split("|");
+  if (parts.length !== 6) return null;
+  const [line1, line2, city, region, postalCode, country] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return { line1, line2, city, region, postalCode, country };
+}
+
 /** A postal code alone (the `zip` field), checked and formatted like in `normalisePostal`. */
 export function normaliseZip(raw: string, country = "US"): Normalised<string> {
   const code = formatPostalCode(raw, country.trim().toUpperCase());

@@ -1,5 +1,8 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../store/database.ts";
+import type { BlindIndexKind } from "./blind-index.ts";
+
+export type { BlindIndexKind };
 
 /**
  * Envelope encryption of personal fields. Each subject has one data key (AES-256-GCM), stored only
@@ -45,4 +48,3 @@ export interface SubjectKeyRow {
 }
 
 /** What a blind index is over: the normalised email, phone (E.164) or postal address. */
-export type BlindIndexKind = "email" | "phone" | "postal";

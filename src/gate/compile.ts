@@ -150,6 +150,17 @@ export function compilePolicy(pack: PolicyPack): CompiledPolicy {
       `the address is on the Do Not Send list for ${ch}`,
     );
   }
+  const channelOptOuts = new Map<string, { scope: string; refused: Decision }>();
+  for (const o of pack.messages.channel_opt_outs) {
+    const clause = clauseOf(o.clauses, "channel_opt_outs");
+    const refused = refusal(
+      clause,
+      RULE.suppression,
+      "channel_opted_out",
+      `the person stopped ${o.scope}, which stops ${o.channel}`,
+    );
+    channelOptOuts.set(o.channel, { scope: o.scope, refused });
+  }
   const minimum = pack.minimum_age;
   const minimumClause = minimum === undefined ? "" : clauseOf(minimum.clauses, "minimum_age");
   const policy: CompiledPolicy = {
@@ -186,6 +197,7 @@ export function compilePolicy(pack: PolicyPack): CompiledPolicy {
     essential: new Set(pack.messages.essential),
     messagesClause,
     suppressionClause,
+    channelOptOuts,
     formerContactable: pack.messages.former_customers === "contactable",
     formerRefused: refusal(
       messagesClause,
@@ -202,6 +214,9 @@ export function compilePolicy(pack: PolicyPack): CompiledPolicy {
     roles,
     staffClause: clauseOf(pack.staff.clauses, "staff"),
     contentGrounds: pack.communications === undefined ? null : new Set(pack.communications.content_grounds),
+    contentFields: new Set(
+      pack.categories.filter((c) => c.sensitivity === "content").flatMap((c) => c.fields),
+    ),
     caseRequired: pack.communications?.case_required ?? true,
     communicationsClause:
       pack.communications === undefined ? null : clauseOf(pack.communications.clauses, "communications"),

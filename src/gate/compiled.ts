@@ -33,6 +33,8 @@ export interface CompiledPolicy {
   } | null;
   readonly essential: ReadonlySet<MessageClass>;
   readonly messagesClause: string;
+  /** Per channel, the sharing scope whose opt-out stops the company's own marketing on it (rule 20), and that refusal. */
+  readonly channelOptOuts: ReadonlyMap<string, { readonly scope: string; readonly refused: Decision }>;
   /** The clause behind the Do Not Send list (the messages clause when the pack has no suppression block). */
   readonly suppressionClause: string;
   readonly formerContactable: boolean;
@@ -48,6 +50,8 @@ export interface CompiledPolicy {
   readonly roles: ReadonlyMap<string, ReadonlySet<string>>;
   readonly staffClause: string;
   readonly contentGrounds: ReadonlySet<string> | null;
+  /** Fields of the pack's `content` categories: reached only by collect, open_content and disclose (rule 6). */
+  readonly contentFields: ReadonlySet<string>;
   readonly caseRequired: boolean;
   readonly communicationsClause: string | null;
   readonly disclosureGrounds: ReadonlySet<string>;

@@ -10,14 +10,19 @@
  *  2  purpose          the purpose is one the pack lists (PS-08, ZM-03); the reason names the
  *                      clause every purpose cites, or no clause when there is none.
  *  3  attestation      staff act only with a confidentiality attestation on file, when the pack
- *                      requires one (ZZ-04).
+ *                      requires one (ZZ-04); so do integrations (system actors acting for a key).
+ *                      Pledge's own jobs come attested; customers and agents are not staff.
  *  4  staff role       a staff member's role lists the purpose.
  *  5  aggregate only   an aggregate-only purpose is used only for aggregates (Z16-06, PS-03); the
  *                      minimum cohort is enforced where aggregates are computed.
  *  6  content          opening a communication's content needs one of the pack's content grounds
  *                      and, when the pack says so, a case id (ZZ-11, ZZ-12); no communications
- *                      block = content is never opened.
- *  7  recipient known  a recipient is one the pack lists.
+ *                      block = content is never opened. The fields of `content` categories are
+ *                      reached only by collect, open_content and disclose (on the recipient's
+ *                      terms, rules 7–12): a read, export, send, analysis or charge asking for
+ *                      one is refused, or with `projection` has it removed (ZZ-11, ZZ-12).
+ *  7  recipient known  an export or a disclosure names its recipient, and a recipient is one the
+ *                      pack lists (ZZ-06: nothing leaves for nobody in particular).
  *  8  third parties    with `third_parties.allowed: false`, marketing partners and affiliates are
  *                      refused (ZZ-06). Processors, internal stores, authorities and the
  *                      customer's own organisation are not third parties (policy rule V9).
@@ -41,8 +46,10 @@
  * 18  minimum age      a person known to be under the pack's minimum age is refused for every
  *                      use; on `collect`, an unknown age is refused too (Z16-15).
  * 19  former customers marketing does not reach former customers when the pack says so (PS-07).
- * 20  suppression      marketing never reaches a channel on the Do Not Send list (PS-05);
- *                      essential messages do (PS-06, ZZ-08, ZM-05).
+ * 20  suppression      marketing never reaches a channel on the Do Not Send list (PS-05), nor a
+ *                      channel whose opt-out scope (`messages.channel_opt_outs`) the person
+ *                      stopped: "no catalogues" stops the company's own catalogues (PS-09);
+ *                      essential messages reach both (PS-06, ZZ-08, ZM-05).
  * 21  topic withdrawn  a withdrawn or objected topic stops non-essential messages on it (ZM-05).
  * 22  legal basis      contract, legal obligation, legitimate interest: allowed. consent: needs a
  *                      grant for the purpose or the topic, and the purpose not withdrawn. opt_out:
@@ -60,7 +67,7 @@ import type { CompiledPolicy } from "./compiled.ts";
 import { deny, reason, RULE } from "./reasons.ts";
 import { checkSubject } from "./subject-rules.ts";
 import type { Decision, Facts, Use } from "./types.ts";
-import { allowed, checkUse } from "./use-rules.ts";
+import { allowed, checkUse, type UseFacts } from "./use-rules.ts";
 
 export function decide(policy: CompiledPolicy, facts: Facts, use: Use): Decision {
   const verdict = checkUse(policy, facts, use);
@@ -74,6 +81,15 @@ export function decide(policy: CompiledPolicy, facts: Facts, use: Use): Decision
     );
   }
   return checkSubject(policy, verdict, subject, use) ?? allowed(policy, verdict, use);
+}
+
+/**
+ * Rules 0–16 alone: a use of data held of nobody on record (a cookie's order form), or an
+ * aggregate. The person rules (17–24) have no one to apply to.
+ */
+export function decideUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Decision {
+  const verdict = checkUse(policy, facts, use);
+  return "outcome" in verdict ? verdict : allowed(policy, verdict, use);
 }
 
 /** The versions of one company's policy: compiled versions sorted oldest first, or a picker. */

@@ -1,5 +1,4 @@
 import type { ColumnType } from "kysely";
-import type { BlindIndexKind } from "../crypto/vault.types.ts";
 import type { Channel } from "../policy/schema.ts";
 import type { ConsentState, Permission, SubjectStatus } from "./types.ts";
 
@@ -48,7 +47,10 @@ export interface SubjectPermissionsTable {
 }
 
 /** The kind of identity whose address a channel reaches: what the Do Not Send list is keyed by. */
-export function identityKindOf(channel: Channel): BlindIndexKind {
+/** What an identity of the subject is (its blind index's kind, src/crypto/blind-index.ts). */
+export type IdentityKind = "email" | "phone" | "postal";
+
+export function identityKindOf(channel: Channel): IdentityKind {
   switch (channel) {
     case "email":
       return "email";

@@ -1,6 +1,5 @@
-import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from "kysely";
+import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
 import type { Channel } from "../policy/schema.ts";
-import type { Database } from "../store/database.ts";
 import { birthCutoff } from "./age.ts";
 import type { CompiledPolicy } from "./compiled.ts";
 import { identityKindOf } from "./facts.table.ts";
@@ -67,17 +66,6 @@ export function compileAudience(policy: CompiledPolicy, facts: UseFacts, use: Us
   return { decision, where };
 }
 
-/** The ids of the audience, in id order: a convenience for callers and tests. */
-export async function selectAudience(db: Kysely<Database>, audience: Audience): Promise<string[]> {
-  const rows = await db
-    .selectFrom("subjects")
-    .select("subjects.subject_id")
-    .where(audience.where)
-    .orderBy("subjects.subject_id")
-    .execute();
-  return rows.map((r) => r.subject_id);
-}
-
 const first = (d: Decision): Reason => d.reasons[0] as Reason;
 
 /**
@@ -122,6 +110,14 @@ function subjectParts(policy: CompiledPolicy, verdict: UseVerdict, use: Use): Bu
         join suppression_list x on x.channel = ${channel} and x.address_index = i.blind_index
         where i.subject_id = subjects.subject_id and i.kind = ${identityKindOf(channel)})`,
       );
+      const stop = policy.channelOptOuts.get(channel);
+      if (stop !== undefined) {
+        part(
+          first(stop.refused),
+          sql`not exists (select 1 from subject_opt_outs o
+          where o.subject_id = subjects.subject_id and o.scope = ${stop.scope})`,
+        );
+      }
     }
   }
   // A grant of the purpose (on the use's channel) comes later and implies "not withdrawn".
@@ -213,37 +209,4 @@ function stateIs(
 function hasPermission(permission: string): RawBuilder<SqlBool> {
   return sql`exists (select 1 from subject_permissions p
     where p.subject_id = subjects.subject_id and p.permission = ${permission})`;
-}
-
-/** How many people a bulk use reaches and how many each part leaves out (in part order). */
-export interface AudienceBreakdown {
-  readonly audience: number;
-  readonly excluded: readonly { readonly reason: Reason; readonly count: number }[];
-}
-
-/**
- * Counts the audience and the people each part excludes (those meeting every earlier part and not
- * this one), in one statement over the people not erased. Every excluded person is counted once,
- * under the first rule that refuses them, so `audience + Σ count` is the number of people.
- */
-export async function breakdownAudience(
-  db: Kysely<Database>,
-  explanation: AudienceExplanation,
-): Promise<AudienceBreakdown> {
-  const { parts } = explanation;
-  const counts = parts.map((p, i) => {
-    const before = parts.slice(0, i).map((q) => q.where);
-    const fails = sql<SqlBool>`not coalesce(${p.where}, false)`;
-    return sql<string>`count(*) filter (where ${sql.join([...before, fails], sql` and `)})`.as(`x${i}`);
-  });
-  const row = await db
-    .selectFrom("subjects")
-    .where(NOT_ERASED)
-    .select([sql<string>`count(*) filter (where ${explanation.where})`.as("audience"), ...counts])
-    .executeTakeFirstOrThrow();
-  const values = row as unknown as Record<string, string | number>;
-  return {
-    audience: Number(values.audience),
-    excluded: parts.map((p, i) => ({ reason: p.reason, count: Number(values[`x${i}`]) })),
-  };
 }

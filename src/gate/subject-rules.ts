@@ -30,6 +30,8 @@ export function checkSubject(
     if (!policy.formerContactable && subject.status === "former") return policy.formerRefused;
     if (channel !== undefined && subject.suppressed.includes(channel))
       return policy.suppressedRefused[channel];
+    const stop = channel === undefined ? undefined : policy.channelOptOuts.get(channel);
+    if (stop !== undefined && subject.optOuts.includes(stop.scope)) return stop.refused;
   }
   const consents = subject.consents;
   if (!verdict.essential) {

@@ -52,18 +52,22 @@ export function checkUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Dec
     );
   }
   const actor = use.actor;
+  if (
+    (actor.kind === "staff" || actor.kind === "system") &&
+    policy.attestationRequired &&
+    !facts.actorAttested
+  ) {
+    return deny(
+      policy,
+      reason(
+        policy.staffClause,
+        RULE.attestation,
+        "attestation_missing",
+        "no confidentiality attestation is on file for this staff member",
+      ),
+    );
+  }
   if (actor.kind === "staff") {
-    if (policy.attestationRequired && !facts.actorAttested) {
-      return deny(
-        policy,
-        reason(
-          policy.staffClause,
-          RULE.attestation,
-          "attestation_missing",
-          "no confidentiality attestation is on file for this staff member",
-        ),
-      );
-    }
     if (actor.role === undefined || policy.roles.get(actor.role)?.has(purpose.id) !== true) {
       return deny(
         policy,
@@ -92,6 +96,17 @@ export function checkUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Dec
     if (refused !== null) return deny(policy, refused);
   }
   let recipient: CompiledRecipient | undefined;
+  if (use.recipient === undefined && (use.action === "export" || use.action === "disclose")) {
+    return deny(
+      policy,
+      reason(
+        policy.thirdPartiesClause,
+        RULE.recipientKnown,
+        "recipient_missing",
+        `an ${use.action} names the recipient it goes to`,
+      ),
+    );
+  }
   if (use.recipient !== undefined) {
     recipient = policy.recipients.get(use.recipient);
     const refused = checkRecipient(policy, purpose, recipient, facts, use);
@@ -279,6 +294,9 @@ function checkMessage(
   return null;
 }
 
+/** Actions that may touch content: storing it, opening one message on a ground, disclosing it. */
+const CONTENT_ACTIONS: ReadonlySet<string> = new Set(["collect", "open_content", "disclose"]);
+
 /**
  * Rule 16. Every field must belong to the purpose's categories and, with a recipient, to the
  * recipient's. Outside fields refuse the use, or with `projection` are removed (partial); a
@@ -292,26 +310,47 @@ function checkFields(
   use: Use,
 ): Decision | null {
   const fields = use.fields;
+  const content = CONTENT_ACTIONS.has(use.action) ? null : policy.contentFields;
   let outside = 0;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i] as string;
-    if (!purpose.fields.has(f) || (recipient !== undefined && !recipient.fields.has(f))) outside++;
+    if (
+      !purpose.fields.has(f) ||
+      (recipient !== undefined && !recipient.fields.has(f)) ||
+      (content !== null && content.has(f))
+    )
+      outside++;
   }
   if (outside === 0) return null;
-  const removed = fields.filter(
+  // Fields outside the categories are the first reason; content inside them, by an action that
+  // does not reach content, the second.
+  const beyond = fields.filter(
     (f) => !purpose.fields.has(f) || (recipient !== undefined && !recipient.fields.has(f)),
   );
-  const byRecipient = recipient !== undefined && removed.every((f) => purpose.fields.has(f));
+  const removed = fields.filter((f) => beyond.includes(f) || (content !== null && content.has(f)));
+  const refusing = use.projection !== true || removed.length === fields.length;
+  if (refusing && beyond.length === 0) {
+    return deny(
+      policy,
+      reason(
+        policy.communicationsClause ?? purpose.clause,
+        RULE.contentGround,
+        "content_not_by_this_action",
+        `the content of communications is not reached by ${use.action}: it is opened one message at a time, on a ground`,
+      ),
+    );
+  }
+  const byRecipient = recipient !== undefined && beyond.every((f) => purpose.fields.has(f));
   const clause = byRecipient ? (recipient?.clause ?? purpose.clause) : purpose.clause;
   const whose = byRecipient ? `recipient ${recipient?.id ?? ""}` : `purpose ${purpose.id}`;
-  if (use.projection !== true || removed.length === fields.length) {
+  if (refusing) {
     return deny(
       policy,
       reason(
         clause,
         RULE.fields,
         "fields_not_allowed",
-        `fields ${removed.join(", ")} are outside the categories of ${whose}`,
+        `fields ${beyond.join(", ")} are outside the categories of ${whose}`,
       ),
     );
   }

@@ -8,7 +8,8 @@ import { customerAccountSection } from "../modules/customers/customers.section.t
 import { createCustomersDeps } from "../modules/customers/customers.service.ts";
 import { DEFAULT_CUSTOMER_ACCESS, type CustomerAccessSettings } from "../modules/customers/customers.ts";
 import { meRoutes } from "../modules/customers/me.routes.ts";
-import { recordRoutes, registerRecordSections } from "../modules/orders/records.routes.ts";
+import { recordRoutes, registerRecordSections } from "../modules/records/records.routes.ts";
+import { requireRouteUses } from "./route-use.ts";
 import { consentRoutes } from "../modules/consent/consent.routes.ts";
 import { deliverabilityRoutes } from "../modules/deliverability/deliverability.routes.ts";
 import { webhookRoutes } from "../modules/deliverability/webhook.routes.ts";
@@ -17,11 +18,11 @@ import { staffRoutes } from "../modules/staff/staff.routes.ts";
 import { suppressionRoutes } from "../modules/suppression/suppression.routes.ts";
 import { removalRoutes } from "../modules/removal/removal.routes.ts";
 import { unsubscribeRoutes } from "../modules/unsubscribe/unsubscribe.routes.ts";
-import { affiliateRoutes } from "../modules/affiliates/affiliates.ts";
+import { affiliateRoutes } from "../modules/affiliates/affiliates.routes.ts";
 import { disclosureRoutes } from "../modules/disclosures/disclosures.routes.ts";
 import { disclosuresSection } from "../modules/disclosures/disclosures.section.ts";
 import { exportRoutes } from "../modules/exports/exports.routes.ts";
-import { salesTrackingRoutes } from "../modules/sales-tracking/sales-tracking.ts";
+import { salesTrackingRoutes } from "../modules/sales-tracking/sales-tracking.routes.ts";
 import type { Vault } from "../crypto/vault.types.ts";
 import { ephemeralVault } from "../modules/subjects/ephemeral-vault.ts";
 import { createSubjectRegistry, type SubjectRegistry } from "../modules/subjects/registry.ts";
@@ -42,8 +43,9 @@ import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
 import { createSmtpTransport, type MailTransport } from "../modules/messages/transport.ts";
 import { unsubscribeLinks } from "../modules/unsubscribe/links.ts";
-import { PolicyBook } from "./policies.ts";
-import { policyPublishRoutes, policyRoutes } from "./policy.routes.ts";
+import { PolicyBook } from "../policy/book.ts";
+import { policyRoutes } from "./policy.routes.ts";
+import { policyPublishRoutes } from "../modules/policy-versions/versions.routes.ts";
 
 export interface AppDeps {
   readonly config: Config;
@@ -110,73 +112,56 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  // From here on every route declares its use of personal data, or registration fails; staff
+  // routes are authenticated from their declaration (src/http/route-use.ts).
+  requireRouteUses(app, { auth, pack: () => book.at(clock().toISOString()).pack });
+  app.get("/openapi.json", { schema: { hide: true }, config: { use: PUBLIC } }, async () => app.swagger());
 
-  await app.register(healthRoutes, { store, book, clock });
-  await app.register(policyRoutes, { book, clock });
-  await app.register(decisionRoutes, {
+  // What every use of personal data goes through: the kernel's dependencies (src/use/kernel.ts).
+  const uses = {
     db: store.db,
-    auth,
-    book,
-    audit: deps.audit,
+    policies: book,
+    vault: deps.vault ?? ephemeralVault(),
     clock,
     region: config.region,
-  });
+  };
+  await app.register(healthRoutes, { store, book, clock });
+  await app.register(policyRoutes, { book, clock });
+  await app.register(decisionRoutes, { deps: uses, audit: deps.audit });
   await app.register(staffRoutes, {
     db: store.db,
     auth,
     clock,
     currentPack: () => book.at(clock().toISOString()).pack,
   });
-  const subjects = {
-    db: store.db,
-    vault: deps.vault ?? ephemeralVault(),
-    policies: book,
-    sections: deps.sections ?? createSubjectRegistry(),
-    clock,
-    region: config.region,
-  };
-  await app.register(subjectRoutes, { auth, deps: subjects });
-  await app.register(subjectPartRoutes, { auth, deps: subjects });
-  registerRecordSections(subjects.sections);
-  await app.register(recordRoutes, {
-    auth,
-    db: store.db,
-    book,
-    vault: subjects.vault,
-    clock,
-    region: config.region,
-  });
+  const sections = deps.sections ?? createSubjectRegistry();
+  const subjects = { ...uses, sections };
+  await app.register(subjectRoutes, { deps: subjects });
+  await app.register(subjectPartRoutes, { deps: subjects });
+  registerRecordSections(sections);
+  await app.register(recordRoutes, uses);
   const customers = createCustomersDeps(subjects, { ...DEFAULT_CUSTOMER_ACCESS, ...deps.customerAccess });
-  if (!subjects.sections.sections().some((s) => s.name === customerAccountSection.name)) {
-    subjects.sections.register(customerAccountSection);
+  for (const section of [customerAccountSection, consentSection, disclosuresSection]) {
+    if (!sections.sections().some((s) => s.name === section.name)) sections.register(section);
   }
-  if (!subjects.sections.sections().some((s) => s.name === consentSection.name)) {
-    subjects.sections.register(consentSection);
-  }
-  await app.register(consentRoutes, { db: store.db, auth, clock, packAt: (at) => book.at(at).pack });
-  await app.register(suppressionRoutes, { db: store.db, vault: subjects.vault, auth, clock });
+  await app.register(consentRoutes, { deps: uses });
+  await app.register(suppressionRoutes, { db: store.db, vault: uses.vault, clock });
   await app.register(accountRoutes, { deps: customers });
   await app.register(meRoutes, { deps: customers });
-  const lists = { db: store.db, vault: subjects.vault, policies: book, clock, region: config.region };
-  await app.register(deliverabilityRoutes, { auth, deps: lists });
+  await app.register(deliverabilityRoutes, { deps: uses });
   await app.register(webhookRoutes, {
     db: store.db,
     clock,
     packAt: (at: string) => book.at(at).pack,
     secret: config.webhookSecret,
   });
-  if (!subjects.sections.sections().some((s) => s.name === disclosuresSection.name)) {
-    subjects.sections.register(disclosuresSection);
-  }
-  const disclosures = { db: store.db, vault: subjects.vault, policies: book, clock, region: config.region };
-  await app.register(disclosureRoutes, { auth, deps: disclosures });
-  await app.register(exportRoutes, { auth, deps: disclosures });
-  await app.register(affiliateRoutes, { auth, deps: disclosures });
-  await app.register(salesTrackingRoutes, { auth, deps: disclosures });
+  await app.register(disclosureRoutes, { deps: uses });
+  await app.register(exportRoutes, { deps: uses });
+  await app.register(affiliateRoutes, { deps: uses });
+  await app.register(salesTrackingRoutes, { deps: uses });
   await app.register(unsubscribeRoutes, {
     db: store.db,
-    vault: subjects.vault,
+    vault: uses.vault,
     auth,
     clock,
     packAt: (at: string) => book.at(at).pack,
@@ -189,16 +174,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     send:
       transport === null || !(deps.sendWorkers ?? config.mail.sendWorkers)
         ? null
-        : {
-            db: store.db,
-            book,
-            vault: subjects.vault,
-            transport,
-            mail: config.mail,
-            links: unsubscribeLinks,
-            clock,
-            region: config.region,
-          },
+        : { ...uses, transport, mail: config.mail, links: unsubscribeLinks },
     workers: config.mail.smtpPool,
     logger: app.log,
   });
@@ -208,43 +184,17 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     await sender.stop();
     if (deps.mailTransport === undefined) await transport?.close();
   });
-  await app.register(campaignRoutes, {
-    auth,
-    deps: {
-      db: store.db,
-      book,
-      clock,
-      region: config.region,
-      enqueue: transport === null ? null : (id, ids) => sender.enqueue(id, ids),
-    },
-  });
+  const campaigns = {
+    ...uses,
+    enqueue: transport === null ? null : (id: string, ids: readonly string[]) => sender.enqueue(id, ids),
+  };
+  await app.register(campaignRoutes, { deps: campaigns });
   // Publishing policy versions; a material change is announced with the campaign service (PS-10).
-  await app.register(policyPublishRoutes, {
-    db: store.db,
-    auth,
-    book,
-    clock,
-    region: config.region,
-    campaigns: {
-      db: store.db,
-      book,
-      clock,
-      region: config.region,
-      enqueue: transport === null ? null : (id, ids) => sender.enqueue(id, ids),
-    },
-  });
-  await app.register(removalRoutes, {
-    auth,
-    deps: { db: store.db, vault: subjects.vault, policies: book, clock },
-  });
-  await app.register(complaintRoutes, {
-    auth,
-    db: store.db,
-    book,
-    vault: subjects.vault,
-    clock,
-    region: config.region,
-    hookSecret: config.webhookSecret,
-  });
+  await app.register(policyPublishRoutes, { db: store.db, book, clock, region: config.region, campaigns });
+  await app.register(removalRoutes, { deps: uses });
+  await app.register(complaintRoutes, { ...uses, auth, hookSecret: config.webhookSecret });
   return app;
 }
+
+/** The declaration of a route anyone may call that touches no personal data. */
+const PUBLIC = { callers: { public: true }, personal: false } as const;

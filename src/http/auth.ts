@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { authenticate } from "../modules/staff/staff.service.ts";
 import type { Caller } from "../modules/staff/staff.ts";
 import type { Database } from "../store/database.ts";
-import { PledgeError } from "./errors.ts";
+import { PledgeError } from "../errors.ts";
 
 declare module "fastify" {
   interface FastifyRequest {

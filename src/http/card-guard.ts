@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { findCardNumberInJson } from "../crypto/cards.ts";
-import { PledgeError } from "./errors.ts";
+import { PledgeError } from "../errors.ts";
 
 /**
  * Pledge never accepts a card number (Z16-01, PS-02). Installed on the root instance, before any

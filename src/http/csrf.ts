@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { preHandlerAsyncHookHandler } from "fastify";
-import { PledgeError } from "./errors.ts";
+import { PledgeError } from "../errors.ts";
 
 /**
  * CSRF protection for requests authenticated by the session cookie: the synchronizer token

@@ -1,27 +1,25 @@
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import type { AuditWriter } from "../audit/writer.ts";
-import type { DecisionSummary } from "../audit/audit.events.ts";
+import { PledgeError } from "../errors.ts";
 import { decide } from "../gate/decide.ts";
-import { loadSubjectFacts } from "../gate/facts.ts";
-import type { Action, Actor, Decision, Facts, SubjectFacts, Use } from "../gate/types.ts";
+import type { Action, Facts, SubjectFacts, Use } from "../gate/types.ts";
 import type { Channel, MessageClass } from "../policy/schema.ts";
 import type { Database } from "../store/database.ts";
-import { ADMIN_ROLE, type Caller } from "../modules/staff/staff.ts";
-import type { Authenticator } from "./auth.ts";
+import { auditActor } from "../use/acting.ts";
+import { summarise } from "../use/events.ts";
+import { loadSubjectFacts } from "../use/facts.ts";
+import type { UseDeps } from "../use/kernel.ts";
+import { clausesOf } from "../use/refusal.ts";
+import { unknownName } from "../use/vocabulary.ts";
+import { actingOf } from "./acting.ts";
 import { decisionRequestSchema, decisionResponseSchema } from "./decisions.schema.ts";
-import type { PolicyBook } from "./policies.ts";
-import { PledgeError } from "./errors.ts";
-import { unknownName } from "./vocabulary.ts";
 
 export interface DecisionRoutesOptions {
-  /** Where `subjectId` facts are read from (loadSubjectFacts). */
-  readonly db: Kysely<Database>;
-  readonly auth: Authenticator;
-  readonly book: PolicyBook;
+  /** The store a `subjectId`'s facts are read from, the policy, the clock and the region. */
+  readonly deps: UseDeps;
+  /** Decisions are appended with group commit: many concurrent questions share one flush. */
   readonly audit: AuditWriter;
-  readonly clock: () => Date;
-  readonly region: string;
 }
 
 interface DecisionRequest {
@@ -55,7 +53,9 @@ export async function decisionRoutes(app: FastifyInstance, opts: DecisionRoutesO
   app.post<{ Body: DecisionRequest }>(
     "/v1/decisions",
     {
-      preHandler: opts.auth.requireRole("any"),
+      // The gate's own question: the answer is a decision, never a value of the record. A stored
+      // subject's facts are read for the gate alone, which refuses unattested staff first (rule 3).
+      config: { use: { callers: { staff: "any" }, personal: false } },
       schema: {
         tags: ["decisions"],
         summary: "Ask the gate whether a use of personal data is allowed",
@@ -70,36 +70,36 @@ export async function decisionRoutes(app: FastifyInstance, opts: DecisionRoutesO
       },
     },
     async (request) => {
-      const caller = request.caller as Caller;
+      const acting = actingOf(request);
+      const { deps } = opts;
       const { use: body, facts: given = {}, subjectId } = request.body;
-      const at = body.at === undefined ? opts.clock().toISOString() : new Date(body.at).toISOString();
-      const { pack, policy } = opts.book.at(at);
-      const use: Use = { ...body, actor: actorOf(caller), at };
+      const at = body.at === undefined ? deps.clock().toISOString() : new Date(body.at).toISOString();
+      const { pack, policy } = deps.policies.at(at);
+      const use: Use = { ...body, actor: acting.actor, at };
       let subject = given.subject ?? null;
       if (subjectId !== undefined) {
         if (given.subject != null) {
           throw new PledgeError("PLEDGE_VALIDATION_FAILED", "give subjectId or facts.subject, not both");
         }
-        subject = await storedFacts(opts.db, subjectId, at);
+        subject = await storedFacts(deps.db, subjectId, at);
       }
       const facts: Facts = {
         subject,
-        actorAttested: caller.attested,
+        actorAttested: acting.attested,
         recipientContractOnFile:
           use.recipient === undefined ? null : (given.recipientContractOnFile ?? false),
-        deploymentRegion: opts.region,
+        deploymentRegion: deps.region,
       };
       const decision = decide(policy, facts, use);
       const problem = unknownName(pack, use);
       if (problem) {
         // The gate refuses an unknown name too; its reasons say which clause the refusal rests on.
-        const clauses = decision.reasons.flatMap((r) => (r.clause === null ? [] : [r.clause]));
-        throw new PledgeError(problem.code, problem.detail, clauses);
+        throw new PledgeError(problem.code, problem.detail, clausesOf(decision));
       }
       const row = await opts.audit.append({
         type: "decision",
         at: new Date(at),
-        actor: `staff:${caller.staffId}`,
+        actor: auditActor(acting.actor),
         subjectId: subjectId ?? null,
         payload: summarise(use, decision),
       });
@@ -119,25 +119,4 @@ async function storedFacts(db: Kysely<Database>, subjectId: string, at: string):
   const facts = live === undefined ? null : await loadSubjectFacts(db, subjectId, at);
   if (facts === null) throw new PledgeError("PLEDGE_NOT_FOUND", "no such subject");
   return facts;
-}
-
-/** Keys of a pack role ask as that staff member; admin keys ask as the system (an integration). */
-function actorOf(caller: Caller): Actor {
-  return caller.role === ADMIN_ROLE
-    ? { kind: "system", id: caller.staffId }
-    : { kind: "staff", id: caller.staffId, role: caller.role };
-}
-
-function summarise(use: Use, d: Decision): DecisionSummary {
-  const clauses = [...new Set(d.reasons.flatMap((r) => (r.clause === null ? [] : [r.clause])))];
-  return {
-    outcome: d.outcome,
-    purpose: use.purpose,
-    action: use.action,
-    recipient: use.recipient ?? null,
-    clauses,
-    policy: { company: d.policy.company, version: d.policy.version },
-    fields: [...d.fields],
-    removed: [...d.removed],
-  };
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import { PolicyError } from "../policy/errors.ts";
-import { PROBLEM_CONTENT_TYPE, PledgeError, problem, type Problem } from "./errors.ts";
+import { PledgeError } from "../errors.ts";
+import { PROBLEM_CONTENT_TYPE, problem, type Problem } from "./errors.ts";
 
 /**
  * Turns every error, ours or Fastify's, into RFC 9457 problem+json with a stable code. Installed

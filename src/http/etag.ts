@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { PledgeError } from "./errors.ts";
+import { PledgeError } from "../errors.ts";
 
 /**
  * ETags of records that carry a `version` integer, and the If-Match check that keeps two
@@ -34,12 +34,4 @@ export function requiredIfMatch(request: FastifyRequest): number | null {
   if (m === null)
     throw new PledgeError("PLEDGE_PRECONDITION_FAILED", "If-Match names no version of this record");
   return Number(m[1]);
-}
-
-/** The error to answer when the record's current version is not the one the caller named. */
-export function staleVersion(current: number): PledgeError {
-  return new PledgeError(
-    "PLEDGE_PRECONDITION_FAILED",
-    `the record is at version ${current}; read it again and retry with If-Match: ${etagOf(current)}`,
-  );
 }

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import { sql } from "kysely";
-import type { Store } from "../store/store.ts";
-import { PledgeError } from "./errors.ts";
-import type { PolicyBook } from "./policies.ts";
+import { storeAnswers, type Store } from "../store/store.ts";
+import { PledgeError } from "../errors.ts";
+import type { PolicyBook } from "../policy/book.ts";
 
 export interface HealthRoutesOptions {
   readonly store: Store;
@@ -18,6 +17,7 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthRoutesOptio
   app.get(
     "/healthz",
     {
+      config: { use: { callers: { public: true }, personal: false } },
       schema: {
         tags: ["health"],
         summary: "The process is up",
@@ -36,6 +36,7 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthRoutesOptio
   app.get(
     "/readyz",
     {
+      config: { use: { callers: { public: true }, personal: false } },
       schema: {
         tags: ["health"],
         summary: "The store answers and a policy is in force",
@@ -58,11 +59,8 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthRoutesOptio
       },
     },
     async () => {
-      try {
-        await sql`select 1`.execute(opts.store.db);
-      } catch {
+      if (!(await storeAnswers(opts.store)))
         throw new PledgeError("PLEDGE_NOT_READY", "the store does not answer");
-      }
       let pack;
       try {
         pack = opts.book.at(opts.clock().toISOString()).pack;

@@ -2,7 +2,8 @@ import { createHash, createHmac } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../store/database.ts";
-import { PROBLEM_CONTENT_TYPE, PledgeError } from "./errors.ts";
+import { PledgeError } from "../errors.ts";
+import { PROBLEM_CONTENT_TYPE } from "./errors.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {

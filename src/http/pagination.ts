@@ -1,4 +1,4 @@
-import { PledgeError } from "./errors.ts";
+export { decodeCursor, encodeCursor } from "../store/cursor.ts";
 
 /**
  * Cursor pagination: `limit` and an opaque `cursor` in the query, `{ items, nextCursor }` in the
@@ -22,28 +22,6 @@ export const paginationQuery = {
 /** The page size a query asks for: `DEFAULT_LIMIT` when absent, at most `MAX_LIMIT`. */
 export function limitOf(query: { limit?: string }): number {
   return query.limit === undefined ? DEFAULT_LIMIT : Math.min(Number(query.limit), MAX_LIMIT);
-}
-
-export function encodeCursor(position: Readonly<Record<string, string>>): string {
-  return Buffer.from(JSON.stringify(position), "utf8").toString("base64url");
-}
-
-/** The position a cursor names, with exactly `keys` as string members; PLEDGE_INVALID_CURSOR otherwise. */
-export function decodeCursor<K extends string>(cursor: string, keys: readonly K[]): Record<K, string> {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    value = null;
-  }
-  const ok =
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.keys(value).length === keys.length &&
-    keys.every((k) => typeof (value as Record<string, unknown>)[k] === "string");
-  if (!ok) throw new PledgeError("PLEDGE_INVALID_CURSOR", "the cursor was not given out by this endpoint");
-  return value as Record<K, string>;
 }
 
 /** The response schema of one page of `item`. */

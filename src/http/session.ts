@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "f
 import type { Kysely } from "kysely";
 import { findSession } from "../modules/customers/sessions.ts";
 import type { Database } from "../store/database.ts";
-import { PledgeError } from "./errors.ts";
+import { PledgeError } from "../errors.ts";
 
 /**
  * Customers' cookies. `pledge_session` carries the session id: HttpOnly (no script reads it),

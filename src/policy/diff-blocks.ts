@@ -1,4 +1,4 @@
-import type { Note } from "./diff.ts";
+import type { Note } from "./diff.types.ts";
 import type { LegalBasis, PolicyPack } from "./schema.ts";
 
 /** The comparisons behind diffPolicies, one block of the pack at a time. */

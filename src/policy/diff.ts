@@ -1,6 +1,8 @@
 import { diffBlocks } from "./diff-blocks.ts";
 export { basisStrength } from "./diff-blocks.ts";
+import type { DiffArea, ChangeKind, PolicyChange } from "./diff.types.ts";
 import type { PolicyPack } from "./schema.ts";
+export { DIFF_AREAS, type ChangeKind, type DiffArea, type Note, type PolicyChange } from "./diff.types.ts";
 
 /**
  * What changed between two versions of a pack, and whether each change is *material*: a change
@@ -9,21 +11,6 @@ import type { PolicyPack } from "./schema.ts";
  * MATERIAL_RULES (docs/policy-format.md prints them); additions that only protect more are listed
  * but not material.
  */
-
-export const DIFF_AREAS = ["purpose", "category", "recipient", "topic", "clause", "rule"] as const;
-export type DiffArea = (typeof DIFF_AREAS)[number];
-export type ChangeKind = "added" | "removed" | "changed";
-
-export interface PolicyChange {
-  readonly area: DiffArea;
-  /** The id of the purpose, category, ... or the name of the rule block (`sale`, `messages`, ...). */
-  readonly id: string;
-  readonly kind: ChangeKind;
-  readonly detail: string;
-  readonly material: boolean;
-  /** Why the change is material; absent when it is not. */
-  readonly why?: string;
-}
 
 export interface PolicyDiff {
   readonly from: { readonly company: string; readonly version: string };
@@ -67,8 +54,6 @@ export function diffPolicies(old: PolicyPack, next: PolicyPack): PolicyDiff {
     material: changes.some((c) => c.material),
   };
 }
-
-export type Note = (area: DiffArea, id: string, kind: ChangeKind, detail: string, why?: string) => void;
 
 /** Human-readable diff; material changes start with `! material:`. */
 export function formatDiff(diff: PolicyDiff): string {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { residencyProblem } from "../app.ts";
+import { residencyProblem } from "./residency.ts";
 import { compilePolicy, GateConfigError } from "../gate/compile.ts";
-import { PledgeError } from "../http/errors.ts";
+import { PledgeError } from "../errors.ts";
 import { diffPolicies, type PolicyDiff } from "./diff.ts";
 import { instant, type PolicyHistory, type PolicyVersion } from "./history.ts";
 import { parsePackSource } from "./load.ts";

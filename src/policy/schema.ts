@@ -69,6 +69,16 @@ const isoInstant = z
     "a date or an ISO 8601 instant",
   );
 
+/** Whether `zone` is a time zone this runtime knows (IANA names, and UTC). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const categorySchema = z
   .object({
     id: id.describe("fideslang-style id, e.g. user.contact.email"),
@@ -139,6 +149,12 @@ export const packSchema = z
     effective_from: isoInstant.describe("the version is in force from this instant until the next one"),
     last_updated: isoDate.describe("shown on the public policy"),
     jurisdictions: z.array(z.string().regex(/^[A-Z]{2}(-[A-Z]{2})?$/)).min(1),
+    time_zone: z
+      .string()
+      .refine(isTimeZone, "an IANA time zone such as America/Los_Angeles, or UTC")
+      .describe(
+        "the IANA time zone in which the policy's calendar years, days and deadlines are counted (Z19-10's preceding calendar year, business days)",
+      ),
     residency: z
       .object({ regions: z.array(slug).min(1), clauses: clauseRefs })
       .strict()
@@ -161,6 +177,12 @@ export const packSchema = z
           .strict()
           .optional()
           .describe("the Do Not Send list: addresses that never get marketing on these channels"),
+        channel_opt_outs: z
+          .array(z.object({ channel: z.enum(CHANNELS), scope: slug, clauses: clauseRefs }).strict())
+          .default([])
+          .describe(
+            "a sharing scope that, once the person stops it, stops the company's own marketing on a channel too (PS-09: no catalogues)",
+          ),
         former_customers: z
           .enum(["contactable", "not_contactable"])
           .default("contactable")

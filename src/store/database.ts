@@ -17,7 +17,7 @@ import type { SuppressionTables } from "../modules/suppression/suppression.table
 import type { SubjectTables } from "../modules/subjects/subjects.table.ts";
 import type { SurveyTables } from "../modules/surveys/surveys.table.ts";
 import type { UnsubscribeTables } from "../modules/unsubscribe/unsubscribe.table.ts";
-import type { PolicyVersionTables } from "../policy/publish.table.ts";
+import type { PolicyVersionTables } from "../modules/policy-versions/versions.table.ts";
 import type { RemovalTables } from "../modules/removal/removal.table.ts";
 
 /** Every table Pledge keeps, as Kysely sees them. Each module declares its own tables. */

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "./database.ts";
 
 /** Which engine a store runs on. Both speak the PostgreSQL dialect through the same queries. */
@@ -18,3 +18,13 @@ export interface Store {
 export type StoreOptions =
   | { kind: "pglite"; dataDir: string | null /* null = in memory */ }
   | { kind: "postgres"; url: string; schema?: string /* search_path, used by tests */; poolSize?: number };
+
+/** Whether the store answers a trivial query (readiness). */
+export async function storeAnswers(store: Store): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(store.db);
+    return true;
+  } catch {
+    return false;
+  }
+}

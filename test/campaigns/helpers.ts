@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from "fastify";
 import type { MessageState } from "../../src/modules/campaigns/campaigns.table.ts";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
+import { until } from "../harness/wait.ts";
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from "../harness/smtp.ts";
 
 /** An app whose campaigns send to a real SMTP server on 127.0.0.1, with shorthands. */
@@ -78,6 +79,7 @@ export async function campaignFixture(
     },
     async consent(subjectId, targetKind, target, action, channel = "") {
       const res = await req("POST", `/v1/subjects/${subjectId}/consents`, {
+        purpose: ACCOUNT[company],
         targetKind,
         target,
         action,
@@ -91,13 +93,14 @@ export async function campaignFixture(
       return (expect2xx(res, "POST /v1/campaigns").json() as { id: string }).id;
     },
     async finished(campaignId, timeoutMs = 60_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const view = (await req("GET", `/v1/campaigns/${campaignId}`)).json() as CampaignJson;
-        if (view.status !== "sending") return view;
-        if (Date.now() > until) throw new Error(`campaign still sending: ${JSON.stringify(view.messages)}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      return until(
+        `campaign ${campaignId} to leave sending`,
+        async () => {
+          const view = (await req("GET", `/v1/campaigns/${campaignId}`)).json() as CampaignJson;
+          return view.status === "sending" ? null : view;
+        },
+        { timeoutMs, everyMs: 100 },
+      );
     },
     // The send queue's `pgboss_<schema>` beside a PostgreSQL test schema goes with it, when the
     // run ends (test/harness/global-setup.ts): dropping a schema mid-run breaks other files.

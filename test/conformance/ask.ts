@@ -57,10 +57,10 @@ function appFor(company: string, env: Readonly<Record<string, string>> = {}): Pr
 
 function keyFor(company: string, opts: AskOptions): Promise<string> {
   const role = opts.role ?? "admin";
-  const id = `${company} ${JSON.stringify(opts.env ?? {})} ${role} ${opts.attested === true}`;
+  const id = `${company} ${JSON.stringify(opts.env ?? {})} ${role} ${opts.attested !== false}`;
   let key = keys.get(id);
   if (key === undefined) {
-    key = appFor(company, opts.env).then((t) => t.apiKey(role, { attested: opts.attested ?? false }));
+    key = appFor(company, opts.env).then((t) => t.apiKey(role, { attested: opts.attested ?? true }));
     keys.set(id, key);
   }
   return key;

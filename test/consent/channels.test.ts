@@ -21,6 +21,7 @@ describe("stopping one channel", () => {
     const f = await make("zmailcloud");
     const id = await f.subject();
     const res = await f.req("POST", `/v1/subjects/${id}/channels/email/stop`, {
+      purpose: f.purpose,
       source: "email-link",
       evidence: { messageId: "m-1" },
     });
@@ -48,7 +49,10 @@ describe("stopping one channel", () => {
     expect((await f.decide(id, service)).outcome).toBe("allow");
 
     const events = await f.count("consent_events");
-    const again = await f.req("POST", `/v1/subjects/${id}/channels/email/stop`, { source: "web" });
+    const again = await f.req("POST", `/v1/subjects/${id}/channels/email/stop`, {
+      purpose: f.purpose,
+      source: "web",
+    });
     expect(again.statusCode).toBe(200);
     expect(again.json().events).toEqual([]);
     expect(await f.count("consent_events")).toBe(events);
@@ -58,19 +62,26 @@ describe("stopping one channel", () => {
     const f = await make("zmailcloud");
     const id = await f.subject();
     await f.req("POST", `/v1/subjects/${id}/consents`, {
+      purpose: f.purpose,
       targetKind: "purpose",
       target: "marketing.communications",
       action: "objected",
       source: "staff",
     });
-    const res = await f.req("POST", `/v1/subjects/${id}/channels/phone/stop`, { source: "web" });
+    const res = await f.req("POST", `/v1/subjects/${id}/channels/phone/stop`, {
+      purpose: f.purpose,
+      source: "web",
+    });
     expect(res.json().events).toEqual([]);
     expect(
-      (await f.req("POST", `/v1/subjects/${id}/channels/sms/stop`, { source: "web" })).json().events,
+      (
+        await f.req("POST", `/v1/subjects/${id}/channels/sms/stop`, { purpose: f.purpose, source: "web" })
+      ).json().events,
     ).toEqual([]);
-    expect((await f.req("POST", `/v1/subjects/${id}/channels/fax/stop`, { source: "web" })).statusCode).toBe(
-      400,
-    );
+    expect(
+      (await f.req("POST", `/v1/subjects/${id}/channels/fax/stop`, { purpose: f.purpose, source: "web" }))
+        .statusCode,
+    ).toBe(400);
   });
 });
 
@@ -79,6 +90,7 @@ describe("Global Privacy Control", () => {
     const f = await make("partstore");
     const id = await f.subject();
     await f.req("POST", `/v1/subjects/${id}/consents`, {
+      purpose: f.purpose,
       targetKind: "permission",
       target: "sale",
       action: "granted",
@@ -94,11 +106,11 @@ describe("Global Privacy Control", () => {
       ["permission", "sale", "withdrawn", "gpc"],
       ["sharing", "catalogues", "withdrawn", "gpc"],
     ]);
-    const prefs = (await f.req("GET", `/v1/subjects/${id}/preferences`)).json();
+    const prefs = (await f.req("GET", `/v1/subjects/${id}/preferences?purpose=${f.purpose}`)).json();
     expect(prefs.permissions).toEqual([]);
     expect(prefs.optOuts).toEqual(["catalogues"]);
     expect(await recordGpcSignal(f.t.store.db, pack, id, ctx)).toEqual([]);
-    const history = (await f.req("GET", `/v1/subjects/${id}/consents`)).json();
+    const history = (await f.req("GET", `/v1/subjects/${id}/consents?purpose=${f.purpose}`)).json();
     expect(history.items.filter((e: { source: string }) => e.source === "gpc")).toHaveLength(2);
   });
 });
@@ -109,6 +121,7 @@ describe("consent across policy versions", () => {
     const f = await make("zones", () => now);
     const id = await f.subject();
     const grant = await f.req("POST", `/v1/subjects/${id}/consents`, {
+      purpose: f.purpose,
       targetKind: "purpose",
       target: "marketing.communications.email",
       channel: "email",
@@ -120,7 +133,7 @@ describe("consent across policy versions", () => {
     const d = await f.decide(id, marketing("marketing.communications.email", "email"));
     expect(d.outcome).toBe("allow");
     expect(d.policy.version).toBe("2019-12-31");
-    const history = (await f.req("GET", `/v1/subjects/${id}/consents`)).json();
+    const history = (await f.req("GET", `/v1/subjects/${id}/consents?purpose=${f.purpose}`)).json();
     expect(history.items.map((e: { policyVersion: string }) => e.policyVersion)).toEqual(["2016-11-28"]);
   });
 });

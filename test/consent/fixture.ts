@@ -9,6 +9,8 @@ import { buildTestApp, type TestApp } from "../harness/app.ts";
 export interface Fixture {
   readonly t: TestApp;
   readonly admin: string;
+  /** The purpose staff act under on a customer's account in this pack. */
+  readonly purpose: string;
   req(
     method: "GET" | "POST" | "DELETE",
     url: string,
@@ -55,6 +57,7 @@ export async function fixture(company: string, clock?: () => Date): Promise<Fixt
   return {
     t,
     admin,
+    purpose: ACCOUNT[company] ?? "",
     req,
     async subject(fields = { email: `p${Math.random().toString(36).slice(2)}@example.com` }) {
       const res = await req("POST", "/v1/subjects", {

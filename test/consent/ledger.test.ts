@@ -12,7 +12,7 @@ describe("consent ledger (zmailcloud)", () => {
   });
 
   const record = (id: string, body: Record<string, unknown>) =>
-    f.req("POST", `/v1/subjects/${id}/consents`, body);
+    f.req("POST", `/v1/subjects/${id}/consents`, { purpose: f.purpose, ...body });
 
   it("appends an event, updates the gate's state in the same call and audits it", async () => {
     const id = await f.subject();
@@ -38,7 +38,7 @@ describe("consent ledger (zmailcloud)", () => {
       evidence: { page: "/preferences", requestId: "req-1" },
     });
     expect(event.actor).toMatch(/^staff:/);
-    const prefs = (await f.req("GET", `/v1/subjects/${id}/preferences`)).json();
+    const prefs = (await f.req("GET", `/v1/subjects/${id}/preferences?purpose=${f.purpose}`)).json();
     expect(prefs.consents).toEqual([
       { scope: "marketing.communications", channel: "postal", state: "withdrawn", updatedAt: event.at },
     ]);
@@ -71,19 +71,22 @@ describe("consent ledger (zmailcloud)", () => {
       });
       expect(res.statusCode).toBe(201);
     }
-    const prefs = (await f.req("GET", `/v1/subjects/${id}/preferences`)).json();
+    const prefs = (await f.req("GET", `/v1/subjects/${id}/preferences?purpose=${f.purpose}`)).json();
     expect(prefs.consents.map((c: { channel: string; state: string }) => [c.channel, c.state])).toEqual([
       ["", "granted"],
     ]);
     expect((await f.decide(id, marketing("marketing.communications", "email"))).outcome).toBe("allow");
 
-    const first = await f.req("GET", `/v1/subjects/${id}/consents?limit=2`);
+    const first = await f.req("GET", `/v1/subjects/${id}/consents?limit=2&purpose=${f.purpose}`);
     expect(first.statusCode).toBe(200);
     const page1 = first.json();
     expect(page1.items.map((e: { channel: string }) => e.channel)).toEqual(["email", "phone"]);
     expect(page1.nextCursor).toEqual(expect.any(String));
     const page2 = (
-      await f.req("GET", `/v1/subjects/${id}/consents?limit=2&cursor=${page1.nextCursor}`)
+      await f.req(
+        "GET",
+        `/v1/subjects/${id}/consents?limit=2&cursor=${page1.nextCursor}&purpose=${f.purpose}`,
+      )
     ).json();
     expect(page2.items.map((e: { channel: string; action: string }) => [e.channel, e.action])).toEqual([
       ["", "granted"],
@@ -178,12 +181,19 @@ describe("consent ledger (zmailcloud)", () => {
     });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe("PLEDGE_NOT_FOUND");
-    expect((await f.req("GET", `/v1/subjects/${ghost}/consents`)).statusCode).toBe(404);
+    expect((await f.req("GET", `/v1/subjects/${ghost}/consents?purpose=${f.purpose}`)).statusCode).toBe(404);
     expect(
-      (await f.req("POST", `/v1/subjects/${ghost}/channels/email/stop`, { source: "web" })).statusCode,
+      (
+        await f.req("POST", `/v1/subjects/${ghost}/channels/email/stop`, {
+          purpose: f.purpose,
+          source: "web",
+        })
+      ).statusCode,
     ).toBe(404);
     expect(await f.count("consent_events")).toBe(before.events);
-    expect(await f.count("audit_log")).toBe(before.audit);
+    // Malformed requests write nothing; the three uses of a subject that does not exist leave
+    // only their audited decisions.
+    expect(await f.count("audit_log")).toBe(before.audit + 3);
     expect(await f.count("subject_consents")).toBe(before.state);
   });
 });
@@ -206,19 +216,22 @@ describe("sharing scopes and permissions (zones)", () => {
 
   it("withdrawn stops a sharing scope, granted resumes it; permissions are put on file and taken off", async () => {
     const id = await f.subject();
-    const post = (body: Record<string, unknown>) => f.req("POST", `/v1/subjects/${id}/consents`, body);
+    const post = (body: Record<string, unknown>) =>
+      f.req("POST", `/v1/subjects/${id}/consents`, { purpose: f.purpose, ...body });
     expect(
       (await post({ targetKind: "sharing", target: "partner_sharing", action: "withdrawn", source: "web" }))
         .statusCode,
     ).toBe(201);
-    expect((await f.req("GET", `/v1/subjects/${id}/preferences`)).json().optOuts).toEqual([
-      "partner_sharing",
-    ]);
+    expect(
+      (await f.req("GET", `/v1/subjects/${id}/preferences?purpose=${f.purpose}`)).json().optOuts,
+    ).toEqual(["partner_sharing"]);
     expect(
       (await post({ targetKind: "sharing", target: "partner_sharing", action: "granted", source: "web" }))
         .statusCode,
     ).toBe(201);
-    expect((await f.req("GET", `/v1/subjects/${id}/preferences`)).json().optOuts).toEqual([]);
+    expect(
+      (await f.req("GET", `/v1/subjects/${id}/preferences?purpose=${f.purpose}`)).json().optOuts,
+    ).toEqual([]);
     expect(
       (
         await post({
@@ -229,9 +242,9 @@ describe("sharing scopes and permissions (zones)", () => {
         })
       ).statusCode,
     ).toBe(201);
-    expect((await f.req("GET", `/v1/subjects/${id}/preferences`)).json().permissions).toEqual([
-      "affiliate_identity",
-    ]);
+    expect(
+      (await f.req("GET", `/v1/subjects/${id}/preferences?purpose=${f.purpose}`)).json().permissions,
+    ).toEqual(["affiliate_identity"]);
     expect(
       (
         await post({
@@ -242,8 +255,10 @@ describe("sharing scopes and permissions (zones)", () => {
         })
       ).statusCode,
     ).toBe(201);
-    expect((await f.req("GET", `/v1/subjects/${id}/preferences`)).json().permissions).toEqual([]);
-    const history = (await f.req("GET", `/v1/subjects/${id}/consents`)).json();
+    expect(
+      (await f.req("GET", `/v1/subjects/${id}/preferences?purpose=${f.purpose}`)).json().permissions,
+    ).toEqual([]);
+    const history = (await f.req("GET", `/v1/subjects/${id}/consents?purpose=${f.purpose}`)).json();
     expect(history.items).toHaveLength(4);
     expect(history.items.map((e: { action: string }) => e.action)).toEqual([
       "withdrawn",

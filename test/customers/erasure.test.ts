@@ -10,18 +10,21 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe("the account section", () => {
-  it("is in the access export as dates, without the password hash", async () => {
+  it("is in the person's own access export as dates, without the password hash; never in a staff export", async () => {
     const c = await signedUp(t.app);
-    const key = await t.apiKey("admin");
-    const res = await t.app.inject({
-      method: "GET",
-      url: `/v1/subjects/${c.subjectId}/export?purpose=essential.service.provision_billing`,
-      headers: { authorization: `Bearer ${key}` },
-    });
+    const res = await t.app.inject({ method: "GET", url: "/v1/account/me/export", headers: as(c) });
     expect(res.statusCode, res.body).toBe(200);
     const account = (res.json() as { sections: Record<string, unknown> }).sections.account;
     expect(account).toMatchObject({ createdAt: expect.any(String), lastSigninAt: null });
     expect(res.body).not.toContain("$argon2id");
+    const key = await t.apiKey("admin");
+    const staff = await t.app.inject({
+      method: "GET",
+      url: `/v1/subjects/${c.subjectId}/export?purpose=essential.service.provision_billing`,
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(staff.statusCode, staff.body).toBe(200);
+    expect(Object.keys((staff.json() as { sections: object }).sections)).not.toContain("account");
   });
 
   it("is erased with the subject: sessions end and the email no longer signs in", async () => {

@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disclosureFixture, parseCsv, type DisclosureFixture } from "./helpers.ts";
 
@@ -167,7 +168,7 @@ describe("disclosures: recipients, exports, shares, affiliates, ledger and repor
     const allowed = await f.req("POST", "/v1/affiliate-conversions", { subjectId: id, affiliate: "site-a" });
     expect(allowed.statusCode).toBe(201);
     expect(allowed.json()).toMatchObject({ identity: { first_name: "Ada" } });
-    const ledger = await f.req("GET", `/v1/subjects/${id}/disclosures`);
+    const ledger = await f.req("GET", `/v1/subjects/${id}/disclosures?purpose=${ACCOUNT.zones}`);
     const kinds = (ledger.json() as { items: { recipient: string; kind: string }[] }).items.map(
       (i) => `${i.recipient}:${i.kind}`,
     );
@@ -180,27 +181,34 @@ describe("disclosures: recipients, exports, shares, affiliates, ledger and repor
     ]);
   });
 
-  it("shows the ledger in the access export and keeps it on erasure, saying so", async () => {
+  it("shows the ledger to staff for a purpose and keeps it on erasure, saying so", async () => {
     const id = await f.subject();
     await f.req("POST", `/v1/subjects/${id}/disclosures`, {
       recipient: "service-providers",
       purpose: "essential.service.order_fulfilment",
       fields: ["first_name"],
     });
-    const exp = await f.req("GET", `/v1/subjects/${id}/export?purpose=essential.service.account`);
-    expect(exp.statusCode).toBe(200);
-    expect(JSON.stringify(exp.json())).toContain("service-providers");
+    const ledger = await f.req("GET", `/v1/subjects/${id}/disclosures?purpose=${ACCOUNT.zones}`);
+    expect(ledger.statusCode).toBe(200);
+    expect(JSON.stringify(ledger.json())).toContain("service-providers");
     const erased = await f.req("DELETE", `/v1/subjects/${id}`);
     expect(erased.statusCode).toBe(200);
     expect((erased.json() as { kept: string[] }).kept.join(" ")).toContain("disclosures: 1 kept");
-    const ledger = await f.req("GET", `/v1/subjects/${id}/disclosures`);
-    expect((ledger.json() as { items: unknown[] }).items.length).toBe(1);
+    // The rows stay (the company-wide report counts them); the erased person is nobody to look up.
+    const rows = await f.t.store.db
+      .selectFrom("disclosure_subjects")
+      .select("disclosure_id")
+      .where("subject_id", "=", id)
+      .execute();
+    expect(rows).toHaveLength(1);
+    const after = await f.req("GET", `/v1/subjects/${id}/disclosures?purpose=${ACCOUNT.zones}`);
+    expect(after.statusCode).toBe(404);
   });
 
   it("reports disclosures company-wide by recipient and category, as JSON and CSV", async () => {
     const res = await f.req(
       "GET",
-      "/v1/reports/disclosures?from=2017-01-01T00:00:00Z&to=2018-01-01T00:00:00Z",
+      `/v1/reports/disclosures?from=2017-01-01T00:00:00Z&to=2018-01-01T00:00:00Z&purpose=${ACCOUNT.zones}`,
     );
     expect(res.statusCode).toBe(200);
     const items = (
@@ -213,7 +221,7 @@ describe("disclosures: recipients, exports, shares, affiliates, ledger and repor
     expect(partnersName?.people).toBeGreaterThan(0);
     const csv = await f.req(
       "GET",
-      "/v1/reports/disclosures?from=2017-01-01T00:00:00Z&to=2018-01-01T00:00:00Z&format=csv",
+      `/v1/reports/disclosures?from=2017-01-01T00:00:00Z&to=2018-01-01T00:00:00Z&format=csv&purpose=${ACCOUNT.zones}`,
     );
     expect(csv.statusCode).toBe(200);
     expect(parseCsv(csv.body)[0]).toEqual([
@@ -225,7 +233,7 @@ describe("disclosures: recipients, exports, shares, affiliates, ledger and repor
     ]);
     const none = await f.req(
       "GET",
-      "/v1/reports/disclosures?from=2010-01-01T00:00:00Z&to=2011-01-01T00:00:00Z",
+      `/v1/reports/disclosures?from=2010-01-01T00:00:00Z&to=2011-01-01T00:00:00Z&purpose=${ACCOUNT.zones}`,
     );
     expect((none.json() as { items: unknown[] }).items).toEqual([]);
   });

@@ -102,6 +102,7 @@ export async function disclosureFixture(company: string, start: string): Promise
     },
     async consent(subjectId, targetKind, target, action = "granted") {
       const res = await req("POST", `/v1/subjects/${subjectId}/consents`, {
+        purpose: ACCOUNT[company],
         targetKind,
         target,
         action,

@@ -9,6 +9,11 @@ import { recordDisclosure } from "../../src/modules/disclosures/ledger.ts";
 import { disclosedRecords, type RecordPage } from "../../src/modules/exports/records.ts";
 import type { Store } from "../../src/store/store.ts";
 import { freshStore } from "../harness/store.ts";
+import { fieldView } from "../../src/use/view.ts";
+import type { SubjectCipher } from "../../src/crypto/vault.types.ts";
+
+/** Every field: these tests read what the ledger names, as the export after its decision does. */
+const whole = (cipher: SubjectCipher) => fieldView(cipher, "whole");
 
 // The reader of a disclosure's records: one query a page, keys unwrapped from the row read with
 // the page. Subjects are written straight into the tables, as the subjects module stores them.
@@ -86,7 +91,7 @@ async function disclose(ids: readonly string[]): Promise<string> {
 
 async function readAll(disclosureId: string, fields: readonly string[], pageSize: number) {
   const pages: RecordPage[] = [];
-  for await (const page of disclosedRecords(store.db, vault, disclosureId, fields, { pageSize }))
+  for await (const page of disclosedRecords(store.db, vault, whole, disclosureId, fields, { pageSize }))
     pages.push(page);
   return pages;
 }
@@ -162,7 +167,7 @@ describe("a disclosure's records", () => {
   it("stops cleanly when the reader stops after the first page", async () => {
     const disclosureId = await disclose(people.map((p) => p.id));
     let seen = 0;
-    for await (const page of disclosedRecords(store.db, vault, disclosureId, ["first_name"], {
+    for await (const page of disclosedRecords(store.db, vault, whole, disclosureId, ["first_name"], {
       pageSize: 2,
     })) {
       seen += page.rows.length;

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { compilePolicy } from "../../src/gate/compile.ts";
-import { loadSubjectFacts } from "../../src/gate/facts.ts";
-import { compileAudience, selectAudience } from "../../src/gate/sql.ts";
+import { loadSubjectFacts } from "../../src/use/facts.ts";
+import { compileAudience } from "../../src/gate/sql.ts";
+import { selectAudience } from "../../src/use/audience.ts";
 import { loadPackFile } from "../../src/policy/load.ts";
 import type { Store } from "../../src/store/store.ts";
 import { freshStore } from "../harness/store.ts";

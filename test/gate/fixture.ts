@@ -20,6 +20,7 @@ export function fixturePack(overrides: Partial<Record<keyof PolicyPack, unknown>
     effective_from: "2026-01-01",
     last_updated: "2025-12-01",
     jurisdictions: ["US"],
+    time_zone: "UTC",
     residency: { regions: ["us"], clauses: ["TC-14"] },
     minimum_age: { years: 13, clauses: ["TC-09"] },
     categories: [
@@ -102,6 +103,7 @@ export function fixturePack(overrides: Partial<Record<keyof PolicyPack, unknown>
     messages: {
       essential: ["service", "delivery", "billing", "security"],
       suppression: { channels: ["email", "postal"], clauses: ["TC-12"] },
+      channel_opt_outs: [{ channel: "catalogue", scope: "catalogues", clauses: ["TC-12"] }],
       former_customers: "not_contactable",
       clauses: ["TC-12"],
     },

@@ -3,19 +3,18 @@ import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   birthCutoff,
-  breakdownAudience,
   compileAudience,
   compilePolicy,
   decide,
   explainAudience,
-  loadSubjectFacts,
-  selectAudience,
   type AudienceExplanation,
   type CompiledPolicy,
   type Reason,
   type Use,
   type UseFacts,
 } from "../../src/gate/index.ts";
+import { breakdownAudience, selectAudience } from "../../src/use/audience.ts";
+import { loadSubjectFacts } from "../../src/use/facts.ts";
 import { identityKindOf } from "../../src/gate/facts.table.ts";
 import { CHANNELS, MESSAGE_CLASSES } from "../../src/policy/schema.ts";
 import type { Database } from "../../src/store/database.ts";

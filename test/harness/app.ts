@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createKey, createStaff } from "../../src/modules/staff/staff.service.ts";
 import { inForce, loadPolicyHistory } from "../../src/policy/history.ts";
+import type { PolicyPack } from "../../src/policy/schema.ts";
 import type { Store } from "../../src/store/store.ts";
 import { freshStore } from "./store.ts";
 
@@ -17,6 +18,8 @@ export interface TestApp {
   readonly audit: AuditWriter;
   /** A new staff member with this role (a pack staff role, or `admin`) and a key for them. */
   apiKey(role?: string, opts?: { attested?: boolean }): Promise<string>;
+  /** The version of the company's policy in force at the app's clock now. */
+  pack(): PolicyPack;
   /** Like `apiKey`, also returning the staff member's id. */
   staff(role?: string, opts?: { attested?: boolean }): Promise<{ staffId: string; key: string }>;
   close(): Promise<void>;
@@ -68,7 +71,7 @@ export async function buildTestApp(
     const member = await createStaff(
       store.db,
       inForce(policies, now.toISOString()),
-      { displayName: `test ${role}`, role, attested: opts.attested ?? false },
+      { displayName: `test ${role}`, role, attested: opts.attested ?? true },
       ctx,
     );
     const { key } = await createKey(store.db, member.id, ctx);
@@ -79,6 +82,7 @@ export async function buildTestApp(
     app,
     store,
     audit,
+    pack: () => inForce(policies, clock().toISOString()),
     staff,
     apiKey: async (role, opts) => (await staff(role, opts)).key,
     async close() {

@@ -87,7 +87,7 @@ describe("the actor comes from the key", () => {
       use: { action: "read", purpose: "essential.service.account_maintenance", fields: ["account_status"] },
       facts: { subject: { status: "customer" } },
     };
-    const { staffId, key } = await t.staff("support");
+    const { staffId, key } = await t.staff("support", { attested: false });
     const ask = async () =>
       (
         await t.app.inject({

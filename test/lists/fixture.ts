@@ -121,7 +121,11 @@ export async function listFixture(company: string, env: Record<string, string> =
     },
     async consent(subjectId, body) {
       must(
-        await req("POST", `/v1/subjects/${subjectId}/consents`, { source: "staff", ...body }),
+        await req("POST", `/v1/subjects/${subjectId}/consents`, {
+          purpose: ACCOUNT[company],
+          source: "staff",
+          ...body,
+        }),
         201,
         "POST consents",
       );

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { as, signedUp, type Signed } from "../customers/helpers.ts";
 import { recordsFixture, type RecordsFixture } from "./helpers.ts";
 
 const FULFIL = "essential.service.order_fulfilment";
@@ -7,9 +8,11 @@ const ACCOUNT = "essential.service.account";
 describe("records in access export and erasure (zones 2019)", () => {
   let f: RecordsFixture;
   let id: string;
+  let customer: Signed;
   beforeAll(async () => {
     f = await recordsFixture("zones");
-    id = await f.subject();
+    customer = await signedUp(f.t.app);
+    id = customer.subjectId;
     const ok = (r: { statusCode: number; body: string }) => expect(r.statusCode, r.body).toBe(201);
     ok(
       await f.req("POST", `/v1/subjects/${id}/orders`, {
@@ -53,8 +56,8 @@ describe("records in access export and erasure (zones 2019)", () => {
   });
   afterAll(async () => f.t.close());
 
-  it("ALL-04: the export carries every record section, decrypted", async () => {
-    const res = await f.req("GET", `/v1/subjects/${id}/export?purpose=${ACCOUNT}`);
+  it("ALL-04: the person's own export carries every record section, decrypted", async () => {
+    const res = await f.t.app.inject({ method: "GET", url: "/v1/account/me/export", headers: as(customer) });
     expect(res.statusCode, res.body).toBe(200);
     const { sections } = res.json();
     expect(sections.orders[0]).toMatchObject({

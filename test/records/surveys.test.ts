@@ -51,8 +51,8 @@ describe("survey answers and quote requests (zones 2019)", () => {
       minCohort: 10,
       respondents: 14,
       cells: [
-        { questionId: "q1", answer: "no", count: null, withheld: true },
         { questionId: "q1", answer: "yes", count: 11, withheld: false },
+        { questionId: "q1", answer: null, count: null, withheld: true },
       ],
     });
     const audit = await f.auditOf(null);

@@ -1,7 +1,9 @@
+import { ACCOUNT } from "../harness/purposes.ts";
 import path from "node:path";
 import type { LightMyRequestResponse } from "fastify";
 import { compilePolicy } from "../../src/gate/compile.ts";
-import { compileAudience, selectAudience } from "../../src/gate/sql.ts";
+import { compileAudience } from "../../src/gate/sql.ts";
+import { selectAudience } from "../../src/use/audience.ts";
 import { inForce, loadPolicyHistory } from "../../src/policy/history.ts";
 import { buildTestApp, POLICIES_DIR, type TestApp } from "../harness/app.ts";
 
@@ -87,6 +89,7 @@ export async function removalFixture(clock: () => Date = () => new Date()): Prom
     async optIn(id) {
       const res = await req("POST", `/v1/subjects/${id}/consents`, {
         body: {
+          purpose: ACCOUNT.zones,
           targetKind: "purpose",
           target: "marketing.communications.email",
           channel: "email",

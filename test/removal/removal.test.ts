@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dumpAll } from "../subjects/helpers.ts";
 import { removalFixture, type RemovalFixture } from "./helpers.ts";
@@ -29,7 +30,7 @@ describe("removal requests", () => {
     expect(email).not.toContain(p.id);
     expect(email).toContain(other.id);
     expect(await f.audience("postal")).not.toContain(p.id);
-    const prefs = (await f.req("GET", `/v1/subjects/${p.id}/consents`)).json();
+    const prefs = (await f.req("GET", `/v1/subjects/${p.id}/consents?purpose=${ACCOUNT.zones}`)).json();
     expect(
       prefs.items.some(
         (e: { action: string; source: string }) => e.action === "withdrawn" && e.source === "staff",

@@ -9,7 +9,7 @@ import {
 import { API_KEY_PATTERN } from "../../src/modules/staff/staff.ts";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
 import { loadPackFile } from "../../src/policy/load.ts";
-import { PledgeError } from "../../src/http/errors.ts";
+import { PledgeError } from "../../src/errors.ts";
 
 async function events(t: TestApp, type: string) {
   return t.store.db
@@ -125,7 +125,7 @@ describe("staff and API keys", () => {
   });
 
   it("the routes record the acting admin as the audit actor", async () => {
-    const { staffId } = await t.staff("marketing");
+    const { staffId } = await t.staff("marketing", { attested: false });
     const res = await t.app.inject({
       method: "POST",
       url: `/v1/staff/${staffId}/attestation`,

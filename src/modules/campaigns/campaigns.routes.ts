@@ -1,8 +1,9 @@
-import type { FastifyInstance } from "fastify";
-import type { Authenticator } from "../../http/auth.ts";
-import { PledgeError } from "../../http/errors.ts";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { PledgeError } from "../../errors.ts";
+import { actingOf } from "../../http/acting.ts";
 import { decodeCursor, encodeCursor, limitOf } from "../../http/pagination.ts";
-import { ADMIN_ROLE, type Caller } from "../staff/staff.ts";
+import { ADMIN_ROLE, type Acting } from "../../use/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
 import type { CampaignInput } from "./campaigns.ts";
 import {
   campaignViewSchema,
@@ -24,7 +25,6 @@ import {
 } from "./campaigns.service.ts";
 
 export interface CampaignRoutesOptions {
-  readonly auth: Authenticator;
   readonly deps: CampaignsDeps;
 }
 
@@ -42,22 +42,19 @@ const errors = {
  * checks the role and the attestation). Responses carry ids and counts, never personal data.
  */
 export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesOptions): Promise<void> {
-  const { auth, deps } = opts;
+  const { deps } = opts;
   const tags = ["campaigns"];
   const security = [{ apiKey: [] }];
-  const any = auth.requireRole("any");
-  const callerOf = (caller: Caller | null): Caller => {
-    if (caller === null) throw new PledgeError("PLEDGE_AUTH_MISSING", "send the API key");
-    return caller;
-  };
-  /** Roles a caller's key may manage campaigns of: null = every purpose (admin). */
-  const purposesOf = (caller: Caller): ReadonlySet<string> | null => {
-    if (caller.role === ADMIN_ROLE) return null;
-    const { policy } = deps.book.at(deps.clock().toISOString());
-    return policy.roles.get(caller.role) ?? new Set<string>();
+  const callerOf = (request: FastifyRequest): Acting => actingOf(request);
+  /** Purposes a caller's key may manage campaigns of: null = every purpose (admin). */
+  const purposesOf = (caller: Acting): ReadonlySet<string> | null => {
+    const role = caller.actor.role;
+    if (caller.actor.kind !== "staff" || role === undefined || role === ADMIN_ROLE) return null;
+    const { policy } = deps.policies.at(deps.clock().toISOString());
+    return policy.roles.get(role) ?? new Set<string>();
   };
   /** The campaign, if the caller may manage it; otherwise the same 404 as no campaign. */
-  const owned = async (caller: Caller, id: string) => {
+  const owned = async (caller: Acting, id: string) => {
     const view = await getCampaign(deps, id);
     const purposes = purposesOf(caller);
     if (purposes !== null && !purposes.has(view.purpose)) {
@@ -65,12 +62,23 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
     }
     return view;
   };
+  const staff = { staff: "any" } as const;
+  const settings = { use: { callers: staff, personal: false } } as const;
+  const reaching = (action: "send") =>
+    ({
+      use: {
+        callers: staff,
+        personal: true,
+        action,
+        purpose: "record",
+        touches: ["email", "postal_address", "phone"],
+      },
+    }) as const;
 
   app.post<{ Body: CampaignInput }>(
     "/v1/campaigns",
     {
-      preHandler: any,
-      config: { idempotent: true },
+      config: { ...settings, idempotent: true },
       schema: {
         tags,
         security,
@@ -80,7 +88,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
       },
     },
     async (request, reply) => {
-      const view = await createCampaign(deps, callerOf(request.caller), request.body);
+      const view = unwrap(await createCampaign(deps, callerOf(request), request.body));
       return reply.code(201).send(view);
     },
   );
@@ -88,7 +96,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
   app.get<{ Querystring: { limit?: string; cursor?: string } }>(
     "/v1/campaigns",
     {
-      preHandler: any,
+      config: settings,
       schema: {
         tags,
         security,
@@ -98,7 +106,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
       },
     },
     async (request) => {
-      const caller = callerOf(request.caller);
+      const caller = callerOf(request);
       const limit = limitOf(request.query);
       const { cursor } = request.query;
       const after = cursor === undefined ? null : decodeCursor(cursor, ["createdAt", "id"]);
@@ -117,7 +125,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
   app.get<{ Params: { id: string } }>(
     "/v1/campaigns/:id",
     {
-      preHandler: any,
+      config: settings,
       schema: {
         tags,
         security,
@@ -126,13 +134,13 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
         response: { 200: campaignViewSchema, ...errors },
       },
     },
-    async (request) => owned(callerOf(request.caller), request.params.id),
+    async (request) => owned(callerOf(request), request.params.id),
   );
 
   app.post<{ Params: { id: string } }>(
     "/v1/campaigns/:id/preview",
     {
-      preHandler: any,
+      config: { use: { callers: staff, personal: true, action: "send", purpose: "record", touches: [] } },
       schema: {
         tags,
         security,
@@ -142,17 +150,16 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
       },
     },
     async (request) => {
-      const caller = callerOf(request.caller);
+      const caller = callerOf(request);
       await owned(caller, request.params.id);
-      return previewCampaign(deps, caller, request.params.id);
+      return unwrap(await previewCampaign(deps, caller, request.params.id));
     },
   );
 
   app.post<{ Params: { id: string } }>(
     "/v1/campaigns/:id/send",
     {
-      preHandler: any,
-      config: { idempotent: true },
+      config: { ...reaching("send"), idempotent: true },
       schema: {
         tags,
         security,
@@ -163,17 +170,16 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
       },
     },
     async (request, reply) => {
-      const caller = callerOf(request.caller);
+      const caller = callerOf(request);
       await owned(caller, request.params.id);
-      return reply.code(202).send(await sendCampaign(deps, caller, request.params.id));
+      return reply.code(202).send(unwrap(await sendCampaign(deps, caller, request.params.id)));
     },
   );
 
   app.post<{ Params: { id: string } }>(
     "/v1/campaigns/:id/cancel",
     {
-      preHandler: any,
-      config: { idempotent: true },
+      config: { ...settings, idempotent: true },
       schema: {
         tags,
         security,
@@ -183,17 +189,16 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
       },
     },
     async (request) => {
-      const caller = callerOf(request.caller);
+      const caller = callerOf(request);
       await owned(caller, request.params.id);
-      return cancelCampaign(deps, caller, request.params.id);
+      return unwrap(await cancelCampaign(deps, caller, request.params.id));
     },
   );
 
   app.post<{ Params: { id: string } }>(
     "/v1/campaigns/:id/resend-uncertain",
     {
-      preHandler: any,
-      config: { idempotent: true },
+      config: { ...settings, idempotent: true },
       schema: {
         tags,
         security,
@@ -203,9 +208,9 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
       },
     },
     async (request) => {
-      const caller = callerOf(request.caller);
+      const caller = callerOf(request);
       await owned(caller, request.params.id);
-      return resendUncertain(deps, caller, request.params.id);
+      return unwrap(await resendUncertain(deps, caller, request.params.id));
     },
   );
 }

@@ -3,7 +3,7 @@ import type { CampaignStatus, MessageState } from "./campaigns.table.ts";
 
 /**
  * A campaign: one message (class, topic, channel, content) for everyone the gate lets it reach.
- * Life cycle, one transition table (TRANSITIONS) and one `transition()` in the service:
+ * Life cycle, one transition table (TRANSITIONS) and one `moveCampaign()` (transition.ts):
  *
  *   draft ──send──► sending ──(outbox empty)──► sent
  *     │               │  ▲                       │
@@ -14,6 +14,7 @@ import type { CampaignStatus, MessageState } from "./campaigns.table.ts";
 export const TRANSITIONS = {
   send: { from: ["draft"], to: "sending" },
   finish: { from: ["sending"], to: "sent" },
+  stop: { from: ["sending"], to: "stopped" },
   cancel: { from: ["draft", "sending", "stopped"], to: "cancelled" },
   resend: { from: ["sending", "sent"], to: "sending" },
 } as const satisfies Record<string, { from: readonly CampaignStatus[]; to: CampaignStatus }>;

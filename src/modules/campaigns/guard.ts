@@ -1,8 +1,8 @@
 import { sql, type Transaction } from "kysely";
-import { appendAudit } from "../../audit/append.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import "../deliverability/deliverability.events.ts";
+import { moveCampaign } from "./transition.ts";
 
 /**
  * The send guard (ZM-10): a campaign that is sending stops itself when, once at least
@@ -54,7 +54,8 @@ export async function guardCounts(trx: Transaction<Database>, campaignId: string
 
 /**
  * Evaluates the guard for one campaign in the caller's transaction (the one that recorded the
- * events): locks the campaign row, and when a limit is passed moves it from `sending` to
+ * events, or the one that recorded a message as sent: a campaign whose reports came before the
+ * minimum sample stops as soon as the sample is reached): locks the campaign row, and when a limit is passed moves it from `sending` to
  * `stopped` with the reason and the guard's clause, audited in the same transaction. A campaign
  * already stopped reports its reason; one that is not sending, or a pack without a guard, is
  * left alone.
@@ -83,13 +84,11 @@ export async function evaluateGuard(
   const reason = guardVerdict(guard, counts);
   if (reason === null) return { stopped: false };
   const clause = guard.clauses[0] as string;
-  await trx
-    .updateTable("campaigns")
-    .set({ status: "stopped", stopped_reason: reason, stopped_clause: clause, finished_at: ctx.now })
-    .where("campaign_id", "=", campaignId)
-    .where("status", "=", "sending")
-    .execute();
-  await appendAudit(trx, [
+  const stopped = await moveCampaign(
+    trx,
+    { id: campaignId, status: campaign.status },
+    "stop",
+    { stopped_reason: reason, stopped_clause: clause, finished_at: ctx.now },
     {
       type: "send_guard.stopped",
       at: ctx.now,
@@ -97,6 +96,6 @@ export async function evaluateGuard(
       subjectId: null,
       payload: { campaignId, reason, clause, ...counts, policyVersion: pack.version },
     },
-  ]);
-  return { stopped: true, reason };
+  );
+  return stopped.ok ? { stopped: true, reason } : { stopped: false };
 }

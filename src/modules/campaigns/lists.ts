@@ -1,19 +1,21 @@
 import { Readable } from "node:stream";
 import { sql, type Expression, type RawBuilder, type SqlBool, type Transaction } from "kysely";
-import { appendAudit } from "../../audit/append.ts";
 import type { AuditEvent } from "../../audit/audit.events.ts";
-import { compileAudience, type Decision, type Use } from "../../gate/index.ts";
-import { PledgeError } from "../../http/errors.ts";
+import type { SubjectCipher } from "../../crypto/vault.types.ts";
+import { PledgeError } from "../../errors.ts";
 import type { Channel } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
-import { categoriesOf, refusedError, type DisclosureDeps } from "../disclosures/context.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { clausesOf, failWith, ok, type Result } from "../../use/refusal.ts";
+import type { FieldView } from "../../use/view.ts";
+import type { DisclosureDeps } from "../disclosures/context.ts";
 import "../disclosures/disclosures.events.ts";
-import { contractOnFile, recordDisclosure } from "../disclosures/ledger.ts";
+import { ledgerWrite } from "../disclosures/disclosures.service.ts";
 import "../deliverability/deliverability.events.ts";
 import { csvLine, ndjsonLine, type ExportFormat } from "../exports/format.ts";
 import { disclosedRecords } from "../exports/records.ts";
-import { decisionEvent } from "../subjects/subjects.gate.ts";
-import { auditActor, type Acting } from "../subjects/subjects.ts";
+import { moveCampaign } from "./transition.ts";
 
 /**
  * Lists for a mail house or a call centre: how a postal, catalogue or phone campaign reaches
@@ -79,134 +81,112 @@ export async function deliverList(
   deps: DisclosureDeps,
   acting: Acting,
   input: ListInput,
-): Promise<ListResult> {
-  const now = deps.clock();
-  const at = now.toISOString();
-  const { policy } = deps.policies.at(at);
-  const actor = auditActor(acting.actor);
-  const made = await deps.db.transaction().execute(async (trx) => {
+): Promise<Result<ListResult>> {
+  const found = await deps.db
+    .selectFrom("campaigns")
+    .select(["campaign_id", "channel", "recipient", "purpose", "message_class", "topic"])
+    .where("campaign_id", "=", input.campaignId)
+    .executeTakeFirst();
+  if (found === undefined) return failWith(new PledgeError("PLEDGE_NOT_FOUND", "no such campaign"));
+  const channel = found.channel;
+  if (!isListChannel(channel)) {
+    return unavailable(
+      `campaign ${found.campaign_id} is sent by ${channel}, not as a list (${LIST_CHANNELS.join(", ")})`,
+    );
+  }
+  const recipient = found.recipient;
+  if (recipient === null) {
+    return unavailable(`campaign ${found.campaign_id} names no recipient (the mail house or call centre)`);
+  }
+  const { policy } = deps.policies.at(deps.clock().toISOString());
+  const fields = listFields(channel).filter((f) => policy.fieldCategory.has(f));
+  const ask = {
+    action: "export",
+    purpose: found.purpose,
+    recipient,
+    channel,
+    messageClass: found.message_class,
+    ...(found.topic === null ? {} : { topic: found.topic }),
+    fields,
+  } as const;
+  // The purpose, channel and recipient of a campaign never change; its status is read locked below.
+  const made = await use<Made>(deps, acting, { audience: true }, ask, async (scope) => {
+    const { trx, now } = scope;
     const campaign = await trx
       .selectFrom("campaigns")
-      .selectAll()
+      .select(["campaign_id", "status"])
       .where("campaign_id", "=", input.campaignId)
       .forUpdate()
-      .executeTakeFirst();
-    if (campaign === undefined) throw new PledgeError("PLEDGE_NOT_FOUND", "no such campaign");
-    const channel = campaign.channel;
-    if (!isListChannel(channel)) {
-      throw new PledgeError(
-        "PLEDGE_LIST_UNAVAILABLE",
-        `campaign ${campaign.campaign_id} is sent by ${channel}, not as a list (${LIST_CHANNELS.join(", ")})`,
-      );
-    }
-    const recipient = campaign.recipient;
-    if (recipient === null) {
-      throw new PledgeError(
-        "PLEDGE_LIST_UNAVAILABLE",
-        `campaign ${campaign.campaign_id} names no recipient (the mail house or call centre)`,
-      );
-    }
+      .executeTakeFirstOrThrow();
     if (campaign.status !== "sending") {
-      throw new PledgeError(
-        "PLEDGE_LIST_UNAVAILABLE",
+      return unavailable(
         `campaign ${campaign.campaign_id} is ${campaign.status}: a list is made once, while it is sending`,
       );
     }
-    const fields = listFields(channel).filter((f) => policy.fieldCategory.has(f));
-    const use: Use = {
-      action: "export",
-      purpose: campaign.purpose,
-      actor: acting.actor,
-      recipient,
-      channel,
-      messageClass: campaign.message_class,
-      ...(campaign.topic === null ? {} : { topic: campaign.topic }),
-      fields,
-      at,
-    };
-    // Read in this transaction: on the embedded store another connection would wait for it.
-    const facts = {
-      actorAttested: acting.attested,
-      recipientContractOnFile: await contractOnFile(trx, recipient, now),
-      deploymentRegion: deps.region,
-    };
-    const audience = compileAudience(policy, facts, use);
-    const decision = audience.decision;
-    if (decision.outcome === "deny") {
-      // The refusal is audited and committed; nothing else is written.
-      await appendAudit(trx, [decisionEvent(acting, null, use, decision)]);
-      return { ok: false, refused: decision } as const;
-    }
     const id = campaign.campaign_id;
-    const where = sql<SqlBool>`(${audience.where} and ${queued(id)} and ${reachable(channel)})`;
-    const written = await recordDisclosure(
+    const allowed = scope.audience!;
+    const where = sql<SqlBool>`(${allowed} and ${queued(id)} and ${reachable(channel)})`;
+    const disclosureId = await ledgerWrite(scope, "list", where);
+    const count = await subjectCount(trx, disclosureId);
+    const skipped = await settleOutbox(trx, id, disclosureId, allowed, now);
+    const delivered: AuditEvent = {
+      type: "campaign.list_delivered",
+      at: now,
+      actor: auditActor(acting.actor),
+      subjectId: null,
+      payload: {
+        campaignId: id,
+        recipient,
+        disclosureId,
+        fields: [...fields],
+        count,
+        skipped,
+        format: input.format,
+      },
+    };
+    const moved = await moveCampaign(
       trx,
-      {
-        recipientId: recipient,
-        recipientKind: policy.recipients.get(recipient)?.kind ?? "processor",
-        kind: "list",
-        purpose: campaign.purpose,
-        ground: policy.purposes.get(campaign.purpose)?.basis ?? "",
-        fields,
-        categories: categoriesOf(policy.fieldCategory, fields),
-        policyVersion: policy.version,
-        actor,
-        at: now,
-      },
-      where,
+      { id, status: campaign.status },
+      "finish",
+      { finished_at: now },
+      delivered,
     );
-    const skipped = await settleOutbox(trx, id, written.disclosureId, audience.where, now);
-    await trx
-      .updateTable("campaigns")
-      .set({ status: "sent", finished_at: now })
-      .where("campaign_id", "=", id)
-      .execute();
-    const events: AuditEvent[] = [
-      decisionEvent(acting, null, use, decision),
-      {
-        type: "disclosure.recorded",
-        at: now,
-        actor,
-        subjectId: null,
-        payload: {
-          disclosureId: written.disclosureId,
-          recipient,
-          kind: "list",
-          purpose: campaign.purpose,
-          fields: [...fields],
-          removed: [],
-          count: written.subjectCount,
-        },
-      },
-      {
-        type: "campaign.list_delivered",
-        at: now,
-        actor,
-        subjectId: null,
-        payload: {
-          campaignId: id,
-          recipient,
-          disclosureId: written.disclosureId,
-          fields: [...fields],
-          count: written.subjectCount,
-          skipped,
-          format: input.format,
-        },
-      },
-    ];
-    await appendAudit(trx, events);
-    return { ok: true, campaignId: id, recipient, fields, decision, skipped, ...written } as const;
+    if (!moved.ok) return moved;
+    return ok({ disclosureId, count, skipped, clauses: clausesOf(scope.decision), narrow: scope.narrow });
   });
-  if (!made.ok) throw refusedError(made.refused);
-  return {
-    disclosureId: made.disclosureId,
-    recipient: made.recipient,
-    count: made.subjectCount,
-    skipped: made.skipped,
-    fields: made.fields,
-    clauses: clausesOf(made.decision),
-    body: Readable.from(serialise(deps, made.campaignId, made.disclosureId, made.fields, input.format)),
-  };
+  if (!made.ok) return made;
+  const { disclosureId, count, skipped, clauses, narrow } = made.value;
+  return ok({
+    disclosureId,
+    recipient,
+    count,
+    skipped,
+    fields,
+    clauses,
+    body: Readable.from(serialise(deps, narrow, found.campaign_id, disclosureId, fields, input.format)),
+  });
+}
+
+/** What the transaction of a list leaves for the body that streams after it. */
+interface Made {
+  readonly disclosureId: string;
+  readonly count: number;
+  readonly skipped: number;
+  readonly clauses: readonly string[];
+  readonly narrow: (cipher: SubjectCipher) => FieldView;
+}
+
+function unavailable<T>(detail: string): Result<T> {
+  return failWith(new PledgeError("PLEDGE_LIST_UNAVAILABLE", detail));
+}
+
+async function subjectCount(trx: Transaction<Database>, disclosureId: string): Promise<number> {
+  const row = await trx
+    .selectFrom("disclosures")
+    .select("subject_count")
+    .where("disclosure_id", "=", disclosureId)
+    .executeTakeFirstOrThrow();
+  return Number(row.subject_count);
 }
 
 /** The person has a `queued` message in the campaign's outbox. */
@@ -256,6 +236,7 @@ async function settleOutbox(
 
 async function* serialise(
   deps: DisclosureDeps,
+  narrow: (cipher: SubjectCipher) => FieldView,
   campaignId: string,
   disclosureId: string,
   fields: readonly string[],
@@ -263,7 +244,7 @@ async function* serialise(
 ): AsyncGenerator<string> {
   const columns = [MESSAGE_COLUMN, ...fields];
   if (format === "csv") yield csvLine(columns);
-  for await (const page of disclosedRecords(deps.db, deps.vault, disclosureId, fields)) {
+  for await (const page of disclosedRecords(deps.db, deps.vault, narrow, disclosureId, fields)) {
     const messages = new Map<string, string>();
     if (page.subjectIds.length > 0) {
       const rows = await deps.db
@@ -281,8 +262,4 @@ async function* serialise(
     });
     if (chunk !== "") yield chunk;
   }
-}
-
-function clausesOf(decision: Decision): string[] {
-  return [...new Set(decision.reasons.flatMap((r) => (r.clause === null ? [] : [r.clause])))];
 }

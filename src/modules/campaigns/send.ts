@@ -3,13 +3,13 @@ import { appendAudit } from "../../audit/append.ts";
 import type { AuditEvent } from "../../audit/audit.events.ts";
 import type { MailConfig } from "../../config.ts";
 import type { Vault } from "../../crypto/vault.types.ts";
-import { decide } from "../../gate/decide.ts";
-import { loadSubjectFacts } from "../../gate/facts.ts";
-import type { Use } from "../../gate/types.ts";
-import type { PolicyBook } from "../../http/policies.ts";
 import type { Database } from "../../store/database.ts";
+import { auditActor, systemActing } from "../../use/acting.ts";
+import { use, type UseDeps, type UseScope } from "../../use/kernel.ts";
+import { clausesOf, ok } from "../../use/refusal.ts";
 import { messageIdDomain, TransportError, type MailTransport } from "../messages/transport.ts";
-import { clausesOf } from "../orders/gated-use.ts";
+import { evaluateGuard } from "./guard.ts";
+import { moveCampaign } from "./transition.ts";
 import "./campaigns.events.ts";
 import { channelField, MAX_ATTEMPTS } from "./campaigns.ts";
 import type { CampaignsTable } from "./campaigns.table.ts";
@@ -35,9 +35,7 @@ export type UnsubscribeLinks = (
   target: { subjectId: string; campaignId: string; channel: "email"; purpose: string; topic: string | null },
 ) => Promise<{ url: string; mailto: string }>;
 
-export interface SendDeps {
-  readonly db: Kysely<Database>;
-  readonly book: PolicyBook;
+export interface SendDeps extends UseDeps {
   readonly vault: Vault;
   readonly transport: MailTransport;
   readonly mail: MailConfig;
@@ -50,7 +48,9 @@ export interface SendDeps {
 
 export type SendOutcome = "sent" | "skipped" | "failed" | "retry" | "not_claimed";
 
-const SYSTEM = "system:campaign-sender";
+/** Pledge's send worker, as the kernel's actor and the audit log's. */
+const SENDER = systemActing("campaign-sender");
+const SYSTEM = auditActor(SENDER.actor);
 
 export async function sendMessage(deps: SendDeps, messageId: string): Promise<SendOutcome> {
   const { db } = deps;
@@ -65,34 +65,30 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
   const m = claimed.rows[0];
   if (m === undefined) return "not_claimed";
 
-  const at = deps.clock();
-  const instant = at.toISOString();
-  const { policy } = deps.book.at(instant);
-  const use: Use = {
+  const { policy } = deps.policies.at(deps.clock().toISOString());
+  const ask = {
     action: "send",
     purpose: m.purpose,
-    actor: { kind: "system", id: "campaign-sender" },
     fields: policy.fieldCategory.has(channelField("email")) ? [channelField("email")] : [],
     channel: "email",
     messageClass: m.message_class,
     ...(m.topic === null ? {} : { topic: m.topic }),
-    at: instant,
-  };
-  const subject = await loadSubjectFacts(db, m.subject_id, instant);
-  const decision = decide(
-    policy,
-    { subject, actorAttested: true, recipientContractOnFile: null, deploymentRegion: deps.region },
-    use,
+  } as const;
+  // The gate again, with the person's facts now; the decision is audited before anything leaves,
+  // and the address is read through its view in the same transaction.
+  const asked = await use(deps, SENDER, { subject: m.subject_id }, ask, async (scope) =>
+    ok({ to: await emailOf(scope), decision: scope.decision }),
   );
-  if (decision.outcome === "deny") {
-    const first = decision.reasons[0];
+  const at = deps.clock();
+  if (!asked.ok) {
+    const first = "decision" in asked ? asked.decision?.reasons[0] : undefined;
     await settle(deps, m, "skipped", first?.code ?? "refused", at, {
       type: "campaign.message_skipped",
       payload: { code: first?.code ?? "refused", clause: first?.clause ?? null },
     });
     return "skipped";
   }
-  const to = await emailOf(deps, m.subject_id);
+  const { to, decision } = asked.value;
   if (to === null) {
     await settle(deps, m, "skipped", "no_address", at, {
       type: "campaign.message_skipped",
@@ -158,6 +154,11 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
         },
       },
     ]);
+    // ZM-10: the rates change with every message sent too (reports that came before the minimum
+    // sample count once it is reached), so the guard is asked here as well as on each report.
+    const { pack } = deps.policies.at(at.toISOString());
+    if (pack.messages.send_guard !== undefined)
+      await evaluateGuard(trx, pack, m.campaign_id, { actor: SYSTEM, now: at });
   });
   return "sent";
 }
@@ -247,9 +248,9 @@ export async function finishIfDone(
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const now = clock();
-    const done = await trx
-      .updateTable("campaigns")
-      .set({ status: "sent", finished_at: now })
+    const campaign = await trx
+      .selectFrom("campaigns")
+      .select(["campaign_id as id", "status"])
       .where("campaign_id", "=", campaignId)
       .where("status", "=", "sending")
       .where(({ not, exists, selectFrom }) =>
@@ -262,9 +263,9 @@ export async function finishIfDone(
           ),
         ),
       )
-      .returning("campaign_id")
+      .forUpdate()
       .executeTakeFirst();
-    if (done === undefined) return false;
+    if (campaign === undefined) return false;
     const counts = await trx
       .selectFrom("campaign_messages")
       .select(["state", sql<number>`cast(count(*) as int)`.as("n")])
@@ -272,22 +273,20 @@ export async function finishIfDone(
       .groupBy("state")
       .execute();
     const n = (s: string) => Number(counts.find((c) => c.state === s)?.n ?? 0);
-    await appendAudit(trx, [
-      {
-        type: "campaign.finished",
-        at: now,
-        actor: SYSTEM,
-        subjectId: null,
-        payload: {
-          campaignId,
-          sent: n("sent"),
-          skipped: n("skipped"),
-          failed: n("failed"),
-          uncertain: n("uncertain"),
-        },
+    const finished: AuditEvent = {
+      type: "campaign.finished",
+      at: now,
+      actor: SYSTEM,
+      subjectId: null,
+      payload: {
+        campaignId,
+        sent: n("sent"),
+        skipped: n("skipped"),
+        failed: n("failed"),
+        uncertain: n("uncertain"),
       },
-    ]);
-    return true;
+    };
+    return (await moveCampaign(trx, campaign, "finish", { finished_at: now }, finished)).ok;
   });
 }
 
@@ -331,18 +330,16 @@ async function settle(
   });
 }
 
-/** The person's email address (the primary one first), decrypted in memory; null when none. */
-async function emailOf(deps: SendDeps, subjectId: string): Promise<string | null> {
-  const row = await deps.db
+/** The person's email address (the primary one first), opened through the use's view; null when none. */
+async function emailOf(scope: UseScope): Promise<string | null> {
+  const row = await scope.trx
     .selectFrom("subject_identities")
     .select("value_enc")
-    .where("subject_id", "=", subjectId)
+    .where("subject_id", "=", scope.subject!.subjectId)
     .where("kind", "=", "email")
     .orderBy("is_primary", "desc")
     .orderBy("created_at")
     .executeTakeFirst();
   if (row === undefined) return null;
-  const cipher = await deps.vault.cipherFor(deps.db, subjectId);
-  if (cipher === null) return null;
-  return cipher.decrypt("identity.email", row.value_enc);
+  return (await scope.view()).open("email", row.value_enc, "identity.email");
 }

@@ -1,11 +1,15 @@
 import { limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
 import type { FastifyInstance } from "fastify";
 import { CHANNELS, type Channel } from "../../policy/schema.ts";
-import { valueOf } from "../orders/gated-use.ts";
-import { callerOf, errorResponses, subjectParams, type RecordRoutesOptions } from "../orders/http.ts";
-import { collectionPointSchema, provenanceSchema, purposeSchema } from "../orders/records.ts";
+import { actingOf } from "../../http/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
+import { errorResponses, subjectParams } from "../records/schemas.ts";
+import type { RecordsDeps } from "../records/records.ts";
+import { collectionPointSchema, provenanceSchema, purposeSchema } from "../records/records.ts";
 import { DIRECTIONS, type Direction, type NewMessage, type OpenRequest } from "./communications.ts";
 import { listMessages, openMessage, storeMessage } from "./communications.service.ts";
+
+const STAFF = { staff: "any" } as const;
 
 const metadataProperties = {
   messageId: { type: "string", format: "uuid" },
@@ -41,15 +45,22 @@ const openedSchema = {
  * Communications (ZZ-03, ZZ-11, ZZ-12): store, list metadata, open ONE message's content on a
  * ground for a case. Deliberately no route searches or lists content.
  */
-export async function communicationRoutes(app: FastifyInstance, opts: RecordRoutesOptions): Promise<void> {
-  const preHandler = opts.auth.requireRole("any");
+export async function communicationRoutes(app: FastifyInstance, opts: RecordsDeps): Promise<void> {
   const security = [{ apiKey: [] }];
 
   app.post<{ Params: { id: string }; Body: NewMessage }>(
     "/v1/subjects/:id/communications",
     {
-      config: { idempotent: true },
-      preHandler,
+      config: {
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "collect",
+          purpose: "body",
+          touches: ["message_metadata", "message_content"],
+        },
+        idempotent: true,
+      },
       schema: {
         tags: ["communications"],
         summary: "Store a message being carried for the subject (content encrypted)",
@@ -81,7 +92,7 @@ export async function communicationRoutes(app: FastifyInstance, opts: RecordRout
     async (request, reply) =>
       reply
         .code(201)
-        .send(valueOf(await storeMessage(opts, callerOf(request), request.params.id, request.body))),
+        .send(unwrap(await storeMessage(opts, actingOf(request), request.params.id, request.body))),
   );
 
   app.get<{
@@ -93,7 +104,15 @@ export async function communicationRoutes(app: FastifyInstance, opts: RecordRout
   }>(
     "/v1/subjects/:id/communications",
     {
-      preHandler,
+      config: {
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "read",
+          purpose: "query",
+          touches: ["message_metadata"],
+        },
+      },
       schema: {
         tags: ["communications"],
         summary: "The metadata of a subject's communications (never content), for a stated purpose",
@@ -114,8 +133,8 @@ export async function communicationRoutes(app: FastifyInstance, opts: RecordRout
       },
     },
     async (request) =>
-      valueOf(
-        await listMessages(opts, callerOf(request), request.params.id, {
+      unwrap(
+        await listMessages(opts, actingOf(request), request.params.id, {
           ...request.query,
           limit: limitOf(request.query),
         }),
@@ -125,7 +144,15 @@ export async function communicationRoutes(app: FastifyInstance, opts: RecordRout
   app.post<{ Params: { id: string; mid: string }; Body: OpenRequest }>(
     "/v1/subjects/:id/communications/:mid/open",
     {
-      preHandler,
+      config: {
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "open_content",
+          purpose: "body",
+          touches: ["message_content"],
+        },
+      },
       schema: {
         tags: ["communications"],
         summary: "Open one message's content on a content ground for a case (ZZ-11, ZZ-12); audited",
@@ -149,8 +176,6 @@ export async function communicationRoutes(app: FastifyInstance, opts: RecordRout
       },
     },
     async (request) =>
-      valueOf(
-        await openMessage(opts, callerOf(request), request.params.id, request.params.mid, request.body),
-      ),
+      unwrap(await openMessage(opts, actingOf(request), request.params.id, request.params.mid, request.body)),
   );
 }

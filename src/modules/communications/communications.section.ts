@@ -7,17 +7,29 @@ import {
   type JsonRow,
   type SubjectSection,
 } from "../subjects/sections.ts";
+import type { FieldView } from "../../use/view.ts";
 import type { CommunicationsTable } from "./communications.table.ts";
 import { allMessages, metadataOf } from "./communications.service.ts";
 
-/** Communications: exported with their content (the person's own messages); deleted on erasure. */
+/**
+ * Communications: the metadata as far as the view allows it, the content only in the person's
+ * own export (a staff use never reaches content but by opening one message, ZZ-11, ZZ-12);
+ * deleted on erasure.
+ */
+function messageOf(r: Selectable<CommunicationsTable>, view: FieldView | null) {
+  return {
+    ...metadataOf(r),
+    ...(view !== null && view.allows("message_content")
+      ? { content: view.open("message_content", r.content_enc) }
+      : {}),
+  };
+}
+
 export const communicationsSection: SubjectSection = {
   name: "communications",
-  async export(trx, subjectId, cipher) {
-    return (await allMessages(trx, subjectId)).map((r) => ({
-      ...metadataOf(r),
-      ...(cipher === null ? {} : { content: cipher.decrypt("message_content", r.content_enc) }),
-    }));
+  fields: ["message_metadata", "message_content"],
+  async export(trx, subjectId, view) {
+    return (await allMessages(trx, subjectId)).map((r) => messageOf(r, view));
   },
   query: sectionQuery<JsonRow<Selectable<CommunicationsTable>>[]>(
     (subjectId) =>
@@ -29,14 +41,7 @@ export const communicationsSection: SubjectSection = {
           .orderBy("at")
           .orderBy("message_id"),
       ),
-    (rows, cipher) =>
-      rows.map((json) => {
-        const r = withDates(json, ["at"]);
-        return {
-          ...metadataOf(r),
-          ...(cipher === null ? {} : { content: cipher.decrypt("message_content", r.content_enc) }),
-        };
-      }),
+    (rows, view) => rows.map((json) => messageOf(withDates(json, ["at"]), view)),
   ),
   async erase(trx, subjectId) {
     const result = await trx

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
-import { appendAudit } from "../../audit/append.ts";
 import type { Database } from "../../store/database.ts";
 import type { Channel } from "../../policy/schema.ts";
-import type { Caller } from "../staff/staff.ts";
-import { inUse, notFound, refused, type Outcome, type RecordsDeps } from "../orders/gated-use.ts";
-import { afterOf, pageOf, provenanceOf, type Page } from "../orders/records.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { fail, ok, type Result } from "../../use/refusal.ts";
+import { afterOf, pageOf, provenanceOf, type Page, type RecordsDeps } from "../records/records.ts";
 import type { CommunicationsTable } from "./communications.table.ts";
 import type {
   Direction,
@@ -25,43 +25,43 @@ type MessageRow = Selectable<CommunicationsTable>;
  */
 export async function storeMessage(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   input: NewMessage,
-): Promise<Outcome<StoredMessage>> {
-  const use = {
+): Promise<Result<StoredMessage>> {
+  const ask = {
     action: "collect",
     purpose: input.purpose,
     fields: ["message_metadata", "message_content"],
   } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now, decision, view }) => {
     const row: MessageRow = {
       subject_id: subjectId,
       message_id: randomUUID(),
       direction: input.direction,
       channel: input.channel,
       size_bytes: Buffer.byteLength(input.content, "utf8"),
-      content_enc: cipher.encrypt("message_content", input.content),
+      content_enc: (await view()).seal("message_content", input.content),
       collection_point: input.collectionPoint,
       purpose: input.purpose,
-      policy_version: granted.policyVersion,
-      at: granted.at,
+      policy_version: decision.policy.version,
+      at: now,
     };
     await trx.insertInto("communications").values(row).execute();
-    return { ok: true, value: { messageId: row.message_id, provenance: provenanceOf(row) } };
+    return ok({ messageId: row.message_id, provenance: provenanceOf(row) });
   });
 }
 
 /** Lists metadata only (never content), for a purpose that allows `message_metadata`. */
 export async function listMessages(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   query: { purpose: string; channel?: Channel; direction?: Direction; limit: number; cursor?: string },
-): Promise<Outcome<Page<MessageMetadata>>> {
+): Promise<Result<Page<MessageMetadata>>> {
   const after = afterOf(query.cursor);
-  const use = { action: "read", purpose: query.purpose, fields: ["message_metadata"] } as const;
-  return inUse(deps, caller, subjectId, use, async (trx) => {
+  const ask = { action: "read", purpose: query.purpose, fields: ["message_metadata"] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx }) => {
     let q = trx.selectFrom("communications").selectAll().where("subject_id", "=", subjectId);
     if (after !== null) q = q.where("message_id", ">", after);
     if (query.channel !== undefined) q = q.where("channel", "=", query.channel);
@@ -70,7 +70,7 @@ export async function listMessages(
       .orderBy("message_id")
       .limit(query.limit + 1)
       .execute();
-    return { ok: true, value: pageOf(rows, query.limit, (r) => r.message_id, metadataOf) };
+    return ok(pageOf(rows, query.limit, (r) => r.message_id, metadataOf));
   });
 }
 
@@ -81,40 +81,35 @@ export async function listMessages(
  */
 export async function openMessage(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   messageId: string,
   input: OpenRequest,
-): Promise<Outcome<OpenedMessage>> {
-  const use = {
+): Promise<Result<OpenedMessage>> {
+  const ask = {
     action: "open_content",
     purpose: input.purpose,
     fields: ["message_content"],
     ground: input.ground,
     ...(input.caseId === undefined ? {} : { caseId: input.caseId }),
   } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
-    const row = await trx
+  return use(deps, acting, { subject: subjectId }, ask, async (scope) => {
+    const row = await scope.trx
       .selectFrom("communications")
       .selectAll()
       .where("subject_id", "=", subjectId)
       .where("message_id", "=", messageId)
       .executeTakeFirst();
-    if (row === undefined) return refused(notFound());
-    await appendAudit(trx, [
-      {
-        type: "communication.opened",
-        at: granted.at,
-        actor: `staff:${caller.staffId}`,
-        subjectId,
-        payload: { messageId, purpose: input.purpose, ground: input.ground, caseId: input.caseId ?? null },
-      },
-    ]);
-    const content = cipher.decrypt("message_content", row.content_enc);
-    return {
-      ok: true,
-      value: { ...metadataOf(row), content, ground: input.ground, caseId: input.caseId ?? null },
-    };
+    if (row === undefined) return fail({ kind: "not_found" });
+    scope.record({
+      type: "communication.opened",
+      at: scope.now,
+      actor: auditActor(acting.actor),
+      subjectId,
+      payload: { messageId, purpose: input.purpose, ground: input.ground, caseId: input.caseId ?? null },
+    });
+    const content = (await scope.view()).open("message_content", row.content_enc);
+    return ok({ ...metadataOf(row), content, ground: input.ground, caseId: input.caseId ?? null });
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Channel } from "../../policy/schema.ts";
-import type { Provenance } from "../orders/records.ts";
+import type { Provenance } from "../records/records.ts";
 
 /**
  * Communications carried for a subject (ZZ-03): stored only as part of delivering them. The

@@ -1,11 +1,15 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requiredIfMatch, setETag } from "../../http/etag.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import { limitOf, paginationQuery } from "../../http/pagination.ts";
-import { valueOf } from "../orders/gated-use.ts";
-import { callerOf, errorResponses, type RecordRoutesOptions } from "../orders/http.ts";
-import { purposeSchema } from "../orders/records.ts";
+import { actingOf } from "../../http/acting.ts";
+import type { Authenticator } from "../../http/auth.ts";
+import { auditActor } from "../../use/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
+import { errorResponses } from "../records/schemas.ts";
+import type { RecordsDeps } from "../records/records.ts";
+import { purposeSchema } from "../records/records.ts";
 import { HOOK_SECRET_HEADER } from "../unsubscribe/unsubscribe.routes.ts";
 import {
   COMPLAINT_SOURCES,
@@ -15,7 +19,9 @@ import {
 } from "./complaints.ts";
 import { listComplaints, moveComplaint, openComplaint, readComplaint } from "./complaints.service.ts";
 
-export interface ComplaintRoutesOptions extends RecordRoutesOptions {
+export interface ComplaintRoutesOptions extends RecordsDeps {
+  /** Staff keys, for the inbound route that also takes the hook's secret. */
+  readonly auth: Authenticator;
   /** The shared secret an inbound-mail hook sends in `X-Pledge-Hook-Secret`; null: staff keys only. */
   readonly hookSecret: string | null;
 }
@@ -101,7 +107,8 @@ const allErrors = {
  */
 export async function complaintRoutes(app: FastifyInstance, opts: ComplaintRoutesOptions): Promise<void> {
   const staff = opts.auth.requireRole("any");
-  const actorOf = (request: FastifyRequest) => `staff:${callerOf(request).staffId}`;
+  const actorOf = (request: FastifyRequest) => auditActor(actingOf(request).actor);
+  const STAFF = { staff: "any" } as const;
 
   const staffOrHook = async (request: FastifyRequest, reply: Parameters<typeof staff>[1]) => {
     const presented = request.headers[HOOK_SECRET_HEADER];
@@ -120,6 +127,15 @@ export async function complaintRoutes(app: FastifyInstance, opts: ComplaintRoute
   app.post<{ Body: MessageBody }>(
     "/v1/privacy-complaints/inbound",
     {
+      config: {
+        use: {
+          callers: { staff: "any", hook: true },
+          personal: true,
+          action: "collect",
+          purpose: "none",
+          touches: ["email", "support_tickets"],
+        },
+      },
       preHandler: staffOrHook,
       schema: {
         tags: ["complaints"],
@@ -169,8 +185,16 @@ export async function complaintRoutes(app: FastifyInstance, opts: ComplaintRoute
   app.post<{ Body: MessageBody }>(
     "/v1/privacy-complaints",
     {
-      config: { idempotent: true },
-      preHandler: staff,
+      config: {
+        idempotent: true,
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "collect",
+          purpose: "none",
+          touches: ["email", "support_tickets"],
+        },
+      },
       schema: {
         tags: ["complaints"],
         security,
@@ -199,7 +223,7 @@ export async function complaintRoutes(app: FastifyInstance, opts: ComplaintRoute
   app.get<{ Querystring: { status: ComplaintStatus | "unresolved"; limit?: string } }>(
     "/v1/privacy-complaints",
     {
-      preHandler: staff,
+      config: { use: { callers: STAFF, personal: true, action: "read", purpose: "none", touches: [] } },
       schema: {
         tags: ["complaints"],
         security,
@@ -234,7 +258,15 @@ export async function complaintRoutes(app: FastifyInstance, opts: ComplaintRoute
   app.get<{ Params: { id: string }; Querystring: { purpose: string } }>(
     "/v1/privacy-complaints/:id",
     {
-      preHandler: staff,
+      config: {
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "read",
+          purpose: "query",
+          touches: ["email", "support_tickets"],
+        },
+      },
       schema: {
         tags: ["complaints"],
         security,
@@ -250,18 +282,26 @@ export async function complaintRoutes(app: FastifyInstance, opts: ComplaintRoute
       },
     },
     async (request, reply) => {
-      const detail = valueOf(
-        await readComplaint(opts, callerOf(request), request.params.id, request.query.purpose),
+      const detail = unwrap(
+        await readComplaint(opts, actingOf(request), request.params.id, request.query.purpose),
       );
       setETag(reply, detail.version);
       return detail;
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: { status: ComplaintStatus; note?: string } }>(
+  app.patch<{ Params: { id: string }; Body: { status: ComplaintStatus; note?: string; purpose: string } }>(
     "/v1/privacy-complaints/:id",
     {
-      preHandler: staff,
+      config: {
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "collect",
+          purpose: "body",
+          touches: ["support_tickets"],
+        },
+      },
       schema: {
         tags: ["complaints"],
         security,
@@ -271,10 +311,11 @@ export async function complaintRoutes(app: FastifyInstance, opts: ComplaintRoute
         body: {
           type: "object",
           additionalProperties: false,
-          required: ["status"],
+          required: ["status", "purpose"],
           properties: {
             status: { type: "string", enum: COMPLAINT_STATUSES },
             note: { type: "string", maxLength: 10_000 },
+            purpose: purposeSchema,
           },
         },
         response: { 200: summarySchema, ...allErrors },
@@ -282,7 +323,9 @@ export async function complaintRoutes(app: FastifyInstance, opts: ComplaintRoute
     },
     async (request, reply) => {
       const expected = requiredIfMatch(request);
-      const summary = await moveComplaint(opts, actorOf(request), request.params.id, expected, request.body);
+      const summary = unwrap(
+        await moveComplaint(opts, actingOf(request), request.params.id, expected, request.body),
+      );
       setETag(reply, summary.version);
       return summary;
     },

@@ -2,24 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import { normaliseEmail } from "../../crypto/normalise.ts";
-import type { SubjectCipher } from "../../crypto/vault.types.ts";
-import { decide } from "../../gate/decide.ts";
-import { loadSubjectFacts } from "../../gate/facts.ts";
-import type { SubjectFacts, Use } from "../../gate/types.ts";
-import { staleVersion } from "../../http/etag.ts";
-import { PledgeError } from "../../http/errors.ts";
-import { unknownName } from "../../http/vocabulary.ts";
+import { PledgeError } from "../../errors.ts";
+import type { SubjectFacts } from "../../gate/types.ts";
 import type { Database } from "../../store/database.ts";
-import {
-  actorOf,
-  clausesOf,
-  notFound,
-  refusal,
-  refused,
-  type Outcome,
-  type RecordsDeps,
-} from "../orders/gated-use.ts";
-import type { Caller } from "../staff/staff.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { use, type Target } from "../../use/kernel.ts";
+import { fail, failWith, ok, type Result } from "../../use/refusal.ts";
+import type { FieldView } from "../../use/view.ts";
+import type { RecordsDeps } from "../records/records.ts";
 import type { PrivacyComplaintsTable } from "./complaints.table.ts";
 import {
   addressOf,
@@ -143,42 +133,55 @@ export async function listComplaints(
 }
 
 /**
- * The one transition: checks the move against TRANSITIONS and the version the caller read (null:
- * any), requires a note to close, and records the move (table and audit log) with who and when.
+ * The one transition: a write to the complaint, so a use of the kernel for the stated purpose
+ * (staff role and attestation; the linked person's reach, or an unknown sender's), then the move
+ * checked against TRANSITIONS and the version the caller read (null: any); closing needs a note.
+ * The move is recorded (table and audit log) with who and when, in the decision's transaction.
  */
 export async function moveComplaint(
-  deps: Pick<RecordsDeps, "db" | "vault" | "clock">,
-  actor: string,
+  deps: RecordsDeps,
+  acting: Acting,
   id: string,
   expectedVersion: number | null,
-  move: MoveRequest,
-): Promise<ComplaintSummary> {
-  const now = deps.clock();
-  return deps.db.transaction().execute(async (trx) => {
+  move: MoveRequest & { readonly purpose: string },
+): Promise<Result<ComplaintSummary>> {
+  const found = await findComplaint(deps.db, id);
+  if (found === undefined) return fail({ kind: "not_found" });
+  const note = move.note?.trim() ?? "";
+  const ask = {
+    action: "collect",
+    purpose: move.purpose,
+    fields: note === "" ? [] : ["support_tickets"],
+  } as const;
+  return use(deps, acting, targetOf(found), ask, async (scope) => {
+    const { trx, now } = scope;
     const row = await trx
       .selectFrom("privacy_complaints")
       .selectAll()
       .where("complaint_id", "=", id)
       .forUpdate()
-      .executeTakeFirst();
-    if (row === undefined) throw notFound();
-    if (expectedVersion !== null && expectedVersion !== row.version) throw staleVersion(row.version);
+      .executeTakeFirstOrThrow();
+    if (expectedVersion !== null && expectedVersion !== row.version)
+      return fail({ kind: "stale", version: row.version });
     if (!TRANSITIONS[row.status].includes(move.status)) {
-      throw new PledgeError(
-        "PLEDGE_COMPLAINT_TRANSITION_INVALID",
-        `a complaint that is ${row.status} cannot become ${move.status}`,
+      return failWith(
+        new PledgeError(
+          "PLEDGE_COMPLAINT_TRANSITION_INVALID",
+          `a complaint that is ${row.status} cannot become ${move.status}`,
+        ),
       );
     }
     const closing = move.status === "resolved" || move.status === "rejected";
-    const note = move.note?.trim() ?? "";
     if (closing && note === "") {
-      throw new PledgeError("PLEDGE_VALIDATION_FAILED", `a complaint is ${move.status} with a note`);
+      return failWith(
+        new PledgeError("PLEDGE_VALIDATION_FAILED", `a complaint is ${move.status} with a note`),
+      );
     }
     let resolution = row.resolution_enc;
     if (note !== "") {
       const cipher = await deps.vault.cipherFor(trx, row.key_id);
-      if (cipher === null) throw notFound();
-      resolution = cipher.encrypt(field(id, "resolution"), note);
+      if (cipher === null) return fail({ kind: "not_found" });
+      resolution = scope.narrow(cipher).seal("support_tickets", note, field(id, "resolution"));
     }
     const version = row.version + 1;
     await trx
@@ -191,6 +194,7 @@ export async function moveComplaint(
       .select((eb) => eb.fn.max<number>("seq").as("seq"))
       .where("complaint_id", "=", id)
       .executeTakeFirstOrThrow();
+    const actor = auditActor(acting.actor);
     await trx
       .insertInto("privacy_complaint_moves")
       .values({
@@ -202,16 +206,14 @@ export async function moveComplaint(
         at: now,
       })
       .execute();
-    await appendAudit(trx, [
-      {
-        type: "complaint.moved",
-        at: now,
-        actor,
-        subjectId: row.subject_id,
-        payload: { complaintId: id, from: row.status, to: move.status, version },
-      },
-    ]);
-    return summaryOf({ ...row, status: move.status, version }, now);
+    scope.record({
+      type: "complaint.moved",
+      at: now,
+      actor,
+      subjectId: row.subject_id,
+      payload: { complaintId: id, from: row.status, to: move.status, version },
+    });
+    return ok(summaryOf({ ...row, status: move.status, version }, now));
   });
 }
 
@@ -219,80 +221,39 @@ export async function moveComplaint(
  * Shows one complaint's content to staff: a `read` of COMPLAINT_FIELDS for the stated purpose,
  * decided by the gate (the linked subject's facts, or an unknown sender's) with projection, so a
  * purpose that allows only some fields shows only those. The decision and the read are audited in
- * the transaction that decrypts. A refusal is returned as a value so its audit row commits.
+ * the transaction that decrypts.
  */
 export async function readComplaint(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   id: string,
   purpose: string,
-): Promise<Outcome<ComplaintDetail>> {
-  return deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom("privacy_complaints")
-      .selectAll()
-      .where("complaint_id", "=", id)
-      .executeTakeFirst();
-    if (row === undefined) return refused(notFound());
-    const at = deps.clock();
-    const instant = at.toISOString();
-    const { pack, policy } = deps.book.at(instant);
-    const use: Use = {
-      action: "read",
-      purpose,
-      fields: COMPLAINT_FIELDS,
-      projection: true,
-      actor: actorOf(caller),
-      at: instant,
-    };
-    const unknown = unknownName(pack, use);
-    if (unknown) return refused(unknown);
-    const subject =
-      row.subject_id === null ? UNKNOWN_SENDER : await loadSubjectFacts(trx, row.subject_id, instant);
-    const decision = decide(
-      policy,
-      {
-        subject,
-        actorAttested: caller.attested,
-        recipientContractOnFile: null,
-        deploymentRegion: deps.region,
-      },
-      use,
-    );
-    const actor = `staff:${caller.staffId}`;
-    await appendAudit(trx, [
-      {
-        type: "decision",
-        at,
-        actor,
-        subjectId: row.subject_id,
-        payload: {
-          outcome: decision.outcome,
-          purpose,
-          action: use.action,
-          recipient: null,
-          clauses: clausesOf(decision),
-          policy: { company: decision.policy.company, version: decision.policy.version },
-          fields: [...decision.fields],
-          removed: [...decision.removed],
-        },
-      },
-    ]);
-    if (decision.outcome === "deny") return refused(refusal(decision));
-    const fields = [...decision.fields];
-    await appendAudit(trx, [
-      {
-        type: "complaint.read",
-        at,
-        actor,
-        subjectId: row.subject_id,
-        payload: { complaintId: id, purpose, fields },
-      },
-    ]);
-    const cipher = await deps.vault.cipherFor(trx, row.key_id);
-    const history = await movesOf(trx, id);
-    return { ok: true, value: detailOf(row, at, cipher, new Set(fields), history) };
+): Promise<Result<ComplaintDetail>> {
+  const found = await findComplaint(deps.db, id);
+  if (found === undefined) return fail({ kind: "not_found" });
+  const ask = { action: "read", purpose, fields: COMPLAINT_FIELDS, projection: true } as const;
+  return use(deps, acting, targetOf(found), ask, async (scope) => {
+    const fields = [...scope.decision.fields];
+    scope.record({
+      type: "complaint.read",
+      at: scope.now,
+      actor: auditActor(acting.actor),
+      subjectId: found.subject_id,
+      payload: { complaintId: id, purpose, fields },
+    });
+    const cipher = await deps.vault.cipherFor(scope.trx, found.key_id);
+    const history = await movesOf(scope.trx, id);
+    return ok(detailOf(found, scope.now, cipher === null ? null : scope.narrow(cipher), history));
   });
+}
+
+async function findComplaint(db: Kysely<Database>, id: string): Promise<ComplaintRow | undefined> {
+  return db.selectFrom("privacy_complaints").selectAll().where("complaint_id", "=", id).executeTakeFirst();
+}
+
+/** Whom a use of a complaint is about: its linked subject, or a sender who is on record as nobody. */
+function targetOf(row: ComplaintRow): Target {
+  return row.subject_id === null ? { given: UNKNOWN_SENDER, about: null } : { subject: row.subject_id };
 }
 
 async function movesOf(trx: Transaction<Database>, id: string): Promise<ComplaintDetail["history"]> {
@@ -308,14 +269,13 @@ async function movesOf(trx: Transaction<Database>, id: string): Promise<Complain
 function detailOf(
   row: ComplaintRow,
   now: Date,
-  cipher: SubjectCipher | null,
-  allowed: ReadonlySet<string>,
+  view: FieldView | null,
   history: ComplaintDetail["history"],
 ): ComplaintDetail {
   const open = (name: "from" | "subject" | "text" | "resolution", text: string | null, f: string) =>
-    cipher === null || text === null || !allowed.has(f)
+    view === null || text === null || !view.allows(f)
       ? null
-      : cipher.decrypt(field(row.complaint_id, name), text);
+      : view.open(f, text, field(row.complaint_id, name));
   return {
     ...summaryOf(row, now),
     from: open("from", row.from_enc, "email"),

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import type { Kysely } from "kysely";
-import type { Authenticator } from "../../http/auth.ts";
+import { PledgeError } from "../../errors.ts";
+import { actingOf } from "../../http/acting.ts";
 import { decodeCursor, encodeCursor, limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
-import { PledgeError } from "../../http/errors.ts";
-import type { Channel, PolicyPack } from "../../policy/schema.ts";
-import type { Database } from "../../store/database.ts";
-import type { Caller } from "../staff/staff.ts";
-import type { ConsentContext, ConsentInput, ConsentSource, Evidence, Preferences } from "./consent.ts";
+import type { Channel } from "../../policy/schema.ts";
+import type { UseDeps } from "../../use/kernel.ts";
+import { unwrap } from "../../use/refusal.ts";
+import { purpose as purposeSchema } from "../subjects/subjects.schemas.ts";
+import type { ConsentInput, ConsentSource, Evidence, Preferences } from "./consent.ts";
 import {
   consentBody,
   eventSchema,
@@ -17,14 +17,10 @@ import {
   subjectParams,
 } from "./consent.schemas.ts";
 import { presentEvent } from "./consent.present.ts";
-import { consentHistory, currentPreferences, recordConsent, stopChannel } from "./consent.service.ts";
+import { consentHistoryFor, preferencesFor, recordConsentFor, stopChannelFor } from "./consent.uses.ts";
 
 export interface ConsentRoutesOptions {
-  readonly db: Kysely<Database>;
-  readonly auth: Authenticator;
-  readonly clock: () => Date;
-  /** The pack in force at an instant: targets are checked against it and its version stamped. */
-  readonly packAt: (at: string) => PolicyPack;
+  readonly deps: UseDeps;
 }
 
 const errors = {
@@ -35,75 +31,92 @@ const errors = {
 };
 
 /**
- * The consent ledger over HTTP: append an event, stop a channel (ZM-06), read the history and
- * the current preferences. Any valid key; the caller is the audit actor.
+ * The consent ledger over HTTP, used by staff on the person's behalf: append an event, stop a
+ * channel (ZM-06), read the history and the current preferences. Each states the purpose it is
+ * done for, and is a use of the person's record (consent.uses.ts); the caller is the audit actor.
  */
 export async function consentRoutes(app: FastifyInstance, opts: ConsentRoutesOptions): Promise<void> {
-  const { db, auth, clock } = opts;
-  app.addHook("preHandler", auth.requireRole("any"));
+  const { deps } = opts;
   const tags = ["consent"];
   const security = [{ apiKey: [] }];
-  const context = (caller: Caller | null): ConsentContext => ({
-    actor: `staff:${caller?.staffId ?? "unknown"}`,
-    now: clock(),
-  });
+  const staff = { staff: "any" } as const;
+  const writes = {
+    use: { callers: staff, personal: true, action: "collect", purpose: "body", touches: [] },
+  } as const;
+  const reads = {
+    use: { callers: staff, personal: true, action: "read", purpose: "query", touches: [] },
+  } as const;
 
-  app.post<{ Params: { id: string }; Body: ConsentInput }>(
+  app.post<{ Params: { id: string }; Body: ConsentInput & { purpose: string } }>(
     "/v1/subjects/:id/consents",
     {
-      config: { idempotent: true },
+      config: { ...writes, idempotent: true },
       schema: {
         tags,
         security,
         summary:
           "Record a consent event: granted, withdrawn or objected, for a purpose, topic, sharing scope or permission",
         params: subjectParams,
-        body: consentBody,
+        body: {
+          ...consentBody,
+          required: [...consentBody.required, "purpose"],
+          properties: { ...consentBody.properties, purpose: purposeSchema },
+        },
         response: { 201: eventSchema, ...errors },
       },
     },
     async (request, reply) => {
-      const ctx = context(request.caller);
-      const pack = opts.packAt(ctx.now.toISOString());
-      const event = await recordConsent(db, pack, request.params.id, request.body, ctx);
+      const { purpose, ...input } = request.body;
+      const event = unwrap(
+        await recordConsentFor(deps, actingOf(request), request.params.id, purpose, input),
+      );
       return reply.code(201).send(presentEvent(event));
     },
   );
 
   app.post<{
     Params: { id: string; channel: Channel };
-    Body: { source: ConsentSource; evidence?: Evidence };
+    Body: { source: ConsentSource; evidence?: Evidence; purpose: string };
   }>(
     "/v1/subjects/:id/channels/:channel/stop",
     {
-      config: { idempotent: true },
+      config: { ...writes, idempotent: true },
       schema: {
         tags,
         security,
         summary: "Stop all marketing on one channel (every marketing purpose and topic that uses it)",
         params: stopParams,
-        body: stopBody,
+        body: {
+          ...stopBody,
+          required: [...stopBody.required, "purpose"],
+          properties: { ...stopBody.properties, purpose: purposeSchema },
+        },
         response: { 200: stopResponse, ...errors },
       },
     },
     async (request) => {
-      const ctx = context(request.caller);
-      const pack = opts.packAt(ctx.now.toISOString());
       const { id, channel } = request.params;
-      const events = await stopChannel(db, pack, id, channel, request.body, ctx);
+      const { purpose, ...how } = request.body;
+      const events = unwrap(await stopChannelFor(deps, actingOf(request), id, purpose, channel, how));
       return { channel, events: events.map(presentEvent) };
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { purpose: string; limit?: string; cursor?: string } }>(
     "/v1/subjects/:id/consents",
     {
+      config: reads,
       schema: {
         tags,
         security,
         summary: "The subject's consent ledger, oldest first",
         params: subjectParams,
-        querystring: { type: "object", additionalProperties: false, properties: paginationQuery },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          required: ["purpose"],
+          properties: { purpose: purposeSchema, ...paginationQuery },
+        },
         response: { 200: pageSchema(eventSchema), ...errors },
       },
     },
@@ -112,13 +125,12 @@ export async function consentRoutes(app: FastifyInstance, opts: ConsentRoutesOpt
       const limit = limitOf(request.query);
       const after = cursor === undefined ? null : position(cursor);
       // One more than asked tells whether another page follows.
-      const rows = await consentHistory(
-        db,
-        request.params.id,
-        { limit: limit + 1, after },
-        context(request.caller),
+      const rows = unwrap(
+        await consentHistoryFor(deps, actingOf(request), request.params.id, request.query.purpose, {
+          limit: limit + 1,
+          after,
+        }),
       );
-      if (rows === null) throw new PledgeError("PLEDGE_NOT_FOUND", "no such subject");
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       const nextCursor =
@@ -129,21 +141,29 @@ export async function consentRoutes(app: FastifyInstance, opts: ConsentRoutesOpt
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { purpose: string } }>(
     "/v1/subjects/:id/preferences",
     {
+      config: reads,
       schema: {
         tags,
         security,
         summary: "The subject's current consents, stopped sharing scopes and permissions",
         params: subjectParams,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          required: ["purpose"],
+          properties: { purpose: purposeSchema },
+        },
         response: { 200: preferencesSchema, ...errors },
       },
     },
     async (request) => {
-      const prefs = await currentPreferences(db, request.params.id, context(request.caller));
-      if (prefs === null) throw new PledgeError("PLEDGE_NOT_FOUND", "no such subject");
-      return presentPreferences(prefs);
+      const input = request.params.id;
+      return presentPreferences(
+        unwrap(await preferencesFor(deps, actingOf(request), input, request.query.purpose)),
+      );
     },
   );
 }

@@ -22,6 +22,7 @@ interface ConsentJson {
  */
 export const consentSection: SubjectSection = {
   name: "consent",
+  fields: [],
   async export(trx, subjectId) {
     const events = await repo.history(trx, subjectId, 100_000, null);
     const preferences = await repo.preferences(trx, subjectId);

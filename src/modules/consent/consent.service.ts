@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import type { AuditEvent } from "../../audit/audit.events.ts";
 import type { ConsentState, Permission } from "../../gate/types.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { Channel, PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import "./consent.events.ts";
@@ -16,6 +16,8 @@ import type {
   Preferences,
 } from "./consent.ts";
 import * as repo from "./consent.repository.ts";
+import { auditActor } from "../../use/acting.ts";
+import type { UseScope } from "../../use/kernel.ts";
 import { checkTarget, gpcScopes, marketingTargetsOn } from "./consent.targets.ts";
 
 /**
@@ -134,34 +136,26 @@ export async function recordGpcSignal(
   });
 }
 
-/** One page of the subject's ledger, oldest first; null when there is no such subject. Audited. */
-export async function consentHistory(
-  db: Db,
+/**
+ * One page of the subject's ledger, oldest first, read by a use of their record (the caller's
+ * transaction); the `consent.read` event is recorded with the use.
+ */
+export async function consentHistoryIn(
+  scope: UseScope,
   subjectId: string,
   page: { limit: number; after: { at: Date; eventId: string } | null },
-  ctx: ConsentContext,
-): Promise<ConsentEvent[] | null> {
-  return db.transaction().execute(async (trx) => {
-    if (!(await repo.subjectExists(trx, subjectId))) return null;
-    const events = await repo.history(trx, subjectId, page.limit, page.after);
-    await appendAudit(trx, [readEvent(subjectId, "history", events.length, ctx)]);
-    return events;
-  });
+): Promise<ConsentEvent[]> {
+  const events = await repo.history(scope.trx, subjectId, page.limit, page.after);
+  scope.record(readEvent(subjectId, "history", events.length, scope));
+  return events;
 }
 
-/** The derived state the gate reads; null when there is no such subject. Audited. */
-export async function currentPreferences(
-  db: Db,
-  subjectId: string,
-  ctx: ConsentContext,
-): Promise<Preferences | null> {
-  return db.transaction().execute(async (trx) => {
-    if (!(await repo.subjectExists(trx, subjectId))) return null;
-    const prefs = await repo.preferences(trx, subjectId);
-    const count = prefs.consents.length + prefs.optOuts.length + prefs.permissions.length;
-    await appendAudit(trx, [readEvent(subjectId, "preferences", count, ctx)]);
-    return prefs;
-  });
+/** The derived state the gate reads, by a use of the person's record; recorded with the use. */
+export async function preferencesIn(scope: UseScope, subjectId: string): Promise<Preferences> {
+  const prefs = await repo.preferences(scope.trx, subjectId);
+  const count = prefs.consents.length + prefs.optOuts.length + prefs.permissions.length;
+  scope.record(readEvent(subjectId, "preferences", count, scope));
+  return prefs;
 }
 
 async function lockOrNotFound(trx: Transaction<Database>, subjectId: string): Promise<void> {
@@ -237,7 +231,13 @@ function readEvent(
   subjectId: string,
   what: "history" | "preferences",
   count: number,
-  ctx: ConsentContext,
+  scope: UseScope,
 ): AuditEvent {
-  return { type: "consent.read", at: ctx.now, actor: ctx.actor, subjectId, payload: { what, count } };
+  return {
+    type: "consent.read",
+    at: scope.now,
+    actor: auditActor(scope.acting.actor),
+    subjectId,
+    payload: { what, count },
+  };
 }

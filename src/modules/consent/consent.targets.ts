@@ -1,5 +1,5 @@
 import { PERMISSIONS } from "../../gate/types.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { Channel, PolicyPack } from "../../policy/schema.ts";
 import type { ConsentInput, TargetKind } from "./consent.ts";
 
@@ -36,6 +36,15 @@ export function checkTarget(pack: PolicyPack, input: ConsentInput): void {
         throw unknown("PLEDGE_UNKNOWN_PERMISSION", "permission", input.target, where);
       }
       checkChannel(channel, [], `permission ${input.target}`);
+      // A pack that never sells has nothing a sale permission could allow (ZZ-06): granting one
+      // would put a promise on file that the company has made impossible.
+      if (input.target === "sale" && input.action === "granted" && pack.sale.allowed === "never") {
+        throw new PledgeError(
+          "PLEDGE_UNKNOWN_PERMISSION",
+          `${where} never sells personal information: there is no sale permission to grant`,
+          pack.sale.clauses,
+        );
+      }
       return;
     default: {
       const never: never = kind;

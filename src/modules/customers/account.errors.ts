@@ -1,4 +1,4 @@
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { PasswordProblem } from "./customers.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./customers.ts";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { csrfTokenFor, requireCsrf } from "../../http/csrf.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import { TokenBuckets } from "../../http/rate-limit.ts";
 import {
   SESSION_COOKIE,
@@ -13,16 +13,13 @@ import {
   setSessionCookie,
   type CustomerSession,
 } from "../../http/session.ts";
-import { errorOf } from "../subjects/subjects.http.ts";
+import { errorOf } from "../../use/refusal.ts";
 import { weakPassword } from "./account.errors.ts";
-import {
-  changePassword,
-  signIn,
-  signOut,
-  signUp,
-  type CustomersDeps,
-  type SignupInput,
-} from "./customers.service.ts";
+import { RECORD_FIELDS } from "../subjects/subjects.ts";
+import type { CustomersDeps } from "./customers.service.ts";
+import { changePassword, signOut } from "./password.ts";
+import { signIn } from "./signin.ts";
+import { signUp, type SignupInput } from "./signup.ts";
 import { csrfResponse, passwordBody, signinBody, signupBody, sessionResponse } from "./customers.schemas.ts";
 import { findSession, type NewSession } from "./sessions.ts";
 
@@ -67,6 +64,15 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
   app.post<{ Body: SignupInput }>(
     "/v1/account/signup",
     {
+      config: {
+        use: {
+          callers: { public: true },
+          personal: true,
+          action: "collect",
+          purpose: "self-service",
+          touches: RECORD_FIELDS,
+        },
+      },
       schema: {
         tags,
         summary: "Register as a customer",
@@ -91,7 +97,11 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
 
   app.post<{ Body: { email: string; password: string } }>(
     "/v1/account/signin",
-    { schema: { tags, summary: "Sign in", body: signinBody, response: { 200: sessionResponse, ...errors } } },
+    {
+      // The person's own credentials, checked against the account: no use of the record.
+      config: { use: { callers: { public: true }, personal: false } },
+      schema: { tags, summary: "Sign in", body: signinBody, response: { 200: sessionResponse, ...errors } },
+    },
     async (request, reply) => {
       const account = createHash("sha256").update(request.body.email.trim().toLowerCase()).digest("hex");
       limit(reply, perIpAndAccount.take(`${request.ip}|${account}`));
@@ -106,6 +116,7 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
   app.post(
     "/v1/account/signout",
     {
+      config: { use: { callers: { customer: true }, personal: false } },
       preHandler: [session, csrf],
       schema: { tags, summary: "Sign out", response: { 204: { type: "null" }, ...errors } },
     },
@@ -120,6 +131,7 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
   app.get(
     "/v1/account/csrf",
     {
+      config: { use: { callers: { customer: true }, personal: false } },
       preHandler: session,
       schema: { tags, summary: "The session's CSRF token", response: { 200: csrfResponse, ...errors } },
     },
@@ -133,6 +145,7 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
   app.post<{ Body: { currentPassword: string; newPassword: string } }>(
     "/v1/account/password",
     {
+      config: { use: { callers: { customer: true }, personal: false } },
       preHandler: [session, csrf],
       schema: {
         tags,

@@ -10,6 +10,7 @@ import { deleteSessionsOf } from "./sessions.ts";
  */
 export const customerAccountSection: SubjectSection = {
   name: "account",
+  fields: [],
   async export(trx, subjectId) {
     const dates = await accountDates(trx, subjectId);
     if (dates === null) return null;

@@ -20,8 +20,3 @@ export interface CustomersDeps {
 export function createCustomersDeps(subjects: SubjectsDeps, settings: CustomerAccessSettings): CustomersDeps {
   return { db: subjects.db, subjects, settings, clock: subjects.clock, dummyHash: createDummyHash() };
 }
-
-export { signUp, type SignupInput, type SignupResult } from "./signup.ts";
-export { signIn, type SigninInput, type SigninResult } from "./signin.ts";
-export { signOut, changePassword, type PasswordChangeResult } from "./password.ts";
-export { selfService, type SelfService } from "./self-service.ts";

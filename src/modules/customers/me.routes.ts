@@ -1,14 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireCsrf } from "../../http/csrf.ts";
-import { PledgeError } from "../../http/errors.ts";
 import { requiredIfMatch, setETag } from "../../http/etag.ts";
 import { requireCustomer, requireSecureTransport, type CustomerSession } from "../../http/session.ts";
 import type { ContactInput } from "../subjects/contacts.ts";
-import type { AddressKind } from "../subjects/subjects.ts";
+import {
+  ADDRESS_KINDS,
+  addressField,
+  CONTACT_FIELDS,
+  RECORD_FIELDS,
+  type AddressKind,
+} from "../subjects/subjects.ts";
 import type { AddressInput } from "../subjects/subjects.values.ts";
 import type { CustomersDeps } from "./customers.service.ts";
-import { addressRecord, subjectView } from "../subjects/subjects.schemas.ts";
-import { unwrap } from "../subjects/subjects.http.ts";
+import { addressRecord, exportSchema, subjectView } from "../subjects/subjects.schemas.ts";
+import { unwrap } from "../../use/refusal.ts";
 import {
   addressBody,
   contactBody,
@@ -17,7 +22,7 @@ import {
   profilePatch,
   versionResponse,
 } from "./customers.schemas.ts";
-import { selfService, type OwnProfileField, type SelfService } from "./self-service.ts";
+import { OWN_PROFILE_FIELDS, selfService, type OwnProfileField, type SelfService } from "./self-service.ts";
 
 export interface MeRoutesOptions {
   readonly deps: CustomersDeps;
@@ -39,14 +44,26 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
   const { deps } = opts;
   app.decorateRequest("customer", null);
   app.addHook("onRequest", requireSecureTransport(deps.settings));
-  app.addHook("preHandler", requireCustomer(deps.db, deps.clock));
-  app.addHook("preHandler", requireCsrf());
+  // Before the body is read: a request without a session learns nothing of what the route takes.
+  app.addHook("onRequest", requireCustomer(deps.db, deps.clock));
+  app.addHook("onRequest", requireCsrf());
   const own = (request: FastifyRequest): SelfService =>
     selfService(deps, (request.customer as CustomerSession).subjectId);
 
   app.get(
     "/v1/account/me",
-    { schema: { tags, summary: "My record", response: { 200: subjectView, ...errors } } },
+    {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "read",
+          purpose: "self-service",
+          touches: RECORD_FIELDS,
+        },
+      },
+      schema: { tags, summary: "My record", response: { 200: subjectView, ...errors } },
+    },
     async (request, reply) => {
       const view = unwrap(await own(request).read());
       setETag(reply, view.version);
@@ -57,6 +74,15 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
   app.patch<{ Body: Partial<Record<OwnProfileField, string | null>> }>(
     "/v1/account/me",
     {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "collect",
+          purpose: "self-service",
+          touches: OWN_PROFILE_FIELDS,
+        },
+      },
       schema: {
         tags,
         summary: "Change my profile (If-Match)",
@@ -78,6 +104,15 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
   app.get(
     "/v1/account/me/addresses",
     {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "read",
+          purpose: "self-service",
+          touches: ADDRESS_FIELDS,
+        },
+      },
       schema: {
         tags,
         summary: "My addresses",
@@ -90,6 +125,15 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
   app.post<{ Body: { kind: AddressKind; address: AddressInput } }>(
     "/v1/account/me/addresses",
     {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "collect",
+          purpose: "self-service",
+          touches: ADDRESS_FIELDS,
+        },
+      },
       schema: {
         tags,
         summary: "Add a billing, shipping or postal address",
@@ -107,6 +151,15 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
   app.delete<{ Params: { kind: AddressKind; addressId: string } }>(
     "/v1/account/me/addresses/:kind/:addressId",
     {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "collect",
+          purpose: "self-service",
+          touches: ADDRESS_FIELDS,
+        },
+      },
       schema: {
         tags,
         summary: "Remove an address",
@@ -128,6 +181,15 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
   app.get(
     "/v1/account/me/contacts",
     {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "read",
+          purpose: "self-service",
+          touches: CONTACT_FIELDS,
+        },
+      },
       schema: {
         tags,
         summary: "My extra contacts",
@@ -140,6 +202,15 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
   app.post<{ Body: ContactInput }>(
     "/v1/account/me/contacts",
     {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "collect",
+          purpose: "self-service",
+          touches: CONTACT_FIELDS,
+        },
+      },
       schema: {
         tags,
         summary: "Add a contact",
@@ -157,6 +228,15 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
   app.delete<{ Params: { contactId: string } }>(
     "/v1/account/me/contacts/:contactId",
     {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "collect",
+          purpose: "self-service",
+          touches: CONTACT_FIELDS,
+        },
+      },
       schema: {
         tags,
         summary: "Remove a contact",
@@ -174,6 +254,9 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
   app.get(
     "/v1/account/me/consents",
     {
+      config: {
+        use: { callers: CUSTOMER, personal: true, action: "read", purpose: "self-service", touches: [] },
+      },
       schema: {
         tags,
         summary: "My consent choices (read-only)",
@@ -181,12 +264,34 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
       },
     },
     async (request) => {
-      const prefs = await own(request).preferences();
-      if (prefs === null) throw new PledgeError("PLEDGE_NOT_FOUND", "not found");
+      const prefs = unwrap(await own(request).preferences());
       return {
         ...prefs,
         consents: prefs.consents.map((c) => ({ ...c, updatedAt: new Date(c.updatedAt).toISOString() })),
       };
     },
   );
+
+  app.get(
+    "/v1/account/me/export",
+    {
+      config: {
+        use: { callers: CUSTOMER, personal: true, action: "read", purpose: "self-service", touches: ["*"] },
+      },
+      schema: {
+        tags,
+        summary: "Everything held about me, every section, with where each datum came from (ALL-04)",
+        description:
+          "The person's own access export: the whole record, the consent history, who the data was given to, and the account. Each section's shape belongs to its module.",
+        response: { 200: exportSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      void reply.header("cache-control", "no-store");
+      return unwrap(await own(request).exportAll());
+    },
+  );
 }
+
+const CUSTOMER = { customer: true } as const;
+const ADDRESS_FIELDS = ADDRESS_KINDS.map(addressField);

@@ -5,8 +5,12 @@ import { addContact, listContacts, removeContact, type ContactInput } from "../s
 import { readSubject, type SubjectView } from "../subjects/read.ts";
 import type { AddressInput } from "../subjects/subjects.values.ts";
 import { updateSubject, type UpdatedSubject } from "../subjects/update.ts";
-import { fail, type Acting, type AddressKind, type ProfileField, type Result } from "../subjects/subjects.ts";
-import { currentPreferences } from "../consent/consent.service.ts";
+import { fail, type Result } from "../../use/refusal.ts";
+import { customerActing } from "../../use/acting.ts";
+import type { Acting } from "../../use/acting.ts";
+import type { AddressKind, ProfileField } from "../subjects/subjects.ts";
+import { preferencesFor } from "../consent/consent.uses.ts";
+import { exportOwnRecord, type SubjectExport } from "../subjects/export.ts";
 import type { Preferences } from "../consent/consent.ts";
 import type { CustomersDeps } from "./customers.service.ts";
 import { selfServicePurpose } from "./customers.ts";
@@ -39,13 +43,15 @@ export interface SelfService {
   contacts(): Promise<Result<ContactRecord[]>>;
   addContact(contact: ContactInput): Promise<Result<{ contactId: string; version: number }>>;
   removeContact(contactId: string): Promise<Result<{ version: number }>>;
-  /** The consent choices on file, read-only here; null when the record is gone. */
-  preferences(): Promise<Preferences | null>;
+  /** The consent choices on file, read-only here. */
+  preferences(): Promise<Result<Preferences>>;
+  /** Everything held about me (ALL-04): every section, with each datum's provenance. */
+  exportAll(): Promise<Result<SubjectExport>>;
 }
 
 export function selfService(deps: CustomersDeps, subjectId: string): SelfService {
   const s = deps.subjects;
-  const acting: Acting = { actor: { kind: "customer", id: subjectId }, attested: false };
+  const acting: Acting = customerActing(subjectId);
   const purpose = selfServicePurpose(s.policies.at(deps.clock().toISOString()).pack);
   const writing = { subjectId, purpose: purpose ?? "", collectionPoint: SELF_SERVICE_COLLECTION_POINT };
   // A pack without self-service has no customer accounts: no session can exist to get here, but
@@ -63,7 +69,7 @@ export function selfService(deps: CustomersDeps, subjectId: string): SelfService
     contacts: () => guard(() => listContacts(s, acting, { subjectId, purpose: writing.purpose })),
     addContact: (contact) => guard(() => addContact(s, acting, { ...writing, contact })),
     removeContact: (contactId) => guard(() => removeContact(s, acting, { ...writing, contactId })),
-    preferences: () =>
-      currentPreferences(deps.db, subjectId, { actor: `customer:${subjectId}`, now: deps.clock() }),
+    preferences: () => guard(() => preferencesFor(s, acting, subjectId, writing.purpose)),
+    exportAll: () => guard(() => exportOwnRecord(s, subjectId)),
   };
 }

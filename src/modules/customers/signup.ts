@@ -4,7 +4,7 @@ import { checkTarget } from "../consent/consent.targets.ts";
 import type { ConsentInput } from "../consent/consent.ts";
 import { createSubjectIn } from "../subjects/create.ts";
 import { isUniqueViolation } from "../subjects/subjects.repository.ts";
-import type { Refusal } from "../subjects/subjects.ts";
+import type { Refusal } from "../../use/refusal.ts";
 import * as repo from "./customers.repository.ts";
 import type { CustomersDeps } from "./customers.service.ts";
 import { selfServicePurpose, type PasswordProblem } from "./customers.ts";

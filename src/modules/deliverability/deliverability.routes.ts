@@ -1,19 +1,15 @@
 import type { FastifyInstance } from "fastify";
-import type { Authenticator } from "../../http/auth.ts";
-import { PledgeError } from "../../http/errors.ts";
-import type { Database } from "../../store/database.ts";
-import type { Kysely } from "kysely";
+import { actingOf } from "../../http/acting.ts";
+import { auditActor } from "../../use/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
 import { deliverList, MESSAGE_COLUMN } from "../campaigns/lists.ts";
 import type { DisclosureDeps } from "../disclosures/context.ts";
 import { CONTENT_TYPES, type ExportFormat } from "../exports/format.ts";
-import { ADMIN_ROLE, type Caller } from "../staff/staff.ts";
-import { actingOf } from "../subjects/subjects.http.ts";
-import { recordReports } from "./deliverability.service.ts";
+import { mayReport, recordReports } from "./deliverability.service.ts";
 import { campaignParams, eventBody, eventResponse, listBody } from "./deliverability.schemas.ts";
 import type { DeliverabilityKind } from "./deliverability.table.ts";
 
 export interface DeliverabilityRoutesOptions {
-  readonly auth: Authenticator;
   /** The list's gate, ledger and record reader (the same as partner exports). */
   readonly deps: DisclosureDeps;
 }
@@ -35,14 +31,22 @@ export async function deliverabilityRoutes(
   app: FastifyInstance,
   opts: DeliverabilityRoutesOptions,
 ): Promise<void> {
-  const { auth, deps } = opts;
+  const { deps } = opts;
   const tags = ["campaigns"];
   const security = [{ apiKey: [] }];
-  app.addHook("preHandler", auth.requireRole("any"));
 
   app.post<{ Params: { id: string }; Body: { format: ExportFormat } }>(
     "/v1/campaigns/:id/list",
     {
+      config: {
+        use: {
+          callers: { staff: "any" },
+          personal: true,
+          action: "export",
+          purpose: "record",
+          touches: ["first_name", "last_name", "postal_address", "phone"],
+        },
+      },
       schema: {
         tags,
         security,
@@ -60,10 +64,12 @@ export async function deliverabilityRoutes(
       },
     },
     async (request, reply) => {
-      const result = await deliverList(deps, actingOf(request), {
-        campaignId: request.params.id,
-        format: request.body.format,
-      });
+      const result = unwrap(
+        await deliverList(deps, actingOf(request), {
+          campaignId: request.params.id,
+          format: request.body.format,
+        }),
+      );
       return reply
         .header("pledge-disclosure-id", result.disclosureId)
         .header("pledge-disclosure-count", String(result.count))
@@ -82,6 +88,15 @@ export async function deliverabilityRoutes(
   }>(
     "/v1/campaigns/:id/events",
     {
+      config: {
+        use: {
+          callers: { staff: "any" },
+          personal: true,
+          action: "collect",
+          purpose: "record",
+          touches: ["email"],
+        },
+      },
       schema: {
         tags,
         security,
@@ -93,7 +108,7 @@ export async function deliverabilityRoutes(
       },
     },
     async (request, reply) => {
-      const caller = request.caller as Caller;
+      const caller = actingOf(request);
       const now = deps.clock();
       const { pack } = deps.policies.at(now.toISOString());
       await mayReport(deps.db, pack.staff.roles, caller, request.params.id);
@@ -102,7 +117,7 @@ export async function deliverabilityRoutes(
         deps.db,
         pack,
         [{ messageId, kind, ...(detail === undefined ? {} : { detail }) }],
-        { actor: `staff:${caller.staffId}`, now, source: "api" },
+        { actor: auditActor(caller.actor), now, source: "api" },
         request.params.id,
       );
       const campaign = outcome.campaigns[0];
@@ -112,30 +127,4 @@ export async function deliverabilityRoutes(
         .send({ recorded: outcome.recorded > 0, suppressed: outcome.suppressed > 0, campaign });
     },
   );
-}
-
-/**
- * Staff report for a campaign when their role sends its purpose (admin keys always may). An
- * unknown campaign is not found.
- */
-async function mayReport(
-  db: Kysely<Database>,
-  roles: readonly { id: string; purposes: readonly string[] }[],
-  caller: Caller,
-  campaignId: string,
-): Promise<void> {
-  const campaign = await db
-    .selectFrom("campaigns")
-    .select("purpose")
-    .where("campaign_id", "=", campaignId)
-    .executeTakeFirst();
-  if (campaign === undefined) throw new PledgeError("PLEDGE_NOT_FOUND", "no such campaign");
-  if (caller.role === ADMIN_ROLE) return;
-  const role = roles.find((r) => r.id === caller.role);
-  if (role === undefined || !role.purposes.includes(campaign.purpose)) {
-    throw new PledgeError(
-      "PLEDGE_FORBIDDEN_ROLE",
-      `staff role ${caller.role} does not send purpose ${campaign.purpose}`,
-    );
-  }
 }

@@ -1,8 +1,9 @@
+import type { Acting } from "../../use/acting.ts";
 import { randomUUID } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import { identityKindOf } from "../../gate/facts.table.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import { evaluateGuard } from "../campaigns/guard.ts";
@@ -272,4 +273,30 @@ export async function campaignState(trx: Kysely<Database>, campaignId: string): 
     bounces: Number(row.bounces),
     complaints: Number(row.complaints),
   };
+}
+
+/**
+ * Staff report for a campaign when their role sends its purpose (admin keys always may). An
+ * unknown campaign is not found.
+ */
+export async function mayReport(
+  db: Kysely<Database>,
+  roles: readonly { id: string; purposes: readonly string[] }[],
+  caller: Acting,
+  campaignId: string,
+): Promise<void> {
+  const campaign = await db
+    .selectFrom("campaigns")
+    .select("purpose")
+    .where("campaign_id", "=", campaignId)
+    .executeTakeFirst();
+  if (campaign === undefined) throw new PledgeError("PLEDGE_NOT_FOUND", "no such campaign");
+  if (caller.actor.kind !== "staff") return;
+  const role = roles.find((r) => r.id === caller.actor.role);
+  if (role === undefined || !role.purposes.includes(campaign.purpose)) {
+    throw new PledgeError(
+      "PLEDGE_FORBIDDEN_ROLE",
+      `staff role ${caller.actor.role ?? "(none)"} does not send purpose ${campaign.purpose}`,
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import { recordReports } from "./deliverability.service.ts";
@@ -53,6 +53,15 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
   app.post<{ Body: Reports }>(
     "/v1/webhooks/deliverability",
     {
+      config: {
+        use: {
+          callers: { hook: true },
+          personal: true,
+          action: "collect",
+          purpose: "none",
+          touches: ["email"],
+        },
+      },
       // Only a JSON body whose signature the parser checked goes on (no body, another media type: 401).
       preValidation: async (request) => {
         if (!verified.has(request)) {

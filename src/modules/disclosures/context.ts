@@ -1,69 +1,13 @@
-import type { Kysely } from "kysely";
 import type { Vault } from "../../crypto/vault.types.ts";
-import { RULE } from "../../gate/reasons.ts";
-import type { Decision, UseFacts } from "../../gate/index.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
-import type { Database } from "../../store/database.ts";
-import type { Acting, PolicyLookup } from "../subjects/subjects.ts";
-import { clausesOf } from "../subjects/subjects.gate.ts";
-import { contractOnFile } from "./ledger.ts";
+import type { UseDeps } from "../../use/kernel.ts";
 
 /** What the disclosure, export, affiliate and sales-tracking services need. */
-export interface DisclosureDeps {
-  readonly db: Kysely<Database>;
+export interface DisclosureDeps extends UseDeps {
   readonly vault: Vault;
-  readonly policies: PolicyLookup;
-  readonly clock: () => Date;
-  readonly region: string;
 }
 
-/** The facts of a use that do not depend on the person: attestation, contract on file, region. */
-export async function useFactsFor(
-  deps: DisclosureDeps,
-  acting: Acting,
-  recipientId: string | undefined,
-  at: Date,
-): Promise<UseFacts> {
-  return {
-    actorAttested: acting.attested,
-    recipientContractOnFile:
-      recipientId === undefined ? null : await contractOnFile(deps.db, recipientId, at),
-    deploymentRegion: deps.region,
-  };
-}
-
-/**
- * A refusal of rules 0–16 as a problem: an unknown purpose or recipient is a 400 with the
- * clause that lists them; any other refusal is PLEDGE_USE_REFUSED (403) naming the clause.
- */
-export function refusedError(decision: Decision): PledgeError {
-  const reason = decision.reasons[0];
-  const clauses = clausesOf(decision);
-  if (reason?.code === "purpose_unknown")
-    return new PledgeError("PLEDGE_UNKNOWN_PURPOSE", reason.detail, clauses);
-  if (reason?.code === "recipient_unknown")
-    return new PledgeError("PLEDGE_UNKNOWN_RECIPIENT", reason.detail, clauses);
-  return new PledgeError(
-    "PLEDGE_USE_REFUSED",
-    reason === undefined
-      ? "the policy does not allow this use"
-      : `gate rule ${reason.rule} (${reason.code}): ${reason.detail}`,
-    clauses,
-  );
-}
-
-/** Whether a refusal depends on the use only (rules 0–16), so that it may be told as such. */
-export function refusedByUse(decision: Decision): boolean {
-  return decision.outcome === "deny" && (decision.reasons[0]?.rule ?? RULE.allowed) <= RULE.fields;
-}
-
-/**
- * Categories the pack gives to internal recipients only (e.g. order-form data that goes only to
- * the internal sales-tracking store, ZZ-02) never leave for another recipient: a use asking for
- * one of their fields for a recipient that is not internal is refused, naming the internal
- * recipient's clauses. Null when nothing asked is held that way.
- */
 /**
  * The fields a disclosure asks for, each once, after the checks that need no gate: every field is
  * in a category of the policy (else 400), and nothing held only for an internal store goes out.
@@ -84,6 +28,12 @@ export function askedFields(
   return fields;
 }
 
+/**
+ * Categories the pack gives to internal recipients only (e.g. order-form data that goes only to
+ * the internal sales-tracking store, ZZ-02) never leave for another recipient: a use asking for
+ * one of their fields for a recipient that is not internal is refused, naming the internal
+ * recipient's clauses. Null when nothing asked is held that way.
+ */
 export function internalOnlyRefusal(
   pack: PolicyPack,
   recipientId: string,

@@ -1,16 +1,14 @@
 import type { FastifyInstance } from "fastify";
-import type { Authenticator } from "../../http/auth.ts";
-import { PledgeError } from "../../http/errors.ts";
-import { ADMIN_ROLE, type Caller } from "../staff/staff.ts";
-import { actingOf, NOT_FOUND_DETAIL } from "../subjects/subjects.http.ts";
+import { PledgeError } from "../../errors.ts";
+import { actingOf } from "../../http/acting.ts";
+import { ADMIN_ROLE, auditActor } from "../../use/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
 import type { DisclosureDeps } from "./context.ts";
 import {
-  auditRead,
-  disclosuresReport,
+  disclosuresReportFor,
+  personLedger,
   shareSubject,
-  shineTheLight,
-  subjectExists,
-  subjectLedger,
+  shineTheLightFor,
   type ShareInput,
 } from "./disclosures.service.ts";
 import { csvLine } from "../exports/format.ts";
@@ -26,6 +24,7 @@ import {
   shineTheLightSchema,
   subjectParams,
 } from "./disclosures.schemas.ts";
+import { purposeQuery } from "../subjects/subjects.schemas.ts";
 
 const errors = {
   400: { $ref: "Problem#" },
@@ -42,16 +41,17 @@ const security = [{ apiKey: [] }];
  */
 export async function disclosureRoutes(
   app: FastifyInstance,
-  opts: { readonly auth: Authenticator; readonly deps: DisclosureDeps },
+  opts: { readonly deps: DisclosureDeps },
 ): Promise<void> {
   const { deps } = opts;
-  app.addHook("preHandler", opts.auth.requireRole("any"));
+  const staff = { staff: "any" } as const;
   const names = (id: string): string =>
     deps.policies.at(deps.clock().toISOString()).pack.recipients.find((r) => r.id === id)?.name ?? id;
 
   app.get(
     "/v1/recipients",
     {
+      config: { use: { callers: staff, personal: false } },
       schema: {
         tags,
         security,
@@ -76,6 +76,7 @@ export async function disclosureRoutes(
   app.put<{ Params: { id: string }; Body: RecipientUpdate }>(
     "/v1/recipients/:id",
     {
+      config: { use: { callers: { staff: [ADMIN_ROLE] }, personal: false } },
       schema: {
         tags,
         security,
@@ -86,18 +87,19 @@ export async function disclosureRoutes(
       },
     },
     async (request) => {
-      const caller = request.caller as Caller;
-      if (caller.role !== ADMIN_ROLE)
-        throw new PledgeError("PLEDGE_FORBIDDEN_ROLE", "this endpoint needs the role admin");
       const now = deps.clock();
       const pack = deps.policies.at(now.toISOString()).pack;
-      return updateRecipient(deps.db, pack, request.params.id, request.body, `staff:${caller.staffId}`, now);
+      const actor = auditActor(actingOf(request).actor);
+      return updateRecipient(deps.db, pack, request.params.id, request.body, actor, now);
     },
   );
 
   app.post<{ Params: { id: string }; Body: Omit<ShareInput, "subjectId"> }>(
     "/v1/subjects/:id/disclosures",
     {
+      config: {
+        use: { callers: staff, personal: true, action: "disclose", purpose: "body", touches: ["*"] },
+      },
       schema: {
         tags,
         security,
@@ -108,22 +110,23 @@ export async function disclosureRoutes(
       },
     },
     async (request, reply) => {
-      const share = await shareSubject(deps, actingOf(request), {
-        ...request.body,
-        subjectId: request.params.id,
-      });
+      const share = unwrap(
+        await shareSubject(deps, actingOf(request), { ...request.body, subjectId: request.params.id }),
+      );
       return reply.code(201).header("pledge-disclosure-id", share.disclosureId).send(share);
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { purpose: string } }>(
     "/v1/subjects/:id/disclosures",
     {
+      config: { use: { callers: staff, personal: true, action: "read", purpose: "query", touches: [] } },
       schema: {
         tags,
         security,
         summary: "Who the person's data was given to: the ledger rows that name them, oldest first",
         params: subjectParams,
+        querystring: purposeQuery,
         response: {
           200: {
             type: "object",
@@ -136,17 +139,15 @@ export async function disclosureRoutes(
       },
     },
     async (request) => {
-      const id = request.params.id;
-      if (!(await subjectExists(deps.db, id))) throw new PledgeError("PLEDGE_NOT_FOUND", NOT_FOUND_DETAIL);
-      const items = await subjectLedger(deps.db, id, names);
-      await auditRead(deps.db, actingOf(request), id, "ledger", items.length, deps.clock());
-      return { items };
+      const input = { subjectId: request.params.id, purpose: request.query.purpose };
+      return { items: unwrap(await personLedger(deps, actingOf(request), input, names)) };
     },
   );
 
-  app.get<{ Querystring: { subjectId: string; year: string } }>(
+  app.get<{ Querystring: { subjectId: string; year: string; purpose: string } }>(
     "/v1/reports/shine-the-light",
     {
+      config: { use: { callers: staff, personal: true, action: "read", purpose: "query", touches: [] } },
       schema: {
         tags,
         security,
@@ -155,35 +156,27 @@ export async function disclosureRoutes(
         querystring: {
           type: "object",
           additionalProperties: false,
-          required: ["subjectId", "year"],
+          required: ["subjectId", "year", "purpose"],
           properties: {
             subjectId: { type: "string", format: "uuid" },
             year: { type: "string", pattern: "^(19|20|21)[0-9]{2}$" },
+            purpose: purposeQuery.properties.purpose,
           },
         },
         response: { 200: shineTheLightSchema, ...errors },
       },
     },
     async (request) => {
-      const { subjectId } = request.query;
-      if (!(await subjectExists(deps.db, subjectId)))
-        throw new PledgeError("PLEDGE_NOT_FOUND", NOT_FOUND_DETAIL);
-      const report = await shineTheLight(deps.db, subjectId, Number(request.query.year), names);
-      await auditRead(
-        deps.db,
-        actingOf(request),
-        subjectId,
-        "shine-the-light",
-        report.recipients.length,
-        deps.clock(),
-      );
-      return report;
+      const { subjectId, year, purpose } = request.query;
+      const input = { subjectId, year: Number(year), purpose };
+      return unwrap(await shineTheLightFor(deps, actingOf(request), input, names));
     },
   );
 
-  app.get<{ Querystring: { from: string; to: string; format?: "json" | "csv" } }>(
+  app.get<{ Querystring: { from: string; to: string; purpose: string; format?: "json" | "csv" } }>(
     "/v1/reports/disclosures",
     {
+      config: { use: { callers: staff, personal: true, action: "analyse", purpose: "query", touches: [] } },
       schema: {
         tags,
         security,
@@ -192,10 +185,11 @@ export async function disclosureRoutes(
         querystring: {
           type: "object",
           additionalProperties: false,
-          required: ["from", "to"],
+          required: ["from", "to", "purpose"],
           properties: {
             from: { type: "string", format: "date-time" },
             to: { type: "string", format: "date-time" },
+            purpose: purposeQuery.properties.purpose,
             format: { type: "string", enum: ["json", "csv"], default: "json" },
           },
         },
@@ -219,8 +213,8 @@ export async function disclosureRoutes(
       const from = new Date(request.query.from);
       const to = new Date(request.query.to);
       if (!(from < to)) throw new PledgeError("PLEDGE_VALIDATION_FAILED", "from must be before to");
-      const items = await disclosuresReport(deps.db, from, to);
-      await auditRead(deps.db, actingOf(request), null, "report", items.length, deps.clock());
+      const input = { from, to, purpose: request.query.purpose };
+      const items = unwrap(await disclosuresReportFor(deps, actingOf(request), input));
       if (request.query.format === "csv") {
         let body = csvLine(["recipient", "recipient_kind", "category", "disclosures", "people"]);
         for (const l of items)

@@ -9,6 +9,7 @@ import { ledgerEntries, ledgerJson, subjectLedger, type LedgerJson } from "./dis
  */
 export const disclosuresSection: SubjectSection = {
   name: "disclosures",
+  fields: [],
   async export(trx, subjectId) {
     return subjectLedger(trx, subjectId, (id) => id);
   },

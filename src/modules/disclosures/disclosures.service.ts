@@ -1,22 +1,15 @@
 import { jsonArrayFrom } from "kysely/helpers/postgres";
-import { sql, type Kysely, type Transaction } from "kysely";
-import { appendAudit } from "../../audit/append.ts";
-import { decide, loadSubjectFacts, type Use } from "../../gate/index.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
+import type { AuditEvent } from "../../audit/audit.events.ts";
+import { PledgeError } from "../../errors.ts";
+import { calendarYear } from "../../policy/calendar.ts";
 import type { Database } from "../../store/database.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { use, type UseScope } from "../../use/kernel.ts";
+import { clausesOf, failWith, ok, type Result } from "../../use/refusal.ts";
 import { subquery } from "../subjects/sections.ts";
 import { disclosedRecords, isRecordField } from "../exports/records.ts";
-import { clausesOf, decisionEvent } from "../subjects/subjects.gate.ts";
-import { NOT_FOUND_DETAIL } from "../subjects/subjects.http.ts";
-import { auditActor, type Acting } from "../subjects/subjects.ts";
-import {
-  categoriesOf,
-  askedFields,
-  refusedByUse,
-  refusedError,
-  useFactsFor,
-  type DisclosureDeps,
-} from "./context.ts";
+import { askedFields, categoriesOf, type DisclosureDeps } from "./context.ts";
 import "./disclosures.events.ts";
 import { recordDisclosure } from "./ledger.ts";
 
@@ -44,113 +37,97 @@ export interface Share {
 
 /**
  * One customer's data for one recipient and one purpose (a processor serving that customer,
- * Z16-10, Z19-04; the customer's own organisation, ZM-15): the gate decides with the person's
- * facts and the contract on file; the ledger row is written with the audit events in one
- * transaction, and the values are read back through the ledger.
+ * Z16-10, Z19-04; the customer's own organisation, ZM-15): a `disclose` use, decided with the
+ * person's facts and the recipient's contract in the transaction that writes the ledger row and
+ * reads the values back through it, so a consent withdrawn before the decision is always seen.
  */
-export async function shareSubject(deps: DisclosureDeps, acting: Acting, input: ShareInput): Promise<Share> {
-  const now = deps.clock();
-  const at = now.toISOString();
-  const { pack, policy } = deps.policies.at(at);
-  const fields = askedFields(pack, policy.fieldCategory, input.recipient, input.fields);
-  const use: Use = {
-    action: "disclose",
-    purpose: input.purpose,
-    actor: acting.actor,
-    recipient: input.recipient,
-    fields,
-    at,
-  };
-  const facts = await useFactsFor(deps, acting, input.recipient, now);
-  const subject = await loadSubjectFacts(deps.db, input.subjectId, at);
-  const decision = decide(policy, { ...facts, subject }, use);
-  if (decision.outcome === "deny") {
-    await deps.db
-      .transaction()
-      .execute((trx) =>
-        appendAudit(trx, [decisionEvent(acting, subject === null ? null : input.subjectId, use, decision)]),
-      );
-    if (refusedByUse(decision)) throw refusedError(decision);
-    throw new PledgeError("PLEDGE_NOT_FOUND", NOT_FOUND_DETAIL);
-  }
-  for (const f of decision.fields) {
-    if (!isRecordField(f))
-      throw new PledgeError(
-        "PLEDGE_UNKNOWN_FIELD",
-        `field ${f} is not kept in the customer record, so it cannot be shared`,
-      );
-  }
-  const disclosureId = await deps.db.transaction().execute(async (trx) => {
-    const written = await ledgerWrite(trx, deps, acting, use, "share", decision.fields, decision.removed, [
-      input.subjectId,
-    ]);
-    await appendAudit(trx, [decisionEvent(acting, input.subjectId, use, decision)]);
-    return written;
-  });
-  const values: Record<string, string> = {};
-  for await (const page of disclosedRecords(deps.db, deps.vault, disclosureId, decision.fields)) {
-    const row = page.rows[0];
-    if (row !== undefined) decision.fields.forEach((f, i) => (values[f] = row[i] as string));
-  }
-  return {
-    disclosureId,
-    subjectId: input.subjectId,
-    recipient: input.recipient,
-    purpose: input.purpose,
-    fields: decision.fields,
-    removed: decision.removed,
-    clauses: clausesOf(decision),
-    values,
-  };
-}
-
-/** Writes a ledger row for an allowed use, and its `disclosure.recorded` audit event. */
-export async function ledgerWrite(
-  trx: Transaction<Database>,
+export async function shareSubject(
   deps: DisclosureDeps,
   acting: Acting,
-  use: Use,
-  kind: "share" | "conversion" | "export",
-  fields: readonly string[],
-  removed: readonly string[],
-  subjects: readonly string[],
+  input: ShareInput,
+): Promise<Result<Share>> {
+  const { pack, policy } = deps.policies.at(deps.clock().toISOString());
+  const fields = askedFields(pack, policy.fieldCategory, input.recipient, input.fields);
+  const ask = { action: "disclose", purpose: input.purpose, recipient: input.recipient, fields } as const;
+  return use(deps, acting, { subject: input.subjectId }, ask, async (scope) => {
+    const { decision } = scope;
+    const outside = decision.fields.find((f) => !isRecordField(f));
+    if (outside !== undefined)
+      return failWith(
+        new PledgeError(
+          "PLEDGE_UNKNOWN_FIELD",
+          `field ${outside} is not kept in the customer record, so it cannot be shared`,
+        ),
+      );
+    const disclosureId = await ledgerWrite(scope, "share", [input.subjectId]);
+    const values: Record<string, string> = {};
+    for await (const page of disclosedRecords(
+      scope.trx,
+      deps.vault,
+      scope.narrow,
+      disclosureId,
+      decision.fields,
+    )) {
+      const row = page.rows[0];
+      if (row !== undefined) decision.fields.forEach((f, i) => (values[f] = row[i] as string));
+    }
+    return ok({
+      disclosureId,
+      subjectId: input.subjectId,
+      recipient: input.recipient,
+      purpose: input.purpose,
+      fields: decision.fields,
+      removed: decision.removed,
+      clauses: clausesOf(decision),
+      values,
+    });
+  });
+}
+
+/**
+ * Writes a ledger row for the allowed use of `scope` (its recipient, purpose, ground and the
+ * decision's fields) naming `subjects` (ids, or the audience's predicate), and its
+ * `disclosure.recorded` audit event, in the use's transaction. Returns the disclosure id.
+ */
+export async function ledgerWrite(
+  scope: UseScope,
+  kind: "share" | "conversion" | "export" | "list",
+  subjects: readonly string[] | Expression<SqlBool>,
 ): Promise<string> {
-  const at = new Date(use.at);
-  const { policy } = deps.policies.at(use.at);
+  const { use, decision, policy, now } = scope;
   const recipient = policy.recipients.get(use.recipient ?? "");
+  const actor = auditActor(use.actor);
   const { disclosureId, subjectCount } = await recordDisclosure(
-    trx,
+    scope.trx,
     {
       recipientId: use.recipient ?? "",
       recipientKind: recipient?.kind ?? "processor",
       kind,
       purpose: use.purpose,
       ground: use.ground ?? policy.purposes.get(use.purpose)?.basis ?? "",
-      fields,
-      categories: categoriesOf(policy.fieldCategory, fields),
+      fields: decision.fields,
+      categories: categoriesOf(policy.fieldCategory, decision.fields),
       policyVersion: policy.version,
-      actor: auditActor(acting.actor),
-      at,
+      actor,
+      at: now,
     },
     subjects,
   );
-  await appendAudit(trx, [
-    {
-      type: "disclosure.recorded",
-      at,
-      actor: auditActor(acting.actor),
-      subjectId: subjects.length === 1 ? (subjects[0] as string) : null,
-      payload: {
-        disclosureId,
-        recipient: use.recipient ?? "",
-        kind,
-        purpose: use.purpose,
-        fields: [...fields],
-        removed: [...removed],
-        count: subjectCount,
-      },
+  scope.record({
+    type: "disclosure.recorded",
+    at: now,
+    actor,
+    subjectId: Array.isArray(subjects) && subjects.length === 1 ? (subjects[0] as string) : null,
+    payload: {
+      disclosureId,
+      recipient: use.recipient ?? "",
+      kind,
+      purpose: use.purpose,
+      fields: [...decision.fields],
+      removed: [...decision.removed],
+      count: subjectCount,
     },
-  ]);
+  });
   return disclosureId;
 }
 
@@ -169,7 +146,26 @@ export interface LedgerEntry {
   readonly at: string;
 }
 
-/** Every disclosure that concerned the person, oldest first (ALL-04: who it was given to). */
+/**
+ * Every disclosure that concerned the person, oldest first (ALL-04: who it was given to), read
+ * by staff for a stated purpose: a `read` use of the person's record (no field of it leaves, but
+ * the use still needs a purpose the role holds, an attestation, and the person's reach), audited
+ * as `disclosure.read` with the count.
+ */
+export async function personLedger(
+  deps: DisclosureDeps,
+  acting: Acting,
+  input: { readonly subjectId: string; readonly purpose: string },
+  names: (recipientId: string) => string,
+): Promise<Result<LedgerEntry[]>> {
+  const ask = { action: "read", purpose: input.purpose, fields: [] } as const;
+  return use(deps, acting, { subject: input.subjectId }, ask, async (scope) => {
+    const items = await subjectLedger(scope.trx, input.subjectId, names);
+    scope.record(readEvent(scope, input.subjectId, "ledger", items.length));
+    return ok(items);
+  });
+}
+
 export async function subjectLedger(
   db: Kysely<Database>,
   subjectId: string,
@@ -239,15 +235,6 @@ export function ledgerEntries(
   }));
 }
 
-export async function subjectExists(db: Kysely<Database>, subjectId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom("subjects")
-    .select("subject_id")
-    .where("subject_id", "=", subjectId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 export interface ShineTheLight {
   readonly subjectId: string;
   readonly year: number;
@@ -265,18 +252,36 @@ export interface ShineTheLight {
 }
 
 /**
- * The Shine the Light report (Z19-10): for one person and one calendar year (UTC), the categories
- * disclosed to third parties for their direct marketing, and the names and business addresses of
- * those third parties, from the ledger.
+ * The Shine the Light report (Z19-10), read by staff for a stated purpose: a `read` use of the
+ * person's record, audited as `disclosure.read`. See `shineTheLight`.
+ */
+export async function shineTheLightFor(
+  deps: DisclosureDeps,
+  acting: Acting,
+  input: { readonly subjectId: string; readonly year: number; readonly purpose: string },
+  names: (recipientId: string) => string,
+): Promise<Result<ShineTheLight>> {
+  const ask = { action: "read", purpose: input.purpose, fields: [] } as const;
+  return use(deps, acting, { subject: input.subjectId }, ask, async (scope) => {
+    const report = await shineTheLight(scope.trx, input.subjectId, input.year, scope.pack.time_zone, names);
+    scope.record(readEvent(scope, input.subjectId, "shine-the-light", report.recipients.length));
+    return ok(report);
+  });
+}
+
+/**
+ * The Shine the Light report (Z19-10): for one person and one calendar year, counted in the
+ * pack's time zone, the categories disclosed to third parties for their direct marketing, and
+ * the names and business addresses of those third parties, from the ledger.
  */
 export async function shineTheLight(
   db: Kysely<Database>,
   subjectId: string,
   year: number,
+  zone: string,
   names: (recipientId: string) => string,
 ): Promise<ShineTheLight> {
-  const from = new Date(Date.UTC(year, 0, 1));
-  const to = new Date(Date.UTC(year + 1, 0, 1));
+  const { from, to } = calendarYear(year, zone);
   const rows = await db
     .selectFrom("disclosure_subjects as s")
     .innerJoin("disclosures as d", "d.disclosure_id", "s.disclosure_id")
@@ -359,19 +364,30 @@ export async function disclosuresReport(db: Kysely<Database>, from: Date, to: Da
   }));
 }
 
-export async function auditRead(
-  db: Kysely<Database>,
+/** The `disclosure.read` event of a read of the ledger or a report drawn from it. */
+function readEvent(scope: UseScope, subjectId: string | null, what: string, count: number): AuditEvent {
+  return {
+    type: "disclosure.read",
+    at: scope.now,
+    actor: auditActor(scope.acting.actor),
+    subjectId,
+    payload: { what, count },
+  };
+}
+
+/**
+ * The company-wide report by recipient and category: counts only, an aggregate `analyse` use of
+ * the ledger for a stated purpose (no person in it), audited as `disclosure.read`.
+ */
+export async function disclosuresReportFor(
+  deps: DisclosureDeps,
   acting: Acting,
-  subjectId: string | null,
-  what: string,
-  count: number,
-  at: Date,
-): Promise<void> {
-  await db
-    .transaction()
-    .execute((trx) =>
-      appendAudit(trx, [
-        { type: "disclosure.read", at, actor: auditActor(acting.actor), subjectId, payload: { what, count } },
-      ]),
-    );
+  input: { readonly from: Date; readonly to: Date; readonly purpose: string },
+): Promise<Result<ReportLine[]>> {
+  const ask = { action: "analyse", purpose: input.purpose, fields: [], aggregate: true } as const;
+  return use(deps, acting, { nobody: true }, ask, async (scope) => {
+    const items = await disclosuresReport(scope.trx, input.from, input.to);
+    scope.record(readEvent(scope, null, "report", items.length));
+    return ok(items);
+  });
 }

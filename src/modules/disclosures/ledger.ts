@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from "kysely";
+import { sql, type Expression, type SqlBool, type Transaction } from "kysely";
 import type { Database } from "../../store/database.ts";
 
 /** One act of disclosure, as the module making it states it (ALL-03). */
@@ -80,16 +80,4 @@ export async function recordDisclosure(
   return { disclosureId, subjectCount: count };
 }
 
-/** Whether the recipient's contract is on file and in force on `at` (gate fact). */
-export async function contractOnFile(db: Kysely<Database>, recipientId: string, at: Date): Promise<boolean> {
-  const day = at.toISOString().slice(0, 10);
-  const row = await db
-    .selectFrom("recipient_registry")
-    .select("recipient_id")
-    .where("recipient_id", "=", recipientId)
-    .where("contract_ref", "is not", null)
-    .where(sql<SqlBool>`contract_signed_on <= cast(${day} as date)`)
-    .where(sql<SqlBool>`(contract_expires_on is null or contract_expires_on >= cast(${day} as date))`)
-    .executeTakeFirst();
-  return row !== undefined;
-}
+export { contractOnFile } from "../../use/facts.ts";

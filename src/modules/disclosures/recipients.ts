@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import "./disclosures.events.ts";

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import type { Authenticator } from "../../http/auth.ts";
 import type { DisclosureDeps } from "../disclosures/context.ts";
-import { actingOf } from "../subjects/subjects.http.ts";
+import { actingOf } from "../../http/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
 import { exportList, type ExportInput } from "./exports.service.ts";
 import { CONTENT_TYPES } from "./format.ts";
 
@@ -40,12 +40,14 @@ const exportBody = {
  */
 export async function exportRoutes(
   app: FastifyInstance,
-  opts: { readonly auth: Authenticator; readonly deps: DisclosureDeps },
+  opts: { readonly deps: DisclosureDeps },
 ): Promise<void> {
-  app.addHook("preHandler", opts.auth.requireRole("any"));
   app.post<{ Body: ExportInput }>(
     "/v1/exports",
     {
+      config: {
+        use: { callers: { staff: "any" }, personal: true, action: "export", purpose: "body", touches: ["*"] },
+      },
       schema: {
         tags: ["disclosures"],
         security: [{ apiKey: [] }],
@@ -62,7 +64,7 @@ export async function exportRoutes(
       },
     },
     async (request, reply) => {
-      const result = await exportList(opts.deps, actingOf(request), request.body);
+      const result = unwrap(await exportList(opts.deps, actingOf(request), request.body));
       return reply
         .header("pledge-disclosure-id", result.disclosureId)
         .header("pledge-disclosure-count", String(result.count))

@@ -1,19 +1,16 @@
 import { Readable } from "node:stream";
-import { sql } from "kysely";
-import { appendAudit } from "../../audit/append.ts";
-import { compileAudience, type Use } from "../../gate/index.ts";
-import { PledgeError } from "../../http/errors.ts";
-import {
-  categoriesOf,
-  askedFields,
-  refusedError,
-  useFactsFor,
-  type DisclosureDeps,
-} from "../disclosures/context.ts";
+import { sql, type Kysely } from "kysely";
+import type { SubjectCipher } from "../../crypto/vault.types.ts";
+import { PledgeError } from "../../errors.ts";
+import type { Decision } from "../../gate/types.ts";
+import type { Database } from "../../store/database.ts";
+import type { Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { clausesOf, failWith, ok, type Result } from "../../use/refusal.ts";
+import type { FieldView } from "../../use/view.ts";
+import { askedFields, type DisclosureDeps } from "../disclosures/context.ts";
 import "../disclosures/disclosures.events.ts";
-import { recordDisclosure } from "../disclosures/ledger.ts";
-import { decisionEvent } from "../subjects/subjects.gate.ts";
-import { auditActor, type Acting } from "../subjects/subjects.ts";
+import { ledgerWrite } from "../disclosures/disclosures.service.ts";
 import { csvLine, ndjsonLine, type ExportFormat } from "./format.ts";
 import { disclosedRecords, isRecordField } from "./records.ts";
 
@@ -36,94 +33,69 @@ export interface ExportResult {
 }
 
 /**
- * A list for a recipient (partner, processor): the gate decides the use once (rules 0–16) and
- * selects the audience in SQL (rules 18–24); the ledger row and its people are written and
- * committed, with the audit events, before a byte leaves; the body then streams the records of
- * exactly the people the ledger names. A field the recipient may not receive refuses the whole
- * export, unless the caller asked for a projection (then it is removed and the result says so).
+ * A list for a recipient (partner, processor): an `export` use about everyone the policy lets it
+ * reach. In ONE transaction the kernel reads the recipient's contract, decides rules 0–16 and
+ * compiles rules 17–24 into the audience predicate, and the ledger row with its people is written
+ * from that predicate and committed with the audit events, before a byte leaves; the body then
+ * streams the records of exactly the people the ledger names, each opened through the decision's
+ * view. A field the recipient may not receive refuses the whole export, unless the caller asked
+ * for a projection (then it is removed and the result says so).
  */
 export async function exportList(
   deps: DisclosureDeps,
   acting: Acting,
   input: ExportInput,
-): Promise<ExportResult> {
-  const now = deps.clock();
-  const at = now.toISOString();
-  const { pack, policy } = deps.policies.at(at);
+): Promise<Result<ExportResult>> {
+  const { pack, policy } = deps.policies.at(deps.clock().toISOString());
   const fields = askedFields(pack, policy.fieldCategory, input.recipient, input.fields);
-  const use: Use = {
+  const ask = {
     action: "export",
     purpose: input.purpose,
-    actor: acting.actor,
     recipient: input.recipient,
     fields,
     ...(input.projection === true ? { projection: true } : {}),
-    at,
-  };
-  const facts = await useFactsFor(deps, acting, input.recipient, now);
-  const audience = compileAudience(policy, facts, use);
-  const decision = audience.decision;
-  if (decision.outcome === "deny") {
-    await deps.db
-      .transaction()
-      .execute((trx) => appendAudit(trx, [decisionEvent(acting, null, use, decision)]));
-    throw refusedError(decision);
-  }
-  const kept = decision.fields;
-  for (const f of kept) {
-    if (!isRecordField(f))
-      throw new PledgeError(
-        "PLEDGE_UNKNOWN_FIELD",
-        `field ${f} is not kept in the customer record, so it cannot be exported`,
+  } as const;
+  const written = await use<Written>(deps, acting, { audience: true }, ask, async (scope) => {
+    const outside = scope.decision.fields.find((f) => !isRecordField(f));
+    if (outside !== undefined)
+      return failWith(
+        new PledgeError(
+          "PLEDGE_UNKNOWN_FIELD",
+          `field ${outside} is not kept in the customer record, so it cannot be exported`,
+        ),
       );
-  }
-  const recipient = policy.recipients.get(input.recipient);
-  const { disclosureId, subjectCount } = await deps.db.transaction().execute(async (trx) => {
-    const written = await recordDisclosure(
-      trx,
-      {
-        recipientId: input.recipient,
-        recipientKind: recipient?.kind ?? "processor",
-        kind: "export",
-        purpose: input.purpose,
-        ground: policy.purposes.get(input.purpose)?.basis ?? "",
-        fields: kept,
-        categories: categoriesOf(policy.fieldCategory, kept),
-        policyVersion: policy.version,
-        actor: auditActor(acting.actor),
-        at: now,
-      },
-      audience.where,
-    );
-    await appendAudit(trx, [
-      decisionEvent(acting, null, use, decision),
-      {
-        type: "disclosure.recorded",
-        at: now,
-        actor: auditActor(acting.actor),
-        subjectId: null,
-        payload: {
-          disclosureId: written.disclosureId,
-          recipient: input.recipient,
-          kind: "export",
-          purpose: input.purpose,
-          fields: [...kept],
-          removed: [...decision.removed],
-          count: written.subjectCount,
-        },
-      },
-    ]);
-    return written;
+    const disclosureId = await ledgerWrite(scope, "export", scope.audience!);
+    const count = await ledgerCount(scope.trx, disclosureId);
+    return ok({ disclosureId, count, decision: scope.decision, narrow: scope.narrow });
   });
-  if (subjectCount >= FRESH_STATISTICS) await refreshLedgerStatistics(deps);
-  return {
+  if (!written.ok) return written;
+  const { disclosureId, count, decision, narrow } = written.value;
+  if (count >= FRESH_STATISTICS) await refreshLedgerStatistics(deps);
+  return ok({
     disclosureId,
-    count: subjectCount,
-    fields: kept,
+    count,
+    fields: decision.fields,
     removed: decision.removed,
-    clauses: [...new Set(decision.reasons.flatMap((r) => (r.clause === null ? [] : [r.clause])))],
-    body: Readable.from(serialise(deps, disclosureId, kept, input.format)),
-  };
+    clauses: clausesOf(decision),
+    body: Readable.from(serialise(deps, narrow, disclosureId, decision.fields, input.format)),
+  });
+}
+
+/** What the transaction of an export leaves for the body that streams after it. */
+interface Written {
+  readonly disclosureId: string;
+  readonly count: number;
+  readonly decision: Decision;
+  readonly narrow: (cipher: SubjectCipher) => FieldView;
+}
+
+async function ledgerCount(trx: Kysely<Database>, disclosureId: string): Promise<number> {
+  const row = await trx
+    .selectFrom("disclosures")
+    .select("subject_count")
+    .where("disclosure_id", "=", disclosureId)
+    .executeTakeFirstOrThrow();
+  return Number(row.subject_count);
 }
 
 /**
@@ -140,12 +112,13 @@ async function refreshLedgerStatistics(deps: DisclosureDeps): Promise<void> {
 
 async function* serialise(
   deps: DisclosureDeps,
+  narrow: (cipher: SubjectCipher) => FieldView,
   disclosureId: string,
   fields: readonly string[],
   format: ExportFormat,
 ): AsyncGenerator<string> {
   if (format === "csv") yield csvLine(fields);
-  for await (const page of disclosedRecords(deps.db, deps.vault, disclosureId, fields)) {
+  for await (const page of disclosedRecords(deps.db, deps.vault, narrow, disclosureId, fields)) {
     let chunk = "";
     for (const row of page.rows) chunk += format === "csv" ? csvLine(row) : ndjsonLine(fields, row);
     if (chunk !== "") yield chunk;

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely } from "kysely";
-import type { SubjectKeyRow, Vault } from "../../crypto/vault.types.ts";
+import type { SubjectCipher, SubjectKeyRow, Vault } from "../../crypto/vault.types.ts";
+import type { FieldView } from "../../use/view.ts";
 import type { Database } from "../../store/database.ts";
 import { addressCipherField } from "../subjects/addresses.repository.ts";
 import type { AddressValue } from "../subjects/subjects.values.ts";
@@ -110,10 +111,14 @@ function pageQuery(fields: readonly string[]): { text: string; names: string[]; 
   return { text, names, columns };
 }
 
-/** Every person of the disclosure, in subject id order. Erased people (no key) are skipped. */
+/**
+ * Every person of the disclosure, in subject id order, each opened through `narrow` (the view of
+ * the use's decision, so only its fields can be read). Erased people (no key) are skipped.
+ */
 export async function* disclosedRecords(
   db: Kysely<Database>,
-  vault: Vault,
+  vault: Pick<Vault, "cipherFromRow">,
+  narrow: (cipher: SubjectCipher) => FieldView,
   disclosureId: string,
   fields: readonly string[],
   options: ReadOptions = {},
@@ -140,17 +145,17 @@ export async function* disclosedRecords(
       for (let p = 0; p < people.length; p++) {
         const r = people[p] as PageRow;
         if (r.wrapped_key === null) continue; // erased since the ledger was written
-        const cipher = vault.cipherFromRow(r as unknown as SubjectKeyRow);
+        const view = narrow(vault.cipherFromRow(r as unknown as SubjectKeyRow));
         const row = new Array<string>(columns.length);
         for (let c = 0; c < columns.length; c++) {
           const col = columns[c] as Column;
           const v = col.kind === "none" ? null : (r[col.value] ?? null);
           if (v === null) row[c] = "";
-          else if (col.kind === "field") row[c] = cipher.decrypt(col.field, v);
+          else if (col.kind === "field") row[c] = view.open(col.field, v);
           else if (col.kind === "plain") row[c] = v;
           else
             row[c] = addressLine(
-              JSON.parse(cipher.decrypt(addressCipherField(r[col.id] as string), v)) as AddressValue,
+              JSON.parse(view.open(col.field, v, addressCipherField(r[col.id] as string))) as AddressValue,
             );
         }
         subjectIds.push(r.subject_id as string);

@@ -1,11 +1,15 @@
 import { limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
 import { setETag } from "../../http/etag.ts";
 import type { FastifyInstance } from "fastify";
-import { valueOf } from "./gated-use.ts";
-import { callerOf, errorResponses, subjectParams, type RecordRoutesOptions } from "./http.ts";
-import { ORDER_STATUSES, type NewOrder, type OrderStatus } from "./orders.ts";
+import { actingOf } from "../../http/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
+import { errorResponses, subjectParams } from "../records/schemas.ts";
+import type { RecordsDeps } from "../records/records.ts";
+import { ORDER_FIELDS, ORDER_STATUSES, type NewOrder, type OrderStatus } from "./orders.ts";
 import { createOrder, listOrders } from "./orders.service.ts";
-import { collectionPointSchema, provenanceSchema, purposeSchema } from "./records.ts";
+import { collectionPointSchema, provenanceSchema, purposeSchema } from "../records/records.ts";
+
+const STAFF = { staff: "any" } as const;
 
 const money = {
   type: "object",
@@ -46,12 +50,14 @@ export const orderSchema = {
 } as const;
 
 /** GET/POST /v1/subjects/:id/orders. */
-export async function orderRoutes(app: FastifyInstance, opts: RecordRoutesOptions): Promise<void> {
+export async function orderRoutes(app: FastifyInstance, opts: RecordsDeps): Promise<void> {
   app.post<{ Params: { id: string }; Body: NewOrder }>(
     "/v1/subjects/:id/orders",
     {
-      config: { idempotent: true },
-      preHandler: opts.auth.requireRole("any"),
+      config: {
+        use: { callers: STAFF, personal: true, action: "collect", purpose: "body", touches: ORDER_FIELDS },
+        idempotent: true,
+      },
       schema: {
         tags: ["orders"],
         summary: "Record an order (a collect use of the order fields for the stated purpose)",
@@ -73,7 +79,7 @@ export async function orderRoutes(app: FastifyInstance, opts: RecordRoutesOption
       },
     },
     async (request, reply) => {
-      const order = valueOf(await createOrder(opts, callerOf(request), request.params.id, request.body));
+      const order = unwrap(await createOrder(opts, actingOf(request), request.params.id, request.body));
       setETag(reply, order.version);
       return reply.code(201).send(order);
     },
@@ -85,7 +91,9 @@ export async function orderRoutes(app: FastifyInstance, opts: RecordRoutesOption
   }>(
     "/v1/subjects/:id/orders",
     {
-      preHandler: opts.auth.requireRole("any"),
+      config: {
+        use: { callers: STAFF, personal: true, action: "read", purpose: "query", touches: ORDER_FIELDS },
+      },
       schema: {
         tags: ["orders"],
         summary: "A subject's orders, read for a stated purpose (fields projected by the gate)",
@@ -105,8 +113,8 @@ export async function orderRoutes(app: FastifyInstance, opts: RecordRoutesOption
       },
     },
     async (request) =>
-      valueOf(
-        await listOrders(opts, callerOf(request), request.params.id, {
+      unwrap(
+        await listOrders(opts, actingOf(request), request.params.id, {
           ...request.query,
           limit: limitOf(request.query),
         }),

@@ -8,6 +8,7 @@ import {
   type SubjectSection,
 } from "../subjects/sections.ts";
 import { allOrderRows, countOrders, type OrderRow } from "./orders.repository.ts";
+import { ORDER_FIELDS, SERVICE_FIELDS } from "./orders.ts";
 import { orderView } from "./orders.service.ts";
 import { allServices, serviceView } from "./services.service.ts";
 import { serviceEventRows, type ServiceEventRow, type ServiceRow } from "./services.repository.ts";
@@ -22,15 +23,16 @@ export const ORDERS_KEPT_REASON =
  */
 export const ordersSection: SubjectSection = {
   name: "orders",
-  async export(trx, subjectId, cipher) {
-    return (await allOrderRows(trx, subjectId)).map((r) => orderView(r, null, cipher));
+  fields: ORDER_FIELDS,
+  async export(trx, subjectId, view) {
+    return (await allOrderRows(trx, subjectId)).map((r) => orderView(r, view));
   },
   query: sectionQuery<JsonRow<OrderRow>[]>(
     (subjectId) =>
       jsonArrayFrom(
         subquery.selectFrom("orders").selectAll().where("subject_id", "=", subjectId).orderBy("order_id"),
       ),
-    (rows, cipher) => rows.map((r) => orderView(withDates(r, ["created_at"]), null, cipher)),
+    (rows, view) => rows.map((r) => orderView(withDates(r, ["created_at"]), view)),
   ),
   async erase(trx, subjectId) {
     const kept = await countOrders(trx, subjectId);
@@ -41,7 +43,8 @@ export const ordersSection: SubjectSection = {
 /** Services and their history: exported, deleted on erasure. */
 export const servicesSection: SubjectSection = {
   name: "services",
-  async export(trx, subjectId, cipher) {
+  fields: SERVICE_FIELDS,
+  async export(trx, subjectId, view) {
     const rows = await allServices(trx, subjectId);
     const steps = await serviceEventRows(
       trx,
@@ -52,8 +55,7 @@ export const servicesSection: SubjectSection = {
       serviceView(
         r,
         steps.filter((s) => s.service_id === r.service_id),
-        null,
-        cipher,
+        view,
       ),
     );
   },
@@ -69,14 +71,13 @@ export const servicesSection: SubjectSection = {
           .orderBy("service_id")
           .orderBy("seq"),
       )})`,
-    ({ services, steps }, cipher) => {
+    ({ services, steps }, view) => {
       const history = steps.map((s) => withDates(s, ["at"]));
       return services.map((r) =>
         serviceView(
           withDates(r, ["created_at", "updated_at"]),
           history.filter((s) => s.service_id === r.service_id),
-          null,
-          cipher,
+          view,
         ),
       );
     },

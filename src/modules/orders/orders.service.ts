@@ -1,7 +1,9 @@
-import type { SubjectCipher } from "../../crypto/vault.types.ts";
-import { PledgeError } from "../../http/errors.ts";
-import type { Caller } from "../staff/staff.ts";
-import { inUse, knownFields, refused, type Granted, type Outcome, type RecordsDeps } from "./gated-use.ts";
+import { PledgeError } from "../../errors.ts";
+import type { Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { failWith, ok, type Result } from "../../use/refusal.ts";
+import type { FieldView } from "../../use/view.ts";
+import { knownFields, type RecordsDeps } from "../records/records.ts";
 import {
   ORDER_FIELDS,
   type Money,
@@ -11,7 +13,7 @@ import {
   type OrderView,
 } from "./orders.ts";
 import { insertOrder, listOrderRows, type OrderRow } from "./orders.repository.ts";
-import { afterOf, pageOf, provenanceOf, type Page } from "./records.ts";
+import { afterOf, pageOf, provenanceOf, type Page } from "../records/records.ts";
 
 /**
  * Records an order and answers with its id, status, provenance and version (no personal fields).
@@ -21,71 +23,71 @@ import { afterOf, pageOf, provenanceOf, type Page } from "./records.ts";
  */
 export async function createOrder(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   input: NewOrder,
-): Promise<Outcome<OrderView>> {
-  const use = { action: "collect", purpose: input.purpose, fields: [...ORDER_FIELDS] } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+): Promise<Result<OrderView>> {
+  const ask = { action: "collect", purpose: input.purpose, fields: [...ORDER_FIELDS] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now, decision, view }) => {
+    const fields = await view();
     const row: Omit<OrderRow, "version"> = {
       subject_id: subjectId,
       order_id: input.orderId,
       status: "placed",
-      items_enc: cipher.encrypt("order_items", JSON.stringify(input.items)),
-      total_enc: cipher.encrypt("order_total", JSON.stringify(input.total)),
+      items_enc: fields.seal("order_items", JSON.stringify(input.items)),
+      total_enc: fields.seal("order_total", JSON.stringify(input.total)),
       collection_point: input.collectionPoint,
       purpose: input.purpose,
-      policy_version: granted.policyVersion,
-      created_at: granted.at,
+      policy_version: decision.policy.version,
+      created_at: now,
     };
     if (!(await insertOrder(trx, row))) {
-      return refused(
+      return failWith(
         new PledgeError("PLEDGE_RECORD_EXISTS", "the subject already has an order with this id"),
       );
     }
     // Only ids and provenance come back: the response may be stored for Idempotency-Key replays.
-    return { ok: true, value: orderView({ ...row, version: 1 }, null, null) };
+    return ok(orderView({ ...row, version: 1 }, null));
   });
 }
 
 /** Lists a subject's orders for a purpose: only the fields the gate allowed leave (projection). */
 export async function listOrders(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   query: { purpose: string; status?: OrderStatus; limit: number; cursor?: string },
-): Promise<Outcome<Page<OrderView>>> {
+): Promise<Result<Page<OrderView>>> {
   const after = afterOf(query.cursor);
-  const { pack } = deps.book.at(deps.clock().toISOString());
-  const fields = knownFields(pack, ORDER_FIELDS);
-  const use = { action: "read", purpose: query.purpose, fields, projection: true } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+  const fields = knownFields(deps.policies.at(deps.clock().toISOString()).policy.fieldCategory, ORDER_FIELDS);
+  const ask = { action: "read", purpose: query.purpose, fields, projection: true } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, view }) => {
     const rows = await listOrderRows(trx, subjectId, { after, limit: query.limit, status: query.status });
-    return {
-      ok: true,
-      value: pageOf(
+    const fieldView = await view();
+    return ok(
+      pageOf(
         rows,
         query.limit,
         (r) => r.order_id,
-        (r) => orderView(r, granted, cipher),
+        (r) => orderView(r, fieldView),
       ),
-    };
+    );
   });
 }
 
 /**
- * An order as it leaves. Personal fields need the cipher and, when `granted` is given, the gate's
- * leave; without a cipher only the id (an identifier the caller chose), status and provenance.
+ * An order as it leaves: each personal field when the view allows it; without a view only the id
+ * (an identifier the caller chose), status and provenance.
  */
-export function orderView(row: OrderRow, granted: Granted | null, cipher: SubjectCipher | null): OrderView {
-  const allowed = (f: string) => cipher !== null && (granted === null || granted.decision.fields.includes(f));
+export function orderView(row: OrderRow, view: FieldView | null): OrderView {
+  const allowed = (f: string) => view !== null && view.allows(f);
   return {
-    ...(cipher === null || allowed("order_id") ? { orderId: row.order_id } : {}),
+    ...(view === null || allowed("order_id") ? { orderId: row.order_id } : {}),
     ...(allowed("order_items")
-      ? { items: JSON.parse(cipher!.decrypt("order_items", row.items_enc)) as OrderItem[] }
+      ? { items: JSON.parse(view!.open("order_items", row.items_enc)) as OrderItem[] }
       : {}),
     ...(allowed("order_total")
-      ? { total: JSON.parse(cipher!.decrypt("order_total", row.total_enc)) as Money }
+      ? { total: JSON.parse(view!.open("order_total", row.total_enc)) as Money }
       : {}),
     status: row.status,
     createdAt: row.created_at.toISOString(),

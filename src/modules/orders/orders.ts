@@ -1,4 +1,4 @@
-import type { Provenance } from "./records.ts";
+import type { Provenance } from "../records/records.ts";
 
 /** Orders and services: what a subject bought and subscribes to (ZM-07, ZZ-01, Z16-03, PS-01). */
 

@@ -1,11 +1,15 @@
 import { limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
 import { requiredIfMatch, setETag } from "../../http/etag.ts";
 import type { FastifyInstance } from "fastify";
-import { notFound, valueOf } from "./gated-use.ts";
-import { callerOf, errorResponses, subjectParams, type RecordRoutesOptions } from "./http.ts";
-import { SERVICE_STATUSES, type ServiceStatus } from "./orders.ts";
-import { collectionPointSchema, provenanceSchema, purposeSchema } from "./records.ts";
+import { errorOf, unwrap } from "../../use/refusal.ts";
+import { actingOf } from "../../http/acting.ts";
+import { errorResponses, subjectParams } from "../records/schemas.ts";
+import type { RecordsDeps } from "../records/records.ts";
+import { SERVICE_FIELDS, SERVICE_STATUSES, type ServiceStatus } from "./orders.ts";
+import { collectionPointSchema, provenanceSchema, purposeSchema } from "../records/records.ts";
 import { addService, changeService, listServices, type ServiceChange } from "./services.service.ts";
+
+const STAFF = { staff: "any" } as const;
 
 const plan = {
   type: "string",
@@ -52,15 +56,16 @@ const serviceParams = {
 } as const;
 
 /** GET/POST /v1/subjects/:id/services and PATCH …/services/:serviceId (change, cancel: ZM-07). */
-export async function serviceRoutes(app: FastifyInstance, opts: RecordRoutesOptions): Promise<void> {
-  const preHandler = opts.auth.requireRole("any");
+export async function serviceRoutes(app: FastifyInstance, opts: RecordsDeps): Promise<void> {
   const security = [{ apiKey: [] }];
 
   app.post<{ Params: { id: string }; Body: { plan: string; purpose: string; collectionPoint: string } }>(
     "/v1/subjects/:id/services",
     {
-      config: { idempotent: true },
-      preHandler,
+      config: {
+        use: { callers: STAFF, personal: true, action: "collect", purpose: "body", touches: SERVICE_FIELDS },
+        idempotent: true,
+      },
       schema: {
         tags: ["services"],
         summary: "Add a service (ZM-07)",
@@ -76,7 +81,7 @@ export async function serviceRoutes(app: FastifyInstance, opts: RecordRoutesOpti
       },
     },
     async (request, reply) => {
-      const service = valueOf(await addService(opts, callerOf(request), request.params.id, request.body));
+      const service = unwrap(await addService(opts, actingOf(request), request.params.id, request.body));
       setETag(reply, service.version);
       return reply.code(201).send(service);
     },
@@ -85,7 +90,9 @@ export async function serviceRoutes(app: FastifyInstance, opts: RecordRoutesOpti
   app.patch<{ Params: { id: string; serviceId: string }; Body: ServiceChange }>(
     "/v1/subjects/:id/services/:serviceId",
     {
-      preHandler,
+      config: {
+        use: { callers: STAFF, personal: true, action: "collect", purpose: "body", touches: SERVICE_FIELDS },
+      },
       schema: {
         tags: ["services"],
         summary: "Change the plan of a service, or cancel it (ZM-07); needs If-Match",
@@ -117,8 +124,8 @@ export async function serviceRoutes(app: FastifyInstance, opts: RecordRoutesOpti
     async (request, reply) => {
       const version = requiredIfMatch(request);
       const { id, serviceId } = request.params;
-      const service = valueOf(
-        await changeService(opts, callerOf(request), id, serviceId, version, request.body),
+      const service = unwrap(
+        await changeService(opts, actingOf(request), id, serviceId, version, request.body),
       );
       setETag(reply, service.version);
       return service;
@@ -131,7 +138,9 @@ export async function serviceRoutes(app: FastifyInstance, opts: RecordRoutesOpti
   }>(
     "/v1/subjects/:id/services",
     {
-      preHandler,
+      config: {
+        use: { callers: STAFF, personal: true, action: "read", purpose: "query", touches: SERVICE_FIELDS },
+      },
       schema: {
         tags: ["services"],
         summary: "A subject's services with their history, read for a stated purpose",
@@ -151,8 +160,8 @@ export async function serviceRoutes(app: FastifyInstance, opts: RecordRoutesOpti
       },
     },
     async (request) =>
-      valueOf(
-        await listServices(opts, callerOf(request), request.params.id, {
+      unwrap(
+        await listServices(opts, actingOf(request), request.params.id, {
           ...request.query,
           limit: limitOf(request.query),
         }),
@@ -162,7 +171,9 @@ export async function serviceRoutes(app: FastifyInstance, opts: RecordRoutesOpti
   app.get<{ Params: { id: string; serviceId: string }; Querystring: { purpose: string } }>(
     "/v1/subjects/:id/services/:serviceId",
     {
-      preHandler,
+      config: {
+        use: { callers: STAFF, personal: true, action: "read", purpose: "query", touches: SERVICE_FIELDS },
+      },
       schema: {
         tags: ["services"],
         summary: "One service with its history and ETag, read for a stated purpose",
@@ -179,15 +190,15 @@ export async function serviceRoutes(app: FastifyInstance, opts: RecordRoutesOpti
     },
     async (request, reply) => {
       const { id, serviceId } = request.params;
-      const page = valueOf(
-        await listServices(opts, callerOf(request), id, {
+      const page = unwrap(
+        await listServices(opts, actingOf(request), id, {
           purpose: request.query.purpose,
           limit: 1,
           serviceId,
         }),
       );
       const service = page.items[0];
-      if (service === undefined) throw notFound();
+      if (service === undefined) throw errorOf({ kind: "not_found" });
       setETag(reply, service.version);
       return service;
     },

@@ -1,19 +1,12 @@
-import { staleVersion } from "../../http/etag.ts";
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { SubjectCipher } from "../../crypto/vault.types.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { Database } from "../../store/database.ts";
-import type { Caller } from "../staff/staff.ts";
-import {
-  inUse,
-  knownFields,
-  notFound,
-  refused,
-  type Granted,
-  type Outcome,
-  type RecordsDeps,
-} from "./gated-use.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { fail, failWith, ok, type Result } from "../../use/refusal.ts";
+import type { FieldView } from "../../use/view.ts";
+import { knownFields, type RecordsDeps } from "../records/records.ts";
 import { SERVICE_FIELDS, transition, type ServiceStatus, type ServiceView } from "./orders.ts";
 import {
   insertService,
@@ -26,7 +19,7 @@ import {
   type ServiceEventRow,
   type ServiceRow,
 } from "./services.repository.ts";
-import { afterOf, pageOf, provenanceOf, type Page } from "./records.ts";
+import { afterOf, pageOf, provenanceOf, type Page } from "../records/records.ts";
 
 /** Services a subject subscribes to: add, change, cancel (ZM-07), each step kept in the history. */
 
@@ -39,18 +32,16 @@ export type ServiceChange =
   | (ServiceInput & { readonly action: "change"; readonly plan: string })
   | (ServiceInput & { readonly action: "cancel" });
 
-const actorName = (caller: Caller) => `staff:${caller.staffId}`;
-
 export async function addService(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   input: ServiceInput & { readonly plan: string },
-): Promise<Outcome<ServiceView>> {
-  const use = { action: "collect", purpose: input.purpose, fields: [...SERVICE_FIELDS] } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+): Promise<Result<ServiceView>> {
+  const ask = { action: "collect", purpose: input.purpose, fields: [...SERVICE_FIELDS] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now, decision, view }) => {
     const serviceId = randomUUID();
-    const plan_enc = cipher.encrypt("services", input.plan);
+    const plan_enc = (await view()).seal("services", input.plan);
     const row = {
       subject_id: subjectId,
       service_id: serviceId,
@@ -58,15 +49,15 @@ export async function addService(
       status: transition(null, "add") as ServiceStatus,
       collection_point: input.collectionPoint,
       purpose: input.purpose,
-      policy_version: granted.policyVersion,
-      created_at: granted.at,
-      updated_at: granted.at,
+      policy_version: decision.policy.version,
+      created_at: now,
+      updated_at: now,
     };
     await insertService(trx, row);
-    const step = stepRow(row, 1, "add", actorName(caller), granted);
+    const step = stepRow(row, 1, "add", auditActor(acting.actor), decision.policy.version, now);
     await insertServiceEvent(trx, step);
     // Ids, status and provenance only: the response may be stored for Idempotency-Key replays.
-    return { ok: true, value: serviceView({ ...row, version: 1 }, [step], granted, null) };
+    return ok(serviceView({ ...row, version: 1 }, [step], null));
   });
 }
 
@@ -76,57 +67,60 @@ export async function addService(
  */
 export async function changeService(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   serviceId: string,
   ifMatch: number | null,
   change: ServiceChange,
-): Promise<Outcome<ServiceView>> {
-  const use = { action: "collect", purpose: change.purpose, fields: [...SERVICE_FIELDS] } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+): Promise<Result<ServiceView>> {
+  const ask = { action: "collect", purpose: change.purpose, fields: [...SERVICE_FIELDS] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now, decision, view }) => {
     const row = await serviceForUpdate(trx, subjectId, serviceId);
-    if (row === undefined) return refused(notFound());
-    if (ifMatch !== null && row.version !== ifMatch) return refused(staleVersion(row.version));
+    if (row === undefined) return fail({ kind: "not_found" });
+    if (ifMatch !== null && row.version !== ifMatch) return fail({ kind: "stale", version: row.version });
     const status = transition(row.status, change.action);
     if (status === null) {
-      return refused(
+      return failWith(
         new PledgeError(
           "PLEDGE_SERVICE_TRANSITION_INVALID",
           `a ${row.status} service cannot ${change.action}`,
         ),
       );
     }
-    const plan_enc = change.action === "change" ? cipher.encrypt("services", change.plan) : row.plan_enc;
+    const fields = await view();
+    const plan_enc = change.action === "change" ? fields.seal("services", change.plan) : row.plan_enc;
     const updated = await updateService(trx, row, {
       plan_enc,
       status,
       collection_point: change.collectionPoint,
       purpose: change.purpose,
-      policy_version: granted.policyVersion,
-      updated_at: granted.at,
+      policy_version: decision.policy.version,
+      updated_at: now,
     });
     const seq = await nextServiceSeq(trx, subjectId, serviceId);
-    await insertServiceEvent(trx, stepRow(updated, seq, change.action, actorName(caller), granted));
+    const actor = auditActor(acting.actor);
+    await insertServiceEvent(trx, stepRow(updated, seq, change.action, actor, decision.policy.version, now));
     const history = await serviceEventRows(trx, subjectId, [serviceId]);
-    return { ok: true, value: serviceView(updated, history, granted, cipher) };
+    return ok(serviceView(updated, history, fields));
   });
 }
 
 export async function listServices(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   query: { purpose: string; status?: ServiceStatus; limit: number; cursor?: string; serviceId?: string },
-): Promise<Outcome<Page<ServiceView>>> {
+): Promise<Result<Page<ServiceView>>> {
   const after = afterOf(query.cursor);
-  const { pack } = deps.book.at(deps.clock().toISOString());
-  const use = {
+  const known = deps.policies.at(deps.clock().toISOString()).policy.fieldCategory;
+  const ask = {
     action: "read",
     purpose: query.purpose,
-    fields: knownFields(pack, SERVICE_FIELDS),
+    fields: knownFields(known, SERVICE_FIELDS),
     projection: true,
   } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, view }) => {
+    const fields = await view();
     const rows = await listServiceRows(trx, subjectId, { ...query, after });
     const page = rows.slice(0, query.limit);
     const steps = await serviceEventRows(
@@ -134,9 +128,8 @@ export async function listServices(
       subjectId,
       page.map((r) => r.service_id),
     );
-    return {
-      ok: true,
-      value: pageOf(
+    return ok(
+      pageOf(
         rows,
         query.limit,
         (r) => r.service_id,
@@ -144,11 +137,10 @@ export async function listServices(
           serviceView(
             r,
             steps.filter((s) => s.service_id === r.service_id),
-            granted,
-            cipher,
+            fields,
           ),
       ),
-    };
+    );
   });
 }
 
@@ -161,7 +153,8 @@ function stepRow(
   seq: number,
   action: ServiceEventRow["action"],
   actor: string,
-  granted: Granted,
+  policyVersion: string,
+  at: Date,
 ): ServiceEventRow {
   return {
     subject_id: row.subject_id,
@@ -172,27 +165,26 @@ function stepRow(
     actor,
     collection_point: row.collection_point,
     purpose: row.purpose,
-    policy_version: granted.policyVersion,
-    at: granted.at,
+    policy_version: policyVersion,
+    at,
   };
 }
 
 export function serviceView(
   row: ServiceRow,
   steps: readonly ServiceEventRow[],
-  granted: Granted | null,
-  cipher: SubjectCipher | null,
+  view: FieldView | null,
 ): ServiceView {
-  const open = cipher !== null && (granted === null || granted.decision.fields.includes("services"));
+  const open = view !== null && view.allows("services");
   return {
     serviceId: row.service_id,
     ...(open
       ? {
-          plan: cipher.decrypt("services", row.plan_enc),
+          plan: view.open("services", row.plan_enc),
           history: steps.map((s) => ({
             seq: s.seq,
             action: s.action,
-            plan: cipher.decrypt("services", s.plan_enc),
+            plan: view.open("services", s.plan_enc),
             at: s.at.toISOString(),
             actor: s.actor,
             provenance: provenanceOf(s),

@@ -1,11 +1,13 @@
 import { limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
 import { requiredIfMatch, setETag } from "../../http/etag.ts";
 import type { FastifyInstance } from "fastify";
-import { PledgeError } from "../../http/errors.ts";
-import { valueOf } from "../orders/gated-use.ts";
-import { callerOf, errorResponses, subjectParams, type RecordRoutesOptions } from "../orders/http.ts";
-import { collectionPointSchema, provenanceSchema, purposeSchema } from "../orders/records.ts";
-import type { NewPaymentMethod } from "./payments.ts";
+import { PledgeError } from "../../errors.ts";
+import { actingOf } from "../../http/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
+import { errorResponses, subjectParams } from "../records/schemas.ts";
+import type { RecordsDeps } from "../records/records.ts";
+import { collectionPointSchema, provenanceSchema, purposeSchema } from "../records/records.ts";
+import { PAYMENT_FIELDS, type NewPaymentMethod } from "./payments.ts";
 import {
   addPaymentMethod,
   chargeRequestKey,
@@ -16,7 +18,9 @@ import {
 } from "./payments.service.ts";
 import { recordPermissionInLedger, type PermissionRecorder } from "./permissions.ts";
 
-export interface PaymentRoutesOptions extends RecordRoutesOptions {
+const STAFF = { staff: "any" } as const;
+
+export interface PaymentRoutesOptions extends RecordsDeps {
   /** How the card_reuse permission is recorded; the consent ledger by default. */
   readonly recordPermission?: PermissionRecorder;
 }
@@ -68,14 +72,15 @@ const methodParams = {
 /** Payment methods (ZM-14, Z16-01, PS-02) and their charges. */
 export async function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions): Promise<void> {
   const deps: PaymentsDeps = { ...opts, recordPermission: opts.recordPermission ?? recordPermissionInLedger };
-  const preHandler = opts.auth.requireRole("any");
   const security = [{ apiKey: [] }];
 
   app.post<{ Params: { id: string }; Body: NewPaymentMethod }>(
     "/v1/subjects/:id/payment-methods",
     {
-      config: { idempotent: true },
-      preHandler,
+      config: {
+        use: { callers: STAFF, personal: true, action: "collect", purpose: "body", touches: PAYMENT_FIELDS },
+        idempotent: true,
+      },
       schema: {
         tags: ["payments"],
         summary: "Store a payment method as the provider's token (never a card number)",
@@ -109,9 +114,7 @@ export async function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOpt
       },
     },
     async (request, reply) => {
-      const method = valueOf(
-        await addPaymentMethod(deps, callerOf(request), request.params.id, request.body),
-      );
+      const method = unwrap(await addPaymentMethod(deps, actingOf(request), request.params.id, request.body));
       setETag(reply, method.version);
       return reply.code(201).send(method);
     },
@@ -120,7 +123,9 @@ export async function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOpt
   app.get<{ Params: { id: string }; Querystring: { purpose: string } & { limit?: string; cursor?: string } }>(
     "/v1/subjects/:id/payment-methods",
     {
-      preHandler,
+      config: {
+        use: { callers: STAFF, personal: true, action: "read", purpose: "query", touches: PAYMENT_FIELDS },
+      },
       schema: {
         tags: ["payments"],
         summary: "A subject's payment methods, read for a stated purpose",
@@ -136,8 +141,8 @@ export async function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOpt
       },
     },
     async (request) =>
-      valueOf(
-        await listPaymentMethods(deps, callerOf(request), request.params.id, {
+      unwrap(
+        await listPaymentMethods(deps, actingOf(request), request.params.id, {
           ...request.query,
           limit: limitOf(request.query),
         }),
@@ -150,7 +155,9 @@ export async function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOpt
   }>(
     "/v1/subjects/:id/payment-methods/:pm",
     {
-      preHandler,
+      config: {
+        use: { callers: STAFF, personal: true, action: "collect", purpose: "body", touches: PAYMENT_FIELDS },
+      },
       schema: {
         tags: ["payments"],
         summary: "Record whether the customer allows the method to be charged again (If-Match)",
@@ -177,8 +184,8 @@ export async function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOpt
     async (request, reply) => {
       const version = requiredIfMatch(request);
       const { id, pm } = request.params;
-      const method = valueOf(
-        await setPaymentMethodReuse(deps, callerOf(request), id, pm, version, request.body),
+      const method = unwrap(
+        await setPaymentMethodReuse(deps, actingOf(request), id, pm, version, request.body),
       );
       setETag(reply, method.version);
       return method;
@@ -188,7 +195,9 @@ export async function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOpt
   app.post<{ Params: { id: string; pm: string }; Body: { orderId: string; purpose: string } }>(
     "/v1/subjects/:id/payment-methods/:pm/charges",
     {
-      preHandler,
+      config: {
+        use: { callers: STAFF, personal: true, action: "charge", purpose: "body", touches: ["card_token"] },
+      },
       schema: {
         tags: ["payments"],
         summary:
@@ -206,7 +215,7 @@ export async function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOpt
     },
     async (request, reply) => {
       const { id, pm } = request.params;
-      const caller = callerOf(request);
+      const caller = actingOf(request);
       const key = request.headers["idempotency-key"];
       if (key !== undefined && (typeof key !== "string" || !/^[\x21-\x7e]{8,255}$/.test(key))) {
         throw new PledgeError(
@@ -216,9 +225,9 @@ export async function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOpt
       }
       const input = {
         ...request.body,
-        ...(key === undefined ? {} : { requestKey: chargeRequestKey(caller.staffId, key) }),
+        ...(key === undefined ? {} : { requestKey: chargeRequestKey(caller.actor.id, key) }),
       };
-      const charge = valueOf(await chargePaymentMethod(deps, caller, id, pm, input));
+      const charge = unwrap(await chargePaymentMethod(deps, caller, id, pm, input));
       return reply.code(201).send(charge);
     },
   );

@@ -13,6 +13,7 @@ import {
   type ChargeRow,
   type PaymentMethodRow,
 } from "./payments.repository.ts";
+import { PAYMENT_FIELDS } from "./payments.ts";
 import { methodView } from "./payments.service.ts";
 
 export const CHARGES_KEPT_REASON =
@@ -34,14 +35,15 @@ const chargeView = (c: ChargeRow) => ({
 
 export const paymentsSection: SubjectSection = {
   name: "payment_methods",
-  async export(trx, subjectId, cipher) {
+  fields: PAYMENT_FIELDS,
+  async export(trx, subjectId, view) {
     const methods = await listPaymentMethodRows(trx, subjectId, {
       after: null,
       limit: Number.MAX_SAFE_INTEGER - 1,
     });
     const charges = await chargeRows(trx, subjectId);
     return {
-      methods: methods.map((r) => methodView(r, null, cipher)),
+      methods: methods.map((r) => methodView(r, view)),
       charges: charges.map(chargeView),
     };
   },
@@ -61,8 +63,8 @@ export const paymentsSection: SubjectSection = {
           .orderBy("charged_at")
           .orderBy("charge_id"),
       )})`,
-    ({ methods, charges }, cipher) => ({
-      methods: methods.map((r) => methodView(withDates(r, ["created_at"]), null, cipher)),
+    ({ methods, charges }, view) => ({
+      methods: methods.map((r) => methodView(withDates(r, ["created_at"]), view)),
       charges: charges.map((c) => chargeView(withDates(c, ["charged_at"]))),
     }),
   ),

@@ -1,24 +1,20 @@
-import { staleVersion } from "../../http/etag.ts";
 import { createHash, randomUUID } from "node:crypto";
-import { appendAudit } from "../../audit/append.ts";
-import type { SubjectCipher } from "../../crypto/vault.types.ts";
 import { RULE } from "../../gate/reasons.ts";
 import type { Decision, SubjectFacts } from "../../gate/types.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
-import type { Caller } from "../staff/staff.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { use, type UseScope } from "../../use/kernel.ts";
+import { clausesOf, fail, failWith, ok, type Result } from "../../use/refusal.ts";
+import type { FieldView } from "../../use/view.ts";
 import {
-  clausesOf,
-  gateUse,
-  inUse,
+  afterOf,
   knownFields,
-  notFound,
-  refused,
-  type Granted,
-  type Outcome,
+  pageOf,
+  provenanceOf,
+  type Page,
   type RecordsDeps,
-} from "../orders/gated-use.ts";
-import { afterOf, pageOf, provenanceOf, type Page } from "../orders/records.ts";
+} from "../records/records.ts";
 import {
   PAYMENT_FIELDS,
   paymentMethodProblem,
@@ -39,11 +35,20 @@ import {
 import type { PermissionRecorder } from "./permissions.ts";
 import "./payments.events.ts";
 
+/** A method as it leaves, and the version it was written under (for the permission that follows). */
+interface MethodAndPack {
+  readonly view: PaymentMethodView;
+  readonly pack: PolicyPack;
+}
+
 export interface PaymentsDeps extends RecordsDeps {
   readonly recordPermission: PermissionRecorder;
 }
 
-const fieldsOf = (pack: PolicyPack) => [...PAYMENT_FIELDS, ...knownFields(pack, ["order_id"])];
+const fieldsOf = (known: ReadonlyMap<string, unknown>) => [
+  ...PAYMENT_FIELDS,
+  ...knownFields(known, ["order_id"]),
+];
 
 /**
  * Stores a provider token (a `collect` use of the card fields). When the customer allowed reuse,
@@ -52,36 +57,40 @@ const fieldsOf = (pack: PolicyPack) => [...PAYMENT_FIELDS, ...knownFields(pack, 
  */
 export async function addPaymentMethod(
   deps: PaymentsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   input: NewPaymentMethod,
-): Promise<Outcome<PaymentMethodView>> {
+): Promise<Result<PaymentMethodView>> {
   const problem = paymentMethodProblem(input);
-  if (problem !== null) return refused(new PledgeError("PLEDGE_PAYMENT_METHOD_INVALID", problem));
-  const { pack } = deps.book.at(deps.clock().toISOString());
-  const use = { action: "collect", purpose: input.purpose, fields: fieldsOf(pack) } as const;
-  const outcome = await inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
-    const row = {
-      subject_id: subjectId,
-      payment_method_id: randomUUID(),
-      token_enc: cipher.encrypt("card_token", input.token),
-      brand_enc: cipher.encrypt("card_brand", input.brand),
-      last4_enc: cipher.encrypt("card_last4", input.last4),
-      expiry_enc: cipher.encrypt("card_expiry", input.expiry),
-      given_for_order: input.orderId,
-      reuse_allowed: input.reuseAllowed,
-      collection_point: input.collectionPoint,
-      purpose: input.purpose,
-      policy_version: granted.policyVersion,
-      created_at: granted.at,
-    };
-    await insertPaymentMethod(trx, row);
-    // No card fields in the answer: it may be stored for Idempotency-Key replays.
-    return {
-      ok: true,
-      value: { view: methodView({ ...row, version: 1 }, granted, null), pack: granted.pack },
-    };
-  });
+  if (problem !== null) return failWith(new PledgeError("PLEDGE_PAYMENT_METHOD_INVALID", problem));
+  const known = deps.policies.at(deps.clock().toISOString()).policy.fieldCategory;
+  const ask = { action: "collect", purpose: input.purpose, fields: fieldsOf(known) } as const;
+  const outcome = await use<MethodAndPack>(
+    deps,
+    acting,
+    { subject: subjectId },
+    ask,
+    async ({ trx, now, decision, pack, view }) => {
+      const fields = await view();
+      const row = {
+        subject_id: subjectId,
+        payment_method_id: randomUUID(),
+        token_enc: fields.seal("card_token", input.token),
+        brand_enc: fields.seal("card_brand", input.brand),
+        last4_enc: fields.seal("card_last4", input.last4),
+        expiry_enc: fields.seal("card_expiry", input.expiry),
+        given_for_order: input.orderId,
+        reuse_allowed: input.reuseAllowed,
+        collection_point: input.collectionPoint,
+        purpose: input.purpose,
+        policy_version: decision.policy.version,
+        created_at: now,
+      };
+      await insertPaymentMethod(trx, row);
+      // No card fields in the answer: it may be stored for Idempotency-Key replays.
+      return ok({ view: methodView({ ...row, version: 1 }, null), pack });
+    },
+  );
   if (!outcome.ok) return outcome;
   if (input.reuseAllowed) {
     await deps.recordPermission(
@@ -89,66 +98,72 @@ export async function addPaymentMethod(
       outcome.value.pack,
       subjectId,
       { permission: "card_reuse", granted: true, formId: input.collectionPoint },
-      { actor: `staff:${caller.staffId}`, now: deps.clock() },
+      { actor: auditActor(acting.actor), now: deps.clock() },
     );
   }
-  return { ok: true, value: outcome.value.view };
+  return ok(outcome.value.view);
 }
 
 /** Sets whether the customer allows reuse of this method (If-Match), and records the permission. */
 export async function setPaymentMethodReuse(
   deps: PaymentsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   paymentMethodId: string,
   ifMatch: number | null,
   input: { reuseAllowed: boolean; purpose: string; collectionPoint: string },
-): Promise<Outcome<PaymentMethodView>> {
-  const { pack } = deps.book.at(deps.clock().toISOString());
-  const use = { action: "collect", purpose: input.purpose, fields: fieldsOf(pack) } as const;
-  const outcome = await inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
-    const row = await paymentMethodRow(trx, subjectId, paymentMethodId, true);
-    if (row === undefined) return refused(notFound());
-    if (ifMatch !== null && row.version !== ifMatch) return refused(staleVersion(row.version));
-    const updated = await setReuseAllowed(trx, row, input.reuseAllowed);
-    return { ok: true, value: { view: methodView(updated, granted, cipher), pack: granted.pack } };
-  });
+): Promise<Result<PaymentMethodView>> {
+  const known = deps.policies.at(deps.clock().toISOString()).policy.fieldCategory;
+  const ask = { action: "collect", purpose: input.purpose, fields: fieldsOf(known) } as const;
+  const outcome = await use<MethodAndPack>(
+    deps,
+    acting,
+    { subject: subjectId },
+    ask,
+    async ({ trx, pack, view }) => {
+      const row = await paymentMethodRow(trx, subjectId, paymentMethodId, true);
+      if (row === undefined) return fail({ kind: "not_found" });
+      if (ifMatch !== null && row.version !== ifMatch) return fail({ kind: "stale", version: row.version });
+      const updated = await setReuseAllowed(trx, row, input.reuseAllowed);
+      return ok({ view: methodView(updated, await view()), pack });
+    },
+  );
   if (!outcome.ok) return outcome;
   await deps.recordPermission(
     deps.db,
     outcome.value.pack,
     subjectId,
     { permission: "card_reuse", granted: input.reuseAllowed, formId: input.collectionPoint },
-    { actor: `staff:${caller.staffId}`, now: deps.clock() },
+    { actor: auditActor(acting.actor), now: deps.clock() },
   );
-  return { ok: true, value: outcome.value.view };
+  return ok(outcome.value.view);
 }
 
 export async function listPaymentMethods(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   query: { purpose: string; limit: number; cursor?: string },
-): Promise<Outcome<Page<PaymentMethodView>>> {
+): Promise<Result<Page<PaymentMethodView>>> {
   const after = afterOf(query.cursor);
-  const { pack } = deps.book.at(deps.clock().toISOString());
-  const use = {
+  const known = deps.policies.at(deps.clock().toISOString()).policy.fieldCategory;
+  const ask = {
     action: "read",
     purpose: query.purpose,
-    fields: knownFields(pack, PAYMENT_FIELDS),
+    fields: knownFields(known, PAYMENT_FIELDS),
     projection: true,
   } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, view }) => {
     const rows = await listPaymentMethodRows(trx, subjectId, { after, limit: query.limit });
-    return {
-      ok: true,
-      value: pageOf(
+    const fields = await view();
+    return ok(
+      pageOf(
         rows,
         query.limit,
         (r) => r.payment_method_id,
-        (r) => methodView(r, granted, cipher),
+        (r) => methodView(r, fields),
       ),
-    };
+    );
   });
 }
 
@@ -160,47 +175,69 @@ export async function listPaymentMethods(
  */
 export async function chargePaymentMethod(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   paymentMethodId: string,
   input: ChargeInput,
-): Promise<Outcome<Charge>> {
-  return deps.db.transaction().execute(async (trx): Promise<Outcome<Charge>> => {
-    const row = await paymentMethodRow(trx, subjectId, paymentMethodId);
-    const reuse = row !== undefined && row.given_for_order !== input.orderId;
-    const withoutReuse = (s: SubjectFacts): SubjectFacts =>
-      reuse && row?.reuse_allowed !== true
-        ? { ...s, permissions: s.permissions.filter((p) => p !== "card_reuse") }
-        : s;
-    const use = { action: "charge", purpose: input.purpose, fields: ["card_token"] } as const;
-    const gated = await gateUse(trx, deps, caller, subjectId, use, {
-      facts: withoutReuse,
-      tell: permissionMissing,
-    });
-    if (!gated.ok) return gated;
-    const cipher = await deps.vault.cipherFor(trx, subjectId);
-    if (row === undefined || cipher === null) return refused(notFound());
-    const { pack, at } = gated.value;
-    const earlier =
-      input.requestKey === undefined ? undefined : await chargeByKey(trx, subjectId, input.requestKey);
-    if (earlier !== undefined) {
-      if (earlier.request_hash !== requestHash(paymentMethodId, input)) {
-        return refused(
-          new PledgeError(
-            "PLEDGE_IDEMPOTENCY_MISMATCH",
-            "this Idempotency-Key was used for a different charge",
-          ),
-        );
+): Promise<Result<Charge>> {
+  let row: PaymentMethodRow | undefined;
+  let reuse = false;
+  // The method is read in the use's transaction, before the gate: a reuse for another order than
+  // the one the method was given for counts the card_reuse permission only if the customer allowed
+  // reuse of this method too.
+  const facts = async (trx: UseScope["trx"], s: SubjectFacts): Promise<SubjectFacts> => {
+    row = await paymentMethodRow(trx, subjectId, paymentMethodId);
+    reuse = row !== undefined && row.given_for_order !== input.orderId;
+    return reuse && row?.reuse_allowed !== true
+      ? { ...s, permissions: s.permissions.filter((p) => p !== "card_reuse") }
+      : s;
+  };
+  const ask = { action: "charge", purpose: input.purpose, fields: ["card_token"] } as const;
+  return use(
+    deps,
+    acting,
+    { subject: subjectId },
+    ask,
+    async (scope) => {
+      const method = row;
+      if (method === undefined) return fail({ kind: "not_found" });
+      const view = await scope.view();
+      const earlier =
+        input.requestKey === undefined
+          ? undefined
+          : await chargeByKey(scope.trx, subjectId, input.requestKey);
+      if (earlier !== undefined) {
+        if (earlier.request_hash !== requestHash(paymentMethodId, input)) {
+          return failWith(
+            new PledgeError(
+              "PLEDGE_IDEMPOTENCY_MISMATCH",
+              "this Idempotency-Key was used for a different charge",
+            ),
+          );
+        }
+        return ok(chargeOf(earlier, view.open("card_token", method.token_enc)));
       }
-      return { ok: true, value: chargeOf(earlier, cipher.decrypt("card_token", row.token_enc)) };
-    }
-    const notReuse = reuse ? reuseNeedsItsPurpose(pack, input.purpose) : null;
-    if (notReuse !== null) {
-      await appendAudit(trx, [chargeRefusedEvent(caller, row, input, notReuse.clauses, pack, at)]);
-      return refused(notReuse);
-    }
-    return { ok: true, value: await recordCharge(trx, caller, row, input, reuse, gated.value, cipher) };
-  });
+      const notReuse = reuse ? reuseNeedsItsPurpose(scope.pack, input.purpose) : null;
+      if (notReuse !== null) {
+        scope.recordAnyway({
+          type: "payment.charge_refused",
+          at: scope.now,
+          actor: auditActor(scope.acting.actor),
+          subjectId: method.subject_id,
+          payload: {
+            paymentMethodId: method.payment_method_id,
+            orderId: input.orderId,
+            purpose: input.purpose,
+            clauses: [...notReuse.clauses],
+            policy: { company: scope.pack.company, version: scope.pack.version },
+          },
+        });
+        return failWith(notReuse);
+      }
+      return ok(await recordCharge(scope, method, input, reuse, view));
+    },
+    { facts, tell: permissionMissing },
+  );
 }
 
 export interface ChargeInput {
@@ -239,13 +276,11 @@ function reuseNeedsItsPurpose(pack: PolicyPack, purposeId: string): PledgeError 
 }
 
 async function recordCharge(
-  trx: Parameters<typeof insertCharge>[0],
-  caller: Caller,
+  scope: UseScope,
   row: PaymentMethodRow,
   input: ChargeInput,
   reuse: boolean,
-  granted: Granted,
-  cipher: SubjectCipher,
+  view: FieldView,
 ): Promise<Charge> {
   const charge = {
     subject_id: row.subject_id,
@@ -254,27 +289,25 @@ async function recordCharge(
     order_id: input.orderId,
     reuse,
     purpose: input.purpose,
-    policy_version: granted.policyVersion,
-    charged_at: granted.at,
+    policy_version: scope.decision.policy.version,
+    charged_at: scope.now,
     request_key: input.requestKey ?? null,
     request_hash: input.requestKey === undefined ? null : requestHash(row.payment_method_id, input),
   };
-  await insertCharge(trx, charge);
-  await appendAudit(trx, [
-    {
-      type: "payment.charged",
-      at: granted.at,
-      actor: `staff:${caller.staffId}`,
-      subjectId: row.subject_id,
-      payload: {
-        chargeId: charge.charge_id,
-        paymentMethodId: row.payment_method_id,
-        orderId: input.orderId,
-        reuse,
-      },
+  await insertCharge(scope.trx, charge);
+  scope.record({
+    type: "payment.charged",
+    at: scope.now,
+    actor: auditActor(scope.acting.actor),
+    subjectId: row.subject_id,
+    payload: {
+      chargeId: charge.charge_id,
+      paymentMethodId: row.payment_method_id,
+      orderId: input.orderId,
+      reuse,
     },
-  ]);
-  return chargeOf(charge, cipher.decrypt("card_token", row.token_enc));
+  });
+  return chargeOf(charge, view.open("card_token", row.token_enc));
 }
 
 /**
@@ -299,41 +332,14 @@ function chargeOf(charge: ChargeRow, token: string): Charge {
   };
 }
 
-function chargeRefusedEvent(
-  caller: Caller,
-  row: PaymentMethodRow,
-  input: ChargeInput,
-  clauses: readonly string[],
-  pack: PolicyPack,
-  at: Date,
-) {
-  return {
-    type: "payment.charge_refused" as const,
-    at,
-    actor: `staff:${caller.staffId}`,
-    subjectId: row.subject_id,
-    payload: {
-      paymentMethodId: row.payment_method_id,
-      orderId: input.orderId,
-      purpose: input.purpose,
-      clauses: [...clauses],
-      policy: { company: pack.company, version: pack.version },
-    },
-  };
-}
-
-export function methodView(
-  row: PaymentMethodRow,
-  granted: Granted | null,
-  cipher: SubjectCipher | null,
-): PaymentMethodView {
-  const open = (f: string) => cipher !== null && (granted === null || granted.decision.fields.includes(f));
+export function methodView(row: PaymentMethodRow, view: FieldView | null): PaymentMethodView {
+  const open = (f: string) => view !== null && view.allows(f);
   return {
     paymentMethodId: row.payment_method_id,
-    ...(open("card_token") ? { token: cipher!.decrypt("card_token", row.token_enc) } : {}),
-    ...(open("card_brand") ? { brand: cipher!.decrypt("card_brand", row.brand_enc) } : {}),
-    ...(open("card_last4") ? { last4: cipher!.decrypt("card_last4", row.last4_enc) } : {}),
-    ...(open("card_expiry") ? { expiry: cipher!.decrypt("card_expiry", row.expiry_enc) } : {}),
+    ...(open("card_token") ? { token: view!.open("card_token", row.token_enc) } : {}),
+    ...(open("card_brand") ? { brand: view!.open("card_brand", row.brand_enc) } : {}),
+    ...(open("card_last4") ? { last4: view!.open("card_last4", row.last4_enc) } : {}),
+    ...(open("card_expiry") ? { expiry: view!.open("card_expiry", row.expiry_enc) } : {}),
     givenForOrder: row.given_for_order,
     reuseAllowed: row.reuse_allowed,
     createdAt: row.created_at.toISOString(),

@@ -1,5 +1,5 @@
 import { luhn } from "../../crypto/cards.ts";
-import type { Provenance } from "../orders/records.ts";
+import type { Provenance } from "../records/records.ts";
 
 /**
  * Payment methods as the provider's token (ZM-14, Z16-01, PS-02). Pledge never holds a card

@@ -1,18 +1,18 @@
-import type { FastifyInstance } from "fastify";
-import type { Authenticator } from "../../http/auth.ts";
-import { PledgeError } from "../../http/errors.ts";
-import { ADMIN_ROLE, type Caller } from "../staff/staff.ts";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { PledgeError } from "../../errors.ts";
+import { actingOf } from "../../http/acting.ts";
+import { ADMIN_ROLE } from "../../use/acting.ts";
 import { postalAddress } from "../suppression/suppression.schemas.ts";
 import {
   applyRemoval,
   listRemovals,
+  queueOfRequest,
   receiveRemoval,
   type RemovalDeps,
   type RemovalInput,
 } from "./removal.service.ts";
 
 export interface RemovalRoutesOptions {
-  readonly auth: Authenticator;
   readonly deps: RemovalDeps;
 }
 
@@ -25,7 +25,12 @@ const requestBody = {
     email: { type: "string", minLength: 1, maxLength: 320 },
     postalAddress,
     zip: { type: "string", minLength: 1, maxLength: 20 },
-    jurisdiction: { type: "string", pattern: "^[A-Za-z]{2,8}$" },
+    jurisdiction: {
+      type: "string",
+      minLength: 2,
+      maxLength: 12,
+      description: "a country (DE), a subdivision (US-CA) or a group (EU, EEA), any case",
+    },
   },
 } as const;
 
@@ -73,7 +78,7 @@ const errors = {
 };
 
 /** Staff roles that take removal requests (customer service) besides admin. */
-const RECEIVERS = ["customer_service", "infosec", ADMIN_ROLE];
+const RECEIVERS = ["customer_service", "infosec", ADMIN_ROLE] as const;
 
 /**
  * Removal requests (Z16-14, Z19-06) under /v1/removal-requests. Receiving: customer service,
@@ -81,14 +86,11 @@ const RECEIVERS = ["customer_service", "infosec", ADMIN_ROLE];
  * (`infosec` for the `infosec` queue) or admin. Personal values travel in bodies only.
  */
 export async function removalRoutes(app: FastifyInstance, opts: RemovalRoutesOptions): Promise<void> {
-  const { auth, deps } = opts;
+  const { deps } = opts;
   const tags = ["removal"];
   const security = [{ apiKey: [] }];
-  const receivers = auth.requireRole(RECEIVERS);
-  const any = auth.requireRole("any");
-  const actor = (caller: Caller | null): string => `staff:${caller?.staffId ?? "unknown"}`;
-  const mayHandle = (caller: Caller | null, queue: string): void => {
-    const role = caller?.role ?? "";
+  const mayHandle = (request: FastifyRequest, queue: string): void => {
+    const role = request.caller?.role ?? "";
     if (role !== ADMIN_ROLE && role.replace(/_/g, "-") !== queue)
       throw new PledgeError(
         "PLEDGE_FORBIDDEN_ROLE",
@@ -99,7 +101,15 @@ export async function removalRoutes(app: FastifyInstance, opts: RemovalRoutesOpt
   app.post<{ Body: RemovalInput }>(
     "/v1/removal-requests",
     {
-      preHandler: receivers,
+      config: {
+        use: {
+          callers: { staff: RECEIVERS },
+          personal: true,
+          action: "read",
+          purpose: "self-service",
+          touches: ["first_name", "last_name", "zip", "postal_address"],
+        },
+      },
       schema: {
         tags,
         security,
@@ -110,7 +120,7 @@ export async function removalRoutes(app: FastifyInstance, opts: RemovalRoutesOpt
       },
     },
     async (request, reply) => {
-      const result = await receiveRemoval(deps, request.body, actor(request.caller));
+      const result = await receiveRemoval(deps, actingOf(request), request.body);
       return reply.code(result.status === "applied" ? 200 : 202).send(result);
     },
   );
@@ -118,7 +128,9 @@ export async function removalRoutes(app: FastifyInstance, opts: RemovalRoutesOpt
   app.get<{ Querystring: { queue: string; limit?: string } }>(
     "/v1/removal-requests",
     {
-      preHandler: any,
+      config: {
+        use: { callers: { staff: "any" }, personal: true, action: "read", purpose: "none", touches: [] },
+      },
       schema: {
         tags,
         security,
@@ -137,7 +149,7 @@ export async function removalRoutes(app: FastifyInstance, opts: RemovalRoutesOpt
     },
     async (request) => {
       const { queue, limit } = request.query;
-      mayHandle(request.caller, queue);
+      mayHandle(request, queue);
       const n = Math.min(Math.max(Number(limit ?? 100), 1), 500);
       return { items: await listRemovals(deps.db, queue, n) };
     },
@@ -146,7 +158,15 @@ export async function removalRoutes(app: FastifyInstance, opts: RemovalRoutesOpt
   app.post<{ Params: { id: string } }>(
     "/v1/removal-requests/:id/apply",
     {
-      preHandler: any,
+      config: {
+        use: {
+          callers: { staff: "any" },
+          personal: true,
+          action: "read",
+          purpose: "self-service",
+          touches: ["first_name", "last_name", "zip", "postal_address"],
+        },
+      },
       schema: {
         tags,
         security,
@@ -160,15 +180,11 @@ export async function removalRoutes(app: FastifyInstance, opts: RemovalRoutesOpt
       },
     },
     async (request) => {
-      const row = await deps.db
-        .selectFrom("removal_requests")
-        .select("queue")
-        .where("request_id", "=", request.params.id)
-        .executeTakeFirst();
-      if (row === undefined)
+      const queue = await queueOfRequest(deps.db, request.params.id);
+      if (queue === null)
         throw new PledgeError("PLEDGE_NOT_FOUND", `no removal request ${request.params.id}`);
-      mayHandle(request.caller, row.queue);
-      return applyRemoval(deps, request.params.id, actor(request.caller));
+      mayHandle(request, queue);
+      return applyRemoval(deps, actingOf(request), request.params.id);
     },
   );
 }

@@ -1,13 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
+import type { AuditEvent } from "../../audit/audit.events.ts";
 import { normaliseEmail } from "../../crypto/normalise.ts";
-import { normalisePostal, normaliseZip, type PostalAddressInput } from "../../crypto/postal.ts";
+import {
+  normalisePostal,
+  normaliseZip,
+  parseCanonical,
+  type PostalAddressInput,
+} from "../../crypto/postal.ts";
 import type { Vault } from "../../crypto/vault.types.ts";
-import { PledgeError } from "../../http/errors.ts";
-import type { PolicyBook } from "../../http/policies.ts";
+import { PledgeError } from "../../errors.ts";
+import { normaliseJurisdiction, specificity } from "../../policy/jurisdiction.ts";
 import type { Channel, PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { useIn, type UseDeps, type UseScope } from "../../use/kernel.ts";
+import { ok } from "../../use/refusal.ts";
 import { stopChannelIn } from "../consent/consent.service.ts";
 import { suppressIndex } from "../suppression/suppression.service.ts";
 import "./removal.events.ts";
@@ -19,11 +28,8 @@ import "./removal.events.ts";
  */
 type Db = Kysely<Database>;
 
-export interface RemovalDeps {
-  readonly db: Db;
+export interface RemovalDeps extends UseDeps {
   readonly vault: Pick<Vault, "blindIndex" | "cipherFor">;
-  readonly policies: PolicyBook;
-  readonly clock: () => Date;
 }
 
 export interface RemovalInput {
@@ -62,22 +68,43 @@ export interface QueuedRequest {
 
 /** The queue that applies requests at once; a routing entry naming another queue holds them there. */
 export const CUSTOMER_SERVICE_QUEUE = "customer-service";
+
+/**
+ * The one transition table of a removal request: received into a queue, then applied, once. A
+ * request received by customer service is applied in the same transaction.
+ */
+export const REMOVAL_TRANSITIONS = {
+  apply: { from: ["queued"], to: "applied" },
+} as const satisfies Record<string, { from: readonly RemovalStatus[]; to: RemovalStatus }>;
+export type RemovalStatus = "queued" | "applied";
 /** Marketing stops on these channels for every matched person. */
 export const REMOVAL_CHANNELS: readonly Channel[] = ["email", "postal", "catalogue"];
 
-/** Receives a request: applied at once, or queued when its jurisdiction routes to another queue. */
+/**
+ * Receives a request: applied at once, or queued when its jurisdiction routes to another queue.
+ * The jurisdiction is the request's, or else the most protective of the matched people's (one
+ * that routes away from customer service, Z19-06); either is folded to one spelling first.
+ */
 export async function receiveRemoval(
   deps: RemovalDeps,
+  acting: Acting,
   input: RemovalInput,
-  actor: string,
 ): Promise<RemovalOutcome> {
   const now = deps.clock();
   const pack = deps.policies.at(now.toISOString()).pack;
   const digest = digestOf(deps.vault, pack, input);
+  const given = input.jurisdiction === undefined ? null : normaliseJurisdiction(input.jurisdiction);
+  if (input.jurisdiction !== undefined && given === null) {
+    throw new PledgeError(
+      "PLEDGE_VALIDATION_FAILED",
+      "jurisdiction is a country (DE), a subdivision (US-CA) or a group (EU, EEA)",
+    );
+  }
+  const actor = auditActor(acting.actor);
   return deps.db.transaction().execute(async (trx) => {
-    const matched = await matchSubjects(trx, deps.vault, digest);
+    const matched = await matchSubjects(trx, deps, acting, digest);
     const jurisdiction =
-      input.jurisdiction ??
+      given ??
       matched
         .map((m) => m.jurisdiction)
         .find((j) => j !== null && queueOf(pack, j) !== CUSTOMER_SERVICE_QUEUE) ??
@@ -115,13 +142,13 @@ export async function receiveRemoval(
       ]);
       return { id, status: "queued" as const, queue, matched: matched.length };
     }
-    const n = await applyIn(trx, pack, id, queue, digest, matched, actor, now);
+    const n = await applyIn(trx, pack, { id, queue, status: "queued" }, digest, matched, actor, now);
     return { id, status: "applied" as const, queue, matched: n };
   });
 }
 
 /** Applies a queued request (PLEDGE_NOT_FOUND when unknown; an applied one is returned as it is). */
-export async function applyRemoval(deps: RemovalDeps, id: string, actor: string): Promise<RemovalOutcome> {
+export async function applyRemoval(deps: RemovalDeps, acting: Acting, id: string): Promise<RemovalOutcome> {
   const now = deps.clock();
   const pack = deps.policies.at(now.toISOString()).pack;
   return deps.db.transaction().execute(async (trx) => {
@@ -135,10 +162,28 @@ export async function applyRemoval(deps: RemovalDeps, id: string, actor: string)
     if (row.status === "applied")
       return { id, status: "applied" as const, queue: row.queue, matched: row.matched ?? 0 };
     const digest = digestOfRow(row);
-    const matched = await matchSubjects(trx, deps.vault, digest);
-    const n = await applyIn(trx, pack, id, row.queue, digest, matched, actor, now);
+    const matched = await matchSubjects(trx, deps, acting, digest);
+    const n = await applyIn(
+      trx,
+      pack,
+      { id, queue: row.queue, status: row.status },
+      digest,
+      matched,
+      auditActor(acting.actor),
+      now,
+    );
     return { id, status: "applied" as const, queue: row.queue, matched: n };
   });
+}
+
+/** The queue a request waits in; null when there is no such request. */
+export async function queueOfRequest(db: Db, id: string): Promise<string | null> {
+  const row = await db
+    .selectFrom("removal_requests")
+    .select("queue")
+    .where("request_id", "=", id)
+    .executeTakeFirst();
+  return row?.queue ?? null;
 }
 
 /** Requests of a queue, oldest first: ids, status and dates, no personal values. */
@@ -161,12 +206,18 @@ export async function listRemovals(db: Db, queue: string, limit: number): Promis
   }));
 }
 
-/** The queue a jurisdiction routes to under the pack; customer service when no entry names it. */
+/**
+ * The queue a jurisdiction routes to under the pack: the entry that names it most closely (a
+ * subdivision before its country, a country before a group such as EU); customer service when
+ * no entry covers it.
+ */
 export function queueOf(pack: PolicyPack, jurisdiction: string): string {
-  const j = jurisdiction.trim().toUpperCase();
-  return (
-    pack.requests?.routing.find((r) => r.jurisdiction.toUpperCase() === j)?.queue ?? CUSTOMER_SERVICE_QUEUE
-  );
+  let best: { queue: string; score: number } | null = null;
+  for (const r of pack.requests?.routing ?? []) {
+    const score = specificity(jurisdiction, r.jurisdiction);
+    if (score > (best?.score ?? 0)) best = { queue: r.queue, score };
+  }
+  return best?.queue ?? CUSTOMER_SERVICE_QUEUE;
 }
 
 /**
@@ -230,13 +281,17 @@ interface Matched {
 }
 
 /**
- * Live subjects whose email or postal identity has the digest's index, and whose decrypted first
- * name, last name and ZIP (a `zip` field or the postal code of one of their addresses) agree with
- * each one the request gave. A subject without a value the request gave is not matched.
+ * Live subjects whose email or postal identity has the digest's index, and whose first name, last
+ * name and ZIP (a `zip` field or the postal code of one of their addresses) agree with each one
+ * the request gave. Confirming opens those fields of each candidate: a `read` use of their record
+ * by the staff member handling the request, for the pack's self-service purpose (the person's own
+ * record acted on at their request), decided and audited in the request's transaction. A subject
+ * without a value the request gave, or whose record the gate does not open, is not matched.
  */
 async function matchSubjects(
   trx: Transaction<Database>,
-  vault: Pick<Vault, "blindIndex" | "cipherFor">,
+  deps: RemovalDeps,
+  acting: Acting,
   digest: RemovalDigest,
 ): Promise<Matched[]> {
   const { email, postal } = digest;
@@ -256,22 +311,47 @@ async function matchSubjects(
     .orderBy("s.subject_id")
     .execute();
   const out: Matched[] = [];
+  const confirming = digest.firstName !== null || digest.lastName !== null || digest.zip !== null;
+  const pack = deps.policies.at(deps.clock().toISOString()).pack;
+  const purpose = pack.requests?.self_service?.purpose;
   for (const c of candidates) {
-    if (await confirms(trx, vault, c.subject_id, digest))
+    if (!confirming) {
       out.push({ subjectId: c.subject_id, jurisdiction: c.jurisdiction });
+      continue;
+    }
+    if (purpose === undefined) continue;
+    const ask = {
+      action: "read",
+      purpose,
+      fields: MATCH_FIELDS.filter((f) => pack.categories.some((k) => k.fields.includes(f))),
+      projection: true,
+    } as const;
+    const confirmed = await useIn(trx, deps, acting, { subject: c.subject_id }, ask, async (scope) =>
+      ok(await confirms(scope, deps.vault, digest)),
+    );
+    if (confirmed.ok && confirmed.value) out.push({ subjectId: c.subject_id, jurisdiction: c.jurisdiction });
   }
   return out;
 }
 
+/** The record fields a removal request's identity is confirmed on. */
+const MATCH_FIELDS = [
+  "first_name",
+  "last_name",
+  "zip",
+  "postal_address",
+  "billing_address",
+  "shipping_address",
+];
+
 async function confirms(
-  trx: Transaction<Database>,
-  vault: Pick<Vault, "blindIndex" | "cipherFor">,
-  subjectId: string,
+  scope: UseScope,
+  vault: Pick<Vault, "blindIndex">,
   digest: RemovalDigest,
 ): Promise<boolean> {
-  if (digest.firstName === null && digest.lastName === null && digest.zip === null) return true;
-  const cipher = await vault.cipherFor(trx, subjectId);
-  if (cipher === null) return false;
+  const { trx } = scope;
+  const subjectId = scope.subject!.subjectId;
+  const view = await scope.view();
   const fields = await trx
     .selectFrom("subject_fields")
     .select(["field", "value_enc"])
@@ -280,7 +360,7 @@ async function confirms(
     .execute();
   const value = (name: string): string | null => {
     const row = fields.find((f) => f.field === name);
-    return row === undefined ? null : cipher.decrypt(name, row.value_enc);
+    return row === undefined || !view.allows(name) ? null : view.open(name, row.value_enc);
   };
   const first = value("first_name");
   const last = value("last_name");
@@ -298,15 +378,18 @@ async function confirms(
     const n = normaliseZip(zipField);
     if (n.ok) zips.push(n.value);
   }
-  const postals = await trx
-    .selectFrom("subject_identities")
-    .select("value_enc")
-    .where("subject_id", "=", subjectId)
-    .where("kind", "=", "postal")
-    .execute();
-  for (const p of postals) {
-    const code = cipher.decrypt("identity.postal", p.value_enc).split("|")[4];
-    if (code !== undefined && code !== "") zips.push(code);
+  const addressField = MATCH_FIELDS.find((f) => f.endsWith("_address") && view.allows(f));
+  if (addressField !== undefined) {
+    const postals = await trx
+      .selectFrom("subject_identities")
+      .select("value_enc")
+      .where("subject_id", "=", subjectId)
+      .where("kind", "=", "postal")
+      .execute();
+    for (const p of postals) {
+      const code = parseCanonical(view.open(addressField, p.value_enc, "identity.postal"))?.postalCode;
+      if (code !== undefined && code !== "") zips.push(code);
+    }
   }
   return zips.some((z) => zipIndex(vault, z) === digest.zip);
 }
@@ -314,8 +397,7 @@ async function confirms(
 async function applyIn(
   trx: Transaction<Database>,
   pack: PolicyPack,
-  id: string,
-  queue: string,
+  request: { readonly id: string; readonly queue: string; readonly status: RemovalStatus },
   digest: RemovalDigest,
   matched: readonly Matched[],
   actor: string,
@@ -339,28 +421,52 @@ async function applyIn(
     );
     if (added) suppressed += 1;
   }
-  await trx
-    .updateTable("removal_requests")
-    .set({ status: "applied", matched: matched.length, applied_at: now, applied_by: actor })
-    .where("request_id", "=", id)
-    .execute();
-  await appendAudit(trx, [
+  await moveRemoval(
+    trx,
+    request,
+    "apply",
+    { matched: matched.length, applied_at: now, applied_by: actor },
     {
       type: "removal.applied",
       at: now,
       actor,
       subjectId: null,
       payload: {
-        requestId: id,
-        queue,
+        requestId: request.id,
+        queue: request.queue,
         fields: digest.fields,
         matched: matched.length,
         channels: [...REMOVAL_CHANNELS],
         suppressed,
       },
     },
-  ]);
+  );
   return matched.length;
+}
+
+/**
+ * The one way a removal request's status changes: the move must be in REMOVAL_TRANSITIONS from
+ * the status read (the row is locked, or was just written), and its audit event is written with
+ * it, in the caller's transaction.
+ */
+async function moveRemoval(
+  trx: Transaction<Database>,
+  request: { readonly id: string; readonly status: RemovalStatus },
+  move: keyof typeof REMOVAL_TRANSITIONS,
+  columns: { matched: number; applied_at: Date; applied_by: string },
+  event: AuditEvent,
+): Promise<void> {
+  const { from, to } = REMOVAL_TRANSITIONS[move];
+  if (!(from as readonly string[]).includes(request.status)) {
+    throw new Error(`a ${request.status} removal request cannot ${move}`);
+  }
+  await trx
+    .updateTable("removal_requests")
+    .set({ status: to, ...columns })
+    .where("request_id", "=", request.id)
+    .where("status", "=", request.status)
+    .execute();
+  await appendAudit(trx, [event]);
 }
 
 function digestOfRow(row: {

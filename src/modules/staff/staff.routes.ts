@@ -62,7 +62,7 @@ const errors = {
 /** Staff and API keys: admin role only. Attestation and revocation clear the authenticator's cache. */
 export async function staffRoutes(app: FastifyInstance, opts: StaffRoutesOptions): Promise<void> {
   const { db, auth, clock } = opts;
-  app.addHook("preHandler", auth.requireRole([ADMIN_ROLE]));
+  const admin = { use: { callers: { staff: [ADMIN_ROLE] }, personal: false } } as const;
   const ctx = (actor: string | undefined): Context => ({
     actor: `staff:${actor ?? "unknown"}`,
     now: clock(),
@@ -73,6 +73,7 @@ export async function staffRoutes(app: FastifyInstance, opts: StaffRoutesOptions
   app.post<{ Body: { displayName: string; role: string; attested?: boolean } }>(
     "/v1/staff",
     {
+      config: admin,
       schema: {
         tags,
         security,
@@ -109,6 +110,7 @@ export async function staffRoutes(app: FastifyInstance, opts: StaffRoutesOptions
   app.post<{ Params: { id: string } }>(
     "/v1/staff/:id/attestation",
     {
+      config: admin,
       schema: {
         tags,
         security,
@@ -127,6 +129,7 @@ export async function staffRoutes(app: FastifyInstance, opts: StaffRoutesOptions
   app.post<{ Params: { id: string } }>(
     "/v1/staff/:id/keys",
     {
+      config: admin,
       schema: {
         tags,
         security,
@@ -144,6 +147,7 @@ export async function staffRoutes(app: FastifyInstance, opts: StaffRoutesOptions
   app.delete<{ Params: { id: string } }>(
     "/v1/keys/:id",
     {
+      config: admin,
       schema: {
         tags,
         security,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import * as repo from "./staff.repository.ts";
@@ -137,6 +137,11 @@ export async function authenticate(db: Db, key: string): Promise<Caller | null> 
  * On a store with no API key at all, creates an admin and a key for it: `given` when set
  * (PLEDGE_BOOTSTRAP_KEY), else a new one. Returns null when keys already exist.
  */
+/** Whether any API key was ever made (a store with none needs its first admin key). */
+export async function anyKeys(db: Db): Promise<boolean> {
+  return (await repo.countKeys(db)) > 0;
+}
+
 export async function bootstrapAdmin(
   db: Db,
   pack: PolicyPack,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { PolicyPack } from "../../policy/schema.ts";
+import { ADMIN_ROLE } from "../../use/acting.ts";
 
 /**
  * Staff members, API keys and their format. A key is `pk_<prefix>_<secret>`: the prefix (lower-case
@@ -7,8 +8,7 @@ import type { PolicyPack } from "../../policy/schema.ts";
  * store keeps only the SHA-256 of the secret; the key is shown once, when it is made.
  */
 
-/** The role that manages staff and keys. It is Pledge's own, not a pack role. */
-export const ADMIN_ROLE = "admin";
+export { ADMIN_ROLE } from "../../use/acting.ts";
 
 export interface StaffMember {
   readonly id: string;

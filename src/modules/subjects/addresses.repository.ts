@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
-import type { SubjectCipher } from "../../crypto/vault.types.ts";
+import type { FieldView } from "../../use/view.ts";
 import type { Database } from "../../store/database.ts";
 import type { Stamp } from "./subjects.repository.ts";
-import type { AddressKind, Provenance } from "./subjects.ts";
+import { ADDRESS_KINDS, addressField, type AddressKind, type Provenance } from "./subjects.ts";
 import type { AddressValue, CleanAddress } from "./subjects.values.ts";
 
 /** SQL of `subject_addresses`. The address JSON is encrypted bound to its own address id. */
@@ -16,19 +16,20 @@ export const addressCipherField = (addressId: string) => `address.${addressId}`;
  */
 export async function insertAddress(
   trx: Transaction<Database>,
-  cipher: SubjectCipher,
+  view: FieldView,
   kind: AddressKind,
   address: CleanAddress,
   stamp: Stamp,
 ): Promise<string> {
   const addressId = randomUUID();
+  const field = addressField(kind);
   await trx
     .insertInto("subject_addresses")
     .values({
-      subject_id: cipher.subjectId,
+      subject_id: view.subjectId,
       address_id: addressId,
       kind,
-      value_enc: cipher.encrypt(addressCipherField(addressId), address.json),
+      value_enc: view.seal(field, address.json, addressCipherField(addressId)),
       blind_index: address.blindIndex,
       collection_point: stamp.collectionPoint,
       purpose: stamp.purpose,
@@ -39,10 +40,10 @@ export async function insertAddress(
   await trx
     .insertInto("subject_identities")
     .values({
-      subject_id: cipher.subjectId,
+      subject_id: view.subjectId,
       kind: "postal",
       blind_index: address.blindIndex,
-      value_enc: cipher.encrypt("identity.postal", address.canonical),
+      value_enc: view.seal(field, address.canonical, "identity.postal"),
       is_primary: false,
       created_at: stamp.at,
     })
@@ -58,31 +59,47 @@ export interface AddressRecord {
   readonly provenance: Provenance;
 }
 
-export async function readAddresses(
-  trx: Transaction<Database>,
-  cipher: SubjectCipher,
-  kinds: readonly AddressKind[],
-): Promise<AddressRecord[]> {
+/** The addresses of the kinds the view allows (every kind for the person's whole record). */
+export async function readAddresses(trx: Transaction<Database>, view: FieldView): Promise<AddressRecord[]> {
+  const kinds = ADDRESS_KINDS.filter((k) => view.allows(addressField(k)));
   if (kinds.length === 0) return [];
   const rows = await trx
     .selectFrom("subject_addresses")
-    .where("subject_id", "=", cipher.subjectId)
+    .where("subject_id", "=", view.subjectId)
     .where("kind", "in", kinds)
     .selectAll()
     .orderBy("collected_at")
     .orderBy("address_id")
     .execute();
-  return rows.map((r) => ({
+  return rows.map((r) => addressRecord(view, r));
+}
+
+/** An address row as it leaves: its value opened through the view, with its provenance. */
+export function addressRecord(
+  view: FieldView,
+  r: {
+    address_id: string;
+    kind: AddressKind;
+    value_enc: string;
+    collection_point: string;
+    purpose: string;
+    collected_at: Date | string;
+    policy_version: string;
+  },
+): AddressRecord {
+  return {
     addressId: r.address_id,
     kind: r.kind,
-    address: JSON.parse(cipher.decrypt(addressCipherField(r.address_id), r.value_enc)) as AddressValue,
+    address: JSON.parse(
+      view.open(addressField(r.kind), r.value_enc, addressCipherField(r.address_id)),
+    ) as AddressValue,
     provenance: {
       collectionPoint: r.collection_point,
       purpose: r.purpose,
       collectedAt: new Date(r.collected_at).toISOString(),
       policyVersion: r.policy_version,
     },
-  }));
+  };
 }
 
 /** Removes an address, and its postal identity when no other address of the subject shares it. */

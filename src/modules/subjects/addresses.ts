@@ -1,18 +1,11 @@
+import type { Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { fail, ok, type Result } from "../../use/refusal.ts";
 import { deleteAddress, insertAddress, readAddresses, type AddressRecord } from "./addresses.repository.ts";
-import type { Writing } from "./contacts.ts";
-import { cipherOf } from "./read.ts";
-import { useSubject } from "./subjects.access.ts";
-import { touch, stampFor } from "./subjects.repository.ts";
+import { changed, type Writing } from "./changes.ts";
+import { stampFor } from "./subjects.repository.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
-import {
-  ADDRESS_KINDS,
-  addressField,
-  auditActor,
-  fail,
-  type Acting,
-  type AddressKind,
-  type Result,
-} from "./subjects.ts";
+import { ADDRESS_KINDS, addressField, type AddressKind } from "./subjects.ts";
 import { cleanAddress, type AddressInput } from "./subjects.values.ts";
 
 /**
@@ -29,31 +22,16 @@ export async function addAddress(
   if (!clean.ok) return fail({ kind: "invalid", errors: clean.errors });
   const field = addressField(input.kind);
   const ask = { action: "collect" as const, purpose: input.purpose, fields: [field] };
-  return useSubject(
+  return use(
     deps,
     acting,
-    input.subjectId,
+    { subject: input.subjectId },
     ask,
-    async ({ trx, subject, now, pack }) => {
-      const cipher = await cipherOf(deps, trx, subject.subjectId);
-      const stamp = stampFor(input, now, pack);
-      const addressId = await insertAddress(trx, cipher, input.kind, clean.value, stamp);
-      const version = await touch(trx, subject.subjectId, now);
-      const payload = {
-        fields: [field],
-        purpose: input.purpose,
-        collectionPoint: input.collectionPoint,
-        version,
-        change: "address_added" as const,
-      };
-      const event = {
-        type: "subject.updated" as const,
-        at: now,
-        actor: auditActor(acting.actor),
-        subjectId: subject.subjectId,
-        payload,
-      };
-      return { value: { addressId, version }, events: [event] };
+    async (scope) => {
+      const stamp = stampFor(input, scope.now, scope.pack);
+      const addressId = await insertAddress(scope.trx, await scope.view(), input.kind, clean.value, stamp);
+      const version = await changed(scope, input, [field], "address_added");
+      return ok({ addressId, version });
     },
     { lock: true },
   );
@@ -67,11 +45,9 @@ export async function listAddresses(
   const known = deps.policies.at(deps.clock().toISOString()).policy.fieldCategory;
   const fields = ADDRESS_KINDS.map(addressField).filter((f) => known.has(f));
   const ask = { action: "read" as const, purpose: input.purpose, fields, projection: true };
-  return useSubject(deps, acting, input.subjectId, ask, async ({ trx, subject, decision }) => {
-    const cipher = await cipherOf(deps, trx, subject.subjectId);
-    const kinds = ADDRESS_KINDS.filter((k) => decision.fields.includes(addressField(k)));
-    return { value: await readAddresses(trx, cipher, kinds) };
-  });
+  return use(deps, acting, { subject: input.subjectId }, ask, async (scope) =>
+    ok(await readAddresses(scope.trx, await scope.view())),
+  );
 }
 
 export async function removeAddress(
@@ -81,30 +57,15 @@ export async function removeAddress(
 ): Promise<Result<{ version: number }>> {
   const field = addressField(input.kind);
   const ask = { action: "collect" as const, purpose: input.purpose, fields: [field] };
-  return useSubject<{ version: number }>(
+  return use<{ version: number }>(
     deps,
     acting,
-    input.subjectId,
+    { subject: input.subjectId },
     ask,
-    async ({ trx, subject, now }) => {
-      const kind = await deleteAddress(trx, subject.subjectId, input.addressId);
-      if (kind === null || kind !== input.kind) return { refusal: { kind: "not_found" } };
-      const version = await touch(trx, subject.subjectId, now);
-      const payload = {
-        fields: [field],
-        purpose: input.purpose,
-        collectionPoint: input.collectionPoint,
-        version,
-        change: "address_removed" as const,
-      };
-      const event = {
-        type: "subject.updated" as const,
-        at: now,
-        actor: auditActor(acting.actor),
-        subjectId: subject.subjectId,
-        payload,
-      };
-      return { value: { version }, events: [event] };
+    async (scope) => {
+      const kind = await deleteAddress(scope.trx, scope.subject!.subjectId, input.addressId);
+      if (kind === null || kind !== input.kind) return fail({ kind: "not_found" });
+      return ok({ version: await changed(scope, input, [field], "address_removed") });
     },
     { lock: true },
   );

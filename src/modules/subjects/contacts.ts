@@ -1,10 +1,11 @@
 import { normaliseEmail, normalisePhone } from "../../crypto/normalise.ts";
+import type { Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { fail, ok, type InvalidValue, type Result } from "../../use/refusal.ts";
+import { changed, type Writing } from "./changes.ts";
 import { deleteContact, insertContact, readContacts, type ContactRecord } from "./contacts.repository.ts";
-import { cipherOf } from "./read.ts";
-import { useSubject } from "./subjects.access.ts";
-import { touch, stampFor } from "./subjects.repository.ts";
+import { stampFor } from "./subjects.repository.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
-import { auditActor, fail, type Acting, type InvalidValue, type Result } from "./subjects.ts";
 
 /**
  * Extra contacts of a customer (ZM-07): people the customer adds to the account. Adding one is a
@@ -15,12 +16,6 @@ export interface ContactInput {
   readonly name: string;
   readonly email?: string | null;
   readonly phone?: string | null;
-}
-
-export interface Writing {
-  readonly subjectId: string;
-  readonly purpose: string;
-  readonly collectionPoint: string;
 }
 
 const fieldsOf = (c: ContactInput) => [
@@ -46,36 +41,21 @@ export async function addContact(
   if (errors.length > 0) return fail({ kind: "invalid", errors });
   const fields = fieldsOf(c);
   const ask = { action: "collect" as const, purpose: input.purpose, fields };
-  return useSubject(
+  return use(
     deps,
     acting,
-    input.subjectId,
+    { subject: input.subjectId },
     ask,
-    async ({ trx, subject, now, pack }) => {
-      const cipher = await cipherOf(deps, trx, subject.subjectId);
-      const stamp = stampFor(input, now, pack);
+    async (scope) => {
+      const stamp = stampFor(input, scope.now, scope.pack);
       const value = {
         name: c.name.trim(),
         email: email?.ok ? email.value : null,
         phone: phone?.ok ? phone.value : null,
       };
-      const contactId = await insertContact(trx, cipher, value, stamp);
-      const version = await touch(trx, subject.subjectId, now);
-      const payload = {
-        fields,
-        purpose: input.purpose,
-        collectionPoint: input.collectionPoint,
-        version,
-        change: "contact_added" as const,
-      };
-      const event = {
-        type: "subject.updated" as const,
-        at: now,
-        actor: auditActor(acting.actor),
-        subjectId: subject.subjectId,
-        payload,
-      };
-      return { value: { contactId, version }, events: [event] };
+      const contactId = await insertContact(scope.trx, await scope.view(), value, stamp);
+      const version = await changed(scope, input, fields, "contact_added");
+      return ok({ contactId, version });
     },
     { lock: true },
   );
@@ -89,10 +69,9 @@ export async function listContacts(
   const known = deps.policies.at(deps.clock().toISOString()).policy.fieldCategory;
   const fields = ["first_name", "last_name", "email", "phone"].filter((f) => known.has(f));
   const ask = { action: "read" as const, purpose: input.purpose, fields, projection: true };
-  return useSubject(deps, acting, input.subjectId, ask, async ({ trx, subject, decision }) => {
-    const cipher = await cipherOf(deps, trx, subject.subjectId);
-    return { value: await readContacts(trx, cipher, new Set(decision.fields)) };
-  });
+  return use(deps, acting, { subject: input.subjectId }, ask, async (scope) =>
+    ok(await readContacts(scope.trx, await scope.view())),
+  );
 }
 
 export async function removeContact(
@@ -101,30 +80,16 @@ export async function removeContact(
   input: Writing & { readonly contactId: string },
 ): Promise<Result<{ version: number }>> {
   const ask = { action: "collect" as const, purpose: input.purpose, fields: ["first_name", "last_name"] };
-  return useSubject<{ version: number }>(
+  return use<{ version: number }>(
     deps,
     acting,
-    input.subjectId,
+    { subject: input.subjectId },
     ask,
-    async ({ trx, subject, now }) => {
-      if (!(await deleteContact(trx, subject.subjectId, input.contactId)))
-        return { refusal: { kind: "not_found" } };
-      const version = await touch(trx, subject.subjectId, now);
-      const payload = {
-        fields: ["first_name", "last_name", "email", "phone"],
-        purpose: input.purpose,
-        collectionPoint: input.collectionPoint,
-        version,
-        change: "contact_removed" as const,
-      };
-      const event = {
-        type: "subject.updated" as const,
-        at: now,
-        actor: auditActor(acting.actor),
-        subjectId: subject.subjectId,
-        payload,
-      };
-      return { value: { version }, events: [event] };
+    async (scope) => {
+      if (!(await deleteContact(scope.trx, scope.subject!.subjectId, input.contactId)))
+        return fail({ kind: "not_found" });
+      const fields = ["first_name", "last_name", "email", "phone"];
+      return ok({ version: await changed(scope, input, fields, "contact_removed") });
     },
     { lock: true },
   );

@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import { ageAt } from "../../gate/age.ts";
-import { RULE } from "../../gate/reasons.ts";
 import type { SubjectFacts } from "../../gate/types.ts";
-import { auditActor, fail, newCustomerNumber, ok, addressField } from "./subjects.ts";
-import type { Acting, AddressKind, ProfileField, Result, SubjectStatus } from "./subjects.ts";
-import { askGate, clausesOf, decisionEvent } from "./subjects.gate.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { useIn, type UseScope } from "../../use/kernel.ts";
+import { clausesOf, fail, ok, type Result } from "../../use/refusal.ts";
+import { addressField, jurisdictionOf, newCustomerNumber } from "./subjects.ts";
+import type { AddressKind, ProfileField, SubjectStatus } from "./subjects.ts";
 import {
   identityOwner,
   isUniqueViolation,
@@ -78,42 +79,51 @@ export async function createSubjectIn(
 ): Promise<Result<CreatedSubject>> {
   const now = deps.clock();
   const at = now.toISOString();
-  const { pack, policy } = deps.policies.at(at);
   const addresses = input.addresses ?? [];
   const names = [...new Set([...Object.keys(input.fields), ...addresses.map((a) => addressField(a.kind))])];
   const facts: SubjectFacts = {
     status: input.status,
     age: input.birthDate ? ageAt(input.birthDate, at) : null,
-    jurisdiction: input.jurisdiction ?? null,
+    jurisdiction: jurisdictionOf(input.jurisdiction),
     consents: {},
     optOuts: [],
     suppressed: [],
     permissions: [],
   };
-  const { use, decision } = askGate(policy, deps.region, acting, facts, {
-    action: "collect",
-    purpose: input.purpose,
-    fields: names,
-    at,
-  });
-  if (decision.outcome !== "allow") {
-    const refused = {
-      type: "subject.collection_refused" as const,
-      at: now,
-      actor: auditActor(acting.actor),
-      subjectId: null,
-      payload: {
-        purpose: input.purpose,
-        fields: names,
-        clauses: clausesOf(decision),
-        code: decision.reasons[0]?.code ?? "denied",
+  const ask = { action: "collect" as const, purpose: input.purpose, fields: names };
+  const result = await useIn(trx, deps, acting, { given: facts }, ask, (scope) =>
+    insertSubject(scope, deps, input, names),
+  );
+  if (!result.ok && (result.kind === "refused" || result.kind === "under_age")) {
+    // Nothing the person sent is kept (Z16-15): only which fields were refused, and why.
+    await appendAudit(trx, [
+      {
+        type: "subject.collection_refused",
+        at: now,
+        actor: auditActor(acting.actor),
+        subjectId: null,
+        payload: {
+          purpose: input.purpose,
+          fields: names,
+          clauses: clausesOf(result.decision),
+          code: result.decision.reasons[0]?.code ?? "denied",
+        },
       },
-    };
-    await appendAudit(trx, [decisionEvent(acting, null, use, decision), refused]);
-    const kind = decision.reasons[0]?.rule === RULE.minimumAge ? "under_age" : "refused";
-    return fail({ kind, decision });
+    ]);
   }
+  return result;
+}
 
+async function insertSubject(
+  scope: UseScope,
+  deps: SubjectsDeps,
+  input: CreateSubjectInput,
+  names: readonly string[],
+): Promise<Result<CreatedSubject>> {
+  const { trx, now, pack, acting } = scope;
+  // A partial collect (some fields outside the purpose) is refused whole: nothing half-kept.
+  if (scope.decision.outcome !== "allow") return fail({ kind: "refused", decision: scope.decision });
+  const addresses = input.addresses ?? [];
   const profile = cleanProfile(deps.vault, input.fields);
   const cleanAddresses = addresses.map((a, i) => ({
     kind: a.kind,
@@ -125,15 +135,14 @@ export async function createSubjectIn(
   ];
   if (!profile.ok || errors.length > 0) return fail({ kind: "invalid", errors });
 
-  const id = randomUUID();
   const stamp = stampFor(input, now, pack);
   for (const identity of profile.value.identities) {
     if (identity.kind === "postal") continue;
     if ((await identityOwner(trx, identity.kind, identity.blindIndex, null)) !== null) {
-      await appendAudit(trx, [decisionEvent(acting, null, use, decision)]);
       return fail<CreatedSubject>({ kind: "duplicate", identity: identity.kind });
     }
   }
+  const id = randomUUID();
   const customerNumber = newCustomerNumber();
   await trx
     .insertInto("subjects")
@@ -141,7 +150,7 @@ export async function createSubjectIn(
       subject_id: id,
       status: input.status,
       birth_date: input.birthDate ?? null,
-      jurisdiction: input.jurisdiction ?? null,
+      jurisdiction: jurisdictionOf(input.jurisdiction),
       created_at: now,
       updated_at: now,
       customer_number: customerNumber,
@@ -151,33 +160,31 @@ export async function createSubjectIn(
       policy_version: pack.version,
     })
     .execute();
-  const cipher = await deps.vault.createSubjectKey(trx, id);
-  await putFields(trx, cipher, profile.value.fields, stamp);
-  await putIdentities(trx, cipher, profile.value.identities, now);
+  const view = scope.narrow(await deps.vault.createSubjectKey(trx, id));
+  await putFields(trx, view, profile.value.fields, stamp);
+  await putIdentities(trx, view, profile.value.identities, now);
   for (const a of cleanAddresses)
-    if (a.clean.ok) await insertAddress(trx, cipher, a.kind, a.clean.value, stamp);
-  await appendAudit(trx, [
-    decisionEvent(acting, id, use, decision),
-    {
-      type: "subject.created",
-      at: now,
-      actor: auditActor(acting.actor),
-      subjectId: id,
-      payload: {
-        fields: names,
-        status: input.status,
-        purpose: input.purpose,
-        collectionPoint: input.collectionPoint,
-        policyVersion: pack.version,
-      },
+    if (a.clean.ok) await insertAddress(trx, view, a.kind, a.clean.value, stamp);
+  scope.created(id);
+  scope.record({
+    type: "subject.created",
+    at: now,
+    actor: auditActor(acting.actor),
+    subjectId: id,
+    payload: {
+      fields: [...names],
+      status: input.status,
+      purpose: input.purpose,
+      collectionPoint: input.collectionPoint,
+      policyVersion: pack.version,
     },
-  ]);
+  });
   return ok<CreatedSubject>({
     id,
     customerNumber,
     status: input.status,
     version: 1,
-    createdAt: at,
-    fields: names,
+    createdAt: now.toISOString(),
+    fields: [...names],
   });
 }

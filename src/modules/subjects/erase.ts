@@ -1,7 +1,8 @@
 import { appendAudit } from "../../audit/append.ts";
-import { findLiveSubject } from "./subjects.repository.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { fail, ok, type Result } from "../../use/refusal.ts";
+import { findLiveSubject } from "../../use/subject.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
-import { auditActor, fail, ok, type Acting, type Result } from "./subjects.ts";
 
 /** What erasure did, section by section, and what it kept because the law requires it. */
 export interface SubjectErasure {

@@ -1,5 +1,5 @@
 import type { ColumnType } from "kysely";
-import type { BlindIndexKind } from "../../crypto/vault.types.ts";
+import type { BlindIndexKind } from "../../crypto/blind-index.ts";
 
 /**
  * One way of reaching or recognising a subject: an email address, a phone number (E.164) or a

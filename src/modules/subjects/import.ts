@@ -3,7 +3,9 @@ import type { SubjectStatus } from "../../gate/types.ts";
 import { createSubject, type CreateSubjectInput } from "./create.ts";
 import { readCsv, type CsvRecord } from "./csv.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
-import { ADDRESS_KINDS, PROFILE_FIELDS, type Acting, type AddressKind, type Refusal } from "./subjects.ts";
+import type { Acting } from "../../use/acting.ts";
+import type { Refusal } from "../../use/refusal.ts";
+import { ADDRESS_KINDS, PROFILE_FIELDS, type AddressKind } from "./subjects.ts";
 
 /**
  * Imports customers from CSV, one subject per row, each in its own transaction through
@@ -160,6 +162,8 @@ function refusalOf(r: Refusal): { code: string; reason: string } {
         code: r.errors[0]?.code ?? "PLEDGE_VALIDATION_FAILED",
         reason: r.errors.map((e) => e.path).join(", "),
       };
+    case "error":
+      return { code: r.error.code, reason: r.error.detail };
     case "not_found":
     case "stale":
       return { code: "PLEDGE_INTERNAL", reason: r.kind };

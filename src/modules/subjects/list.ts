@@ -1,7 +1,9 @@
 import { normaliseEmail, normalisePhone } from "../../crypto/normalise.ts";
-import { useSubject } from "./subjects.access.ts";
+import type { Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { fail, ok, type Result } from "../../use/refusal.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
-import { fail, ok, type Acting, type Result, type SubjectStatus } from "./subjects.ts";
+import type { SubjectStatus } from "./subjects.ts";
 
 /**
  * Lists of subjects carry no personal values: ids, status, jurisdiction, times, version. A
@@ -97,18 +99,20 @@ export async function searchSubjects(
   const found: SubjectSummary[] = [];
   for (const { subject_id } of matches) {
     const ask = { action: "read" as const, purpose: input.purpose, fields: [kind] };
-    const r = await useSubject(deps, acting, subject_id, ask, async ({ subject }) => ({
-      value: summaryOf({
-        subject_id: subject.subjectId,
-        status: subject.status,
-        jurisdiction: subject.jurisdiction,
-        version: subject.version,
-        created_at: subject.createdAt,
-        updated_at: subject.updatedAt,
-      }),
-    }));
+    const r = await use(deps, acting, { subject: subject_id }, ask, async ({ subject }) =>
+      ok(
+        summaryOf({
+          subject_id: subject!.subjectId,
+          status: subject!.status,
+          jurisdiction: subject!.jurisdiction,
+          version: subject!.version,
+          created_at: subject!.createdAt,
+          updated_at: subject!.updatedAt,
+        }),
+      ),
+    );
     if (r.ok) found.push(r.value);
-    else if (r.kind === "refused") return fail({ kind: "refused", decision: r.decision });
+    else if (r.kind !== "not_found") return r;
   }
   return ok(found);
 }

@@ -1,11 +1,11 @@
 import { sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
-import type { SubjectCipher } from "../../crypto/vault.types.ts";
-import { addressCipherField, readAddresses } from "./addresses.repository.ts";
-import { readContacts } from "./contacts.repository.ts";
+import type { FieldView } from "../../use/view.ts";
+import { addressRecord, readAddresses } from "./addresses.repository.ts";
+import { contactRecord, readContacts } from "./contacts.repository.ts";
 import { sectionQuery, subquery, type SectionErasure, type SubjectSection } from "./sections.ts";
-import { ADDRESS_KINDS, type AddressKind } from "./subjects.ts";
-import type { AddressValue } from "./subjects.values.ts";
+import { identityField } from "./subjects.repository.ts";
+import { ADDRESS_KINDS, PROFILE_FIELDS, addressField, type AddressKind } from "./subjects.ts";
 
 /**
  * The record's own sections. Erasure deletes every row: nothing here is a record the law makes
@@ -36,7 +36,8 @@ const deleted = (n: bigint | number | undefined): SectionErasure => ({ deleted: 
 
 export const profileSection: SubjectSection = {
   name: "profile",
-  async export(trx, subjectId, cipher) {
+  fields: [...PROFILE_FIELDS, "customer_number"],
+  async export(trx, subjectId, view) {
     const subject = await trx
       .selectFrom("subjects")
       .where("subject_id", "=", subjectId)
@@ -58,21 +59,7 @@ export const profileSection: SubjectSection = {
       .where("subject_id", "=", subjectId)
       .selectAll()
       .execute();
-    return {
-      status: subject?.status ?? null,
-      customerNumber: subject?.customer_number ?? null,
-      birthDate: subject?.birth_date ?? null,
-      jurisdiction: subject?.jurisdiction ?? null,
-      createdAt: subject ? new Date(subject.created_at).toISOString() : null,
-      updatedAt: subject ? new Date(subject.updated_at).toISOString() : null,
-      version: subject?.version ?? null,
-      collectionPoint: subject?.collection_point ?? null,
-      purpose: subject?.purpose ?? null,
-      policyVersion: subject?.policy_version ?? null,
-      fields: Object.fromEntries(
-        rows.map((r) => [r.field, { value: open(cipher, r.field, r.value_enc), ...provenance(r) }]),
-      ),
-    };
+    return profileOf(subject ?? null, rows, view);
   },
   query: sectionQuery<{
     subject: {
@@ -112,21 +99,7 @@ export const profileSection: SubjectSection = {
           .where("subject_id", "=", subjectId)
           .select(["field", "value_enc", ...PROVENANCE]),
       )})`,
-    ({ subject, fields }, cipher) => ({
-      status: subject?.status ?? null,
-      customerNumber: subject?.customer_number ?? null,
-      birthDate: subject?.birth_date ?? null,
-      jurisdiction: subject?.jurisdiction ?? null,
-      createdAt: subject ? new Date(subject.created_at).toISOString() : null,
-      updatedAt: subject ? new Date(subject.updated_at).toISOString() : null,
-      version: subject?.version ?? null,
-      collectionPoint: subject?.collection_point ?? null,
-      purpose: subject?.purpose ?? null,
-      policyVersion: subject?.policy_version ?? null,
-      fields: Object.fromEntries(
-        fields.map((r) => [r.field, { value: open(cipher, r.field, r.value_enc), ...provenance(r) }]),
-      ),
-    }),
+    ({ subject, fields }, view) => profileOf(subject, fields, view),
   ),
   async erase(trx, subjectId) {
     const r = await trx.deleteFrom("subject_fields").where("subject_id", "=", subjectId).executeTakeFirst();
@@ -136,7 +109,8 @@ export const profileSection: SubjectSection = {
 
 export const identitiesSection: SubjectSection = {
   name: "identities",
-  async export(trx, subjectId, cipher) {
+  fields: ["email", "phone", "postal_address"],
+  async export(trx, subjectId, view) {
     const rows = await trx
       .selectFrom("subject_identities")
       .where("subject_id", "=", subjectId)
@@ -144,14 +118,11 @@ export const identitiesSection: SubjectSection = {
       .orderBy("kind")
       .orderBy("created_at")
       .execute();
-    return rows.map((r) => ({
-      kind: r.kind,
-      value: open(cipher, `identity.${r.kind}`, r.value_enc),
-      isPrimary: r.is_primary,
-      createdAt: new Date(r.created_at).toISOString(),
-    }));
+    return identitiesOf(rows, view);
   },
-  query: sectionQuery<{ kind: string; value_enc: string; is_primary: boolean; created_at: string }[]>(
+  query: sectionQuery<
+    { kind: "email" | "phone" | "postal"; value_enc: string; is_primary: boolean; created_at: string }[]
+  >(
     (subjectId) =>
       jsonArrayFrom(
         subquery
@@ -161,13 +132,7 @@ export const identitiesSection: SubjectSection = {
           .orderBy("kind")
           .orderBy("created_at"),
       ),
-    (rows, cipher) =>
-      rows.map((r) => ({
-        kind: r.kind,
-        value: open(cipher, `identity.${r.kind}`, r.value_enc),
-        isPrimary: r.is_primary,
-        createdAt: new Date(r.created_at).toISOString(),
-      })),
+    (rows, view) => identitiesOf(rows, view),
   ),
   async erase(trx, subjectId) {
     const r = await trx
@@ -180,8 +145,9 @@ export const identitiesSection: SubjectSection = {
 
 export const addressesSection: SubjectSection = {
   name: "addresses",
-  async export(trx, _subjectId, cipher) {
-    return cipher === null ? [] : readAddresses(trx, cipher, ADDRESS_KINDS);
+  fields: ADDRESS_KINDS.map(addressField),
+  async export(trx, _subjectId, view) {
+    return view === null ? [] : readAddresses(trx, view);
   },
   query: sectionQuery<Provenanced<{ address_id: string; kind: AddressKind; value_enc: string }>[]>(
     (subjectId) =>
@@ -194,17 +160,10 @@ export const addressesSection: SubjectSection = {
           .orderBy("collected_at")
           .orderBy("address_id"),
       ),
-    (rows, cipher) =>
-      cipher === null
+    (rows, view) =>
+      view === null
         ? []
-        : rows.map((r) => ({
-            addressId: r.address_id,
-            kind: r.kind,
-            address: JSON.parse(
-              cipher.decrypt(addressCipherField(r.address_id), r.value_enc),
-            ) as AddressValue,
-            provenance: provenance(r),
-          })),
+        : rows.filter((r) => view.allows(addressField(r.kind))).map((r) => addressRecord(view, r)),
   ),
   async erase(trx, subjectId) {
     const r = await trx
@@ -217,8 +176,9 @@ export const addressesSection: SubjectSection = {
 
 export const contactsSection: SubjectSection = {
   name: "contacts",
-  async export(trx, _subjectId, cipher) {
-    return cipher === null ? [] : readContacts(trx, cipher);
+  fields: ["first_name", "last_name", "email", "phone"],
+  async export(trx, _subjectId, view) {
+    return view === null ? [] : readContacts(trx, view);
   },
   query: sectionQuery<
     Provenanced<{
@@ -237,17 +197,7 @@ export const contactsSection: SubjectSection = {
           .orderBy("collected_at")
           .orderBy("contact_id"),
       ),
-    (rows, cipher) => {
-      if (cipher === null) return [];
-      const part = (id: string, p: string) => `contact.${id}.${p}`;
-      return rows.map((r) => ({
-        contactId: r.contact_id,
-        name: cipher.decrypt(part(r.contact_id, "name"), r.name_enc),
-        email: r.email_enc === null ? null : cipher.decrypt(part(r.contact_id, "email"), r.email_enc),
-        phone: r.phone_enc === null ? null : cipher.decrypt(part(r.contact_id, "phone"), r.phone_enc),
-        provenance: provenance(r),
-      }));
-    },
+    (rows, view) => (view === null ? [] : rows.map((r) => contactRecord(view, r))),
   ),
   async erase(trx, subjectId) {
     const r = await trx.deleteFrom("subject_contacts").where("subject_id", "=", subjectId).executeTakeFirst();
@@ -255,8 +205,92 @@ export const contactsSection: SubjectSection = {
   },
 };
 
-function open(cipher: SubjectCipher | null, field: string, text: string): string | null {
-  return cipher === null ? null : cipher.decrypt(field, text);
+interface SubjectColumns {
+  status: string;
+  customer_number: string | null;
+  birth_date: string | null;
+  jurisdiction: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  version: number;
+  collection_point: string | null;
+  purpose: string | null;
+  policy_version: string | null;
+}
+
+/**
+ * The record itself: its status, times and provenance always; the customer number, the fields
+ * and their values as far as the view allows; the birth date and jurisdiction, which are no pack
+ * field, only in the person's whole record.
+ */
+function profileOf(
+  subject: SubjectColumns | null,
+  rows: readonly (Provenanced<{ field: string; value_enc: string }> | ProvenancedRow)[],
+  view: FieldView | null,
+) {
+  const whole = view?.whole === true;
+  return {
+    status: subject?.status ?? null,
+    customerNumber: view?.allows("customer_number") === true ? (subject?.customer_number ?? null) : null,
+    birthDate: whole ? (subject?.birth_date ?? null) : null,
+    jurisdiction: whole ? (subject?.jurisdiction ?? null) : null,
+    createdAt: subject ? new Date(subject.created_at).toISOString() : null,
+    updatedAt: subject ? new Date(subject.updated_at).toISOString() : null,
+    version: subject?.version ?? null,
+    collectionPoint: subject?.collection_point ?? null,
+    purpose: subject?.purpose ?? null,
+    policyVersion: subject?.policy_version ?? null,
+    fields: Object.fromEntries(
+      rows
+        .filter((r) => view === null || view.allows(r.field))
+        .map((r) => [
+          r.field,
+          { value: view === null ? null : view.open(r.field, r.value_enc), ...provenance(r) },
+        ]),
+    ),
+  };
+}
+
+type ProvenancedRow = {
+  field: string;
+  value_enc: string;
+  collection_point: string;
+  purpose: string;
+  collected_at: Date;
+  policy_version: string;
+};
+
+/** Identities the view allows: each is a copy of a field (email, phone, a postal address). */
+function identitiesOf(
+  rows: readonly {
+    kind: "email" | "phone" | "postal";
+    value_enc: string;
+    is_primary: boolean;
+    created_at: Date | string;
+  }[],
+  view: FieldView | null,
+) {
+  return rows
+    .filter(
+      (r) =>
+        view === null || view.allows(identityField(r.kind)) || (r.kind === "postal" && postalAllowed(view)),
+    )
+    .map((r) => ({
+      kind: r.kind,
+      value: view === null ? null : view.open(postalFieldOf(r.kind, view), r.value_enc, `identity.${r.kind}`),
+      isPrimary: r.is_primary,
+      createdAt: new Date(r.created_at).toISOString(),
+    }));
+}
+
+/** A postal identity is a copy of whichever address it came from: any allowed address field opens it. */
+function postalAllowed(view: FieldView): boolean {
+  return ADDRESS_KINDS.some((k) => view.allows(addressField(k)));
+}
+
+function postalFieldOf(kind: "email" | "phone" | "postal", view: FieldView): string {
+  if (kind !== "postal") return kind;
+  return ADDRESS_KINDS.map(addressField).find((f) => view.allows(f)) ?? "postal_address";
 }
 
 export const OWN_SECTIONS: readonly SubjectSection[] = [

@@ -1,21 +1,13 @@
 import type { Transaction } from "kysely";
-import type { SubjectCipher } from "../../crypto/vault.types.ts";
 import type { Database } from "../../store/database.ts";
+import type { Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { clausesOf, ok, type Result } from "../../use/refusal.ts";
+import type { SubjectRow } from "../../use/subject.ts";
+import type { FieldView } from "../../use/view.ts";
 import { readAddresses, type AddressRecord } from "./addresses.repository.ts";
-import { clausesOf } from "./subjects.gate.ts";
-import { useSubject } from "./subjects.access.ts";
-import type { SubjectRow } from "./subjects.repository.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
-import {
-  ADDRESS_KINDS,
-  addressField,
-  PROFILE_FIELDS,
-  RECORD_FIELDS,
-  type Acting,
-  type Provenance,
-  type Result,
-  type SubjectStatus,
-} from "./subjects.ts";
+import { PROFILE_FIELDS, RECORD_FIELDS, type Provenance, type SubjectStatus } from "./subjects.ts";
 
 export interface ReadSubjectInput {
   readonly subjectId: string;
@@ -47,9 +39,9 @@ export interface SubjectView {
 }
 
 /**
- * Reads a record for a stated purpose: the gate decides with the person's facts, projects the
- * fields, only allowed fields are decrypted, and the decision is audited with the subject id in
- * the same transaction as the read (ALL-02).
+ * Reads a record for a stated purpose: a `read` use of the fields asked for (or, with none named,
+ * of every field of the record, projected to those the purpose allows). Only allowed fields are
+ * decrypted; the decision is audited with the subject id in the read's transaction (ALL-02).
  */
 export async function readSubject(
   deps: SubjectsDeps,
@@ -65,17 +57,12 @@ export async function readSubject(
     fields,
     projection: input.fields === undefined,
   };
-  return useSubject(deps, acting, input.subjectId, ask, async ({ trx, subject, decision }) => {
-    const cipher = await cipherOf(deps, trx, subject.subjectId);
-    const allowed = new Set(decision.fields);
-    const view: SubjectView = {
-      ...metadata(subject),
-      fields: await readFields(trx, cipher, subject, allowed),
-      addresses: await readAddresses(
-        trx,
-        cipher,
-        ADDRESS_KINDS.filter((k) => allowed.has(addressField(k))),
-      ),
+  return use(deps, acting, { subject: input.subjectId }, ask, async ({ trx, subject, decision, view }) => {
+    const fieldView = await view();
+    return ok<SubjectView>({
+      ...metadata(subject!),
+      fields: await readFields(trx, fieldView, subject!),
+      addresses: await readAddresses(trx, fieldView),
       decision: {
         outcome: decision.outcome === "partial" ? "partial" : "allow",
         fields: decision.fields,
@@ -83,8 +70,7 @@ export async function readSubject(
         clauses: clausesOf(decision),
         policy: decision.policy,
       },
-    };
-    return { value: view };
+    });
   });
 }
 
@@ -98,27 +84,15 @@ export function metadata(subject: SubjectRow) {
   };
 }
 
-export async function cipherOf(
-  deps: SubjectsDeps,
-  trx: Transaction<Database>,
-  subjectId: string,
-): Promise<SubjectCipher> {
-  const cipher = await deps.vault.cipherFor(trx, subjectId);
-  // A live record always has its key; erasure destroys both together.
-  if (cipher === null) throw new Error(`subject ${subjectId} has no data key`);
-  return cipher;
-}
-
-/** Decrypts the allowed single-valued fields, and the customer number when allowed. */
+/** Decrypts the single-valued fields the view allows, and the customer number when it allows it. */
 export async function readFields(
   trx: Transaction<Database>,
-  cipher: SubjectCipher,
+  view: FieldView,
   subject: SubjectRow,
-  allowed: ReadonlySet<string>,
 ): Promise<Record<string, FieldValue>> {
-  const names = PROFILE_FIELDS.filter((f) => allowed.has(f));
+  const names = PROFILE_FIELDS.filter((f) => view.allows(f));
   const out: Record<string, FieldValue> = {};
-  if (allowed.has("customer_number") && subject.customerNumber !== null) {
+  if (view.allows("customer_number") && subject.customerNumber !== null) {
     out.customer_number = {
       value: subject.customerNumber,
       collectionPoint: subject.collectionPoint ?? "unknown",
@@ -136,7 +110,7 @@ export async function readFields(
     .execute();
   for (const r of rows) {
     out[r.field] = {
-      value: cipher.decrypt(r.field, r.value_enc),
+      value: view.open(r.field, r.value_enc),
       collectionPoint: r.collection_point,
       purpose: r.purpose,
       collectedAt: new Date(r.collected_at).toISOString(),

@@ -6,6 +6,7 @@ import {
 } from "kysely";
 import { jsonObjectFrom } from "kysely/helpers/postgres";
 import type { SubjectCipher, SubjectKeyRow, Vault } from "../../crypto/vault.types.ts";
+import type { FieldView } from "../../use/view.ts";
 import type { Database } from "../../store/database.ts";
 
 /**
@@ -16,8 +17,17 @@ import type { Database } from "../../store/database.ts";
 export interface SubjectSection {
   /** Name in the export document, e.g. "orders". */
   readonly name: string;
-  /** Everything the section holds about the subject, decrypted when `cipher` is given. */
-  export(trx: Transaction<Database>, subjectId: string, cipher: SubjectCipher | null): Promise<unknown>;
+  /**
+   * The pack fields the section holds. An export for a purpose includes the section only when
+   * the decision allows one of them; a section holding none (the consent history, the ledger,
+   * the account) is part of the person's own access export only.
+   */
+  readonly fields: readonly string[];
+  /**
+   * What the section holds about the subject, projected to what `view` allows (every value when
+   * the view is the person's whole record); nothing encrypted when `view` is null.
+   */
+  export(trx: Transaction<Database>, subjectId: string, view: FieldView | null): Promise<unknown>;
   /** The same export as SQL, read with every other section's in one statement (`SectionQuery`). */
   readonly query?: SectionQuery;
   /**
@@ -43,7 +53,7 @@ export interface SectionErasure {
  */
 export interface SectionQuery {
   select(subjectId: string): AliasableExpression<unknown>;
-  present(json: unknown, cipher: SubjectCipher | null): unknown;
+  present(json: unknown, view: FieldView | null): unknown;
 }
 
 /** Builds subqueries over the store's tables for a `SectionQuery`. */
@@ -52,9 +62,17 @@ export const subquery = expressionBuilder<Database, never>();
 /** A `SectionQuery` whose JSON has the type `J` (a row type with its Date columns as `string`). */
 export function sectionQuery<J>(
   select: (subjectId: string) => AliasableExpression<unknown>,
-  present: (json: J, cipher: SubjectCipher | null) => unknown,
+  present: (json: J, view: FieldView | null) => unknown,
 ): SectionQuery {
-  return { select, present: (json, cipher) => present(json as J, cipher) };
+  return { select, present: (json, view) => present(json as J, view) };
+}
+
+/** The sections an export for a purpose reaches: those holding one of the allowed fields. */
+export function sectionsFor(
+  sections: readonly SubjectSection[],
+  allowed: readonly string[],
+): SubjectSection[] {
+  return sections.filter((s) => s.fields.some((f) => allowed.includes(f)));
 }
 
 /** A row as JSON carries it: Date columns become ISO text. */
@@ -67,10 +85,10 @@ export async function readSections(
   trx: Transaction<Database>,
   sections: readonly SubjectSection[],
   subjectId: string,
-  cipher: SubjectCipher | null,
+  view: FieldView | null,
 ): Promise<Record<string, unknown>> {
   const row = await batchedRow(trx, sections, subjectId, []);
-  return present(trx, sections, subjectId, cipher, row);
+  return present(trx, sections, subjectId, view, row);
 }
 
 /**
@@ -82,6 +100,7 @@ export async function readSectionsAndKey(
   sections: readonly SubjectSection[],
   subjectId: string,
   vault: Pick<Vault, "cipherFromRow">,
+  narrow: (cipher: SubjectCipher) => FieldView,
 ): Promise<Record<string, unknown>> {
   const key = jsonObjectFrom(
     subquery
@@ -91,8 +110,8 @@ export async function readSectionsAndKey(
   ).as("subject_key");
   const row = await batchedRow(trx, sections, subjectId, [key]);
   const keyRow = row.subject_key as SubjectKeyRow | null | undefined;
-  const cipher = keyRow ? vault.cipherFromRow(keyRow) : null;
-  return present(trx, sections, subjectId, cipher, row);
+  const view = keyRow ? narrow(vault.cipherFromRow(keyRow)) : null;
+  return present(trx, sections, subjectId, view, row);
 }
 
 async function batchedRow(
@@ -113,13 +132,13 @@ async function present(
   trx: Transaction<Database>,
   sections: readonly SubjectSection[],
   subjectId: string,
-  cipher: SubjectCipher | null,
+  view: FieldView | null,
   row: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [i, s] of sections.entries()) {
     out[s.name] =
-      s.query === undefined ? await s.export(trx, subjectId, cipher) : s.query.present(row[`s${i}`], cipher);
+      s.query === undefined ? await s.export(trx, subjectId, view) : s.query.present(row[`s${i}`], view);
   }
   return out;
 }

@@ -4,11 +4,17 @@ import { ADMIN_ROLE } from "../staff/staff.ts";
 import { addAddress, listAddresses, removeAddress } from "./addresses.ts";
 import { addContact, listContacts, removeContact, type ContactInput } from "./contacts.ts";
 import { eraseSubject } from "./erase.ts";
-import { exportSubject } from "./export.ts";
+import { exportForPurpose } from "./export.ts";
 import type { SubjectRoutesOptions } from "./subjects.routes.ts";
 import * as S from "./subjects.schemas.ts";
-import { actingOf, unwrap } from "./subjects.http.ts";
-import { ADDRESS_KINDS, type AddressKind } from "./subjects.ts";
+import { actingOf } from "../../http/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
+import {
+  ADDRESS_KINDS,
+  addressField,
+  CONTACT_FIELDS as CONTACT_FIELDS_OF,
+  type AddressKind,
+} from "./subjects.ts";
 import type { AddressInput } from "./subjects.values.ts";
 
 const security = [{ apiKey: [] }];
@@ -31,42 +37,41 @@ const contactRecord = obj(["contactId", "name", "email", "phone", "provenance"],
   provenance: S.provenanceSchema,
 });
 
+const STAFF = { staff: "any" } as const;
+const ADDRESS_FIELDS = ADDRESS_KINDS.map(addressField);
+const CONTACT_FIELDS = [...CONTACT_FIELDS_OF];
+
 /** Roles that may erase a subject: Pledge's admin and a pack role named `privacy`. */
 export const ERASE_ROLES = [ADMIN_ROLE, "privacy"] as const;
 
 /** Access export, erasure, and the address and contact sub-resources of /v1/subjects/:id. */
 export async function subjectPartRoutes(app: FastifyInstance, opts: SubjectRoutesOptions): Promise<void> {
   const { deps } = opts;
-  const any = opts.auth.requireRole("any");
   type Id = { id: string };
 
   app.get<{ Params: Id; Querystring: { purpose: string } }>(
     "/v1/subjects/:id/export",
     {
-      preHandler: any,
+      config: {
+        use: { callers: STAFF, personal: true, action: "read", purpose: "query", touches: ["*"] },
+      },
       schema: {
         tags,
         security,
-        summary: "Access export: everything held about the person, every section (ALL-04)",
+        summary: "Export a person's record for a stated purpose: the sections and fields the purpose allows",
         description:
-          "`sections` holds each registered section's own document; their shapes belong to their modules.",
+          "Each section holding a field the purpose allows, projected to those fields; communications content never (it is opened one message at a time, on a ground). The person's own full access export (ALL-04) is `GET /v1/account/me/export`.",
         params: S.subjectParams,
         querystring: S.purposeQuery,
         response: {
-          200: obj(["id", "exportedAt", "policy", "clauses", "sections"], {
-            id: S.uuid,
-            exportedAt: { type: "string", format: "date-time" },
-            policy: obj(["company", "version"], { company: { type: "string" }, version: { type: "string" } }),
-            clauses: { type: "array", items: { type: "string" } },
-            sections: { type: "object", additionalProperties: true },
-          }),
+          200: S.exportSchema,
           ...S.problems(400, 401, 403, 404),
         },
       },
     },
     async (request) =>
       unwrap(
-        await exportSubject(deps, actingOf(request), {
+        await exportForPurpose(deps, actingOf(request), {
           subjectId: request.params.id,
           purpose: request.query.purpose,
         }),
@@ -76,7 +81,15 @@ export async function subjectPartRoutes(app: FastifyInstance, opts: SubjectRoute
   app.delete<{ Params: Id }>(
     "/v1/subjects/:id",
     {
-      preHandler: opts.auth.requireRole(ERASE_ROLES),
+      config: {
+        use: {
+          callers: { staff: ERASE_ROLES },
+          personal: true,
+          action: "erase",
+          purpose: "pack",
+          touches: ["*"],
+        },
+      },
       schema: {
         tags,
         security,
@@ -115,8 +128,10 @@ export async function subjectPartRoutes(app: FastifyInstance, opts: SubjectRoute
   }>(
     "/v1/subjects/:id/addresses",
     {
-      preHandler: any,
-      config: { idempotent: true },
+      config: {
+        idempotent: true,
+        use: { callers: STAFF, personal: true, action: "collect", purpose: "body", touches: ADDRESS_FIELDS },
+      },
       schema: {
         tags,
         security,
@@ -143,7 +158,9 @@ export async function subjectPartRoutes(app: FastifyInstance, opts: SubjectRoute
   app.get<{ Params: Id; Querystring: { purpose: string } }>(
     "/v1/subjects/:id/addresses",
     {
-      preHandler: any,
+      config: {
+        use: { callers: STAFF, personal: true, action: "read", purpose: "query", touches: ADDRESS_FIELDS },
+      },
       schema: {
         tags,
         security,
@@ -169,7 +186,9 @@ export async function subjectPartRoutes(app: FastifyInstance, opts: SubjectRoute
   }>(
     "/v1/subjects/:id/addresses/:addressId",
     {
-      preHandler: any,
+      config: {
+        use: { callers: STAFF, personal: true, action: "collect", purpose: "query", touches: ADDRESS_FIELDS },
+      },
       schema: {
         tags,
         security,
@@ -205,8 +224,10 @@ export async function subjectPartRoutes(app: FastifyInstance, opts: SubjectRoute
   app.post<{ Params: Id; Body: { purpose: string; collectionPoint: string; contact: ContactInput } }>(
     "/v1/subjects/:id/contacts",
     {
-      preHandler: any,
-      config: { idempotent: true },
+      config: {
+        idempotent: true,
+        use: { callers: STAFF, personal: true, action: "collect", purpose: "body", touches: CONTACT_FIELDS },
+      },
       schema: {
         tags,
         security,
@@ -236,7 +257,9 @@ export async function subjectPartRoutes(app: FastifyInstance, opts: SubjectRoute
   app.get<{ Params: Id; Querystring: { purpose: string } }>(
     "/v1/subjects/:id/contacts",
     {
-      preHandler: any,
+      config: {
+        use: { callers: STAFF, personal: true, action: "read", purpose: "query", touches: CONTACT_FIELDS },
+      },
       schema: {
         tags,
         security,
@@ -262,7 +285,9 @@ export async function subjectPartRoutes(app: FastifyInstance, opts: SubjectRoute
   }>(
     "/v1/subjects/:id/contacts/:contactId",
     {
-      preHandler: any,
+      config: {
+        use: { callers: STAFF, personal: true, action: "collect", purpose: "query", touches: CONTACT_FIELDS },
+      },
       schema: {
         tags,
         security,

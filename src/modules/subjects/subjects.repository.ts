@@ -1,94 +1,12 @@
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { SubjectCipher } from "../../crypto/vault.types.ts";
-import { factsColumns, factsOf } from "../../gate/facts.ts";
-import type { SubjectFacts } from "../../gate/types.ts";
+import type { Kysely, Transaction } from "kysely";
+import type { FieldView } from "../../use/view.ts";
 import type { Database } from "../../store/database.ts";
-import type { SubjectStatus } from "./subjects.ts";
 import type { CleanField, CleanIdentity } from "./subjects.values.ts";
 
 /** SQL of the customer record's own tables. Every function takes the db or trx first. */
+export { findLiveSubject, type SubjectRow } from "../../use/subject.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-export interface SubjectRow {
-  subjectId: string;
-  status: SubjectStatus;
-  customerNumber: string | null;
-  birthDate: string | null;
-  jurisdiction: string | null;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-  collectionPoint: string | null;
-  purpose: string | null;
-  policyVersion: string | null;
-}
-
-/** The record when it exists and is not erased; `lock` takes a row lock for an update. */
-export async function findLiveSubject(db: Db, subjectId: string, lock = false): Promise<SubjectRow | null> {
-  let q = db
-    .selectFrom("subjects")
-    .where("subject_id", "=", subjectId)
-    .where("erased_at", "is", null)
-    .select([
-      "subject_id as subjectId",
-      "status",
-      "customer_number as customerNumber",
-      sql<string | null>`to_char(birth_date, 'YYYY-MM-DD')`.as("birthDate"),
-      "jurisdiction",
-      "version",
-      "created_at as createdAt",
-      "updated_at as updatedAt",
-      "collection_point as collectionPoint",
-      "purpose",
-      "policy_version as policyVersion",
-    ]);
-  if (lock) q = q.forUpdate();
-  return (await q.executeTakeFirst()) ?? null;
-}
-
-/**
- * `findLiveSubject` and the gate's facts about the person (`loadSubjectFacts`) in ONE statement,
- * for reads: the path every use of a record takes reads both before asking the gate.
- */
-export async function findLiveSubjectWithFacts(
-  db: Db,
-  subjectId: string,
-  at: string,
-): Promise<{ subject: SubjectRow; facts: SubjectFacts } | null> {
-  const q = db
-    .selectFrom("subjects as s")
-    .where("s.subject_id", "=", subjectId)
-    .where("s.erased_at", "is", null)
-    .select((eb) => [
-      ...factsColumns(eb),
-      "s.subject_id as subjectId",
-      "s.customer_number as customerNumber",
-      sql<string | null>`to_char(s.birth_date, 'YYYY-MM-DD')`.as("birthDate"),
-      "s.version",
-      "s.created_at as createdAt",
-      "s.updated_at as updatedAt",
-      "s.collection_point as collectionPoint",
-      "s.purpose",
-      "s.policy_version as policyVersion",
-    ]);
-  const row = await q.executeTakeFirst();
-  if (row === undefined) return null;
-  const subject: SubjectRow = {
-    subjectId: row.subjectId,
-    status: row.status as SubjectStatus,
-    customerNumber: row.customerNumber,
-    birthDate: row.birthDate,
-    jurisdiction: row.jurisdiction,
-    version: row.version,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    collectionPoint: row.collectionPoint,
-    purpose: row.purpose,
-    policyVersion: row.policyVersion,
-  };
-  return { subject, facts: factsOf(row, at) };
-}
 
 /** The subject (other than `except`) that already holds this email or phone, if any. */
 export async function identityOwner(
@@ -132,15 +50,15 @@ const stampColumns = (s: Stamp) => ({
 /** Writes (or replaces) single-valued fields, encrypted, each with its provenance. */
 export async function putFields(
   trx: Transaction<Database>,
-  cipher: SubjectCipher,
+  view: FieldView,
   fields: readonly CleanField[],
   stamp: Stamp,
 ): Promise<void> {
   if (fields.length === 0) return;
   const rows = fields.map((f) => ({
-    subject_id: cipher.subjectId,
+    subject_id: view.subjectId,
     field: f.field,
-    value_enc: cipher.encrypt(f.field, f.value),
+    value_enc: view.seal(f.field, f.value),
     ...stampColumns(stamp),
   }));
   await trx
@@ -173,7 +91,7 @@ export async function deleteFields(trx: Transaction<Database>, subjectId: string
  */
 export async function putIdentities(
   trx: Transaction<Database>,
-  cipher: SubjectCipher,
+  view: FieldView,
   identities: readonly CleanIdentity[],
   at: Date,
 ): Promise<void> {
@@ -181,17 +99,17 @@ export async function putIdentities(
     if (id.kind !== "postal") {
       await trx
         .deleteFrom("subject_identities")
-        .where("subject_id", "=", cipher.subjectId)
+        .where("subject_id", "=", view.subjectId)
         .where("kind", "=", id.kind)
         .execute();
     }
     await trx
       .insertInto("subject_identities")
       .values({
-        subject_id: cipher.subjectId,
+        subject_id: view.subjectId,
         kind: id.kind,
         blind_index: id.blindIndex,
-        value_enc: cipher.encrypt(`identity.${id.kind}`, id.value),
+        value_enc: view.seal(identityField(id.kind), id.value, `identity.${id.kind}`),
         is_primary: id.kind !== "postal",
         created_at: at,
       })
@@ -214,4 +132,9 @@ export async function touch(trx: Transaction<Database>, subjectId: string, at: D
 /** True when the driver refused a row for a unique index (another subject took the identity). */
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
+}
+
+/** The pack field an identity of each kind is a copy of. */
+export function identityField(kind: "email" | "phone" | "postal"): string {
+  return kind === "postal" ? "postal_address" : kind;
 }

@@ -1,19 +1,18 @@
 import type { FastifyInstance } from "fastify";
-import type { Authenticator } from "../../http/auth.ts";
 import { requiredIfMatch, setETag } from "../../http/etag.ts";
 import { decodeCursor, encodeCursor, limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import { createSubject, type CreateSubjectInput } from "./create.ts";
 import { listSubjects, searchSubjects } from "./list.ts";
 import { readSubject } from "./read.ts";
 import * as S from "./subjects.schemas.ts";
-import { actingOf, unwrap } from "./subjects.http.ts";
+import { actingOf } from "../../http/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
 import { RECORD_FIELDS, type ProfileField, type SubjectStatus } from "./subjects.ts";
 import { updateSubject } from "./update.ts";
 
 export interface SubjectRoutesOptions {
-  readonly auth: Authenticator;
   readonly deps: SubjectsDeps;
 }
 
@@ -27,13 +26,15 @@ const tags = ["subjects"];
  */
 export async function subjectRoutes(app: FastifyInstance, opts: SubjectRoutesOptions): Promise<void> {
   const { deps } = opts;
-  const any = opts.auth.requireRole("any");
+  const staff = { staff: "any" } as const;
 
   app.post<{ Body: CreateSubjectInput }>(
     "/v1/subjects",
     {
-      preHandler: any,
-      config: { idempotent: true },
+      config: {
+        idempotent: true,
+        use: { callers: staff, personal: true, action: "collect", purpose: "body", touches: RECORD_FIELDS },
+      },
       schema: {
         tags,
         security,
@@ -53,7 +54,9 @@ export async function subjectRoutes(app: FastifyInstance, opts: SubjectRoutesOpt
   app.get<{ Params: { id: string }; Querystring: { purpose: string; fields?: string } }>(
     "/v1/subjects/:id",
     {
-      preHandler: any,
+      config: {
+        use: { callers: staff, personal: true, action: "read", purpose: "query", touches: RECORD_FIELDS },
+      },
       schema: {
         tags,
         security,
@@ -95,7 +98,9 @@ export async function subjectRoutes(app: FastifyInstance, opts: SubjectRoutesOpt
   }>(
     "/v1/subjects/:id",
     {
-      preHandler: any,
+      config: {
+        use: { callers: staff, personal: true, action: "collect", purpose: "body", touches: RECORD_FIELDS },
+      },
       schema: {
         tags,
         security,
@@ -135,7 +140,7 @@ export async function subjectRoutes(app: FastifyInstance, opts: SubjectRoutesOpt
   }>(
     "/v1/subjects",
     {
-      preHandler: any,
+      config: { use: { callers: staff, personal: true, action: "read", purpose: "none", touches: [] } },
       schema: {
         tags,
         security,
@@ -163,7 +168,9 @@ export async function subjectRoutes(app: FastifyInstance, opts: SubjectRoutesOpt
   app.post<{ Body: { purpose: string; email?: string; phone?: string } }>(
     "/v1/subjects/search",
     {
-      preHandler: any,
+      config: {
+        use: { callers: staff, personal: true, action: "read", purpose: "body", touches: ["email", "phone"] },
+      },
       schema: {
         tags,
         security,

@@ -24,6 +24,9 @@ export const collectionPoint = {
   description: "where the data was given, e.g. web.signup, phone.billing, import.2024-05",
 } as const;
 export const uuid = { type: "string", format: "uuid" } as const;
+/** Where a person lives: a country (DE) or a subdivision (US-CA), any case; stored folded (src/policy/jurisdiction.ts). */
+const JURISDICTION = { type: "string", pattern: "^[A-Za-z]{2}([-_ ][A-Za-z0-9]{1,3})?$" } as const;
+const JURISDICTION_OR_NULL = { ...JURISDICTION, type: ["string", "null"] } as const;
 export const subjectParams = obj(["id"], { id: uuid });
 export const purposeQuery = obj(["purpose"], { purpose });
 
@@ -53,7 +56,7 @@ export const createBody = obj(["status", "purpose", "collectionPoint", "fields"]
   purpose,
   collectionPoint,
   birthDate: { type: ["string", "null"], format: "date" },
-  jurisdiction: { type: ["string", "null"], pattern: "^[A-Z]{2}(-[A-Z]{2})?$" },
+  jurisdiction: JURISDICTION_OR_NULL,
   fields: profileInput(false),
   addresses: {
     type: "array",
@@ -71,7 +74,7 @@ export const updateBody = obj(["purpose", "collectionPoint"], {
   collectionPoint,
   fields: profileInput(true),
   status: { type: "string", enum: SUBJECT_STATUSES },
-  jurisdiction: { type: ["string", "null"], pattern: "^[A-Z]{2}(-[A-Z]{2})?$" },
+  jurisdiction: JURISDICTION_OR_NULL,
 });
 
 export const readQuery = obj(["purpose"], {
@@ -150,7 +153,7 @@ export const updated = obj(["id", "version", "fields"], {
 
 export const listQuery = obj([], {
   status: { type: "string", enum: SUBJECT_STATUSES },
-  jurisdiction: { type: "string", pattern: "^[A-Z]{2}(-[A-Z]{2})?$" },
+  jurisdiction: JURISDICTION,
   createdFrom: { type: "string", format: "date-time" },
   createdTo: { type: "string", format: "date-time" },
 });
@@ -162,3 +165,21 @@ export const searchBody = {
 
 export const problems = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [c, { $ref: "Problem#" }]));
+
+/** An export of a person's record: for a purpose (projected), or the person's own (whole). */
+export const exportSchema = obj(["id", "exportedAt", "policy", "clauses", "fields", "sections"], {
+  id: uuid,
+  exportedAt: { type: "string", format: "date-time" },
+  policy: obj(["company", "version"], { company: { type: "string" }, version: { type: "string" } }),
+  clauses: { type: "array", items: { type: "string" } },
+  fields: {
+    type: "array",
+    items: { type: "string" },
+    description: "the record fields the export reaches; `*` for the person's own whole record",
+  },
+  sections: {
+    type: "object",
+    additionalProperties: true,
+    description: "each section's own document; their shapes belong to their modules",
+  },
+});

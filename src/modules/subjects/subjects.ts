@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { Actor, Decision, SubjectStatus } from "../../gate/types.ts";
-import type { CompiledPolicy } from "../../gate/compiled.ts";
-import type { PolicyPack } from "../../policy/schema.ts";
+import type { SubjectStatus } from "../../gate/types.ts";
+import { normaliseJurisdiction } from "../../policy/jurisdiction.ts";
 
 /**
  * The customer record's vocabulary. Field names are the packs' category fields: a read or a
@@ -49,29 +48,6 @@ export const RECORD_FIELDS = [
   ...ADDRESS_KINDS.map(addressField),
 ] as const;
 
-/** Who acts, and whether they have a confidentiality attestation on file (ZZ-04). */
-export interface Acting {
-  readonly actor: Actor;
-  readonly attested: boolean;
-}
-
-/** The audit log's actor label: `customer:<id>`, `staff:<id>`, or `system`. */
-export function auditActor(actor: Actor): string {
-  switch (actor.kind) {
-    case "customer":
-      return `customer:${actor.id}`;
-    case "staff":
-    case "agent":
-      return `staff:${actor.id}`;
-    case "system":
-      return actor.id === "" || actor.id === "system" ? "system" : `staff:${actor.id}`;
-    default: {
-      const never: never = actor.kind;
-      throw new Error(`unknown actor kind ${String(never)}`);
-    }
-  }
-}
-
 /** Where, why and under which policy version a datum was taken in (Z16-02, ZM-02). */
 export interface Provenance {
   readonly collectionPoint: string;
@@ -80,42 +56,7 @@ export interface Provenance {
   readonly policyVersion: string;
 }
 
-/** The version of the policy in force at an instant; `PolicyBook` is one. */
-export interface PolicyLookup {
-  at(instant: string): { pack: PolicyPack; policy: CompiledPolicy };
-}
-
 export type { SubjectStatus };
-
-/**
- * Why a use of a record did not go ahead. Expected outcomes, as values; the HTTP layer maps each
- * to a status (subjects.errors.ts). `refused` does not depend on the person (gate rules 0–16)
- * and may be told; `not_found` covers unknown subjects AND refusals that depend on the person,
- * which must look the same from outside.
- */
-export type Refusal =
-  | { readonly kind: "refused"; readonly decision: Decision }
-  | { readonly kind: "under_age"; readonly decision: Decision }
-  | { readonly kind: "not_found" }
-  | { readonly kind: "duplicate"; readonly identity: "email" | "phone" }
-  | { readonly kind: "invalid"; readonly errors: readonly InvalidValue[] }
-  | { readonly kind: "stale"; readonly version: number };
-
-export interface InvalidValue {
-  /** Where in the input: `fields.email`, `address.postalCode`, … */
-  readonly path: string;
-  readonly code:
-    | "PLEDGE_INVALID_EMAIL"
-    | "PLEDGE_INVALID_PHONE"
-    | "PLEDGE_INVALID_POSTAL_CODE"
-    | "PLEDGE_INVALID_POSTAL_ADDRESS";
-  readonly detail: string;
-}
-
-export type Result<T> = { readonly ok: true; readonly value: T } | ({ readonly ok: false } & Refusal);
-
-export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = <T>(refusal: Refusal): Result<T> => ({ ok: false, ...refusal });
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -125,4 +66,9 @@ export function newCustomerNumber(): string {
   let out = "C";
   for (const b of bytes) out += BASE32[b & 31];
   return out;
+}
+
+/** A person's jurisdiction as stored: folded to one spelling (us_ca → US-CA); null when none is given. */
+export function jurisdictionOf(raw: string | null | undefined): string | null {
+  return raw === null || raw === undefined ? null : (normaliseJurisdiction(raw) ?? raw.toUpperCase());
 }

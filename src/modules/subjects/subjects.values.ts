@@ -1,7 +1,8 @@
 import { normaliseEmail, normalisePhone, normalisePostal, normaliseZip } from "../../crypto/normalise.ts";
 import type { PostalAddressInput } from "../../crypto/postal.ts";
 import type { Vault } from "../../crypto/vault.types.ts";
-import type { InvalidValue, ProfileField } from "./subjects.ts";
+import type { InvalidValue } from "../../use/refusal.ts";
+import type { ProfileField } from "./subjects.ts";
 
 /**
  * Submitted values checked and brought to the one form Pledge stores and indexes. Email and

@@ -1,12 +1,7 @@
-import {
-  auditActor,
-  fail,
-  type Acting,
-  type ProfileField,
-  type Result,
-  type SubjectStatus,
-} from "./subjects.ts";
-import { useSubject } from "./subjects.access.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { fail, ok, type Result } from "../../use/refusal.ts";
+import { jurisdictionOf, type ProfileField, type SubjectStatus } from "./subjects.ts";
 import {
   deleteFields,
   identityOwner,
@@ -17,7 +12,6 @@ import {
 } from "./subjects.repository.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
 import { cleanProfile } from "./subjects.values.ts";
-import { cipherOf } from "./read.ts";
 
 export interface UpdateSubjectInput {
   readonly subjectId: string;
@@ -59,21 +53,23 @@ export async function updateSubject(
   if (!clean.ok) return fail({ kind: "invalid", errors: clean.errors });
 
   const ask = { action: "collect" as const, purpose: input.purpose, fields: names };
-  return useSubject<UpdatedSubject>(
+  return use<UpdatedSubject>(
     deps,
     acting,
-    input.subjectId,
+    { subject: input.subjectId },
     ask,
-    async ({ trx, subject, now, pack }) => {
+    async (scope) => {
+      const { trx, now, pack } = scope;
+      const subject = scope.subject!;
       for (const identity of clean.value.identities) {
         if (identity.kind === "postal") continue;
         const owner = await identityOwner(trx, identity.kind, identity.blindIndex, subject.subjectId);
-        if (owner !== null) return { refusal: { kind: "duplicate", identity: identity.kind } };
+        if (owner !== null) return fail({ kind: "duplicate", identity: identity.kind });
       }
-      const cipher = await cipherOf(deps, trx, subject.subjectId);
+      const view = await scope.view();
       const stamp = stampFor(input, now, pack);
-      await putFields(trx, cipher, clean.value.fields, stamp);
-      await putIdentities(trx, cipher, clean.value.identities, now);
+      await putFields(trx, view, clean.value.fields, stamp);
+      await putIdentities(trx, view, clean.value.identities, now);
       await deleteFields(trx, subject.subjectId, cleared);
       for (const kind of cleared.filter((n) => n === "email" || n === "phone")) {
         await trx
@@ -84,31 +80,27 @@ export async function updateSubject(
       }
       const meta = {
         ...(input.status === undefined ? {} : { status: input.status }),
-        ...(input.jurisdiction === undefined ? {} : { jurisdiction: input.jurisdiction }),
+        ...(input.jurisdiction === undefined ? {} : { jurisdiction: jurisdictionOf(input.jurisdiction) }),
       };
       if (Object.keys(meta).length > 0) {
         await trx.updateTable("subjects").set(meta).where("subject_id", "=", subject.subjectId).execute();
       }
       const version = await touch(trx, subject.subjectId, now);
       const changed = [...names, ...Object.keys(meta)];
-      return {
-        value: { id: subject.subjectId, version, fields: changed },
-        events: [
-          {
-            type: "subject.updated",
-            at: now,
-            actor: auditActor(acting.actor),
-            subjectId: subject.subjectId,
-            payload: {
-              fields: changed,
-              purpose: input.purpose,
-              collectionPoint: input.collectionPoint,
-              version,
-              change: "fields",
-            },
-          },
-        ],
-      };
+      scope.record({
+        type: "subject.updated",
+        at: now,
+        actor: auditActor(acting.actor),
+        subjectId: subject.subjectId,
+        payload: {
+          fields: changed,
+          purpose: input.purpose,
+          collectionPoint: input.collectionPoint,
+          version,
+          change: "fields",
+        },
+      });
+      return ok({ id: subject.subjectId, version, fields: changed });
     },
     {
       lock: true,

@@ -6,7 +6,7 @@ import {
 } from "../../crypto/normalise.ts";
 import type { Vault } from "../../crypto/vault.types.ts";
 import { identityKindOf } from "../../gate/facts.table.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import type { Channel } from "../../policy/schema.ts";
 
 /**

@@ -1,12 +1,13 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Vault } from "../../crypto/vault.types.ts";
-import type { Authenticator } from "../../http/auth.ts";
-import { PROBLEM_CONTENT_TYPE, PledgeError, problem } from "../../http/errors.ts";
+import { actingOf } from "../../http/acting.ts";
+import { PledgeError } from "../../errors.ts";
+import { PROBLEM_CONTENT_TYPE, problem } from "../../http/errors.ts";
 import { decodeCursor, encodeCursor, limitOf, paginationQuery } from "../../http/pagination.ts";
 import { CHANNELS, type Channel } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
-import { ADMIN_ROLE, type Caller } from "../staff/staff.ts";
+import { ADMIN_ROLE, auditActor } from "../../use/acting.ts";
 import type { SuppressionAddress } from "./address.ts";
 import type { ImportFormat } from "./import.ts";
 import {
@@ -34,7 +35,6 @@ import type { RemovalReason, SuppressionEntry, SuppressionReason, SuppressionSou
 export interface SuppressionRoutesOptions {
   readonly db: Kysely<Database>;
   readonly vault: Pick<Vault, "blindIndex">;
-  readonly auth: Authenticator;
   readonly clock: () => Date;
 }
 
@@ -53,13 +53,22 @@ const errors = {
  * import and export: admin. Addresses travel in bodies only.
  */
 export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionRoutesOptions): Promise<void> {
-  const { db, vault, auth, clock } = opts;
+  const { db, vault, clock } = opts;
   const tags = ["suppression"];
   const security = [{ apiKey: [] }];
-  const any = auth.requireRole("any");
-  const admin = auth.requireRole([ADMIN_ROLE]);
-  const context = (caller: Caller | null): SuppressionContext => ({
-    actor: `staff:${caller?.staffId ?? "unknown"}`,
+  // The list holds blind indexes of addresses, never a person's record: these routes open none.
+  const list = (roles: "any" | readonly string[], action: "read" | "collect") =>
+    ({
+      use: {
+        callers: { staff: roles },
+        personal: true,
+        action,
+        purpose: "none",
+        touches: ["email", "phone", "postal_address"],
+      },
+    }) as const;
+  const context = (request: FastifyRequest): SuppressionContext => ({
+    actor: auditActor(actingOf(request).actor),
     now: clock(),
   });
   app.addContentTypeParser(["text/csv", "application/x-ndjson"], { parseAs: "string" }, (_req, body, done) =>
@@ -69,7 +78,7 @@ export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionR
   app.post<{ Body: { channel: Channel; address: SuppressionAddress } }>(
     "/v1/suppression/check",
     {
-      preHandler: any,
+      config: list("any", "read"),
       schema: {
         tags,
         security,
@@ -95,8 +104,7 @@ export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionR
   }>(
     "/v1/suppression",
     {
-      preHandler: any,
-      config: { idempotent: true },
+      config: { ...list("any", "collect"), idempotent: true },
       schema: {
         tags,
         security,
@@ -106,7 +114,7 @@ export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionR
       },
     },
     async (request, reply) => {
-      const { entry, added } = await addSuppression(db, vault, request.body, context(request.caller));
+      const { entry, added } = await addSuppression(db, vault, request.body, context(request));
       return reply.code(added ? 201 : 200).send({ added, entry: present(entry) });
     },
   );
@@ -114,8 +122,7 @@ export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionR
   app.post<{ Body: { channel: Channel; address: SuppressionAddress; reason: RemovalReason } }>(
     "/v1/suppression/remove",
     {
-      preHandler: admin,
-      config: { idempotent: true },
+      config: { ...list([ADMIN_ROLE], "collect"), idempotent: true },
       schema: {
         tags,
         security,
@@ -124,7 +131,7 @@ export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionR
         response: { 200: entrySchema, ...errors },
       },
     },
-    async (request) => present(await removeSuppression(db, vault, request.body, context(request.caller))),
+    async (request) => present(await removeSuppression(db, vault, request.body, context(request))),
   );
 
   app.post<{
@@ -133,7 +140,7 @@ export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionR
   }>(
     "/v1/suppression/import",
     {
-      preHandler: admin,
+      config: list([ADMIN_ROLE], "collect"),
       bodyLimit: IMPORT_BODY_LIMIT,
       schema: {
         tags,
@@ -152,7 +159,7 @@ export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionR
         vault,
         { text: request.body, format },
         { channel: channel ?? null, reason, source },
-        context(request.caller),
+        context(request),
       );
       if (result.ok) return result.report;
       const body = problem(
@@ -170,7 +177,7 @@ export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionR
   app.get<{ Querystring: { channel?: Channel; limit?: string; cursor?: string } }>(
     "/v1/suppression/export",
     {
-      preHandler: admin,
+      config: list([ADMIN_ROLE], "read"),
       schema: {
         tags,
         security,
@@ -191,7 +198,7 @@ export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionR
       const rows = await exportSuppression(
         db,
         { channel: channel ?? null, limit: limit + 1, after },
-        context(request.caller),
+        context(request),
       );
       const items = rows.slice(0, limit);
       const last = items.at(-1);

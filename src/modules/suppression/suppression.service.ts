@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import type { AuditEvent } from "../../audit/audit.events.ts";
 import type { Vault } from "../../crypto/vault.types.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import { CHANNELS, type Channel } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import { indexAddress, indexOrThrow, type SuppressionAddress } from "./address.ts";

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from "fastify";
-import { valueOf } from "../orders/gated-use.ts";
-import { callerOf, errorResponses, subjectParams, type RecordRoutesOptions } from "../orders/http.ts";
-import { collectionPointSchema, provenanceSchema, purposeSchema } from "../orders/records.ts";
+import { actingOf } from "../../http/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
+import { errorResponses, subjectParams } from "../records/schemas.ts";
+import type { RecordsDeps } from "../records/records.ts";
+import { collectionPointSchema, provenanceSchema, purposeSchema } from "../records/records.ts";
 import {
   aggregateSurvey,
   readAnswers,
@@ -10,6 +12,8 @@ import {
   storeQuoteRequest,
   type SurveyAnswer,
 } from "./surveys.service.ts";
+
+const STAFF = { staff: "any" } as const;
 
 const surveyId = { type: "string", pattern: "^[a-z0-9][a-z0-9_.-]{0,63}$" } as const;
 const purposeQuery = {
@@ -58,7 +62,7 @@ const aggregateSchema = {
         required: ["questionId", "answer", "count", "withheld"],
         properties: {
           questionId: { type: "string" },
-          answer: { type: "string" },
+          answer: { type: ["string", "null"] },
           count: { type: ["integer", "null"] },
           withheld: { type: "boolean" },
         },
@@ -68,8 +72,7 @@ const aggregateSchema = {
 } as const;
 
 /** Survey answers, their aggregate (Z16-06), and quote requests (Z16-02, Z19-01). */
-export async function surveyRoutes(app: FastifyInstance, opts: RecordRoutesOptions): Promise<void> {
-  const preHandler = opts.auth.requireRole("any");
+export async function surveyRoutes(app: FastifyInstance, opts: RecordsDeps): Promise<void> {
   const security = [{ apiKey: [] }];
 
   app.post<{
@@ -78,8 +81,16 @@ export async function surveyRoutes(app: FastifyInstance, opts: RecordRoutesOptio
   }>(
     "/v1/subjects/:id/surveys/:surveyId/answers",
     {
-      config: { idempotent: true },
-      preHandler,
+      config: {
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "collect",
+          purpose: "body",
+          touches: ["survey_answers"],
+        },
+        idempotent: true,
+      },
       schema: {
         tags: ["surveys"],
         summary: "Store a subject's answers to a survey, with where they were given",
@@ -128,14 +139,22 @@ export async function surveyRoutes(app: FastifyInstance, opts: RecordRoutesOptio
       const { id, surveyId: survey } = request.params;
       return reply
         .code(201)
-        .send(valueOf(await storeAnswers(opts, callerOf(request), id, survey, request.body)));
+        .send(unwrap(await storeAnswers(opts, actingOf(request), id, survey, request.body)));
     },
   );
 
   app.get<{ Params: { id: string }; Querystring: { purpose: string } }>(
     "/v1/subjects/:id/survey-answers",
     {
-      preHandler,
+      config: {
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "read",
+          purpose: "query",
+          touches: ["survey_answers"],
+        },
+      },
       schema: {
         tags: ["surveys"],
         summary: "One subject's survey answers; refused for aggregate-only purposes (Z16-06)",
@@ -154,14 +173,22 @@ export async function surveyRoutes(app: FastifyInstance, opts: RecordRoutesOptio
       },
     },
     async (request) => ({
-      items: valueOf(await readAnswers(opts, callerOf(request), request.params.id, request.query)),
+      items: unwrap(await readAnswers(opts, actingOf(request), request.params.id, request.query)),
     }),
   );
 
   app.get<{ Params: { surveyId: string }; Querystring: { purpose: string } }>(
     "/v1/surveys/:surveyId/aggregate",
     {
-      preHandler,
+      config: {
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "analyse",
+          purpose: "query",
+          touches: ["survey_answers"],
+        },
+      },
       schema: {
         tags: ["surveys"],
         summary: "Counts per answer; cells under the pack's minimum cohort are withheld (Z16-06)",
@@ -172,14 +199,22 @@ export async function surveyRoutes(app: FastifyInstance, opts: RecordRoutesOptio
       },
     },
     async (request) =>
-      valueOf(await aggregateSurvey(opts, callerOf(request), request.params.surveyId, request.query)),
+      unwrap(await aggregateSurvey(opts, actingOf(request), request.params.surveyId, request.query)),
   );
 
   app.post<{ Params: { id: string }; Body: { details: string; purpose: string; collectionPoint: string } }>(
     "/v1/subjects/:id/quote-requests",
     {
-      config: { idempotent: true },
-      preHandler,
+      config: {
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "collect",
+          purpose: "body",
+          touches: ["quote_requests"],
+        },
+        idempotent: true,
+      },
       schema: {
         tags: ["surveys"],
         summary: "Store a quote request, with where it was given",
@@ -201,13 +236,21 @@ export async function surveyRoutes(app: FastifyInstance, opts: RecordRoutesOptio
     async (request, reply) =>
       reply
         .code(201)
-        .send(valueOf(await storeQuoteRequest(opts, callerOf(request), request.params.id, request.body))),
+        .send(unwrap(await storeQuoteRequest(opts, actingOf(request), request.params.id, request.body))),
   );
 
   app.get<{ Params: { id: string }; Querystring: { purpose: string } }>(
     "/v1/subjects/:id/quote-requests",
     {
-      preHandler,
+      config: {
+        use: {
+          callers: STAFF,
+          personal: true,
+          action: "read",
+          purpose: "query",
+          touches: ["quote_requests"],
+        },
+      },
       schema: {
         tags: ["surveys"],
         summary: "A subject's quote requests, read for a stated purpose",
@@ -226,7 +269,7 @@ export async function surveyRoutes(app: FastifyInstance, opts: RecordRoutesOptio
       },
     },
     async (request) => ({
-      items: valueOf(await readQuoteRequests(opts, callerOf(request), request.params.id, request.query)),
+      items: unwrap(await readQuoteRequests(opts, actingOf(request), request.params.id, request.query)),
     }),
   );
 }

@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
-import { provenanceOf } from "../orders/records.ts";
+import { provenanceOf } from "../records/records.ts";
 import {
   sectionQuery,
   subquery,
@@ -14,11 +14,14 @@ import { allAnswers, allQuotes } from "./surveys.service.ts";
 /** Survey answers: exported to the person; deleted on erasure. */
 export const surveyAnswersSection: SubjectSection = {
   name: "survey_answers",
-  async export(trx, subjectId, cipher) {
+  fields: ["survey_answers"],
+  async export(trx, subjectId, view) {
     return (await allAnswers(trx, subjectId)).map((r) => ({
       surveyId: r.survey_id,
       questionId: r.question_id,
-      ...(cipher === null ? {} : { answer: cipher.decrypt("survey_answers", r.answer_enc) }),
+      ...(view?.allows("survey_answers") === true
+        ? { answer: view.open("survey_answers", r.answer_enc) }
+        : {}),
       provenance: provenanceOf({ ...r, at: r.collected_at }),
     }));
   },
@@ -32,13 +35,15 @@ export const surveyAnswersSection: SubjectSection = {
           .orderBy("survey_id")
           .orderBy("question_id"),
       ),
-    (rows, cipher) =>
+    (rows, view) =>
       rows.map((json) => {
         const r = withDates(json, ["collected_at"]);
         return {
           surveyId: r.survey_id,
           questionId: r.question_id,
-          ...(cipher === null ? {} : { answer: cipher.decrypt("survey_answers", r.answer_enc) }),
+          ...(view?.allows("survey_answers") === true
+            ? { answer: view.open("survey_answers", r.answer_enc) }
+            : {}),
           provenance: provenanceOf({ ...r, at: r.collected_at }),
         };
       }),
@@ -55,10 +60,13 @@ export const surveyAnswersSection: SubjectSection = {
 /** Quote requests: exported; deleted on erasure. */
 export const quoteRequestsSection: SubjectSection = {
   name: "quote_requests",
-  async export(trx, subjectId, cipher) {
+  fields: ["quote_requests"],
+  async export(trx, subjectId, view) {
     return (await allQuotes(trx, subjectId)).map((r) => ({
       quoteId: r.quote_id,
-      ...(cipher === null ? {} : { details: cipher.decrypt("quote_requests", r.details_enc) }),
+      ...(view?.allows("quote_requests") === true
+        ? { details: view.open("quote_requests", r.details_enc) }
+        : {}),
       provenance: provenanceOf({ ...r, at: r.collected_at }),
     }));
   },
@@ -72,12 +80,14 @@ export const quoteRequestsSection: SubjectSection = {
           .orderBy("collected_at")
           .orderBy("quote_id"),
       ),
-    (rows, cipher) =>
+    (rows, view) =>
       rows.map((json) => {
         const r = withDates(json, ["collected_at"]);
         return {
           quoteId: r.quote_id,
-          ...(cipher === null ? {} : { details: cipher.decrypt("quote_requests", r.details_enc) }),
+          ...(view?.allows("quote_requests") === true
+            ? { details: view.open("quote_requests", r.details_enc) }
+            : {}),
           provenance: provenanceOf({ ...r, at: r.collected_at }),
         };
       }),

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import { appendAudit } from "../../audit/append.ts";
 import type { Database } from "../../store/database.ts";
-import type { Caller } from "../staff/staff.ts";
-import { gateUse, inUse, type Outcome, type RecordsDeps } from "../orders/gated-use.ts";
-import { provenanceOf, type Provenance } from "../orders/records.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { use } from "../../use/kernel.ts";
+import { ok, type Result } from "../../use/refusal.ts";
+import type { FieldView } from "../../use/view.ts";
+import { provenanceOf, type Provenance, type RecordsDeps } from "../records/records.ts";
 import "./surveys.events.ts";
 
 /**
@@ -32,7 +33,11 @@ export interface AnswersStored {
 
 export interface AggregateCell {
   readonly questionId: string;
-  readonly answer: string;
+  /**
+   * Null when the cell is withheld: an answer fewer people than the minimum cohort gave (free
+   * text above all) could tell who gave it, so a withheld cell shows neither its count nor its answer.
+   */
+  readonly answer: string | null;
   /** Null when the cell is withheld (fewer respondents than the minimum cohort). */
   readonly count: number | null;
   readonly withheld: boolean;
@@ -52,24 +57,25 @@ export interface SurveyAggregate {
  */
 export async function storeAnswers(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   surveyId: string,
   input: { answers: readonly SurveyAnswer[]; purpose: string; collectionPoint: string },
-): Promise<Outcome<AnswersStored>> {
-  const { pack } = deps.book.at(deps.clock().toISOString());
+): Promise<Result<AnswersStored>> {
+  const { pack } = deps.policies.at(deps.clock().toISOString());
   const aggregate = pack.purposes.some((p) => p.id === input.purpose && p.aggregate_only);
-  const use = { action: "collect", purpose: input.purpose, fields: ["survey_answers"], aggregate } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+  const ask = { action: "collect", purpose: input.purpose, fields: ["survey_answers"], aggregate } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now, decision, view }) => {
+    const fields = await view();
     const rows = input.answers.map((a) => ({
       subject_id: subjectId,
       survey_id: surveyId,
       question_id: a.questionId,
-      answer_enc: cipher.encrypt("survey_answers", a.answer),
+      answer_enc: fields.seal("survey_answers", a.answer),
       collection_point: input.collectionPoint,
       purpose: input.purpose,
-      policy_version: granted.policyVersion,
-      collected_at: granted.at,
+      policy_version: decision.policy.version,
+      collected_at: now,
     }));
     // A person answering again replaces the earlier answer to the same question.
     await trx
@@ -86,36 +92,33 @@ export async function storeAnswers(
       )
       .execute();
     const first = rows[0]!;
-    return {
-      ok: true,
-      value: {
-        surveyId,
-        questionIds: rows.map((r) => r.question_id),
-        provenance: provenanceOf({ ...first, at: first.collected_at }),
-      },
-    };
+    return ok({
+      surveyId,
+      questionIds: rows.map((r) => r.question_id),
+      provenance: provenanceOf({ ...first, at: first.collected_at }),
+    });
   });
 }
 
 /** One person's answers, for a purpose the gate allows per person (never an aggregate-only one). */
 export async function readAnswers(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   query: { purpose: string },
-): Promise<Outcome<StoredAnswer[]>> {
-  const use = { action: "read", purpose: query.purpose, fields: ["survey_answers"] } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, _granted, cipher) => {
+): Promise<Result<StoredAnswer[]>> {
+  const ask = { action: "read", purpose: query.purpose, fields: ["survey_answers"] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, view }) => {
     const rows = await allAnswers(trx, subjectId);
-    return {
-      ok: true,
-      value: rows.map((r) => ({
+    const fields = await view();
+    return ok(
+      rows.map((r) => ({
         surveyId: r.survey_id,
         questionId: r.question_id,
-        answer: cipher.decrypt("survey_answers", r.answer_enc),
+        answer: fields.open("survey_answers", r.answer_enc),
         provenance: provenanceOf({ ...r, at: r.collected_at }),
       })),
-    };
+    );
   });
 }
 
@@ -127,20 +130,19 @@ export async function readAnswers(
  */
 export async function aggregateSurvey(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   surveyId: string,
   query: { purpose: string },
-): Promise<Outcome<SurveyAggregate>> {
-  return deps.db.transaction().execute(async (trx): Promise<Outcome<SurveyAggregate>> => {
-    const use = {
-      action: "analyse",
-      purpose: query.purpose,
-      fields: ["survey_answers"],
-      aggregate: true,
-    } as const;
-    const gated = await gateUse(trx, deps, caller, null, use);
-    if (!gated.ok) return gated;
-    const minCohort = gated.value.pack.analytics?.min_cohort ?? null;
+): Promise<Result<SurveyAggregate>> {
+  const ask = {
+    action: "analyse",
+    purpose: query.purpose,
+    fields: ["survey_answers"],
+    aggregate: true,
+  } as const;
+  return use(deps, acting, { nobody: true }, ask, async (scope) => {
+    const { trx } = scope;
+    const minCohort = scope.pack.analytics?.min_cohort ?? null;
     const rows = await trx
       .selectFrom("survey_answers")
       .select(["subject_id", "question_id", "answer_enc"])
@@ -150,47 +152,49 @@ export async function aggregateSurvey(
     const counts = new Map<string, { questionId: string; answer: string; count: number }>();
     const respondents = new Set<string>();
     let subject: string | null = null;
-    let cipher = null as Awaited<ReturnType<typeof deps.vault.cipherFor>>;
+    let view: FieldView | null = null;
     for (const row of rows) {
       if (row.subject_id !== subject) {
         subject = row.subject_id;
-        cipher = await deps.vault.cipherFor(trx, subject);
+        const cipher = await deps.vault.cipherFor(trx, subject);
+        view = cipher === null ? null : scope.narrow(cipher);
       }
-      if (cipher === null) continue;
+      if (view === null) continue;
       respondents.add(row.subject_id);
-      const answer = cipher.decrypt("survey_answers", row.answer_enc);
+      const answer = view.open("survey_answers", row.answer_enc);
       const key = JSON.stringify([row.question_id, answer]);
       const cell = counts.get(key) ?? { questionId: row.question_id, answer, count: 0 };
       cell.count += 1;
       counts.set(key, cell);
     }
     const small = (n: number) => minCohort === null || n < minCohort;
+    // Released cells first, in answer order; withheld ones after them, so where one stands tells nothing.
     const cells = [...counts.values()]
-      .sort((a, b) => a.questionId.localeCompare(b.questionId) || a.answer.localeCompare(b.answer))
+      .sort(
+        (a, b) =>
+          a.questionId.localeCompare(b.questionId) ||
+          Number(small(a.count)) - Number(small(b.count)) ||
+          (small(a.count) ? 0 : a.answer.localeCompare(b.answer)),
+      )
       .map((c) => ({
         questionId: c.questionId,
-        answer: c.answer,
+        answer: small(c.count) ? null : c.answer,
         count: small(c.count) ? null : c.count,
         withheld: small(c.count),
       }));
-    await appendAudit(trx, [
-      {
-        type: "survey.aggregated",
-        at: gated.value.at,
-        actor: `staff:${caller.staffId}`,
-        subjectId: null,
-        payload: {
-          surveyId,
-          purpose: query.purpose,
-          cells: cells.length,
-          withheld: cells.filter((c) => c.withheld).length,
-        },
+    scope.record({
+      type: "survey.aggregated",
+      at: scope.now,
+      actor: auditActor(acting.actor),
+      subjectId: null,
+      payload: {
+        surveyId,
+        purpose: query.purpose,
+        cells: cells.length,
+        withheld: cells.filter((c) => c.withheld).length,
       },
-    ]);
-    return {
-      ok: true,
-      value: { surveyId, minCohort, respondents: small(respondents.size) ? null : respondents.size, cells },
-    };
+    });
+    return ok({ surveyId, minCohort, respondents: small(respondents.size) ? null : respondents.size, cells });
   });
 }
 
@@ -212,47 +216,44 @@ export interface QuoteRequest {
 
 export async function storeQuoteRequest(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   input: { details: string; purpose: string; collectionPoint: string },
-): Promise<Outcome<QuoteRequest>> {
-  const use = { action: "collect", purpose: input.purpose, fields: ["quote_requests"] } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, granted, cipher) => {
+): Promise<Result<QuoteRequest>> {
+  const ask = { action: "collect", purpose: input.purpose, fields: ["quote_requests"] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now, decision, view }) => {
     const row = {
       subject_id: subjectId,
       quote_id: randomUUID(),
-      details_enc: cipher.encrypt("quote_requests", input.details),
+      details_enc: (await view()).seal("quote_requests", input.details),
       collection_point: input.collectionPoint,
       purpose: input.purpose,
-      policy_version: granted.policyVersion,
-      collected_at: granted.at,
+      policy_version: decision.policy.version,
+      collected_at: now,
     };
     await trx.insertInto("quote_requests").values(row).execute();
     // The id and provenance only: the answer may be stored for Idempotency-Key replays.
-    return {
-      ok: true,
-      value: { quoteId: row.quote_id, provenance: provenanceOf({ ...row, at: row.collected_at }) },
-    };
+    return ok({ quoteId: row.quote_id, provenance: provenanceOf({ ...row, at: row.collected_at }) });
   });
 }
 
 export async function readQuoteRequests(
   deps: RecordsDeps,
-  caller: Caller,
+  acting: Acting,
   subjectId: string,
   query: { purpose: string },
-): Promise<Outcome<QuoteRequest[]>> {
-  const use = { action: "read", purpose: query.purpose, fields: ["quote_requests"] } as const;
-  return inUse(deps, caller, subjectId, use, async (trx, _granted, cipher) => {
+): Promise<Result<QuoteRequest[]>> {
+  const ask = { action: "read", purpose: query.purpose, fields: ["quote_requests"] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, view }) => {
     const rows = await allQuotes(trx, subjectId);
-    return {
-      ok: true,
-      value: rows.map((r) => ({
+    const fields = await view();
+    return ok(
+      rows.map((r) => ({
         quoteId: r.quote_id,
-        details: cipher.decrypt("quote_requests", r.details_enc),
+        details: fields.open("quote_requests", r.details_enc),
         provenance: provenanceOf({ ...r, at: r.collected_at }),
       })),
-    };
+    );
   });
 }
 

@@ -3,13 +3,15 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Vault } from "../../crypto/vault.types.ts";
 import type { Authenticator } from "../../http/auth.ts";
-import { PledgeError } from "../../http/errors.ts";
+import { PledgeError } from "../../errors.ts";
 import { CHANNELS, type Channel, type PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import { confirmPage, donePage, expiredPage, invalidPage, usedPage } from "./pages.ts";
 import { checkToken, tokenInSubject, type TokenClaims } from "./tokens.ts";
 import { unsubscribeAddress, unsubscribeByToken, type Scope } from "./unsubscribe.service.ts";
 import { indexOrThrow } from "../suppression/address.ts";
+import { actingOf } from "../../http/acting.ts";
+import { auditActor } from "../../use/acting.ts";
 
 export interface UnsubscribeRoutesOptions {
   readonly db: Kysely<Database>;
@@ -99,7 +101,10 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: UnsubscribeR
 
   app.get<{ Params: { token: string } }>(
     "/u/:token",
-    { schema: { hide: true, params: tokenParams } },
+    {
+      schema: { hide: true, params: tokenParams },
+      config: { use: { callers: { public: true }, personal: false } },
+    },
     async (request, reply) => {
       const now = clock();
       const checked = await checkToken(db, request.params.token, now);
@@ -116,7 +121,13 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: UnsubscribeR
 
   app.post<{ Params: { token: string } }>(
     "/u/:token",
-    { schema: { hide: true, params: tokenParams } },
+    {
+      schema: { hide: true, params: tokenParams },
+      // The person's own opt-out, by the signed token in the link: a right, not a use of the record.
+      config: {
+        use: { callers: { public: true }, personal: true, action: "collect", purpose: "none", touches: [] },
+      },
+    },
     async (request, reply) => {
       const now = clock();
       const fields = formFields(request.body, request.headers["content-type"]);
@@ -160,6 +171,15 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: UnsubscribeR
   app.post<{ Body: { subject?: string; from?: string; channel: Channel } }>(
     "/v1/unsubscribe/mailto",
     {
+      config: {
+        use: {
+          callers: { staff: "any", hook: true },
+          personal: true,
+          action: "collect",
+          purpose: "none",
+          touches: ["email"],
+        },
+      },
       preHandler: staffOrHook,
       schema: {
         tags: ["unsubscribe"],
@@ -178,7 +198,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: UnsubscribeR
       const pack = packAt(now.toISOString());
       const { subject, from, channel } = request.body;
       const caller = request.caller;
-      const actor = caller ? `staff:${caller.staffId}` : "system:inbound-mail";
+      const actor = caller ? auditActor(actingOf(request).actor) : "system:inbound-mail";
       const token = subject === undefined ? null : tokenInSubject(subject);
       if (token !== null) {
         const outcome = await unsubscribeByToken(

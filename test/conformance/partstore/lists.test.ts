@@ -32,7 +32,7 @@ describe("partstore: catalogues and partners' postal lists", () => {
     const excluded = (
       preview.json() as { excluded: { code: string; clause: string | null; count: number }[] }
     ).excluded;
-    expect(excluded.find((e) => e.code === "sharing_opted_out")).toMatchObject({ count: 1 });
+    expect(excluded.find((e) => e.code === "channel_opted_out")).toMatchObject({ count: 1, clause: "PS-09" });
 
     // PartStore's own catalogue: the mail house's list leaves the person out, and nothing is sent to them.
     const id = await f.sending({

@@ -197,11 +197,26 @@ describe("partstore", () => {
   });
 
   it("PS-09: a no-catalogues request stops PartStore's own catalogues", async () => {
+    // The mail house's list of PartStore's own catalogue leaves the person out.
     const use = catalogueExport("catalogue-mailhouse");
     expectDecision(await q(use), "allow", "PS-09", V);
     const d = await q(use, { subject: { optOuts: ["catalogues"] } });
     expectDecision(d, "deny", "PS-09", V);
-    expect(d.reasons[0]?.code).toBe("sharing_opted_out");
+    expect(d.reasons[0]?.code).toBe("channel_opted_out");
+    // So does a catalogue PartStore sends itself, with no recipient in between.
+    const send: AskUse = {
+      action: "send",
+      purpose: "marketing.communications",
+      fields: ["postal_address"],
+      channel: "catalogue",
+      messageClass: "marketing",
+    };
+    expectDecision(await q(send), "allow", "PS-07", V);
+    const stopped = await q(send, { subject: { optOuts: ["catalogues"] } });
+    expectDecision(stopped, "deny", "PS-09", V);
+    // The request is about catalogues only: an email from PartStore still goes out.
+    const email = { ...send, fields: ["email"], channel: "email" } as const;
+    expect((await q(email, { subject: { optOuts: ["catalogues"] } })).outcome).toBe("allow");
   });
 
   it("PS-09: a no-catalogues request also removes the customer from partner postal lists", async () => {

@@ -1,15 +1,18 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PolicyBook } from "../../../src/http/policies.ts";
+import { PolicyBook } from "../../../src/policy/book.ts";
 import type { CampaignsDeps } from "../../../src/modules/campaigns/campaigns.service.ts";
 import { loadPolicyHistory } from "../../../src/policy/history.ts";
-import { campaignAnnouncer } from "../../../src/policy/publish.announce.ts";
-import { publishPolicy } from "../../../src/policy/publish.service.ts";
-import { PublishedSync } from "../../../src/policy/publish.sync.ts";
+import { campaignAnnouncer } from "../../../src/modules/policy-versions/versions.announce.ts";
+import { publishPolicy } from "../../../src/modules/policy-versions/versions.service.ts";
+import { PublishedSync } from "../../../src/modules/policy-versions/versions.sync.ts";
 import { campaignFixture, type CampaignFixture, type CampaignJson } from "../../campaigns/helpers.ts";
 import { fixture, type Fixture } from "../../consent/fixture.ts";
 import { POLICIES_DIR } from "../../harness/app.ts";
 import { marketingUsesAccount, partstoreVersion, wordingOnly } from "../../policy/publish.fixtures.ts";
+import { ephemeralVault } from "../../../src/modules/subjects/ephemeral-vault.ts";
+import { staffActing } from "../../../src/use/acting.ts";
 
 let now = new Date("2025-01-10T12:00:00Z");
 const clock = () => now;
@@ -77,7 +80,10 @@ describe("partstore: policy versions in use", () => {
     const plain = await f.subject({ email: "plain@example.com" });
     const optedOut = await f.subject({ email: "opted-out@example.com" });
     const suppressed = await f.subject({ email: "suppressed@example.com" });
-    const stop = await f.req("POST", `/v1/subjects/${optedOut}/channels/email/stop`, { source: "web" });
+    const stop = await f.req("POST", `/v1/subjects/${optedOut}/channels/email/stop`, {
+      purpose: ACCOUNT.partstore,
+      source: "web",
+    });
     expect(stop.statusCode, stop.body).toBe(200);
     const dns = await f.req("POST", "/v1/suppression", {
       channel: "email",
@@ -103,7 +109,8 @@ describe("partstore: policy versions in use", () => {
     const enqueued: string[] = [];
     const campaigns: CampaignsDeps = {
       db: f.t.store.db,
-      book,
+      policies: book,
+      vault: ephemeralVault(),
       clock,
       region: "us",
       enqueue: async (_campaign, ids) => {
@@ -111,7 +118,7 @@ describe("partstore: policy versions in use", () => {
       },
     };
     const staff = await f.t.staff("admin");
-    const caller = { keyId: "k", staffId: staff.staffId, role: "admin", attested: true };
+    const caller = staffActing({ staffId: staff.staffId, role: "admin", attested: true });
     const deps = {
       db: f.t.store.db,
       sync,
@@ -173,7 +180,10 @@ describe("partstore: a material change announced over real SMTP", () => {
   it("PS-10: publishing a material change through the API emails every contactable customer, opted-out and suppressed ones too", async () => {
     const people = ["keen@example.com", "opted-out@example.com", "suppressed@example.com"];
     const ids = await Promise.all(people.map((email) => c.person(email)));
-    const stop = await c.req("POST", `/v1/subjects/${ids[1]}/channels/email/stop`, { source: "web" });
+    const stop = await c.req("POST", `/v1/subjects/${ids[1]}/channels/email/stop`, {
+      purpose: ACCOUNT.partstore,
+      source: "web",
+    });
     expect(stop.statusCode, stop.body).toBe(200);
     const dns = await c.req("POST", "/v1/suppression", {
       channel: "email",

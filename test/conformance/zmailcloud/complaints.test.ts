@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { complaintFixture, type ComplaintFixture } from "../../complaints/helpers.ts";
 
+/** The purpose support staff work complaints under (zmailcloud). */
+const SUPPORT = "essential.service.troubleshooting";
+
 describe("zmailcloud: privacy complaints", () => {
   let f: ComplaintFixture;
   beforeAll(async () => {
@@ -34,7 +37,7 @@ describe("zmailcloud: privacy complaints", () => {
     const move = (status: string, version: number, note?: string) =>
       f.req("PATCH", `/v1/privacy-complaints/${id}`, {
         key,
-        payload: note === undefined ? { status } : { status, note },
+        payload: { purpose: SUPPORT, status, ...(note === undefined ? {} : { note }) },
         headers: { "if-match": `"${version}"` },
       });
     expect((await move("in_progress", 1)).statusCode).toBe(200);

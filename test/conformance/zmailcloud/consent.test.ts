@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture, marketing, type Fixture } from "../../consent/fixture.ts";
 
@@ -16,6 +17,7 @@ describe("zmailcloud: stopping a channel", () => {
       const id = await f.subject();
       expect((await f.decide(id, marketing("marketing.communications", channel))).outcome).toBe("allow");
       const res = await f.req("POST", `/v1/subjects/${id}/channels/${channel}/stop`, {
+        purpose: ACCOUNT.zmailcloud,
         source: "email-link",
       });
       expect(res.statusCode).toBe(200);

@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disclosureFixture, type DisclosureFixture } from "../../disclosures/helpers.ts";
 
@@ -51,7 +52,7 @@ describe("zmailcloud: nothing sold; the customer organisation; the ledger", () =
       purpose: "essential.service.provision_billing",
       fields: ["last_name"],
     });
-    const mine = await f.req("GET", `/v1/subjects/${id}/disclosures`);
+    const mine = await f.req("GET", `/v1/subjects/${id}/disclosures?purpose=${ACCOUNT.zmailcloud}`);
     expect(mine.json()).toMatchObject({
       items: [
         {

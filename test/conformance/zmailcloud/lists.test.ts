@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listFixture, parseCsv, type ListFixture } from "../../lists/fixture.ts";
 
@@ -27,7 +28,10 @@ describe("zmailcloud: marketing by post and by telephone", () => {
       [noPost, "postal"],
       [noPhone, "phone"],
     ] as const) {
-      const res = await f.req("POST", `/v1/subjects/${id}/channels/${channel}/stop`, { source: "web" });
+      const res = await f.req("POST", `/v1/subjects/${id}/channels/${channel}/stop`, {
+        purpose: ACCOUNT.zmailcloud,
+        source: "web",
+      });
       expect(res.statusCode, res.body).toBe(200);
     }
     const postal = await list("postal", "mail-house");

@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emailFlow, oneClickUrl, type EmailFlow } from "../../unsubscribe/flow.ts";
 
@@ -17,6 +18,7 @@ describe("zmailcloud: one click stops email marketing", () => {
     const id = await f.subject({ email });
     for (const topic of TOPICS) {
       const res = await f.req("POST", `/v1/subjects/${id}/consents`, {
+        purpose: ACCOUNT.zmailcloud,
         targetKind: "topic",
         target: topic,
         channel: "email",

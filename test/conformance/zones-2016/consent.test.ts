@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture, marketing, type Fixture } from "../../consent/fixture.ts";
 
@@ -22,13 +23,19 @@ describe("zones 2016: own marketing and partner sharing", () => {
     const id = await f.subject();
     const own = marketing("marketing.communications.postal", "postal");
     expect(
-      (await f.req("POST", `/v1/subjects/${id}/channels/postal/stop`, { source: "web" })).statusCode,
+      (
+        await f.req("POST", `/v1/subjects/${id}/channels/postal/stop`, {
+          purpose: ACCOUNT.zones,
+          source: "web",
+        })
+      ).statusCode,
     ).toBe(200);
     expect((await f.decide(id, own)).outcome).toBe("deny");
     expect((await f.decide(id, partners, contract)).outcome).toBe("allow");
 
     const other = await f.subject();
     const stop = await f.req("POST", `/v1/subjects/${other}/consents`, {
+      purpose: ACCOUNT.zones,
       targetKind: "sharing",
       target: "partner_sharing",
       action: "withdrawn",

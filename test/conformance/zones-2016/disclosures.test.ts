@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disclosureFixture, parseCsv, type DisclosureFixture } from "../../disclosures/helpers.ts";
 
@@ -93,7 +94,7 @@ describe("zones 2016: partner exports, service providers, affiliates, the ledger
       purpose: "essential.service.order_fulfilment",
       fields: ["last_name"],
     });
-    const mine = await f.req("GET", `/v1/subjects/${id}/disclosures`);
+    const mine = await f.req("GET", `/v1/subjects/${id}/disclosures?purpose=${ACCOUNT.zones}`);
     expect(mine.json()).toMatchObject({
       items: [
         {

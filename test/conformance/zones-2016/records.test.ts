@@ -111,8 +111,8 @@ describe("zones 2016 records", () => {
       minCohort: 10,
       respondents: 12,
       cells: [
-        { questionId: "recommend", answer: "no", count: null, withheld: true },
         { questionId: "recommend", answer: "yes", count: 10, withheld: false },
+        { questionId: "recommend", answer: null, count: null, withheld: true },
       ],
     });
     const one = await f.req("GET", `/v1/subjects/${ids[0]}/survey-answers?purpose=${SURVEYS}`, {

@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture, marketing, type Fixture } from "../../consent/fixture.ts";
 
@@ -14,7 +15,8 @@ describe("zones 2019: records kept across versions", () => {
   it("Z19-11: moving from 2016 to 2019 keeps every consent and opt-out record made under 2016", async () => {
     now = new Date("2018-05-01T12:00:00Z");
     const id = await f.subject();
-    const post = (body: Record<string, unknown>) => f.req("POST", `/v1/subjects/${id}/consents`, body);
+    const post = (body: Record<string, unknown>) =>
+      f.req("POST", `/v1/subjects/${id}/consents`, { purpose: ACCOUNT.zones, ...body });
     await post({
       targetKind: "purpose",
       target: "marketing.communications.email",
@@ -36,7 +38,7 @@ describe("zones 2019: records kept across versions", () => {
     const shared = await f.decide(id, partners, { recipientContractOnFile: true });
     expect(shared.outcome).toBe("deny");
     expect(shared.policy.version).toBe("2019-12-31");
-    const history = (await f.req("GET", `/v1/subjects/${id}/consents`)).json();
+    const history = (await f.req("GET", `/v1/subjects/${id}/consents?purpose=${ACCOUNT.zones}`)).json();
     const kept: string[][] = history.items.map((e: { target: string; policyVersion: string }) => [
       e.target,
       e.policyVersion,

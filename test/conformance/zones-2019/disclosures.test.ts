@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disclosureFixture, type DisclosureFixture } from "../../disclosures/helpers.ts";
 
@@ -51,11 +52,13 @@ describe("zones 2019: partner sharing, subcontractors, Shine the Light, the ledg
     expect(await f.ledgerSubjects((one.json() as { disclosureId: string }).disclosureId)).toEqual([id]);
   });
 
-  it("Z19-10: Shine the Light lists categories and recipients (name, address) per calendar year, UTC boundary exact", async () => {
+  it("Z19-10: Shine the Light lists categories and recipients (name, address) per calendar year, counted in the pack's time zone", async () => {
     const id = await f.subject();
-    f.at("2020-12-31T23:59:59.999Z");
+    // 23:59:59.999 on 31 December in Los Angeles (the pack's time_zone) is 2020; in UTC it is
+    // already 2021. One millisecond later it is 2021 in Los Angeles too.
+    f.at("2021-01-01T07:59:59.999Z");
     expect((await f.req("POST", "/v1/exports", { ...partners, fields: ["last_name"] })).statusCode).toBe(200);
-    f.at("2021-01-01T00:00:00.000Z");
+    f.at("2021-01-01T08:00:00.000Z");
     expect((await f.req("POST", "/v1/exports", { ...partners, fields: ["postal_address"] })).statusCode).toBe(
       200,
     );
@@ -70,7 +73,10 @@ describe("zones 2019: partner sharing, subcontractors, Shine the Light, the ledg
       ).statusCode,
     ).toBe(201);
     f.at("2021-03-01T00:00:00Z");
-    const y2020 = await f.req("GET", `/v1/reports/shine-the-light?subjectId=${id}&year=2020`);
+    const y2020 = await f.req(
+      "GET",
+      `/v1/reports/shine-the-light?subjectId=${id}&year=2020&purpose=${ACCOUNT.zones}`,
+    );
     expect(y2020.statusCode).toBe(200);
     expect(y2020.json()).toMatchObject({
       year: 2020,
@@ -85,12 +91,18 @@ describe("zones 2019: partner sharing, subcontractors, Shine the Light, the ledg
         },
       ],
     });
-    const y2021 = await f.req("GET", `/v1/reports/shine-the-light?subjectId=${id}&year=2021`);
+    const y2021 = await f.req(
+      "GET",
+      `/v1/reports/shine-the-light?subjectId=${id}&year=2021&purpose=${ACCOUNT.zones}`,
+    );
     expect(y2021.json()).toMatchObject({
       categories: ["user.contact.address.postal"],
       recipients: [{ id: "marketing-partners", disclosures: 1 }],
     });
-    const y2019 = await f.req("GET", `/v1/reports/shine-the-light?subjectId=${id}&year=2019`);
+    const y2019 = await f.req(
+      "GET",
+      `/v1/reports/shine-the-light?subjectId=${id}&year=2019&purpose=${ACCOUNT.zones}`,
+    );
     expect(y2019.json()).toMatchObject({ categories: [], recipients: [] });
   });
 

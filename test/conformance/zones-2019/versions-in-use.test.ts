@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disclosureFixture, type DisclosureFixture } from "../../disclosures/helpers.ts";
 import { lastUpdated } from "../published.ts";
@@ -60,7 +61,10 @@ describe("zones 2019: versions in use", () => {
     const stoppedSharing = await f.subject();
     const stoppedPostal = await f.subject();
     await f.consent(stoppedSharing, "sharing", "partner_sharing", "withdrawn");
-    const stop = await f.req("POST", `/v1/subjects/${stoppedPostal}/channels/postal/stop`, { source: "web" });
+    const stop = await f.req("POST", `/v1/subjects/${stoppedPostal}/channels/postal/stop`, {
+      purpose: ACCOUNT.zones,
+      source: "web",
+    });
     expect(stop.statusCode, stop.body).toBe(200);
     const in2017 = await exportPartners();
     expect(in2017).toEqual(expect.arrayContaining([sharer, stoppedPostal]));
@@ -77,10 +81,10 @@ describe("zones 2019: versions in use", () => {
     // Every record made under 2016 is still there, unchanged.
     expect(await counts()).toEqual(before);
     expect(await f.ledger()).toEqual(ledger2017);
-    const history = await f.req("GET", `/v1/subjects/${stoppedSharing}/consents`);
+    const history = await f.req("GET", `/v1/subjects/${stoppedSharing}/consents?purpose=${ACCOUNT.zones}`);
     expect(history.statusCode, history.body).toBe(200);
     expect(history.body).toContain("partner_sharing");
-    const disclosed = await f.req("GET", `/v1/subjects/${sharer}/disclosures`);
+    const disclosed = await f.req("GET", `/v1/subjects/${sharer}/disclosures?purpose=${ACCOUNT.zones}`);
     expect(disclosed.statusCode, disclosed.body).toBe(200);
     expect(disclosed.body).toContain("marketing-partners");
 

@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture, marketing, type Fixture } from "../../consent/fixture.ts";
 
@@ -16,6 +17,7 @@ describe("zzservers: product news", () => {
     const id = await f.subject();
     expect((await f.decide(id, news)).outcome).toBe("allow");
     const res = await f.req("POST", `/v1/subjects/${id}/consents`, {
+      purpose: ACCOUNT.zzservers,
       targetKind: "topic",
       target: "product-news",
       channel: "email",
@@ -32,6 +34,7 @@ describe("zzservers: product news", () => {
   it("ZZ-07: product-news email can be stopped by an emailed request, recorded by staff", async () => {
     const id = await f.subject();
     const res = await f.req("POST", `/v1/subjects/${id}/channels/email/stop`, {
+      purpose: ACCOUNT.zzservers,
       source: "staff",
       evidence: { requestId: "mail-42" },
     });

@@ -1,3 +1,4 @@
+import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emailFlow, oneClickUrl, type EmailFlow } from "../../unsubscribe/flow.ts";
 
@@ -16,6 +17,7 @@ describe("zzservers: stopping product news", () => {
   async function subscriber(email: string): Promise<string> {
     const id = await f.subject({ email });
     const res = await f.req("POST", `/v1/subjects/${id}/consents`, {
+      purpose: ACCOUNT.zzservers,
       targetKind: "topic",
       target: TOPIC,
       channel: "email",
@@ -34,7 +36,7 @@ describe("zzservers: stopping product news", () => {
     const res = await f.oneClick(oneClickUrl(message.raw));
     expect(res.statusCode).toBe(200);
     expect(await f.audience(PURPOSE, TOPIC)).not.toContain(id);
-    const prefs = await f.req("GET", `/v1/subjects/${id}/preferences`);
+    const prefs = await f.req("GET", `/v1/subjects/${id}/preferences?purpose=${ACCOUNT.zzservers}`);
     expect(prefs.statusCode).toBe(200);
     expect(prefs.body).toContain("withdrawn");
   });

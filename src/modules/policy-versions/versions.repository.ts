@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../store/database.ts";
+import type { Database } from "../../store/database.ts";
 
 /** SQL for `policy_versions` only. */
 

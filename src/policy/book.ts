@@ -1,7 +1,7 @@
 import { compilePolicy } from "../gate/compile.ts";
 import type { CompiledPolicy } from "../gate/compiled.ts";
-import { inForce, type PolicyHistory, type PolicyVersion } from "../policy/history.ts";
-import type { PolicyPack } from "../policy/schema.ts";
+import { inForce, type PolicyHistory, type PolicyVersion } from "./history.ts";
+import type { PolicyPack } from "./schema.ts";
 
 /**
  * Every version of the company's policy: the packs of the policy folder, given when the app is

@@ -1,21 +1,22 @@
 import type { FastifyInstance } from "fastify";
 import { communicationRoutes } from "../communications/communications.routes.ts";
 import { communicationsSection } from "../communications/communications.section.ts";
-import { paymentRoutes, type PaymentRoutesOptions } from "../payments/payments.routes.ts";
+import { paymentRoutes } from "../payments/payments.routes.ts";
 import { paymentsSection } from "../payments/payments.section.ts";
 import type { SubjectRegistry } from "../subjects/registry.ts";
+import type { RecordsDeps } from "./records.ts";
 import { quoteRequestsSection, surveyAnswersSection } from "../surveys/surveys.section.ts";
 import { surveyRoutes } from "../surveys/surveys.routes.ts";
-import { orderRoutes } from "./orders.routes.ts";
-import { ordersSection, servicesSection } from "./orders.section.ts";
-import { serviceRoutes } from "./services.routes.ts";
+import { orderRoutes } from "../orders/orders.routes.ts";
+import { ordersSection, servicesSection } from "../orders/orders.section.ts";
+import { serviceRoutes } from "../orders/services.routes.ts";
 
 /**
  * The records attached to a subject, as one plugin: orders, services, payment methods,
  * communications, survey answers and quote requests. `registerRecordSections` adds their
  * sections to the subjects registry so access export and erasure walk them.
  */
-export async function recordRoutes(app: FastifyInstance, opts: PaymentRoutesOptions): Promise<void> {
+export async function recordRoutes(app: FastifyInstance, opts: RecordsDeps): Promise<void> {
   await app.register(orderRoutes, opts);
   await app.register(serviceRoutes, opts);
   await app.register(paymentRoutes, opts);

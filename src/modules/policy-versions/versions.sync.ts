@@ -1,11 +1,11 @@
 import type { Kysely } from "kysely";
-import type { PolicyBook } from "../http/policies.ts";
-import type { Database } from "../store/database.ts";
-import type { PolicyVersion } from "./history.ts";
-import { parsePackSource } from "./load.ts";
-import { storedSource } from "./publish.ts";
-import { listStored, storedMarker, type StoredVersion } from "./publish.repository.ts";
-import type { PolicyPack } from "./schema.ts";
+import type { PolicyBook } from "../../policy/book.ts";
+import type { Database } from "../../store/database.ts";
+import type { PolicyVersion } from "../../policy/history.ts";
+import { parsePackSource } from "../../policy/load.ts";
+import { storedSource } from "../../policy/publish.ts";
+import { listStored, storedMarker, type StoredVersion } from "./versions.repository.ts";
+import type { PolicyPack } from "../../policy/schema.ts";
 
 /** How often a node looks for versions published through another node, by default. */
 export const POLICY_POLL_MS = 2_000;

@@ -1,7 +1,8 @@
-import { createCampaign, sendCampaign, type CampaignsDeps } from "../modules/campaigns/campaigns.service.ts";
-import type { Caller } from "../modules/staff/staff.ts";
-import type { Announcer, Announcement } from "./publish.service.ts";
-import type { PolicyPack } from "./schema.ts";
+import type { Acting } from "../../use/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
+import { createCampaign, sendCampaign, type CampaignsDeps } from "../campaigns/campaigns.service.ts";
+import type { Announcer, Announcement } from "./versions.service.ts";
+import type { PolicyPack } from "../../policy/schema.ts";
 
 /**
  * Announcing a material change (PS-10) as a `policy_change` campaign by email, made and started
@@ -15,7 +16,7 @@ import type { PolicyPack } from "./schema.ts";
  * Sending email needs an SMTP relay: without one the campaign is made and left a draft, to be
  * sent with `POST /v1/campaigns/:id/send` once one is configured.
  */
-export function campaignAnnouncer(deps: CampaignsDeps, caller: Caller): Announcer {
+export function campaignAnnouncer(deps: CampaignsDeps, caller: Acting): Announcer {
   return async ({ current, next, effectiveAt, changes }) => {
     const purpose = announcingPurpose(current);
     if (purpose === null) {
@@ -26,20 +27,22 @@ export function campaignAnnouncer(deps: CampaignsDeps, caller: Caller): Announce
       };
     }
     const lines = changes.map((c) => `- ${c.kind} ${c.area} ${c.id}: ${c.detail}`);
-    const campaign = await createCampaign(deps, caller, {
-      name: `Policy change: ${next.company} ${next.version}`,
-      purpose,
-      messageClass: "policy_change",
-      channel: "email",
-      subjectLine: `Changes to the ${next.name} privacy policy`,
-      text: [
-        `We are changing our privacy policy. The new version (${next.version}, last updated ${next.last_updated})`,
-        `applies from ${effectiveAt.toISOString()}; from then on it is published at /policy.`,
-        "",
-        "What changes:",
-        ...lines,
-      ].join("\n"),
-    });
+    const campaign = unwrap(
+      await createCampaign(deps, caller, {
+        name: `Policy change: ${next.company} ${next.version}`,
+        purpose,
+        messageClass: "policy_change",
+        channel: "email",
+        subjectLine: `Changes to the ${next.name} privacy policy`,
+        text: [
+          `We are changing our privacy policy. The new version (${next.version}, last updated ${next.last_updated})`,
+          `applies from ${effectiveAt.toISOString()}; from then on it is published at /policy.`,
+          "",
+          "What changes:",
+          ...lines,
+        ].join("\n"),
+      }),
+    );
     if (deps.enqueue === null) {
       return {
         campaignId: campaign.id,
@@ -47,7 +50,7 @@ export function campaignAnnouncer(deps: CampaignsDeps, caller: Caller): Announce
         note: "material change: the policy_change campaign is a draft until an SMTP relay is configured",
       };
     }
-    const sent = await sendCampaign(deps, caller, campaign.id);
+    const sent = unwrap(await sendCampaign(deps, caller, campaign.id));
     return announced(sent.id, sent.audienceSize ?? 0);
   };
 }

@@ -1,9 +1,21 @@
-import { decodeCursor, encodeCursor } from "../../http/pagination.ts";
+import type { Vault } from "../../crypto/vault.types.ts";
+import { decodeCursor, encodeCursor } from "../../store/cursor.ts";
+import type { UseDeps } from "../../use/kernel.ts";
 
 /**
  * What every record of a subject carries and how lists of them are paged. Shared by the orders,
- * payments, communications and surveys modules.
+ * services, payments, communications and surveys modules.
  */
+
+/** What the record modules are built from: the kernel's dependencies and the vault. */
+export interface RecordsDeps extends UseDeps {
+  readonly vault: Vault;
+}
+
+/** The record fields among `fields` that the pack in force names; the others cannot be used. */
+export function knownFields(known: ReadonlyMap<string, unknown>, fields: readonly string[]): string[] {
+  return fields.filter((f) => known.has(f));
+}
 
 /** Where, when, for which purpose and under which policy version a datum was collected (Z16-02, ZM-02). */
 export interface Provenance {

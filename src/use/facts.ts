@@ -2,9 +2,9 @@ import { sql, type ExpressionBuilder, type Kysely, type SqlBool } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { CHANNELS, type Channel } from "../policy/schema.ts";
 import type { Database } from "../store/database.ts";
-import { ageAt } from "./age.ts";
-import { identityKindOf } from "./facts.table.ts";
-import type { ConsentState, Permission, SubjectFacts, SubjectStatus } from "./types.ts";
+import { ageAt } from "../gate/age.ts";
+import { identityKindOf } from "../gate/facts.table.ts";
+import type { ConsentState, Permission, SubjectFacts, SubjectStatus } from "../gate/types.ts";
 
 /**
  * A subject's facts as decide() sees them, read in one round trip from the facts tables.
@@ -90,4 +90,18 @@ export function factsOf(row: FactsColumns, at: string): SubjectFacts {
     suppressed: row.suppressed.map((x) => x.channel as Channel),
     permissions: row.permissions.map((p) => p.permission as Permission),
   };
+}
+
+/** Whether the recipient's contract is on file and in force on `at` (gate fact). */
+export async function contractOnFile(db: Kysely<Database>, recipientId: string, at: Date): Promise<boolean> {
+  const day = at.toISOString().slice(0, 10);
+  const row = await db
+    .selectFrom("recipient_registry")
+    .select("recipient_id")
+    .where("recipient_id", "=", recipientId)
+    .where("contract_ref", "is not", null)
+    .where(sql<SqlBool>`contract_signed_on <= cast(${day} as date)`)
+    .where(sql<SqlBool>`(contract_expires_on is null or contract_expires_on >= cast(${day} as date))`)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -1,7 +1,7 @@
 import type { Use } from "../gate/types.ts";
 import type { PolicyPack } from "../policy/schema.ts";
-import { ADMIN_ROLE } from "../modules/staff/staff.ts";
-import { PledgeError } from "./errors.ts";
+import { ADMIN_ROLE } from "./acting.ts";
+import { PledgeError } from "../errors.ts";
 
 /**
  * A use must speak the pack's vocabulary: a purpose, recipient, topic, staff role or field the

@@ -1,12 +1,12 @@
 import type { Kysely } from "kysely";
-import { appendAudit } from "../audit/append.ts";
-import { mergeVersions } from "../http/policies.ts";
-import type { Database } from "../store/database.ts";
-import type { PolicyChange } from "./diff.ts";
-import { preparePublication, storedSource, type Publication } from "./publish.ts";
-import { insertVersion, listStored, lockVersions, setAnnouncement } from "./publish.repository.ts";
-import type { PublishedSync } from "./publish.sync.ts";
-import type { PolicyPack } from "./schema.ts";
+import { appendAudit } from "../../audit/append.ts";
+import { mergeVersions } from "../../policy/book.ts";
+import type { Database } from "../../store/database.ts";
+import type { PolicyChange } from "../../policy/diff.ts";
+import { preparePublication, storedSource, type Publication } from "../../policy/publish.ts";
+import { insertVersion, listStored, lockVersions, setAnnouncement } from "./versions.repository.ts";
+import type { PublishedSync } from "./versions.sync.ts";
+import type { PolicyPack } from "../../policy/schema.ts";
 
 /**
  * Publishing a policy version while Pledge runs (PS-10, Z19-08). Checks the pack against every

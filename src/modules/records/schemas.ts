@@ -1,0 +1,13 @@
+/** JSON schemas the record routes (orders, services, payments, communications, surveys) share. */
+export const subjectParams = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", format: "uuid" } },
+} as const;
+
+export const errorResponses = {
+  400: { $ref: "Problem#" },
+  401: { $ref: "Problem#" },
+  403: { $ref: "Problem#" },
+  404: { $ref: "Problem#" },
+} as const;
