@@ -41,7 +41,7 @@ export function checkUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Dec
   }
   const purpose = policy.purposes.get(use.purpose);
   if (purpose === undefined) {
-    return deny(
+    const refused = deny(
       policy,
       reason(
         policy.purposeListClause,
@@ -50,6 +50,16 @@ export function checkUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Dec
         `purpose ${use.purpose} is not one the policy lists`,
       ),
     );
+    // A disclosure to a recipient the pack never names is refused by the pack's sharing clause
+    // too (ZZ-06: "never shares"), whatever purpose it was asked under: the refusal names both.
+    if (use.recipient === undefined || policy.recipients.has(use.recipient)) return refused;
+    const unlisted = reason(
+      policy.thirdPartiesClause,
+      RULE.recipientKnown,
+      "recipient_unknown",
+      `recipient ${use.recipient} is not one the policy lists`,
+    );
+    return { ...refused, reasons: [...refused.reasons, unlisted] };
   }
   const actor = use.actor;
   if (
