@@ -46,4 +46,30 @@ describe("zones 2019 removal requests", () => {
     expect(await f.audience("email")).not.toContain(p.id);
     expect(await f.audience("postal")).not.toContain(p.id);
   });
+
+  it("Z19-06: a resident of an EU country, on the stored record or stated on the request, goes to the infosec queue", async () => {
+    // "EU resident" covers each member state's own code, in any spelling, not only "EU".
+    for (const jurisdiction of ["DE", "fr", "IT"]) {
+      const p = await f.person({ jurisdiction });
+      await f.optIn(p.id);
+      const r = await f.remove({ email: p.email });
+      expect(r.json(), jurisdiction).toMatchObject({ status: "queued", queue: "infosec" });
+      expect(await f.audience("email")).toContain(p.id);
+    }
+    // A person on file as a US resident who states an EU country on the request: the request's word counts.
+    const stated = await f.person();
+    await f.optIn(stated.id);
+    const r = await f.remove({ email: stated.email, jurisdiction: "FR" });
+    expect(r.json()).toMatchObject({ status: "queued", queue: "infosec" });
+    expect(await f.audience("email")).toContain(stated.id);
+  });
+
+  it("Z19-06: a California resident (US-CA, which the pack names) is removed at once by customer service", async () => {
+    const p = await f.person({ jurisdiction: "US-CA" });
+    await f.optIn(p.id);
+    const r = await f.remove({ email: p.email, jurisdiction: "us-ca" });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ status: "applied", queue: "customer-service", matched: 1 });
+    expect(await f.audience("email")).not.toContain(p.id);
+  });
 });
