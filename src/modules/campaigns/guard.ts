@@ -52,6 +52,16 @@ export async function guardCounts(trx: Transaction<Database>, campaignId: string
   return { sent: Number(row.sent), bounces: Number(row.bounces), complaints: Number(row.complaints) };
 }
 
+/** Locks one campaign's row until the transaction ends: the first lock a guarded write takes. */
+export async function lockCampaign(trx: Transaction<Database>, campaignId: string): Promise<void> {
+  await trx
+    .selectFrom("campaigns")
+    .select("campaign_id")
+    .where("campaign_id", "=", campaignId)
+    .forUpdate()
+    .execute();
+}
+
 /**
  * Evaluates the guard for one campaign in the caller's transaction (the one that recorded the
  * events, or the one that recorded a message as sent: a campaign whose reports came before the

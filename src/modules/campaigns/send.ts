@@ -8,7 +8,7 @@ import { auditActor, systemActing } from "../../use/acting.ts";
 import { use, type UseDeps, type UseScope } from "../../use/kernel.ts";
 import { clausesOf, ok } from "../../use/refusal.ts";
 import { messageIdDomain, TransportError, type MailTransport } from "../messages/transport.ts";
-import { evaluateGuard } from "./guard.ts";
+import { evaluateGuard, lockCampaign } from "./guard.ts";
 import { moveCampaign } from "./transition.ts";
 import "./campaigns.events.ts";
 import { channelField, MAX_ATTEMPTS } from "./campaigns.ts";
@@ -133,7 +133,12 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
     return "retry";
   }
   // The relay took it: record that before anything else.
+  const { pack } = deps.policies.at(at.toISOString());
+  const guarded = pack.messages.send_guard !== undefined;
   await db.transaction().execute(async (trx) => {
+    // Locks in the order a report takes them (campaign, then messages and the audit head), so a
+    // report and a send that both ask the guard queue behind each other instead of deadlocking.
+    if (guarded) await lockCampaign(trx, m.campaign_id);
     await trx
       .updateTable("campaign_messages")
       .set({ state: "sent", sent_at: deps.clock(), header_message_id: headerMessageId, last_error: null })
@@ -156,9 +161,7 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
     ]);
     // ZM-10: the rates change with every message sent too (reports that came before the minimum
     // sample count once it is reached), so the guard is asked here as well as on each report.
-    const { pack } = deps.policies.at(at.toISOString());
-    if (pack.messages.send_guard !== undefined)
-      await evaluateGuard(trx, pack, m.campaign_id, { actor: SYSTEM, now: at });
+    if (guarded) await evaluateGuard(trx, pack, m.campaign_id, { actor: SYSTEM, now: at });
   });
   return "sent";
 }
