@@ -3,12 +3,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { sql } from "kysely";
-import { freshStore, testDatabaseUrl, testStoreKind } from "../harness/store.ts";
+import { freshStore, postgresUrlOf, testStoreKind } from "../harness/store.ts";
 
 /**
  * `pledge serve` as a child process on the test's store: PGlite in a temporary data directory,
- * or (PLEDGE_TEST_STORE=postgres) a fresh migrated schema of the test database. `start()` can be
+ * or (PLEDGE_TEST_STORE=postgres) a fresh migrated database on the test server. `start()` can be
  * called again after `kill()`: the same store, keys and admin key.
  */
 export interface ServedPledge {
@@ -16,14 +15,13 @@ export interface ServedPledge {
   start(): Promise<string>;
   kill(): void;
   stop(): Promise<void>;
-  /** Removes the data directory or the schemas. */
+  /** Removes the data directory (a PostgreSQL store goes when the run ends). */
   cleanup(): Promise<void>;
 }
 
 export async function servePledge(env: Record<string, string>): Promise<ServedPledge> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "pledge-kill-"));
   const key = `pk_killtest_${randomBytes(32).toString("base64url")}`;
-  let schema: string | null = null;
   const base: Record<string, string> = {
     PLEDGE_HOST: "127.0.0.1",
     PLEDGE_PORT: "0",
@@ -35,10 +33,8 @@ export async function servePledge(env: Record<string, string>): Promise<ServedPl
   };
   if (testStoreKind === "postgres") {
     const store = await freshStore();
-    const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(store.db);
-    schema = rows[0]!.s;
+    base.DATABASE_URL = postgresUrlOf(store);
     await store.close();
-    base.DATABASE_URL = `${testDatabaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     base.PLEDGE_MASTER_KEY = randomBytes(32).toString("base64");
     base.PLEDGE_INDEX_KEY = randomBytes(32).toString("base64");
   }
@@ -75,7 +71,7 @@ export async function servePledge(env: Record<string, string>): Promise<ServedPl
       child?.kill("SIGTERM");
       await exited;
     },
-    // On PostgreSQL the schemas (the store's and its `pgboss_` one) are dropped when the run ends.
+    // On PostgreSQL the store's database is dropped when the run ends.
     async cleanup() {
       rmSync(dataDir, { recursive: true, force: true });
     },

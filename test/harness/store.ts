@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely } from "kysely";
+import { sql } from "kysely";
 import { openStore } from "../../src/store/connection.ts";
-import type { Database } from "../../src/store/database.ts";
-import { migrate } from "../../src/store/migrate.ts";
-import { PGliteDialect } from "../../src/store/pglite-dialect.ts";
 import type { Store } from "../../src/store/store.ts";
+import { adminQuery, databaseUrl, loadDump, pgliteStore, pgliteTemplates } from "./templates.ts";
 
 /** Which engine the tests run on: PLEDGE_TEST_STORE=postgres selects a PostgreSQL server. */
 export const testStoreKind = process.env.PLEDGE_TEST_STORE === "postgres" ? "postgres" : "pglite";
@@ -13,64 +11,56 @@ export const testStoreKind = process.env.PLEDGE_TEST_STORE === "postgres" ? "pos
 export const testDatabaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /**
- * A fresh, migrated store. PGlite in memory by default; with PLEDGE_TEST_STORE=postgres, a new
- * uniquely named schema on the test database, dropped when the test run ends.
+ * A fresh, migrated store. PGlite in memory by default, loaded from the run's migrated dump; with
+ * PLEDGE_TEST_STORE=postgres, a new database on the test server copied from the run's migrated
+ * template, dropped when the test run ends (test/harness/global-setup.ts).
  */
 export async function freshStore(): Promise<Store> {
-  if (testStoreKind === "pglite") return pgliteFrom((templates.migrated ??= migratedTemplate()));
-  const store = await freshPostgresStore();
-  try {
-    await migrate(store);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return store;
+  if (testStoreKind === "pglite") return pgliteFrom("migrated");
+  return postgresStore(`template ${templateName()}`);
 }
 
 /** Like `freshStore`, before any migration has run. */
 export async function freshEmptyStore(): Promise<Store> {
-  if (testStoreKind === "pglite") return pgliteFrom((templates.empty ??= emptyTemplate()));
-  return freshPostgresStore();
+  if (testStoreKind === "pglite") return pgliteFrom("empty");
+  return postgresStore("template template0");
 }
 
-// Creating a PGlite engine runs initdb, which takes seconds; loading a dumped data directory is
-// several times faster. Each test process builds the dumps once and loads a copy per store.
-const templates: { empty?: Promise<Blob>; migrated?: Promise<Blob> } = {};
-
-async function pgliteFrom(template: Promise<Blob>): Promise<Store> {
-  return pgliteStore(await PGlite.create({ loadDataDir: await template }));
+/** The URL of a PostgreSQL test store's own database, for a child process to open it too. */
+export function postgresUrlOf(store: Store): string {
+  const url = urls.get(store);
+  if (url === undefined) throw new Error("not a PostgreSQL test store");
+  return url;
 }
 
-function pgliteStore(engine: PGlite): Store {
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(engine) });
-  return { kind: "pglite", db, close: () => db.destroy() };
+const urls = new WeakMap<Store, string>();
+
+// Each test process reads a dump file once and loads a copy of it per store.
+const dumps: Partial<Record<"empty" | "migrated", Promise<Blob>>> = {};
+
+async function pgliteFrom(which: "empty" | "migrated"): Promise<Store> {
+  const dump = (dumps[which] ??= pgliteTemplates().then((files) => loadDump(files[which])));
+  return pgliteStore(await PGlite.create({ loadDataDir: await dump }));
 }
 
-async function emptyTemplate(): Promise<Blob> {
-  const engine = await PGlite.create();
-  try {
-    return await engine.dumpDataDir("none");
-  } finally {
-    await engine.close();
-  }
+/** The run's id, `<start minute in base 36>_<random hex>`, from test/harness/global-setup.ts. */
+export function testRun(): string {
+  const run = process.env.PLEDGE_TEST_RUN;
+  if (run === undefined) throw new Error("PLEDGE_TEST_RUN is unset: run the tests through vitest");
+  return run;
 }
 
-async function migratedTemplate(): Promise<Blob> {
-  const engine = await PGlite.create({ loadDataDir: await (templates.empty ??= emptyTemplate()) });
-  const store = pgliteStore(engine);
-  try {
-    await migrate(store);
-    return await engine.dumpDataDir("none");
-  } finally {
-    await store.close();
-  }
+export function templateName(run = testRun()): string {
+  return `test_${run}_template`;
 }
 
-async function freshPostgresStore(): Promise<Store> {
-  // The schema stays until the run ends (test/harness/global-setup.ts drops it).
-  // PLEDGE_TEST_RUN comes from test/harness/global-setup.ts, which drops the run's schemas at its end.
-  const run = process.env.PLEDGE_TEST_RUN ?? "0_000000";
-  const schema = `test_${run}_${randomBytes(6).toString("hex")}`;
-  return openStore({ kind: "postgres", url: testDatabaseUrl, schema, poolSize: 5 });
+async function postgresStore(source: string): Promise<Store> {
+  const name = `test_${testRun()}_${randomBytes(6).toString("hex")}`;
+  await adminQuery(testDatabaseUrl, (db) =>
+    sql`create database ${sql.id(name)} ${sql.raw(source)}`.execute(db),
+  );
+  const url = databaseUrl(testDatabaseUrl, name);
+  const store = await openStore({ kind: "postgres", url, poolSize: 5 });
+  urls.set(store, url);
+  return store;
 }
