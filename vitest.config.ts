@@ -1,12 +1,24 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { testFilesUsingTheStore } from "./test/harness/store-users.ts";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+// The PostgreSQL pass runs only the files that reach the store under test; the rest give the same
+// answer on both stores and run once, on the embedded pass (test/harness/store-users.ts).
+const onPostgres = process.env.PLEDGE_TEST_STORE === "postgres";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+    include: onPostgres ? testFilesUsingTheStore(root) : ["test/**/*.test.ts", "src/**/*.test.ts"],
     globalSetup: ["test/harness/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
+    // Each worker process runs file after file with its modules loaded once. No test mocks a module
+    // or changes the environment, and each opens its own store, so files share nothing else; a
+    // fresh process per file cost more than the tests themselves on two cores.
+    isolate: false,
   },
 });
