@@ -33,6 +33,7 @@ export const ERROR_TITLES = {
   PLEDGE_PRECONDITION_FAILED: "The record changed since the version given in If-Match",
   PLEDGE_RECORD_EXISTS: "The subject already has a record with this id",
   PLEDGE_SERVICE_TRANSITION_INVALID: "The service cannot make this change from its status",
+  PLEDGE_ORDER_TRANSITION_INVALID: "The order cannot make this move from its status",
   PLEDGE_PAYMENT_METHOD_INVALID: "The payment method is not a provider token with its last four digits",
   PLEDGE_CHARGE_REFUSED: "The payment method may not be charged for this order",
   PLEDGE_UNDER_MINIMUM_AGE: "The person is under the policy's minimum age; nothing they sent was kept",

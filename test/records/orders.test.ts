@@ -103,4 +103,118 @@ describe("orders (zones)", () => {
     const c = await f.req("POST", `/v1/subjects/${id}/orders`, { body: order("B-2"), headers });
     expect(c.statusCode).toBe(422);
   });
+
+  describe("moves: fulfil or cancel a placed order, once", () => {
+    const url = () => `/v1/subjects/${id}/orders/moves`;
+    const move = (orderId: string, action: string, headers: Record<string, string>, purpose = FULFIL) =>
+      f.req("POST", url(), { body: { orderId, action, purpose }, headers });
+    const statusOf = async (orderId: string) =>
+      f.t.store.db
+        .selectFrom("orders")
+        .select(["status", "version"])
+        .where("subject_id", "=", id)
+        .where("order_id", "=", orderId)
+        .executeTakeFirstOrThrow();
+    const movedEvents = async () => (await f.auditOf(id)).filter((r) => r.type === "order.moved");
+
+    it("fulfils a placed order at the version read, and writes order.moved without the order's id", async () => {
+      await f.req("POST", `/v1/subjects/${id}/orders`, { body: order("MV-QX7-1") });
+      const before = (await movedEvents()).length;
+      const rowsBefore = (await f.auditOf(id)).length;
+      const res = await move("MV-QX7-1", "fulfil", { "if-match": '"1"' });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.headers.etag).toBe('"2"');
+      expect(res.json()).toMatchObject({ orderId: "MV-QX7-1", status: "fulfilled", version: 2 });
+      expect(res.json().items).toBeUndefined();
+      expect(await statusOf("MV-QX7-1")).toEqual({ status: "fulfilled", version: 2 });
+      const events = await movedEvents();
+      expect(events).toHaveLength(before + 1);
+      expect(events.at(-1)!.payload).toEqual({
+        move: "fulfil",
+        from: "placed",
+        to: "fulfilled",
+        version: 2,
+        purpose: FULFIL,
+      });
+      const audit = await f.auditOf(id);
+      expect(audit.slice(rowsBefore).map((r) => [r.type, r.payload.action ?? r.payload.move])).toEqual(
+        expect.arrayContaining([
+          ["decision", "collect"],
+          ["order.moved", "fulfil"],
+        ]),
+      );
+      expect(audit.length).toBe(rowsBefore + 2);
+      expect(JSON.stringify(audit)).not.toContain("MV-QX7-1");
+      const listed = (
+        await f.req("GET", `/v1/subjects/${id}/orders?purpose=${FULFIL}&status=fulfilled`)
+      ).json();
+      expect(listed.items.map((o: { orderId: string }) => o.orderId)).toEqual(["MV-QX7-1"]);
+    });
+
+    it("a fulfilled order can be neither fulfilled again nor cancelled: 409, nothing changes", async () => {
+      const before = (await movedEvents()).length;
+      for (const action of ["fulfil", "cancel"]) {
+        const res = await move("MV-QX7-1", action, { "if-match": "*" });
+        expect(res.statusCode, res.body).toBe(409);
+        expect(res.json().code).toBe("PLEDGE_ORDER_TRANSITION_INVALID");
+        expect(res.json().detail).toContain("a fulfilled order cannot");
+      }
+      expect(await statusOf("MV-QX7-1")).toEqual({ status: "fulfilled", version: 2 });
+      expect(await movedEvents()).toHaveLength(before);
+    });
+
+    it("cancels a placed order; a cancelled order stays cancelled", async () => {
+      await f.req("POST", `/v1/subjects/${id}/orders`, { body: order("MV-QX7-2") });
+      const res = await move("MV-QX7-2", "cancel", { "if-match": "1" });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ status: "cancelled", version: 2 });
+      const again = await move("MV-QX7-2", "fulfil", { "if-match": '"2"' });
+      expect(again.statusCode).toBe(409);
+      expect(await statusOf("MV-QX7-2")).toEqual({ status: "cancelled", version: 2 });
+    });
+
+    it("needs If-Match (428), refuses a stale version (412), and changes nothing", async () => {
+      await f.req("POST", `/v1/subjects/${id}/orders`, { body: order("MV-QX7-3") });
+      const none = await move("MV-QX7-3", "cancel", {});
+      expect(none.statusCode).toBe(428);
+      expect(none.json().code).toBe("PLEDGE_PRECONDITION_REQUIRED");
+      const stale = await move("MV-QX7-3", "cancel", { "if-match": '"7"' });
+      expect(stale.statusCode).toBe(412);
+      expect(stale.json().code).toBe("PLEDGE_PRECONDITION_FAILED");
+      expect(await statusOf("MV-QX7-3")).toEqual({ status: "placed", version: 1 });
+    });
+
+    it("an unknown order is the same 404 as an unknown subject; a move the table lacks is 400", async () => {
+      const unknown = await move("NO-SUCH-ORDER", "fulfil", { "if-match": "*" });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json().code).toBe("PLEDGE_NOT_FOUND");
+      const nobody = await f.req("POST", "/v1/subjects/00000000-0000-4000-8000-000000000000/orders/moves", {
+        body: { orderId: "MV-QX7-3", action: "fulfil", purpose: FULFIL },
+        headers: { "if-match": "*" },
+      });
+      expect(nobody.statusCode).toBe(404);
+      expect(nobody.json().code).toBe(unknown.json().code);
+      const sideways = await move("MV-QX7-3", "ship", { "if-match": "*" });
+      expect(sideways.statusCode).toBe(400);
+      expect(await statusOf("MV-QX7-3")).toEqual({ status: "placed", version: 1 });
+    });
+
+    it("a role without a purpose covering orders is refused with the clause, the order unchanged", async () => {
+      const key = await f.t.apiKey("marketing", { attested: true });
+      const own = await f.req("POST", url(), {
+        key,
+        body: { orderId: "MV-QX7-3", action: "cancel", purpose: "marketing.communications.email" },
+        headers: { "if-match": "*" },
+      });
+      expect(own.statusCode, own.body).toBe(403);
+      expect(own.json().code).toBe("PLEDGE_USE_REFUSED");
+      const borrowed = await f.req("POST", url(), {
+        key,
+        body: { orderId: "MV-QX7-3", action: "cancel", purpose: FULFIL },
+        headers: { "if-match": "*" },
+      });
+      expect(borrowed.statusCode, borrowed.body).toBe(403);
+      expect(await statusOf("MV-QX7-3")).toEqual({ status: "placed", version: 1 });
+    });
+  });
 });

@@ -19,6 +19,37 @@ export async function insertOrder(
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
+/** The order, locked for the rest of the transaction; undefined when the subject has none by that id. */
+export async function orderForUpdate(
+  trx: Transaction<Database>,
+  subjectId: string,
+  orderId: string,
+): Promise<OrderRow | undefined> {
+  return trx
+    .selectFrom("orders")
+    .selectAll()
+    .where("subject_id", "=", subjectId)
+    .where("order_id", "=", orderId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Sets the status of a locked order still in `row.status` and bumps its version. */
+export async function setOrderStatus(
+  trx: Transaction<Database>,
+  row: OrderRow,
+  status: OrderRow["status"],
+): Promise<OrderRow> {
+  return trx
+    .updateTable("orders")
+    .set({ status, version: row.version + 1 })
+    .where("subject_id", "=", row.subject_id)
+    .where("order_id", "=", row.order_id)
+    .where("status", "=", row.status)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 export async function listOrderRows(
   db: Kysely<Database>,
   subjectId: string,

@@ -1,12 +1,19 @@
 import { limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
-import { setETag } from "../../http/etag.ts";
+import { requiredIfMatch, setETag } from "../../http/etag.ts";
 import type { FastifyInstance } from "fastify";
 import { actingOf } from "../../http/acting.ts";
 import { unwrap } from "../../use/refusal.ts";
 import { errorResponses, subjectParams } from "../records/schemas.ts";
 import type { RecordsDeps } from "../records/records.ts";
-import { ORDER_FIELDS, ORDER_STATUSES, type NewOrder, type OrderStatus } from "./orders.ts";
-import { createOrder, listOrders } from "./orders.service.ts";
+import {
+  ORDER_FIELDS,
+  ORDER_MOVES,
+  ORDER_STATUSES,
+  type NewOrder,
+  type OrderMoveInput,
+  type OrderStatus,
+} from "./orders.ts";
+import { createOrder, listOrders, moveOrder } from "./orders.service.ts";
 import { collectionPointSchema, provenanceSchema, purposeSchema } from "../records/records.ts";
 
 const STAFF = { staff: "any" } as const;
@@ -49,7 +56,9 @@ export const orderSchema = {
   },
 } as const;
 
-/** GET/POST /v1/subjects/:id/orders. */
+const orderId = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$" } as const;
+
+/** GET/POST /v1/subjects/:id/orders, and POST …/orders/moves (fulfil, cancel). */
 export async function orderRoutes(app: FastifyInstance, opts: RecordsDeps): Promise<void> {
   app.post<{ Params: { id: string }; Body: NewOrder }>(
     "/v1/subjects/:id/orders",
@@ -68,7 +77,7 @@ export async function orderRoutes(app: FastifyInstance, opts: RecordsDeps): Prom
           additionalProperties: false,
           required: ["orderId", "items", "total", "purpose", "collectionPoint"],
           properties: {
-            orderId: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$" },
+            orderId,
             items: { type: "array", minItems: 1, maxItems: 500, items: item },
             total: money,
             purpose: purposeSchema,
@@ -82,6 +91,47 @@ export async function orderRoutes(app: FastifyInstance, opts: RecordsDeps): Prom
       const order = unwrap(await createOrder(opts, actingOf(request), request.params.id, request.body));
       setETag(reply, order.version);
       return reply.code(201).send(order);
+    },
+  );
+
+  // The order's id travels in the body: it is a field of the record, and never goes in a URL.
+  app.post<{ Params: { id: string }; Body: OrderMoveInput }>(
+    "/v1/subjects/:id/orders/moves",
+    {
+      config: {
+        use: { callers: STAFF, personal: true, action: "collect", purpose: "body", touches: ["order_id"] },
+      },
+      schema: {
+        tags: ["orders"],
+        summary: "Fulfil or cancel a placed order (the order's only status changes); needs If-Match",
+        security: [{ apiKey: [] }],
+        params: subjectParams,
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["orderId", "action", "purpose"],
+          properties: {
+            orderId,
+            action: { type: "string", enum: ORDER_MOVES },
+            purpose: purposeSchema,
+          },
+        },
+        response: {
+          200: orderSchema,
+          ...errorResponses,
+          409: { $ref: "Problem#" },
+          412: { $ref: "Problem#" },
+          428: { $ref: "Problem#" },
+        },
+      },
+    },
+    async (request, reply) => {
+      const version = requiredIfMatch(request);
+      const order = unwrap(
+        await moveOrder(opts, actingOf(request), request.params.id, version, request.body),
+      );
+      setETag(reply, order.version);
+      return order;
     },
   );
 

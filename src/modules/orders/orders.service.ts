@@ -1,18 +1,28 @@
 import { PledgeError } from "../../errors.ts";
-import type { Acting } from "../../use/acting.ts";
+import { appendAudit } from "../../audit/append.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
 import { use } from "../../use/kernel.ts";
-import { failWith, ok, type Result } from "../../use/refusal.ts";
+import { fail, failWith, ok, type Result } from "../../use/refusal.ts";
 import type { FieldView } from "../../use/view.ts";
 import { knownFields, type RecordsDeps } from "../records/records.ts";
 import {
   ORDER_FIELDS,
+  ORDER_TRANSITIONS,
   type Money,
   type NewOrder,
   type OrderItem,
+  type OrderMoveInput,
   type OrderStatus,
   type OrderView,
 } from "./orders.ts";
-import { insertOrder, listOrderRows, type OrderRow } from "./orders.repository.ts";
+import {
+  insertOrder,
+  listOrderRows,
+  orderForUpdate,
+  setOrderStatus,
+  type OrderRow,
+} from "./orders.repository.ts";
+import "./orders.events.ts";
 import { afterOf, pageOf, provenanceOf, type Page } from "../records/records.ts";
 
 /**
@@ -48,6 +58,48 @@ export async function createOrder(
     }
     // Only ids and provenance come back: the response may be stored for Idempotency-Key replays.
     return ok(orderView({ ...row, version: 1 }, null));
+  });
+}
+
+/**
+ * The one way an order's status changes: a `collect` use of `order_id` for the stated purpose,
+ * then, in the same transaction, the order is locked, the move checked against ORDER_TRANSITIONS
+ * and the version the caller read (`ifMatch`, null: any), the status set and `order.moved`
+ * appended to the audit log. A move the table does not allow is PLEDGE_ORDER_TRANSITION_INVALID;
+ * an unknown order is the same 404 as an unknown subject; either way nothing changes.
+ */
+export async function moveOrder(
+  deps: RecordsDeps,
+  acting: Acting,
+  subjectId: string,
+  ifMatch: number | null,
+  input: OrderMoveInput,
+): Promise<Result<OrderView>> {
+  const ask = { action: "collect", purpose: input.purpose, fields: ["order_id"] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now }) => {
+    const row = await orderForUpdate(trx, subjectId, input.orderId);
+    if (row === undefined) return fail({ kind: "not_found" });
+    if (ifMatch !== null && row.version !== ifMatch) return fail({ kind: "stale", version: row.version });
+    const { from, to } = ORDER_TRANSITIONS[input.action];
+    if (!(from as readonly OrderStatus[]).includes(row.status)) {
+      return failWith(
+        new PledgeError(
+          "PLEDGE_ORDER_TRANSITION_INVALID",
+          `a ${row.status} order cannot ${input.action} (it can from ${from.join(", ")})`,
+        ),
+      );
+    }
+    const moved = await setOrderStatus(trx, row, to);
+    await appendAudit(trx, [
+      {
+        type: "order.moved",
+        at: now,
+        actor: auditActor(acting.actor),
+        subjectId,
+        payload: { move: input.action, from: row.status, to, version: moved.version, purpose: input.purpose },
+      },
+    ]);
+    return ok(orderView(moved, null));
   });
 }
 

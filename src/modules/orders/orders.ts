@@ -10,6 +10,23 @@ export const SERVICE_FIELDS = ["services"] as const;
 export const ORDER_STATUSES = ["placed", "fulfilled", "cancelled"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/**
+ * The one transition table of an order: a placed order is fulfilled or cancelled, and either is
+ * final. `moveOrder()` (orders.service.ts) is the only place an order's status changes.
+ */
+export const ORDER_TRANSITIONS = {
+  fulfil: { from: ["placed"], to: "fulfilled" },
+  cancel: { from: ["placed"], to: "cancelled" },
+} as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
+export type OrderMove = keyof typeof ORDER_TRANSITIONS;
+export const ORDER_MOVES = Object.keys(ORDER_TRANSITIONS) as OrderMove[];
+
+export interface OrderMoveInput {
+  readonly orderId: string;
+  readonly action: OrderMove;
+  readonly purpose: string;
+}
+
 export interface OrderItem {
   readonly sku: string;
   readonly description?: string;

@@ -165,6 +165,12 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     purposeAt: "body",
   }),
   "GET /v1/subjects/:id/orders": (ids) => ({ url: `/v1/subjects/${ids.subject}/orders`, purposeAt: "query" }),
+  "POST /v1/subjects/:id/orders/moves": (ids) => ({
+    url: `/v1/subjects/${ids.subject}/orders/moves`,
+    body: { orderId: ids.orderId, action: "fulfil" },
+    headers: { "if-match": "*" },
+    purposeAt: "body",
+  }),
   "POST /v1/subjects/:id/services": (ids) => ({
     url: `/v1/subjects/${ids.subject}/services`,
     body: { plan: "other-plan", collectionPoint: "matrix" },
