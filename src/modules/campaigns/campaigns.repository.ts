@@ -9,7 +9,7 @@ import {
 } from "kysely";
 import type { Database } from "../../store/database.ts";
 import type { Campaign, StateCounts } from "./campaigns.ts";
-import { MESSAGE_STATES, type CampaignsTable, type CampaignStatus } from "./campaigns.table.ts";
+import { MESSAGE_STATES, type CampaignsTable } from "./campaigns.table.ts";
 
 /** SQL of `campaigns` and `campaign_messages` (the outbox). No personal data is read here. */
 type Db = Kysely<Database> | Transaction<Database>;
@@ -49,22 +49,6 @@ export async function listCampaigns(
     );
   }
   return (await query.execute()).map(present);
-}
-
-export async function setStatus(
-  trx: Db,
-  id: string,
-  status: CampaignStatus,
-  extra: Partial<Pick<CampaignsTable, "policy_version" | "audience_size">> & {
-    started_at?: Date;
-    finished_at?: Date | null;
-  } = {},
-): Promise<void> {
-  await trx
-    .updateTable("campaigns")
-    .set({ status, ...extra })
-    .where("campaign_id", "=", id)
-    .execute();
 }
 
 /**

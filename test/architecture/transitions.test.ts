@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT, sourceFiles } from "./graph.ts";
+
+/**
+ * Each state machine's status changes in one place (docs/uses.md, "State machines"): its table is
+ * updated only by the file holding its transition function, and a repository helper that writes
+ * the status is called only from that function's file. Raw SQL that updates one of these tables
+ * anywhere is flagged too. A failure names the file that sets a status on its own.
+ */
+const MACHINES = [
+  { table: "campaigns", writer: "src/modules/campaigns/transition.ts" },
+  { table: "removal_requests", writer: "src/modules/removal/removal.service.ts" },
+  { table: "privacy_complaints", writer: "src/modules/complaints/complaints.service.ts" },
+  {
+    table: "orders",
+    writer: "src/modules/orders/orders.repository.ts",
+    helper: "setOrderStatus",
+    caller: "src/modules/orders/orders.service.ts",
+  },
+  {
+    table: "services",
+    writer: "src/modules/orders/services.repository.ts",
+    helper: "updateService",
+    caller: "src/modules/orders/services.service.ts",
+  },
+] as const;
+
+const texts = new Map(sourceFiles().map((f) => [f, readFileSync(path.join(ROOT, f), "utf8")]));
+
+/** The files that update `table`, through the query builder or in raw SQL. */
+function writersOf(table: string, files: ReadonlyMap<string, string>): string[] {
+  const builder = `.updateTable("${table}")`;
+  const raw = new RegExp(`\\bupdate\\s+"?${table}"?\\s+set\\b`, "i");
+  return [...files].filter(([, text]) => text.includes(builder) || raw.test(text)).map(([file]) => file);
+}
+
+describe("state machines", () => {
+  for (const machine of MACHINES) {
+    it(`${machine.table}: updated only by ${path.basename(machine.writer)}`, () => {
+      expect(writersOf(machine.table, texts)).toEqual([machine.writer]);
+    });
+
+    if ("helper" in machine) {
+      it(`${machine.table}: ${machine.helper} is called only from ${path.basename(machine.caller)}`, () => {
+        const callers = [...texts]
+          .filter(
+            ([file, text]) => file !== machine.writer && new RegExp(`\\b${machine.helper}\\b`).test(text),
+          )
+          .map(([file]) => file);
+        expect(callers).toEqual([machine.caller]);
+      });
+    }
+  }
+
+  it("the scan sees a status set outside its machine, by builder or by SQL", () => {
+    const files = new Map([
+      ["src/a.ts", `await trx.updateTable("orders").set({ status: "cancelled" }).execute();`],
+      ["src/b.ts", "await sql`UPDATE orders SET status = 'cancelled'`.execute(db);"],
+      ["src/c.ts", `await trx.selectFrom("orders").selectAll().execute();`],
+    ]);
+    expect(writersOf("orders", files)).toEqual(["src/a.ts", "src/b.ts"]);
+  });
+});
