@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import { PolicyError } from "../policy/errors.ts";
 import { PledgeError } from "../errors.ts";
+import { storeUnavailable } from "../store/faults.ts";
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from "./errors.ts";
 
 /**
@@ -10,6 +11,14 @@ import { PROBLEM_CONTENT_TYPE, problem, type Problem } from "./errors.ts";
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | PledgeError | PolicyError, request, reply) => {
+    if (storeUnavailable(error)) {
+      // The database is restarting or gone: the request was not carried out and may be retried.
+      request.log.warn({ errCode: "code" in error ? error.code : undefined }, "store unavailable");
+      const body = problem("PLEDGE_STORE_UNAVAILABLE", "the database cannot be reached; retry shortly", {
+        instance: instance(request),
+      });
+      return reply.code(503).header("retry-after", "5").type(PROBLEM_CONTENT_TYPE).send(body);
+    }
     const body = toProblem(error, request);
     if (body.status >= 500) {
       request.log.error(

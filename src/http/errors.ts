@@ -61,6 +61,7 @@ export const STATUS = {
   PLEDGE_METHOD_NOT_ALLOWED: 405,
   PLEDGE_RATE_LIMITED: 429,
   PLEDGE_NOT_READY: 503,
+  PLEDGE_STORE_UNAVAILABLE: 503,
   PLEDGE_INTERNAL: 500,
 } as const satisfies Record<ErrorCode, number>;
 

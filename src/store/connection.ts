@@ -37,9 +37,18 @@ async function openPostgres(url: string, schema: string | undefined, poolSize = 
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    // While the server is down, a request waits this long for a connection, then answers 503.
+    connectionTimeoutMillis: 5_000,
     types: { getTypeParser: typeParser },
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
+  // A connection the server drops (a restart: 57P01; a crash) emits "error": on the pool when the
+  // connection is idle, on the connection itself when it is checked out between two queries of a
+  // transaction. Unheard, either event would end the process. Heard, the query in flight or the
+  // next one on that connection fails with the cause (answered 503), the pool discards it, and
+  // opens new connections on demand once the server is back.
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kind: "postgres", db, close: () => db.destroy() };
 }
