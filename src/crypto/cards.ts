@@ -1,6 +1,11 @@
+import { findInJson, type JsonFinding } from "./json-walk.ts";
+
 /**
  * Pledge never accepts a card number (DESIGN.md "Cards"). A card number here is 13–19 digits that
- * pass the Luhn check, written together or in groups separated by single spaces or dashes.
+ * pass the Luhn check, written together or in groups separated by one to three separator
+ * characters: any space (U+00A0 and the other Unicode spaces, tabs), any dash, a dot, a slash, an
+ * underscore, a minus sign (U+2212), or an invisible formatting character (U+200B, U+00AD, …). Full-width and other
+ * compatibility digits count as digits (the text is compared in NFKC form).
  *
  * Digits written together form one group, and a group is never split: a candidate is a sequence of
  * whole groups, so a long reference number (25 digits in one piece) is not searched for a card
@@ -10,7 +15,8 @@
  * are taken out before the search, so the ids Pledge itself hands out never trip it.
  */
 export function containsCardNumber(text: string): boolean {
-  const value = text.length >= 36 ? text.replace(UUID, " ") : text;
+  const normal = ASCII.test(text) ? text : text.normalize("NFKC");
+  const value = normal.length >= 36 ? normal.replace(UUID, " ") : normal;
   const length = value.length;
   let i = 0;
   while (i < length) {
@@ -24,9 +30,10 @@ export function containsCardNumber(text: string): boolean {
     for (;;) {
       while (i < length && isDigit(value.charCodeAt(i))) i += 1;
       groups.push(value.slice(start, i));
-      const sep = value.charCodeAt(i);
-      if ((sep === 32 || sep === 45) && i + 1 < length && isDigit(value.charCodeAt(i + 1))) {
-        i += 1;
+      let gap = 0;
+      while (gap < MAX_GAP && i + gap < length && SEPARATOR.test(value[i + gap]!)) gap += 1;
+      if (gap > 0 && i + gap < length && isDigit(value.charCodeAt(i + gap))) {
+        i += gap;
         start = i;
         continue;
       }
@@ -38,6 +45,10 @@ export function containsCardNumber(text: string): boolean {
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const ASCII = /^[\x00-\x7f]*$/;
+/** What may stand between two digit groups of one card, up to MAX_GAP characters in a row. */
+const SEPARATOR = /^[\s\p{Pd}\p{Cf}\u2212._/]$/u;
+const MAX_GAP = 3;
 
 function runHasCard(groups: readonly string[]): boolean {
   for (let first = 0; first < groups.length; first += 1) {
@@ -69,30 +80,13 @@ export function luhn(digits: string): boolean {
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
- * The JSON Pointer (RFC 6901, e.g. `/contacts/0/note`) of the first string, integer or object key
- * in `value` that contains a card number, or null. Only the path is returned, never the value, so
- * the refusal can say where without repeating it. A card sent as a JSON number above 2^53 has
- * already lost digits in parsing and may pass unseen; clients send numbers as strings.
+ * Where the first object key, string or integer in `value` holding a card number is, or null.
+ * Only the place is returned, never the value: a value's JSON Pointer (RFC 6901, e.g.
+ * `/contacts/0/note`), or for a key the pointer of the object holding it, so the refusal can say
+ * where without repeating the number. Iterative and bounded by `maxDepth` (a deeper body is
+ * `too_deep`). A card sent as a JSON number above 2^53 has already lost digits in parsing and may
+ * pass unseen; clients send numbers as strings.
  */
-export function findCardNumberInJson(value: unknown, path = ""): string | null {
-  if (typeof value === "string") return containsCardNumber(value) ? path : null;
-  if (typeof value === "number")
-    return Number.isInteger(value) && containsCardNumber(String(value)) ? path : null;
-  if (typeof value === "bigint") return containsCardNumber(value.toString()) ? path : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      const found = findCardNumberInJson(value[i], `${path}/${i}`);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (typeof value === "object" && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      const here = `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-      if (containsCardNumber(key)) return here;
-      const found = findCardNumberInJson(item, here);
-      if (found !== null) return found;
-    }
-  }
-  return null;
+export function findCardNumberInJson(value: unknown, maxDepth?: number): JsonFinding | null {
+  return findInJson(value, containsCardNumber, maxDepth);
 }

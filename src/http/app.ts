@@ -28,7 +28,7 @@ import { ephemeralVault } from "../modules/subjects/ephemeral-vault.ts";
 import { createSubjectRegistry, type SubjectRegistry } from "../modules/subjects/registry.ts";
 import { subjectPartRoutes } from "../modules/subjects/subjects.parts.routes.ts";
 import { subjectRoutes } from "../modules/subjects/subjects.routes.ts";
-import { installCardGuard } from "./card-guard.ts";
+import { installInputGuard } from "./input-guard.ts";
 import { installIdempotency } from "./idempotency.ts";
 import type { PolicyHistory } from "../policy/history.ts";
 import type { Store } from "../store/store.ts";
@@ -84,7 +84,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest("caller", null);
   installErrorHandling(app);
   app.addSchema(problemSchema);
-  installCardGuard(app);
+  installInputGuard(app);
   installIdempotency(app, { db: store.db, clock });
 
   await app.register(swagger, {

@@ -49,7 +49,22 @@ export function parsePackSource(text: string, file: string): PackSource {
     return { file, line, column, path: formatPath(path), message };
   };
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml refuses a document whose aliases expand past the limit (an "alias bomb").
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new PolicyError("PLEDGE_POLICY_INVALID", [
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: "",
+        message: "the YAML expands too many aliases (at most 100 are allowed)",
+      },
+    ]);
+  }
   const parsed = packSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((zi) => schemaIssues(zi, raw, issue));

@@ -63,7 +63,7 @@ export async function sendingCampaign(
 
 /**
  * A message id that a report can carry: about one random UUID in 400 has digit groups that pass
- * as a card number, and the card guard refuses any request body holding one (src/http/card-guard.ts).
+ * as a card number, and the card guard refuses any request body holding one (src/http/input-guard.ts).
  */
 export function reportableId(): string {
   for (;;) {

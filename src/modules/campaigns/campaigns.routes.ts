@@ -109,7 +109,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRoutesO
       const caller = callerOf(request);
       const limit = limitOf(request.query);
       const { cursor } = request.query;
-      const after = cursor === undefined ? null : decodeCursor(cursor, ["createdAt", "id"]);
+      const after = cursor === undefined ? null : decodeCursor(cursor, { createdAt: "time", id: "uuid" });
       const purposes = purposesOf(caller);
       const rows = await listCampaigns(deps, limit + 1, after, purposes === null ? null : [...purposes]);
       const items = rows.slice(0, limit);

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import { PledgeError } from "../../errors.ts";
 import { actingOf } from "../../http/acting.ts";
 import { decodeCursor, encodeCursor, limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
 import type { Channel } from "../../policy/schema.ts";
@@ -169,12 +168,8 @@ export async function consentRoutes(app: FastifyInstance, opts: ConsentRoutesOpt
 }
 
 function position(cursor: string): { at: Date; eventId: string } {
-  const { at, eventId } = decodeCursor(cursor, ["at", "eventId"]);
-  const instant = new Date(at);
-  if (Number.isNaN(instant.getTime()) || !/^[0-9a-f-]{36}$/.test(eventId)) {
-    throw new PledgeError("PLEDGE_INVALID_CURSOR", "the cursor was not given out by this endpoint");
-  }
-  return { at: instant, eventId };
+  const { at, eventId } = decodeCursor(cursor, { at: "time", eventId: "uuid" });
+  return { at: new Date(at), eventId };
 }
 
 function presentPreferences(p: Preferences) {

@@ -65,7 +65,7 @@ export interface Page<T> {
 
 /** The id a cursor names (records page by their id), or null without one. */
 export function afterOf(cursor: string | undefined): string | null {
-  return cursor === undefined ? null : decodeCursor(cursor, ["id"]).id;
+  return cursor === undefined ? null : decodeCursor(cursor, { id: "text" }).id;
 }
 
 /** Cuts `rows` (fetched with limit + 1) to a page, the cursor naming the last row's id. */

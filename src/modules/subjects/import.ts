@@ -98,8 +98,10 @@ async function importRow(
   }
   const row = new Map(columns.map((c, i) => [c, record.cells[i]!.trim()]));
   const card = findCardNumberInJson(Object.fromEntries(row));
-  if (card !== null)
-    return { code: "PLEDGE_CARD_NUMBER_REFUSED", reason: `a card number in column ${card.slice(1)}` };
+  if (card !== null) {
+    const where = card.kind === "value" ? `column ${card.path.slice(1)}` : "a column name";
+    return { code: "PLEDGE_CARD_NUMBER_REFUSED", reason: `a card number in ${where}` };
+  }
   const input = toInput(row, options);
   if (typeof input === "string") return { code: "PLEDGE_VALIDATION_FAILED", reason: input };
   const result = await createSubject(deps, acting, input);

@@ -151,7 +151,8 @@ export async function subjectRoutes(app: FastifyInstance, opts: SubjectRoutesOpt
     },
     async (request) => {
       const { cursor, limit: _limit, ...q } = request.query;
-      const after = cursor === undefined ? undefined : decodeCursor(cursor, ["createdAt", "id"] as const);
+      const after =
+        cursor === undefined ? undefined : decodeCursor(cursor, { createdAt: "time", id: "uuid" });
       const page = await listSubjects(deps, {
         ...q,
         limit: limitOf(request.query),

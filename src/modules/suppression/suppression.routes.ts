@@ -193,7 +193,8 @@ export async function suppressionRoutes(app: FastifyInstance, opts: SuppressionR
     async (request) => {
       const { channel, cursor } = request.query;
       const limit = limitOf(request.query);
-      const after = cursor === undefined ? null : decodeCursor(cursor, ["channel", "addressIndex"]);
+      const after =
+        cursor === undefined ? null : decodeCursor(cursor, { channel: "text", addressIndex: "text" });
       // One more than asked tells whether another page follows.
       const rows = await exportSuppression(
         db,

@@ -89,7 +89,7 @@ describe("zmailcloud: the send guard over real SMTP", () => {
     // 25 bounces are more than 5 % of every possible sent count (≤ 320).
     const at = new Date().toISOString();
     // Message-IDs whose digits could pass as a card number are refused by the card guard
-    // (src/http/card-guard.ts) whatever the route; the provider's report here leaves them out.
+    // (src/http/input-guard.ts) whatever the route; the provider's report here leaves them out.
     const reportable = sink.messages.filter((m) => !containsCardNumber(`<${m.messageId as string}>`));
     const bounced = reportable
       .slice(0, 25)
