@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { containsCardNumber } from "../crypto/cards.ts";
+import { findCardNumberInJson } from "../crypto/cards.ts";
 import { findInJson, type JsonFinding } from "../crypto/json-walk.ts";
 import { PledgeError } from "../errors.ts";
 
@@ -45,7 +45,7 @@ export function installInputGuard(app: FastifyInstance): void {
           )
         : (refusalOf(nul, UNSTORABLE_TEXT) ??
           refusalOf(
-            findInJson(body, containsCardNumber),
+            findCardNumberInJson(body),
             "contains a card number; send the payment provider's token instead",
             "PLEDGE_CARD_NUMBER_REFUSED",
           ));

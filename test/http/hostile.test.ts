@@ -33,6 +33,23 @@ async function send(method: "GET" | "POST" | "PATCH", url: string, payload?: str
   return { status: res.statusCode, body: res.json() as { code: string; detail: string } };
 }
 
+/** POSTs a campaign whose fields are the defaults with `fields` over them. */
+const postCampaign = (fields: Record<string, string>) =>
+  send(
+    "POST",
+    "/v1/campaigns",
+    {
+      name: "hostile",
+      purpose: "marketing.communications",
+      messageClass: "marketing",
+      channel: "email",
+      subjectLine: "Hi",
+      text: "Hello",
+      ...fields,
+    },
+    admin,
+  );
+
 async function count(table: "staff" | "campaigns" | "subjects" | "policy_versions"): Promise<number> {
   const row = await t.store.db
     .selectFrom(table)
@@ -93,19 +110,7 @@ describe("U+0000 and lone surrogates", () => {
 
   it("a NUL in campaign text: 400, no campaign", async () => {
     const before = await count("campaigns");
-    const res = await send(
-      "POST",
-      "/v1/campaigns",
-      {
-        name: "n\u0000ul",
-        purpose: "marketing.communications",
-        messageClass: "marketing",
-        channel: "email",
-        subjectLine: "Hi",
-        text: "Hello",
-      },
-      admin,
-    );
+    const res = await postCampaign({ name: "n\u0000ul" });
     expect(res.status).toBe(400);
     expect(res.body.detail).toBe(
       "the value at /name contains U+0000 (NUL) or half a surrogate pair, which Pledge does not store",
@@ -205,19 +210,7 @@ describe("card numbers however they are written", () => {
     ["zero-width spaces", "4000\u200b0012\u200b3400\u200b1063"],
   ])("in campaign text with %s: 400, no campaign, the number not repeated", async (_what, card) => {
     const before = await count("campaigns");
-    const res = await send(
-      "POST",
-      "/v1/campaigns",
-      {
-        name: "cards",
-        purpose: "marketing.communications",
-        messageClass: "marketing",
-        channel: "email",
-        subjectLine: "Hi",
-        text: `pay with ${card}`,
-      },
-      admin,
-    );
+    const res = await postCampaign({ text: `pay with ${card}` });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("PLEDGE_CARD_NUMBER_REFUSED");
     expect(res.body.detail).toContain("/text");

@@ -82,8 +82,10 @@ describe.skipIf(bin === null)("pledge serve through a PostgreSQL restart and cra
     const ready = async () => (await fetch(`${url}/readyz`)).status;
     const tally = () => {
       const counts = new Map<string, number>();
-      for (const a of answers)
-        counts.set(`${a.status} ${a.code ?? ""}`, (counts.get(`${a.status} ${a.code ?? ""}`) ?? 0) + 1);
+      for (const a of answers) {
+        const key = `${a.status} ${a.code ?? ""}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
       return JSON.stringify([...counts]);
     };
     const wait = async (what: string, probe: () => Promise<boolean> | boolean) => {

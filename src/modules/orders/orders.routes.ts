@@ -3,7 +3,7 @@ import { requiredIfMatch, setETag } from "../../http/etag.ts";
 import type { FastifyInstance } from "fastify";
 import { actingOf } from "../../http/acting.ts";
 import { unwrap } from "../../use/refusal.ts";
-import { errorResponses, subjectParams } from "../records/schemas.ts";
+import { errorResponses, moveErrorResponses, subjectParams } from "../records/schemas.ts";
 import type { RecordsDeps } from "../records/records.ts";
 import {
   ORDER_FIELDS,
@@ -116,13 +116,7 @@ export async function orderRoutes(app: FastifyInstance, opts: RecordsDeps): Prom
             purpose: purposeSchema,
           },
         },
-        response: {
-          200: orderSchema,
-          ...errorResponses,
-          409: { $ref: "Problem#" },
-          412: { $ref: "Problem#" },
-          428: { $ref: "Problem#" },
-        },
+        response: { 200: orderSchema, ...moveErrorResponses },
       },
     },
     async (request, reply) => {

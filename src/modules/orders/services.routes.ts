@@ -3,7 +3,7 @@ import { requiredIfMatch, setETag } from "../../http/etag.ts";
 import type { FastifyInstance } from "fastify";
 import { errorOf, unwrap } from "../../use/refusal.ts";
 import { actingOf } from "../../http/acting.ts";
-import { errorResponses, subjectParams } from "../records/schemas.ts";
+import { errorResponses, moveErrorResponses, subjectParams } from "../records/schemas.ts";
 import type { RecordsDeps } from "../records/records.ts";
 import { SERVICE_FIELDS, SERVICE_STATUSES, type ServiceStatus } from "./orders.ts";
 import { collectionPointSchema, provenanceSchema, purposeSchema } from "../records/records.ts";
@@ -112,13 +112,7 @@ export async function serviceRoutes(app: FastifyInstance, opts: RecordsDeps): Pr
           then: { required: ["plan"] },
           else: { not: { required: ["plan"] } },
         },
-        response: {
-          200: serviceSchema,
-          ...errorResponses,
-          409: { $ref: "Problem#" },
-          412: { $ref: "Problem#" },
-          428: { $ref: "Problem#" },
-        },
+        response: { 200: serviceSchema, ...moveErrorResponses },
       },
     },
     async (request, reply) => {

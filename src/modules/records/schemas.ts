@@ -11,3 +11,11 @@ export const errorResponses = {
   403: { $ref: "Problem#" },
   404: { $ref: "Problem#" },
 } as const;
+
+/** A status move under If-Match: also a move the table refuses, a stale version, no If-Match. */
+export const moveErrorResponses = {
+  ...errorResponses,
+  409: { $ref: "Problem#" },
+  412: { $ref: "Problem#" },
+  428: { $ref: "Problem#" },
+} as const;
