@@ -21,6 +21,13 @@ for (const file of reports) {
   );
   failed += brokenFiles.length;
   for (const r of brokenFiles) console.log(`${r.name}: failed to run: ${(r.message ?? "").split("\n")[0]}`);
+  // The failed tests by name, with the first lines of their message, so a log's tail says what broke.
+  for (const r of report.testResults) {
+    for (const a of r.assertionResults.filter((t) => t.status === "failed")) {
+      const message = (a.failureMessages ?? []).join("\n").split("\n").slice(0, 6).join("\n    ");
+      console.log(`FAILED ${r.name.replace(/^.*?\/test\//, "test/")} > ${a.fullName}\n    ${message}`);
+    }
+  }
   console.log(
     `${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`,
   );
