@@ -35,9 +35,10 @@ import type { Store } from "../store/store.ts";
 import { Authenticator } from "./auth.ts";
 import { decisionRoutes } from "./decisions.routes.ts";
 import { installErrorHandling } from "./error-handler.ts";
+import { docsCsp, installSecurityHeaders } from "./headers.ts";
 import { problemSchema } from "./errors.ts";
 import { healthRoutes } from "./health.routes.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, installPathVocabulary } from "./logger.ts";
 import { complaintRoutes } from "../modules/complaints/complaints.routes.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
@@ -78,10 +79,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger ?? createLogger(config.logLevel),
     bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.decorateRequest("caller", null);
+  installPathVocabulary(app);
+  installSecurityHeaders(app);
   installErrorHandling(app);
   app.addSchema(problemSchema);
   installInputGuard(app);
@@ -111,7 +115,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
         typeof json.$id === "string" ? json.$id : `def-${i}`,
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true, transformStaticCSP: docsCsp });
   // From here on every route declares its use of personal data, or registration fails; staff
   // routes are authenticated from their declaration (src/http/route-use.ts).
   requireRouteUses(app, { auth, pack: () => book.at(clock().toISOString()).pack });
@@ -140,7 +144,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(subjectPartRoutes, { deps: subjects });
   registerRecordSections(sections);
   await app.register(recordRoutes, uses);
-  const customers = createCustomersDeps(subjects, { ...DEFAULT_CUSTOMER_ACCESS, ...deps.customerAccess });
+  const customers = createCustomersDeps(subjects, {
+    ...DEFAULT_CUSTOMER_ACCESS,
+    trustForwardedProto: config.trustProxy,
+    ...deps.customerAccess,
+  });
   for (const section of [customerAccountSection, consentSection, disclosuresSection]) {
     if (!sections.sections().some((s) => s.name === section.name)) sections.register(section);
   }
