@@ -29,6 +29,11 @@ export interface Config {
   readonly mail: MailConfig;
   /** Shared secret of the deliverability webhook (HMAC-SHA256 of the body); null: the webhook refuses every call. */
   readonly webhookSecret: string | null;
+  /**
+   * Behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto and strips clients' own:
+   * the client address and scheme are read from them (HSTS, secure cookies, per-source limits).
+   */
+  readonly trustProxy: boolean;
 }
 
 export interface MailConfig {
@@ -86,6 +91,7 @@ const VARIABLES = {
     schema: z.string().regex(API_KEY_PATTERN),
   },
   LOG_LEVEL: { expected: `one of ${LOG_LEVELS.join(", ")}`, schema: z.enum(LOG_LEVELS) },
+  PLEDGE_TRUST_PROXY: { expected: "on or off", schema: z.enum(["on", "off"]) },
   PLEDGE_BODY_LIMIT: { expected: "a byte count 1024–16777216", schema: integer(1024, 16 * 1024 * 1024) },
   PLEDGE_SMTP_URL: {
     expected: "an smtp:// or smtps:// URL",
@@ -140,6 +146,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     bodyLimit: read("PLEDGE_BODY_LIMIT", 64 * 1024),
     mail: readMail(read),
     webhookSecret: read<string | null>("PLEDGE_WEBHOOK_SECRET", null),
+    trustProxy: read<"on" | "off">("PLEDGE_TRUST_PROXY", "off") === "on",
   };
   const dkimSet = ["PLEDGE_DKIM_DOMAIN", "PLEDGE_DKIM_SELECTOR", "PLEDGE_DKIM_KEY_FILE"].filter(
     (n) => env[n],
