@@ -27,6 +27,7 @@ describe("configuration", () => {
       logLevel: "info",
       bodyLimit: 65536,
       webhookSecret: null,
+      checkpointDir: null,
       mail: {
         smtpUrl: null,
         from: "no-reply@localhost",
