@@ -9,12 +9,14 @@ import { verifyAudit } from "../audit/verify.ts";
 import { formatProblem } from "../audit/verify.report.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { dataPaths } from "../store/options.ts";
+import { auditLogCommand, LOG_USAGE } from "./audit-log.ts";
 import type { Io } from "./io.ts";
 import { withStore } from "./with-store.ts";
 
 const USAGE = `usage:
   pledge audit verify [--public-key FILE] [--checkpoint FILE]   check the log; with --checkpoint, also that it still holds what that signed checkpoint committed to
-  pledge audit checkpoint                                       sign the head of the log (and write it to PLEDGE_CHECKPOINT_DIR)`;
+  pledge audit checkpoint                                       sign the head of the log (and write it to PLEDGE_CHECKPOINT_DIR)
+${LOG_USAGE}`;
 
 /**
  * `pledge audit verify`: checks the whole log; exit 0 when intact, 1 with one line per problem
@@ -24,7 +26,7 @@ const USAGE = `usage:
  * outside the database; its signature must verify, and the log must still hold its rows.
  * `pledge audit checkpoint`: signs the head of the log with the signing key (PLEDGE_AUDIT_KEY_FILE,
  * else `<data dir>/audit-signing.key`, created on first use) and writes the signed note to
- * PLEDGE_CHECKPOINT_DIR.
+ * PLEDGE_CHECKPOINT_DIR. `pledge audit log`: see audit-log.ts.
  */
 export async function auditCommand(
   argv: string[],
@@ -32,6 +34,7 @@ export async function auditCommand(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === "log") return auditLogCommand(rest, io, env);
   if (sub === "verify") return verify(rest, io, env);
   if (sub === "checkpoint" && rest.length === 0) return makeCheckpoint(io, env);
   if (sub === "--help" || sub === "-h" || sub === "help") {

@@ -5,6 +5,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRowPage } from "../../src/audit/audit.repository.ts";
 import { rowHash } from "../../src/audit/hash.ts";
+import { readPublicKey } from "../../src/audit/keys.ts";
+import { vkeyOf } from "../../src/audit/note.ts";
 import { auditCommand } from "../../src/cli/audit.ts";
 import { testStoreKind } from "../harness/store.ts";
 import { cliStore, type CliStore } from "./cli-store.ts";
@@ -64,6 +66,20 @@ describe(`pledge audit checkpoint and verify --checkpoint (${testStoreKind})`, (
   it("on the untouched log, and after more rows, verify --checkpoint passes", async () => {
     await s.withDb((db) => seedLog(db, 2));
     const { code, out } = await run(["verify", "--checkpoint", kept]);
+    expect({ code, out }).toEqual({
+      code: 0,
+      out: [
+        `checkpoint ${kept}: the log holds its 6 rows and row 6 has its hash`,
+        "8 rows checked, 0 problem(s)",
+      ],
+    });
+  });
+
+  it("--public-key also takes the verifier key line GET /v1/audit/checkpoint/key publishes", async () => {
+    const pub = readPublicKey(join(s.dir, "audit-signing.pub"))!;
+    const vkey = join(s.dir, "pledge-audit.vkey");
+    writeFileSync(vkey, `${vkeyOf("privacy.example.test/audit", pub)}\n`);
+    const { code, out } = await run(["verify", "--checkpoint", kept, "--public-key", vkey]);
     expect({ code, out }).toEqual({
       code: 0,
       out: [

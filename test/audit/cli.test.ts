@@ -65,6 +65,7 @@ describe.runIf(testStoreKind === "pglite")("pledge audit", () => {
   it("prints usage for anything else, and for --help exits 0", async () => {
     const bad = await run(["frobnicate"]);
     expect(bad.code).toBe(2);
+    expect(bad.err[0]).toMatch(/pledge audit log \[--subject ID\]/);
     const help = await run(["--help"]);
     expect(help.code).toBe(0);
     expect(help.out[0]).toMatch(/pledge audit verify \[--public-key FILE\] \[--checkpoint FILE\]/);
