@@ -34,6 +34,8 @@ export interface Config {
    * the client address and scheme are read from them (HSTS, secure cookies, per-source limits).
    */
   readonly trustProxy: boolean;
+  /** Where signed audit checkpoints are written, outside the database; null: not written. */
+  readonly checkpointDir: string | null;
 }
 
 export interface MailConfig {
@@ -109,6 +111,7 @@ const VARIABLES = {
   PLEDGE_DKIM_KEY_FILE: { expected: "a path to a PEM private key", schema: z.string().min(1) },
   PLEDGE_SMTP_POOL: { expected: "an integer 1–50", schema: integer(1, 50) },
   PLEDGE_SEND_WORKERS: { expected: "on or off", schema: z.enum(["on", "off"]) },
+  PLEDGE_CHECKPOINT_DIR: { expected: "a directory path", schema: z.string().min(1) },
   PLEDGE_WEBHOOK_SECRET: {
     expected: "a secret of at least 32 characters",
     secret: true,
@@ -147,6 +150,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     mail: readMail(read),
     webhookSecret: read<string | null>("PLEDGE_WEBHOOK_SECRET", null),
     trustProxy: read<"on" | "off">("PLEDGE_TRUST_PROXY", "off") === "on",
+    checkpointDir: nullablePath(read<string | null>("PLEDGE_CHECKPOINT_DIR", null)),
   };
   const dkimSet = ["PLEDGE_DKIM_DOMAIN", "PLEDGE_DKIM_SELECTOR", "PLEDGE_DKIM_KEY_FILE"].filter(
     (n) => env[n],
@@ -158,6 +162,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+function nullablePath(value: string | null): string | null {
+  return value === null ? null : path.resolve(value);
 }
 
 function readMail(read: <T>(name: Name, fallback: T) => T): MailConfig {

@@ -24,6 +24,15 @@ export interface AuditPayloads {
   "policy.published": { company: string; version: string; effectiveFrom: string };
   "staff.key_created": { staffId: string; keyId: string };
   "audit.checkpoint": { keyId: string };
+  /** A read of the log (src/audit/log.read.ts): the filter it used and how many events it returned. */
+  "audit.read": {
+    via: "api" | "cli";
+    actor: string | null;
+    type: string | null;
+    from: string | null;
+    to: string | null;
+    events: number;
+  };
 }
 
 export type AuditEventType = keyof AuditPayloads;

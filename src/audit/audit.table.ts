@@ -41,6 +41,8 @@ export interface AuditCheckpointsTable {
   key_id: Fixed<string>;
   /** Base64 Ed25519 signature over `checkpointMessage(seq, hash, at)`. */
   signature: Fixed<string>;
+  /** The checkpoint as a C2SP signed note (src/audit/note.ts); null for checkpoints made before notes. */
+  note: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface AuditTables {

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../store/database.ts";
 import { appendAudit } from "./append.ts";
 import type { AuditSigner } from "./keys.ts";
+import { signNote } from "./note.ts";
 
 export interface Checkpoint {
   seq: number;
@@ -11,6 +12,11 @@ export interface Checkpoint {
   keyId: string;
   /** Base64 Ed25519 signature over `checkpointMessage(seq, hash, at)`. */
   signature: string;
+}
+
+/** A checkpoint just made: also as a signed note (src/audit/note.ts) under `origin`. */
+export interface SignedCheckpoint extends Checkpoint {
+  note: string;
 }
 
 /** The exact bytes a checkpoint signature covers. */
@@ -22,9 +28,16 @@ export function checkpointMessage(seq: number, hash: string, at: Date): Buffer {
  * Records an `audit.checkpoint` event, then signs the head of the log (which is that event) and
  * stores the signature in audit_checkpoints, all in one transaction. Afterwards, removing or
  * changing any row up to the signed seq is detectable by `verifyAudit` even if the attacker also
- * rewrites the rest of the chain and the head row.
+ * rewrites the rest of the chain and the head row. The same head is signed as a note whose
+ * origin is `origin`: the copy meant to leave the database (checkpoint.files.ts, the public route),
+ * which also proves a truncation that took the checkpoint rows with it.
  */
-export async function checkpoint(db: Kysely<Database>, signer: AuditSigner, at: Date): Promise<Checkpoint> {
+export async function checkpoint(
+  db: Kysely<Database>,
+  signer: AuditSigner,
+  at: Date,
+  origin: string,
+): Promise<SignedCheckpoint> {
   return db.transaction().execute(async (trx) => {
     const [row] = await appendAudit(trx, [
       { type: "audit.checkpoint", at, actor: "system", subjectId: null, payload: { keyId: signer.keyId } },
@@ -33,11 +46,24 @@ export async function checkpoint(db: Kysely<Database>, signer: AuditSigner, at: 
     const signature = sign(null, checkpointMessage(row.seq, row.hash, at), signer.privateKey).toString(
       "base64",
     );
-    const cp: Checkpoint = { seq: row.seq, hash: row.hash, at, keyId: signer.keyId, signature };
+    const note = signNote({ origin, size: row.seq, hash: row.hash }, signer.privateKey);
+    const cp: SignedCheckpoint = { seq: row.seq, hash: row.hash, at, keyId: signer.keyId, signature, note };
     await trx
       .insertInto("audit_checkpoints")
-      .values({ seq: cp.seq, hash: cp.hash, at, key_id: cp.keyId, signature })
+      .values({ seq: cp.seq, hash: cp.hash, at, key_id: cp.keyId, signature, note })
       .execute();
     return cp;
   });
+}
+
+/** The newest checkpoint's signed note, or null when no checkpoint has one. */
+export async function latestNote(db: Kysely<Database>): Promise<{ seq: number; note: string } | null> {
+  const row = await db
+    .selectFrom("audit_checkpoints")
+    .select(["seq", "note"])
+    .where("note", "is not", null)
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined || row.note === null ? null : { seq: Number(row.seq), note: row.note };
 }

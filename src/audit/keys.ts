@@ -7,6 +7,7 @@ import {
 } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { publicKeyOfVkey } from "./note.ts";
 
 /** The Ed25519 key that signs checkpoints. It lives in a file, never in the database. */
 export interface AuditSigner {
@@ -51,12 +52,17 @@ export function signerFromPem(pem: string): AuditSigner {
   return { keyId: keyIdOf(createPublicKey(privateKey)), privateKey };
 }
 
-/** Reads a public key (SPKI PEM), or returns null if the file does not exist. */
+/**
+ * Reads a public key: SPKI PEM (the `.pub` file beside the signing key) or a verifier key line as
+ * GET /v1/audit/checkpoint/key publishes it (note.ts). Returns null if the file does not exist.
+ */
 export function readPublicKey(file: string): KeyObject | null {
+  let text: string;
   try {
-    return createPublicKey(readFileSync(file, "utf8"));
+    text = readFileSync(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
+  return text.trimStart().startsWith("-----BEGIN") ? createPublicKey(text) : publicKeyOfVkey(text);
 }

@@ -16,7 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./migrate.ts")).migrateCommand,
   },
   audit: {
-    summary: "audit verify: check the audit log's hash chain",
+    summary: "audit verify | checkpoint | log: check, sign and read the audit log",
     load: async () => (await import("./audit.ts")).auditCommand,
   },
   policy: {

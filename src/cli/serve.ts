@@ -4,6 +4,7 @@ import { VaultError } from "../crypto/errors.ts";
 import type { Vault } from "../crypto/vault.types.ts";
 import type { FastifyInstance } from "fastify";
 import { openConfiguredStore, loadConfiguredPolicies, prepareSchema, StartError } from "../app.ts";
+import { publicKeyFileFor, readPublicKey } from "../audit/keys.ts";
 import { createAuditWriter } from "../audit/writer.ts";
 import { residencyProblem } from "../policy/residency.ts";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
@@ -12,6 +13,7 @@ import { createLogger } from "../http/logger.ts";
 import { anyKeys, bootstrapAdmin } from "../modules/staff/staff.service.ts";
 import { PolicyError } from "../policy/errors.ts";
 import { inForce, type PolicyHistory } from "../policy/history.ts";
+import { dataPaths } from "../store/options.ts";
 import type { Store } from "../store/store.ts";
 import type { Io } from "./io.ts";
 
@@ -69,6 +71,7 @@ export async function serveCommand(
       policies,
       audit,
       vault,
+      auditPublicKey: readPublicKey(publicKeyFileFor(dataPaths(env).auditKeyFile)),
       clock: () => new Date(),
       logger: createLogger(config.logLevel),
     });

@@ -1,6 +1,8 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { KeyObject } from "node:crypto";
+import { checkpointOrigin } from "../audit/note.ts";
 import type { AuditWriter } from "../audit/writer.ts";
 import type { Config } from "../config.ts";
 import { accountRoutes } from "../modules/customers/account.routes.ts";
@@ -33,6 +35,7 @@ import { installIdempotency } from "./idempotency.ts";
 import type { PolicyHistory } from "../policy/history.ts";
 import type { Store } from "../store/store.ts";
 import { Authenticator } from "./auth.ts";
+import { auditRoutes } from "./audit.routes.ts";
 import { decisionRoutes } from "./decisions.routes.ts";
 import { installErrorHandling } from "./error-handler.ts";
 import { docsCsp, installSecurityHeaders } from "./headers.ts";
@@ -66,6 +69,8 @@ export interface AppDeps {
   readonly mailTransport?: MailTransport;
   /** Whether this node takes campaign send jobs; default `config.mail.sendWorkers`. */
   readonly sendWorkers?: boolean;
+  /** The audit signing key's public half, published at /v1/audit/checkpoint/key; absent: not published. */
+  readonly auditPublicKey?: KeyObject | null;
 }
 
 /**
@@ -132,6 +137,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { store, book, clock });
   await app.register(policyRoutes, { book, clock });
   await app.register(decisionRoutes, { deps: uses, audit: deps.audit });
+  await app.register(auditRoutes, {
+    db: store.db,
+    audit: deps.audit,
+    clock,
+    origin: checkpointOrigin(config.mail.publicUrl),
+    publicKey: deps.auditPublicKey ?? null,
+  });
   await app.register(staffRoutes, {
     db: store.db,
     auth,

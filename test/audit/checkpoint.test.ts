@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readRowPage } from "../../src/audit/audit.repository.ts";
-import { checkpoint } from "../../src/audit/checkpoint.ts";
+import { checkpoint, latestNote } from "../../src/audit/checkpoint.ts";
+import { noteSignedBy, parseNote } from "../../src/audit/note.ts";
 import { rowHash } from "../../src/audit/hash.ts";
 import {
   loadOrCreateSigner,
@@ -48,15 +49,27 @@ describe("audit signing key", () => {
 
 describe(`checkpoints (${testStoreKind})`, () => {
   it("signs the head, including its own audit.checkpoint event, and verifies", async () => {
-    const cp = await checkpoint(store.db, signer, at);
+    const cp = await checkpoint(store.db, signer, at, "pledge.test/audit");
     expect(cp).toMatchObject({ seq: 9, keyId: signer.keyId });
     const [row] = await readRowPage(store.db, 8, 9, 1);
     expect(row).toMatchObject({ type: "audit.checkpoint", hash: cp.hash, payload: { keyId: signer.keyId } });
     expect(await verifyAudit(store.db, publicKey())).toEqual({ ok: true, checked: 9, problems: [] });
   });
 
+  it("the same head is signed as a note, kept with the checkpoint and given as the newest", async () => {
+    expect(await latestNote(store.db)).toBeNull();
+    await checkpoint(store.db, signer, at, "pledge.test/audit");
+    await seedLog(store.db, 2);
+    const cp = await checkpoint(store.db, signer, at, "pledge.test/audit");
+    expect(cp.seq).toBe(12);
+    expect(await latestNote(store.db)).toEqual({ seq: 12, note: cp.note });
+    const note = parseNote(cp.note);
+    expect(note).toMatchObject({ origin: "pledge.test/audit", size: 12, hash: cp.hash });
+    expect(noteSignedBy(note, publicKey()!)).toBe(true);
+  });
+
   it("bad_signature: a forged signature, or a different public key", async () => {
-    await checkpoint(store.db, signer, at);
+    await checkpoint(store.db, signer, at, "pledge.test/audit");
     const other = generateKeyPairSync("ed25519").publicKey;
     expect((await verifyAudit(store.db, other)).problems.map((p) => [p.seq, p.kind])).toEqual([
       [9, "bad_signature"],
@@ -70,7 +83,7 @@ describe(`checkpoints (${testStoreKind})`, () => {
   });
 
   it("checkpoint_mismatch: a whole chain rewritten from row 3 on, head included, still disagrees with the signature", async () => {
-    const cp = await checkpoint(store.db, signer, at);
+    const cp = await checkpoint(store.db, signer, at, "pledge.test/audit");
     const rows = await readRowPage(store.db, 0, 100, 100);
     let prev = rows[1]!.hash;
     const statements = [sql`delete from audit_log where seq >= 3`];
@@ -90,7 +103,7 @@ describe(`checkpoints (${testStoreKind})`, () => {
   });
 
   it("truncated: rows cut from the end with the head row moved back are found against the checkpoint", async () => {
-    await checkpoint(store.db, signer, at);
+    await checkpoint(store.db, signer, at, "pledge.test/audit");
     const rows = await readRowPage(store.db, 0, 100, 100);
     await tamper(
       store.db,
@@ -102,7 +115,7 @@ describe(`checkpoints (${testStoreKind})`, () => {
   });
 
   it("with no public key, every checkpoint is reported, since none can be trusted", async () => {
-    await checkpoint(store.db, signer, at);
+    await checkpoint(store.db, signer, at, "pledge.test/audit");
     const report = await verifyAudit(store.db, null);
     expect(report.problems).toEqual([
       { seq: 9, kind: "bad_signature", detail: expect.stringMatching(/no public key/) },

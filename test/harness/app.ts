@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
@@ -36,6 +37,8 @@ export async function buildTestApp(
     env?: Record<string, string>;
     /** A logger to use instead of a silent one (tests that read what is logged). */
     logger?: FastifyBaseLogger;
+    /** The audit signing key's public half, for GET /v1/audit/checkpoint/key. */
+    auditPublicKey?: KeyObject;
   } = {},
 ): Promise<TestApp> {
   const company = options.company ?? "partstore";
@@ -58,6 +61,7 @@ export async function buildTestApp(
       audit,
       clock,
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.auditPublicKey ? { auditPublicKey: options.auditPublicKey } : {}),
     });
     await app.ready();
   } catch (error) {

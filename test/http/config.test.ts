@@ -27,6 +27,8 @@ describe("configuration", () => {
       logLevel: "info",
       bodyLimit: 65536,
       webhookSecret: null,
+      trustProxy: false,
+      checkpointDir: null,
       mail: {
         smtpUrl: null,
         from: "no-reply@localhost",
