@@ -104,12 +104,13 @@ describe("payment methods (zmailcloud)", () => {
     expect(res.statusCode).toBe(403);
   });
 
-  it("every charge and refusal is audited, never with the token", async () => {
+  it("every charge and refusal is audited, never with the token or the caller's order id", async () => {
     const audit = await f.auditOf(id);
     const types = audit.map((a) => a.type);
     expect(types).toContain("payment.charged");
     expect(types).toContain("payment.charge_refused");
     expect(JSON.stringify(audit)).not.toContain("tok_1N3xYz2eZvKYlo2C");
+    expect(JSON.stringify(audit)).not.toContain("ORD-");
   });
 
   it("a charge retried with its Idempotency-Key returns the same charge; another charge with it is 422", async () => {

@@ -226,7 +226,6 @@ export async function chargePaymentMethod(
           subjectId: method.subject_id,
           payload: {
             paymentMethodId: method.payment_method_id,
-            orderId: input.orderId,
             purpose: input.purpose,
             clauses: [...notReuse.clauses],
             policy: { company: scope.pack.company, version: scope.pack.version },
@@ -303,7 +302,6 @@ async function recordCharge(
     payload: {
       chargeId: charge.charge_id,
       paymentMethodId: row.payment_method_id,
-      orderId: input.orderId,
       reuse,
     },
   });
