@@ -29,6 +29,11 @@ export interface Config {
   readonly mail: MailConfig;
   /** Shared secret of the deliverability webhook (HMAC-SHA256 of the body); null: the webhook refuses every call. */
   readonly webhookSecret: string | null;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client address (rate limits, failure
+   * limits): false (none: the socket's peer), a number of hops, or the proxies' addresses/CIDRs.
+   */
+  readonly trustProxy: false | number | readonly string[];
 }
 
 export interface MailConfig {
@@ -103,6 +108,16 @@ const VARIABLES = {
   PLEDGE_DKIM_KEY_FILE: { expected: "a path to a PEM private key", schema: z.string().min(1) },
   PLEDGE_SMTP_POOL: { expected: "an integer 1–50", schema: integer(1, 50) },
   PLEDGE_SEND_WORKERS: { expected: "on or off", schema: z.enum(["on", "off"]) },
+  PLEDGE_TRUST_PROXY: {
+    expected: "off, a number of proxy hops 1–10, or a comma-separated list of proxy addresses or CIDRs",
+    schema: z
+      .string()
+      .regex(/^(off|\d+|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/)
+      .transform((v) =>
+        v === "off" ? false : /^\d+$/.test(v) ? Number(v) : v.split(",").map((p) => p.trim()),
+      )
+      .refine((v) => typeof v !== "number" || (v >= 1 && v <= 10)),
+  },
   PLEDGE_WEBHOOK_SECRET: {
     expected: "a secret of at least 32 characters",
     secret: true,
@@ -140,6 +155,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     bodyLimit: read("PLEDGE_BODY_LIMIT", 64 * 1024),
     mail: readMail(read),
     webhookSecret: read<string | null>("PLEDGE_WEBHOOK_SECRET", null),
+    trustProxy: read<false | number | readonly string[]>("PLEDGE_TRUST_PROXY", false),
   };
   const dkimSet = ["PLEDGE_DKIM_DOMAIN", "PLEDGE_DKIM_SELECTOR", "PLEDGE_DKIM_KEY_FILE"].filter(
     (n) => env[n],

@@ -48,6 +48,7 @@ export const ERROR_TITLES = {
   PLEDGE_INVALID_CURSOR: "The pagination cursor is not valid",
   PLEDGE_PASSWORD_WEAK: "The password is too short, too long or too common",
   PLEDGE_SIGNIN_FAILED: "The email address or password is not right",
+  PLEDGE_SIGNIN_BACKOFF: "Too many failed sign-ins for this account name; retry after the delay",
   PLEDGE_SESSION_REQUIRED: "Sign in first: there is no valid session",
   PLEDGE_REAUTH_FAILED: "The current password is not right",
   PLEDGE_CSRF_FAILED: "The CSRF token is missing or does not match the session",

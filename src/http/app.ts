@@ -32,6 +32,7 @@ import { installInputGuard } from "./input-guard.ts";
 import { installIdempotency } from "./idempotency.ts";
 import type { PolicyHistory } from "../policy/history.ts";
 import type { Store } from "../store/store.ts";
+import { FailureLimiter, type FailureLimit } from "../throttle/failures.ts";
 import { Authenticator } from "./auth.ts";
 import { decisionRoutes } from "./decisions.routes.ts";
 import { installErrorHandling } from "./error-handler.ts";
@@ -65,7 +66,12 @@ export interface AppDeps {
   readonly mailTransport?: MailTransport;
   /** Whether this node takes campaign send jobs; default `config.mail.sendWorkers`. */
   readonly sendWorkers?: boolean;
+  /** Failed staff API keys allowed per source address; default DEFAULT_API_KEY_FAILURES. */
+  readonly apiKeyFailures?: FailureLimit;
 }
+
+/** 10 failed API keys a minute per source address, on all nodes together. */
+export const DEFAULT_API_KEY_FAILURES: FailureLimit = Object.freeze({ capacity: 10, perMs: 60_000 });
 
 /**
  * The composition root of the HTTP API. Owns nothing it is given: closing the app stops the
@@ -74,12 +80,24 @@ export interface AppDeps {
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store, clock } = deps;
   const book = new PolicyBook(deps.policies);
-  const auth = new Authenticator(store.db, () => clock().getTime());
+  const now = () => clock().getTime();
+  const keyFailures = new FailureLimiter(
+    store.db,
+    "api_key",
+    deps.apiKeyFailures ?? DEFAULT_API_KEY_FAILURES,
+    now,
+  );
+  const auth = new Authenticator(store.db, now, keyFailures);
+  const hops = config.trustProxy;
+  const trustProxy =
+    typeof hops === "number" ? (_address: string, hop: number) => hop < hops : hops && [...hops];
   const app = Fastify({
     loggerInstance: deps.logger ?? createLogger(config.logLevel),
     bodyLimit: config.bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
     routerOptions: { ignoreTrailingSlash: true },
+    // request.ip: the socket's peer, or the client a trusted proxy names (PLEDGE_TRUST_PROXY).
+    trustProxy,
   });
   app.decorateRequest("caller", null);
   installErrorHandling(app);

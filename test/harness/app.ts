@@ -8,6 +8,7 @@ import { createKey, createStaff } from "../../src/modules/staff/staff.service.ts
 import { inForce, loadPolicyHistory } from "../../src/policy/history.ts";
 import type { PolicyPack } from "../../src/policy/schema.ts";
 import type { Store } from "../../src/store/store.ts";
+import type { FailureLimit } from "../../src/throttle/failures.ts";
 import { freshStore } from "./store.ts";
 
 export const POLICIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../policies");
@@ -36,6 +37,8 @@ export async function buildTestApp(
     env?: Record<string, string>;
     /** A logger to use instead of a silent one (tests that read what is logged). */
     logger?: FastifyBaseLogger;
+    /** Failed API keys allowed per source address, instead of the default. */
+    apiKeyFailures?: FailureLimit;
   } = {},
 ): Promise<TestApp> {
   const company = options.company ?? "partstore";
@@ -58,6 +61,7 @@ export async function buildTestApp(
       audit,
       clock,
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.apiKeyFailures ? { apiKeyFailures: options.apiKeyFailures } : {}),
     });
     await app.ready();
   } catch (error) {
