@@ -34,6 +34,8 @@ export interface Config {
    * limits): false (none: the socket's peer), a number of hops, or the proxies' addresses/CIDRs.
    */
   readonly trustProxy: false | number | readonly string[];
+  /** Bearer token that `GET /metrics` asks of Prometheus; null: the endpoint is not served. */
+  readonly metricsToken: string | null;
 }
 
 export interface MailConfig {
@@ -118,6 +120,11 @@ const VARIABLES = {
       )
       .refine((v) => typeof v !== "number" || (v >= 1 && v <= 10)),
   },
+  PLEDGE_METRICS_TOKEN: {
+    expected: "a token of 32–1024 characters without spaces",
+    secret: true,
+    schema: z.string().regex(/^\S{32,1024}$/),
+  },
   PLEDGE_WEBHOOK_SECRET: {
     expected: "a secret of at least 32 characters",
     secret: true,
@@ -156,6 +163,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     mail: readMail(read),
     webhookSecret: read<string | null>("PLEDGE_WEBHOOK_SECRET", null),
     trustProxy: read<false | number | readonly string[]>("PLEDGE_TRUST_PROXY", false),
+    metricsToken: read<string | null>("PLEDGE_METRICS_TOKEN", null),
   };
   const dkimSet = ["PLEDGE_DKIM_DOMAIN", "PLEDGE_DKIM_SELECTOR", "PLEDGE_DKIM_KEY_FILE"].filter(
     (n) => env[n],

@@ -64,6 +64,7 @@ export const ERROR_TITLES = {
   PLEDGE_UNSUBSCRIBE_TOKEN_EXPIRED: "The unsubscribe token has expired",
   PLEDGE_METHOD_NOT_ALLOWED: "The method is not allowed on this resource",
   PLEDGE_RATE_LIMITED: "Too many requests",
+  PLEDGE_METRICS_UNAUTHORIZED: "The metrics token is missing or wrong",
   PLEDGE_NOT_READY: "Pledge is not ready to serve",
   PLEDGE_STORE_UNAVAILABLE: "The database cannot be reached; retry shortly",
   PLEDGE_INTERNAL: "Internal error",

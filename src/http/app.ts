@@ -39,6 +39,7 @@ import { installErrorHandling } from "./error-handler.ts";
 import { problemSchema } from "./errors.ts";
 import { healthRoutes } from "./health.routes.ts";
 import { createLogger } from "./logger.ts";
+import { countAnswers, createMetrics, metricsRoute } from "./metrics.ts";
 import { complaintRoutes } from "../modules/complaints/complaints.routes.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
@@ -101,6 +102,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorateRequest("caller", null);
   installErrorHandling(app);
+  const metrics = createMetrics({ db: store.db, clock, log: app.log });
+  countAnswers(app, metrics);
   app.addSchema(problemSchema);
   installInputGuard(app);
   installIdempotency(app, { db: store.db, clock });
@@ -134,6 +137,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // routes are authenticated from their declaration (src/http/route-use.ts).
   requireRouteUses(app, { auth, pack: () => book.at(clock().toISOString()).pack });
   app.get("/openapi.json", { schema: { hide: true }, config: { use: PUBLIC } }, async () => app.swagger());
+  metricsRoute(app, metrics, config.metricsToken);
 
   // What every use of personal data goes through: the kernel's dependencies (src/use/kernel.ts).
   const uses = {
@@ -142,6 +146,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     vault: deps.vault ?? ephemeralVault(),
     clock,
     region: config.region,
+    onDecision: metrics.decided,
   };
   await app.register(healthRoutes, { store, book, clock });
   await app.register(policyRoutes, { book, clock });

@@ -28,6 +28,7 @@ describe("configuration", () => {
       bodyLimit: 65536,
       webhookSecret: null,
       trustProxy: false,
+      metricsToken: null,
       mail: {
         smtpUrl: null,
         from: "no-reply@localhost",
