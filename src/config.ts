@@ -30,10 +30,12 @@ export interface Config {
   /** Shared secret of the deliverability webhook (HMAC-SHA256 of the body); null: the webhook refuses every call. */
   readonly webhookSecret: string | null;
   /**
-   * Behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto and strips clients' own:
-   * the client address and scheme are read from them (HSTS, secure cookies, per-source limits).
+   * Which proxies' `X-Forwarded-For` to believe for the client address (rate limits, failure
+   * limits): false (none: the socket's peer), a number of hops, or the proxies' addresses/CIDRs.
    */
-  readonly trustProxy: boolean;
+  readonly trustProxy: false | number | readonly string[];
+  /** Bearer token that `GET /metrics` asks of Prometheus; null: the endpoint is not served. */
+  readonly metricsToken: string | null;
   /** Where signed audit checkpoints are written, outside the database; null: not written. */
   readonly checkpointDir: string | null;
 }
@@ -93,7 +95,6 @@ const VARIABLES = {
     schema: z.string().regex(API_KEY_PATTERN),
   },
   LOG_LEVEL: { expected: `one of ${LOG_LEVELS.join(", ")}`, schema: z.enum(LOG_LEVELS) },
-  PLEDGE_TRUST_PROXY: { expected: "on or off", schema: z.enum(["on", "off"]) },
   PLEDGE_BODY_LIMIT: { expected: "a byte count 1024–16777216", schema: integer(1024, 16 * 1024 * 1024) },
   PLEDGE_SMTP_URL: {
     expected: "an smtp:// or smtps:// URL",
@@ -112,6 +113,21 @@ const VARIABLES = {
   PLEDGE_SMTP_POOL: { expected: "an integer 1–50", schema: integer(1, 50) },
   PLEDGE_SEND_WORKERS: { expected: "on or off", schema: z.enum(["on", "off"]) },
   PLEDGE_CHECKPOINT_DIR: { expected: "a directory path", schema: z.string().min(1) },
+  PLEDGE_TRUST_PROXY: {
+    expected: "off, a number of proxy hops 1–10, or a comma-separated list of proxy addresses or CIDRs",
+    schema: z
+      .string()
+      .regex(/^(off|\d+|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/)
+      .transform((v) =>
+        v === "off" ? false : /^\d+$/.test(v) ? Number(v) : v.split(",").map((p) => p.trim()),
+      )
+      .refine((v) => typeof v !== "number" || (v >= 1 && v <= 10)),
+  },
+  PLEDGE_METRICS_TOKEN: {
+    expected: "a token of 32–1024 characters without spaces",
+    secret: true,
+    schema: z.string().regex(/^\S{32,1024}$/),
+  },
   PLEDGE_WEBHOOK_SECRET: {
     expected: "a secret of at least 32 characters",
     secret: true,
@@ -149,8 +165,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     bodyLimit: read("PLEDGE_BODY_LIMIT", 64 * 1024),
     mail: readMail(read),
     webhookSecret: read<string | null>("PLEDGE_WEBHOOK_SECRET", null),
-    trustProxy: read<"on" | "off">("PLEDGE_TRUST_PROXY", "off") === "on",
     checkpointDir: nullablePath(read<string | null>("PLEDGE_CHECKPOINT_DIR", null)),
+    trustProxy: read<false | number | readonly string[]>("PLEDGE_TRUST_PROXY", false),
+    metricsToken: read<string | null>("PLEDGE_METRICS_TOKEN", null),
   };
   const dkimSet = ["PLEDGE_DKIM_DOMAIN", "PLEDGE_DKIM_SELECTOR", "PLEDGE_DKIM_KEY_FILE"].filter(
     (n) => env[n],

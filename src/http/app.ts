@@ -34,6 +34,7 @@ import { installInputGuard } from "./input-guard.ts";
 import { installIdempotency } from "./idempotency.ts";
 import type { PolicyHistory } from "../policy/history.ts";
 import type { Store } from "../store/store.ts";
+import { FailureLimiter, type FailureLimit } from "../throttle/failures.ts";
 import { Authenticator } from "./auth.ts";
 import { auditRoutes } from "./audit.routes.ts";
 import { decisionRoutes } from "./decisions.routes.ts";
@@ -42,6 +43,7 @@ import { docsCsp, installSecurityHeaders } from "./headers.ts";
 import { problemSchema } from "./errors.ts";
 import { healthRoutes } from "./health.routes.ts";
 import { createLogger, installPathVocabulary } from "./logger.ts";
+import { countAnswers, createMetrics, metricsRoute } from "./metrics.ts";
 import { complaintRoutes } from "../modules/complaints/complaints.routes.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
@@ -71,7 +73,12 @@ export interface AppDeps {
   readonly sendWorkers?: boolean;
   /** The audit signing key's public half, published at /v1/audit/checkpoint/key; absent: not published. */
   readonly auditPublicKey?: KeyObject | null;
+  /** Failed staff API keys allowed per source address; default DEFAULT_API_KEY_FAILURES. */
+  readonly apiKeyFailures?: FailureLimit;
 }
+
+/** 10 failed API keys a minute per source address, on all nodes together. */
+export const DEFAULT_API_KEY_FAILURES: FailureLimit = Object.freeze({ capacity: 10, perMs: 60_000 });
 
 /**
  * The composition root of the HTTP API. Owns nothing it is given: closing the app stops the
@@ -80,18 +87,31 @@ export interface AppDeps {
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store, clock } = deps;
   const book = new PolicyBook(deps.policies);
-  const auth = new Authenticator(store.db, () => clock().getTime());
+  const now = () => clock().getTime();
+  const keyFailures = new FailureLimiter(
+    store.db,
+    "api_key",
+    deps.apiKeyFailures ?? DEFAULT_API_KEY_FAILURES,
+    now,
+  );
+  const auth = new Authenticator(store.db, now, keyFailures);
+  const hops = config.trustProxy;
+  const trustProxy =
+    typeof hops === "number" ? (_address: string, hop: number) => hop < hops : hops && [...hops];
   const app = Fastify({
     loggerInstance: deps.logger ?? createLogger(config.logLevel),
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
     routerOptions: { ignoreTrailingSlash: true },
+    // request.ip: the socket's peer, or the client a trusted proxy names (PLEDGE_TRUST_PROXY).
+    trustProxy,
   });
   app.decorateRequest("caller", null);
   installPathVocabulary(app);
   installSecurityHeaders(app);
   installErrorHandling(app);
+  const metrics = createMetrics({ db: store.db, clock, log: app.log });
+  countAnswers(app, metrics);
   app.addSchema(problemSchema);
   installInputGuard(app);
   installIdempotency(app, { db: store.db, clock });
@@ -125,6 +145,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // routes are authenticated from their declaration (src/http/route-use.ts).
   requireRouteUses(app, { auth, pack: () => book.at(clock().toISOString()).pack });
   app.get("/openapi.json", { schema: { hide: true }, config: { use: PUBLIC } }, async () => app.swagger());
+  metricsRoute(app, metrics, config.metricsToken);
 
   // What every use of personal data goes through: the kernel's dependencies (src/use/kernel.ts).
   const uses = {
@@ -133,6 +154,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     vault: deps.vault ?? ephemeralVault(),
     clock,
     region: config.region,
+    onDecision: metrics.decided,
   };
   await app.register(healthRoutes, { store, book, clock });
   await app.register(policyRoutes, { book, clock });
@@ -158,7 +180,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(recordRoutes, uses);
   const customers = createCustomersDeps(subjects, {
     ...DEFAULT_CUSTOMER_ACCESS,
-    trustForwardedProto: config.trustProxy,
+    trustForwardedProto: config.trustProxy !== false,
     ...deps.customerAccess,
   });
   for (const section of [customerAccountSection, consentSection, disclosuresSection]) {

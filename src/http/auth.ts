@@ -1,9 +1,11 @@
-import type { FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import type { Kysely } from "kysely";
 import { authenticate } from "../modules/staff/staff.service.ts";
 import type { Caller } from "../modules/staff/staff.ts";
 import type { Database } from "../store/database.ts";
 import { PledgeError } from "../errors.ts";
+import type { FailureLimiter } from "../throttle/failures.ts";
+import { sourceOf } from "../throttle/source.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -17,6 +19,11 @@ declare module "fastify" {
  * lookup is remembered for `ttlMs` so a busy caller costs one query per interval, not per request;
  * `forget()` drops everything, and is called after every change to staff or keys in this process.
  * Another process's revocation takes effect within `ttlMs`.
+ *
+ * Failed keys are limited per source address by `failures` (counted in the database, so on every
+ * node): a source over its limit is answered 429 before any key it sends is looked up, so
+ * guessing stops there, while keys already known good in this process keep working. Neither the
+ * answers nor the log ever carry the key.
  */
 export class Authenticator {
   private readonly cache = new Map<string, { caller: Caller; until: number }>();
@@ -24,12 +31,13 @@ export class Authenticator {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => number = Date.now,
+    private readonly failures: FailureLimiter | null = null,
     private readonly ttlMs = 5_000,
   ) {}
 
   async authenticate(key: string): Promise<Caller | null> {
-    const hit = this.cache.get(key);
-    if (hit && hit.until > this.now()) return hit.caller;
+    const hit = this.cached(key);
+    if (hit !== null) return hit;
     const caller = await authenticate(this.db, key);
     if (caller) {
       if (this.cache.size >= 10_000) this.cache.clear();
@@ -40,17 +48,41 @@ export class Authenticator {
     return caller;
   }
 
+  private cached(key: string): Caller | null {
+    const hit = this.cache.get(key);
+    return hit && hit.until > this.now() ? hit.caller : null;
+  }
+
+  /** The caller of `key` from `request`'s source, within the source's failure limit. */
+  private async authenticateFrom(request: FastifyRequest, reply: FastifyReply, key: string) {
+    const hit = this.cached(key);
+    if (hit !== null || this.failures === null) return hit ?? (await this.authenticate(key));
+    const source = sourceOf(request.ip);
+    const admission = await this.failures.check(source);
+    if (!admission.allowed) {
+      const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+      void reply.header("retry-after", String(seconds));
+      throw new PledgeError(
+        "PLEDGE_RATE_LIMITED",
+        `too many failed API keys from this address; retry in ${seconds} s`,
+      );
+    }
+    const caller = await this.authenticate(key);
+    if (caller === null) await this.failures.fail(source);
+    return caller;
+  }
+
   forget(): void {
     this.cache.clear();
   }
 
   /** A preHandler that lets through callers whose role is in `roles` (`"any"`: every valid key). */
   requireRole(roles: "any" | readonly string[]): preHandlerAsyncHookHandler {
-    return async (request) => {
+    return async (request, reply) => {
       const key = presentedKey(request);
       if (key === null)
         throw new PledgeError("PLEDGE_AUTH_MISSING", "send the API key as Authorization: Bearer <key>");
-      const caller = await this.authenticate(key);
+      const caller = await this.authenticateFrom(request, reply, key);
       if (!caller)
         throw new PledgeError("PLEDGE_AUTH_INVALID", "the API key is unknown, malformed or revoked");
       if (roles !== "any" && !roles.includes(caller.role)) {

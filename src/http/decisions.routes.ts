@@ -103,6 +103,7 @@ export async function decisionRoutes(app: FastifyInstance, opts: DecisionRoutesO
         subjectId: subjectId ?? null,
         payload: summarise(use, decision),
       });
+      deps.onDecision?.(decision.outcome, use.action);
       return { decision, at, audit: { seq: row.seq, hash: row.hash } };
     },
   );

@@ -12,6 +12,12 @@ import { PledgeError } from "../errors.ts";
  */
 export const SESSION_COOKIE = "pledge_session";
 export const CUSTOMER_COOKIE = "pledge_customer";
+/**
+ * `pledge_device` marks a browser the customer signed in from (src/modules/customers/devices.ts):
+ * HttpOnly, Secure, SameSite=Lax, sent only to `/v1/account/` paths.
+ */
+export const DEVICE_COOKIE = "pledge_device";
+const DEVICE_COOKIE_PATH = "/v1/account/";
 
 export interface CustomerSession {
   readonly subjectId: string;
@@ -49,14 +55,16 @@ export function readCookie(request: FastifyRequest, name: string): string | null
 interface CookieOptions {
   readonly maxAgeSeconds: number;
   readonly httpOnly: boolean;
+  /** Default `/`. */
+  readonly path?: string;
 }
 
-/** A Set-Cookie value; always Secure, SameSite=Lax and Path=/. */
+/** A Set-Cookie value; always Secure and SameSite=Lax. */
 export function serializeCookie(name: string, value: string, opts: CookieOptions): string {
   const parts = [
     `${name}=${encodeURIComponent(value)}`,
     `Max-Age=${Math.max(0, Math.floor(opts.maxAgeSeconds))}`,
-    "Path=/",
+    `Path=${opts.path ?? "/"}`,
     "Secure",
     "SameSite=Lax",
   ];
@@ -77,6 +85,16 @@ export function setCustomerCookie(reply: FastifyReply, customerNumber: string, m
   const cookie = serializeCookie(CUSTOMER_COOKIE, customerNumber, {
     maxAgeSeconds: maxAgeMs / 1000,
     httpOnly: false,
+  });
+  void reply.header("set-cookie", cookie);
+}
+
+export function setDeviceCookie(reply: FastifyReply, id: string, expiresAt: Date, now: Date): void {
+  const maxAgeSeconds = (expiresAt.getTime() - now.getTime()) / 1000;
+  const cookie = serializeCookie(DEVICE_COOKIE, id, {
+    maxAgeSeconds,
+    httpOnly: true,
+    path: DEVICE_COOKIE_PATH,
   });
   void reply.header("set-cookie", cookie);
 }

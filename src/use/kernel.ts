@@ -43,6 +43,8 @@ export interface UseDeps {
   readonly clock: () => Date;
   /** The region this deployment stores and processes data in (gate rule 1). */
   readonly region: string;
+  /** Told of every decision that is audited (metrics); must not throw or do I/O. */
+  readonly onDecision?: (outcome: Decision["outcome"], action: Action) => void;
 }
 
 /** The version of the policy in force at an instant (`PolicyBook` is one). */
@@ -254,6 +256,7 @@ async function open(
     use,
     decision,
   );
+  deps.onDecision?.(decision.outcome, use.action);
   const refusal =
     refusalAnswer(decision, target, options) ?? (subjectId !== null && subject === null ? notFound : null);
   const stale =

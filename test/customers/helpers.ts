@@ -47,6 +47,8 @@ export interface Signed {
   readonly customer: string | undefined;
   /** The Cookie header a browser sends back. */
   readonly cookie: string;
+  /** The known-device cookie's value, when the answer set one. */
+  readonly device: string | undefined;
 }
 
 export function signedFrom(res: LightMyRequestResponse, previousCustomer?: string): Signed {
@@ -57,7 +59,8 @@ export function signedFrom(res: LightMyRequestResponse, previousCustomer?: strin
   const cookie = [`pledge_session=${session}`, ...(customer ? [`pledge_customer=${customer}`] : [])].join(
     "; ",
   );
-  return { ...body, session, customer, cookie };
+  const device = cookies.get("pledge_device")?.value;
+  return { ...body, session, customer, cookie, device };
 }
 
 export async function signUp(app: FastifyInstance, overrides: Record<string, unknown> = {}) {

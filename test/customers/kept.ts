@@ -12,6 +12,7 @@ export async function keptRows(db: Kysely<Database>): Promise<Record<string, num
     "subject_consents",
     "customer_accounts",
     "customer_sessions",
+    "customer_devices",
   ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {

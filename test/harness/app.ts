@@ -9,6 +9,7 @@ import { createKey, createStaff } from "../../src/modules/staff/staff.service.ts
 import { inForce, loadPolicyHistory } from "../../src/policy/history.ts";
 import type { PolicyPack } from "../../src/policy/schema.ts";
 import type { Store } from "../../src/store/store.ts";
+import type { FailureLimit } from "../../src/throttle/failures.ts";
 import { freshStore } from "./store.ts";
 
 export const POLICIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../policies");
@@ -39,6 +40,8 @@ export async function buildTestApp(
     logger?: FastifyBaseLogger;
     /** The audit signing key's public half, for GET /v1/audit/checkpoint/key. */
     auditPublicKey?: KeyObject;
+    /** Failed API keys allowed per source address, instead of the default. */
+    apiKeyFailures?: FailureLimit;
   } = {},
 ): Promise<TestApp> {
   const company = options.company ?? "partstore";
@@ -62,6 +65,7 @@ export async function buildTestApp(
       clock,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.auditPublicKey ? { auditPublicKey: options.auditPublicKey } : {}),
+      ...(options.apiKeyFailures ? { apiKeyFailures: options.apiKeyFailures } : {}),
     });
     await app.ready();
   } catch (error) {

@@ -29,6 +29,7 @@ describe("configuration", () => {
       webhookSecret: null,
       trustProxy: false,
       checkpointDir: null,
+      metricsToken: null,
       mail: {
         smtpUrl: null,
         from: "no-reply@localhost",
@@ -105,5 +106,20 @@ describe("configuration", () => {
     });
     expect(config.databaseUrl).toBe("postgres://u@127.0.0.1:5432/pledge");
     expect(config.bootstrapKey).toBe(key);
+  });
+
+  it("PLEDGE_TRUST_PROXY: off by default, a hop count, or proxy addresses", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ PLEDGE_TRUST_PROXY: "off" }).trustProxy).toBe(false);
+    expect(loadConfig({ PLEDGE_TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    expect(loadConfig({ PLEDGE_TRUST_PROXY: "10.0.0.1, 10.1.0.0/16,::1" }).trustProxy).toEqual([
+      "10.0.0.1",
+      "10.1.0.0/16",
+      "::1",
+    ]);
+    for (const bad of ["0", "11", "yes", "10.0.0.1; rm"])
+      expect(problemsOf({ PLEDGE_TRUST_PROXY: bad })[0]).toMatch(
+        /^PLEDGE_TRUST_PROXY: expected off, a number/,
+      );
   });
 });

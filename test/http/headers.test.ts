@@ -7,7 +7,7 @@ let proxied: TestApp;
 let admin: string;
 beforeAll(async () => {
   direct = await buildTestApp();
-  proxied = await buildTestApp({ env: { PLEDGE_TRUST_PROXY: "on" } });
+  proxied = await buildTestApp({ env: { PLEDGE_TRUST_PROXY: "1" } });
   admin = await direct.apiKey("admin");
 });
 afterAll(async () => {

@@ -94,6 +94,24 @@ export async function stateCounts(db: Db, campaignId: string): Promise<StateCoun
   return counts;
 }
 
+/**
+ * Messages waiting to go out, across every campaign that is sending: `queued` (not yet claimed)
+ * and `sending` (claimed by a worker). One count per state, read with the (campaign_id, state)
+ * index of the campaigns that are sending.
+ */
+export async function pendingSends(db: Db): Promise<{ queued: number; sending: number }> {
+  const rows = await db
+    .selectFrom("campaign_messages as m")
+    .innerJoin("campaigns as c", "c.campaign_id", "m.campaign_id")
+    .where("c.status", "=", "sending")
+    .where("m.state", "in", ["queued", "sending"])
+    .select(["m.state", (eb) => eb.fn.countAll().as("n")])
+    .groupBy("m.state")
+    .execute();
+  const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
+  return { queued: count("queued"), sending: count("sending") };
+}
+
 export async function uncertainMessages(
   db: Db,
   campaignId: string,

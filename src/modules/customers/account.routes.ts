@@ -3,18 +3,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { csrfTokenFor, requireCsrf } from "../../http/csrf.ts";
 import { PledgeError } from "../../errors.ts";
 import { TokenBuckets } from "../../http/rate-limit.ts";
+import { FailureLimiter, type Admission } from "../../throttle/failures.ts";
+import { sourceOf } from "../../throttle/source.ts";
 import {
+  DEVICE_COOKIE,
   SESSION_COOKIE,
   clearSessionCookie,
   readCookie,
   requireCustomer,
   requireSecureTransport,
   setCustomerCookie,
+  setDeviceCookie,
   setSessionCookie,
   type CustomerSession,
 } from "../../http/session.ts";
 import { errorOf } from "../../use/refusal.ts";
 import { weakPassword } from "./account.errors.ts";
+import { sweepBackoff } from "./backoff.ts";
 import { RECORD_FIELDS } from "../subjects/subjects.ts";
 import type { CustomersDeps } from "./customers.service.ts";
 import { changePassword, signOut } from "./password.ts";
@@ -44,6 +49,13 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
   const perIpAndAccount = new TokenBuckets(settings.signinPerIpAndAccount, now);
   const perIp = new TokenBuckets(settings.signinPerIp, now);
   const signups = new TokenBuckets(settings.signupPerIp, now);
+  // Failures per source, shared by every node; the account back-off lives in signIn.
+  const failures = new FailureLimiter(deps.db, "signin", settings.signinFailuresPerSource, now);
+  let failed = 0;
+  const countFailure = async (source: string) => {
+    await failures.fail(source);
+    if (++failed % 256 === 0) await sweepBackoff(deps.db, clock(), settings.backoff);
+  };
   const session = requireCustomer(deps.db, clock);
   const csrf = requireCsrf();
 
@@ -89,6 +101,7 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
           throw new PledgeError("PLEDGE_NOT_FOUND", "this company has no customer accounts");
         throw errorOf(result);
       }
+      setDeviceCookie(reply, result.device.id, result.device.expiresAt, clock());
       return reply
         .code(201)
         .send(answerSession(reply, result.subjectId, result.customerNumber, result.session));
@@ -106,9 +119,19 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
       const account = createHash("sha256").update(request.body.email.trim().toLowerCase()).digest("hex");
       limit(reply, perIpAndAccount.take(`${request.ip}|${account}`));
       limit(reply, perIp.take(request.ip));
-      const result = await signIn(deps, { ...request.body, replacing: readCookie(request, SESSION_COOKIE) });
-      if (!result.ok)
+      const source = sourceOf(request.ip);
+      limit(reply, await failures.check(source));
+      const result = await signIn(deps, {
+        ...request.body,
+        replacing: readCookie(request, SESSION_COOKIE),
+        device: readCookie(request, DEVICE_COOKIE),
+      });
+      if (!result.ok) {
+        await countFailure(source);
+        if (result.reason === "backoff") throw signinBackoff(reply, result.retryAfterMs);
         throw new PledgeError("PLEDGE_SIGNIN_FAILED", "the email address or password is not right");
+      }
+      setDeviceCookie(reply, result.device.id, result.device.expiresAt, clock());
       return answerSession(reply, result.subjectId, result.customerNumber, result.session);
     },
   );
@@ -156,12 +179,17 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
     },
     async (request: FastifyRequest<{ Body: { currentPassword: string; newPassword: string } }>, reply) => {
       const { subjectId } = request.customer as CustomerSession;
+      const source = sourceOf(request.ip);
+      limit(reply, await failures.check(source));
       const result = await changePassword(deps, subjectId, {
         current: request.body.currentPassword,
         next: request.body.newPassword,
+        device: readCookie(request, DEVICE_COOKIE),
       });
       if (!result.ok) {
         if (result.kind === "weak_password") throw weakPassword(result.problem);
+        await countFailure(source);
+        if (result.kind === "backoff") throw signinBackoff(reply, result.retryAfterMs);
         throw new PledgeError("PLEDGE_REAUTH_FAILED", "the current password is not right");
       }
       return answerSession(reply, subjectId, null, result.session);
@@ -169,9 +197,22 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
   );
 }
 
-function limit(reply: FastifyReply, take: ReturnType<TokenBuckets["take"]>): void {
+function limit(reply: FastifyReply, take: Admission): void {
   if (take.allowed) return;
   const seconds = Math.max(1, Math.ceil(take.retryAfterMs / 1000));
   void reply.header("retry-after", String(seconds));
   throw new PledgeError("PLEDGE_RATE_LIMITED", `too many attempts; retry in ${seconds} s`);
+}
+
+/**
+ * The answer during an account name's back-off: 429 with Retry-After in whole seconds. The same
+ * for names with and without an account; it says nothing of the password, which was not checked.
+ */
+export function signinBackoff(reply: FastifyReply, retryAfterMs: number): PledgeError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  void reply.header("retry-after", String(seconds));
+  return new PledgeError(
+    "PLEDGE_SIGNIN_BACKOFF",
+    `too many failed sign-ins for this account name; retry in ${seconds} s, or sign in from a device that signed in before`,
+  );
 }

@@ -7,16 +7,12 @@ type Db = Kysely<Database>;
 export interface AccountRow {
   readonly subjectId: string;
   readonly passwordHash: string;
-  readonly failedAttempts: number;
-  readonly lockedUntil: Date | null;
   readonly customerNumber: string | null;
 }
 
 const accountColumns = [
   "a.subject_id as subjectId",
   "a.password_hash as passwordHash",
-  "a.failed_attempts as failedAttempts",
-  "a.locked_until as lockedUntil",
   "p.customer_number as customerNumber",
 ] as const;
 
@@ -61,24 +57,21 @@ export async function insertAccount(
     .execute();
 }
 
-/** Sets the lock-out counters; `failedAttempts` 0 and `lockedUntil` null clear them. */
-export async function setFailures(
-  db: Db,
-  subjectId: string,
-  failedAttempts: number,
-  lockedUntil: Date | null,
-): Promise<void> {
-  await db
-    .updateTable("customer_accounts")
-    .set({ failed_attempts: failedAttempts, locked_until: lockedUntil })
+/** The blind indexes of the subject's email addresses: the names it signs in under. */
+export async function emailIndexesOf(db: Db, subjectId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("subject_identities")
+    .select("blind_index")
     .where("subject_id", "=", subjectId)
+    .where("kind", "=", "email")
     .execute();
+  return rows.map((r) => r.blind_index);
 }
 
 export async function recordSignin(db: Db, subjectId: string, now: Date): Promise<void> {
   await db
     .updateTable("customer_accounts")
-    .set({ failed_attempts: 0, locked_until: null, last_signin_at: now })
+    .set({ last_signin_at: now })
     .where("subject_id", "=", subjectId)
     .execute();
 }

@@ -9,6 +9,7 @@ import * as repo from "./customers.repository.ts";
 import type { CustomersDeps } from "./customers.service.ts";
 import { selfServicePurpose, type PasswordProblem } from "./customers.ts";
 import { hashPassword, passwordProblem } from "./passwords.ts";
+import { issueDevice, type IssuedDevice } from "./devices.ts";
 import { insertSession, type NewSession } from "./sessions.ts";
 
 export interface SignupInput {
@@ -29,6 +30,8 @@ export type SignupResult =
       readonly subjectId: string;
       readonly customerNumber: string;
       readonly session: NewSession;
+      /** The browser that signed up is the account's first known device. */
+      readonly device: IssuedDevice;
     }
   | { readonly ok: false; readonly kind: "weak_password"; readonly problem: PasswordProblem }
   | { readonly ok: false; readonly kind: "no_self_service" }
@@ -75,6 +78,7 @@ export async function signUp(deps: CustomersDeps, input: SignupInput): Promise<S
       const now = deps.clock();
       await repo.insertAccount(trx, subjectId, passwordHash, now);
       const session = await insertSession(trx, subjectId, now, deps.settings.sessionTtlMs);
+      const device = await issueDevice(trx, subjectId, now, deps.settings.deviceTtlMs);
       await appendAudit(trx, [
         {
           type: "customer.signed_up",
@@ -87,7 +91,7 @@ export async function signUp(deps: CustomersDeps, input: SignupInput): Promise<S
       if (consents.length > 0) {
         await recordConsentsIn(trx, pack, subjectId, consents, { actor: `customer:${subjectId}`, now });
       }
-      return { ok: true, subjectId, customerNumber: created.value.customerNumber, session };
+      return { ok: true, subjectId, customerNumber: created.value.customerNumber, session, device };
     });
   } catch (error) {
     // A concurrent sign-up took the email between the check and the insert: nothing was kept.
