@@ -1,9 +1,11 @@
-import { mkdir, stat } from "node:fs/promises";
+import { chmodSync, mkdirSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Migrator, sql, type Kysely } from "kysely";
 import type { Config } from "./config.ts";
 import { loadPolicyHistory, type PolicyHistory } from "./policy/history.ts";
 import { openStore } from "./store/connection.ts";
+import { StoreLockedError } from "./store/lock.ts";
 import { FolderMigrationProvider, MIGRATIONS_DIR, migrate } from "./store/migrate.ts";
 import type { Store, StoreOptions } from "./store/store.ts";
 
@@ -24,12 +26,26 @@ export function storeOptionsFor(config: Config): StoreOptions {
     : { kind: "postgres", url: config.databaseUrl };
 }
 
+/**
+ * PLEDGE_DATA_DIR, created if missing, private to its owner (0700) whether new or not. A directory
+ * this process may not chmod (someone else's) is left as it is.
+ */
+export function ensureDataDir(config: Config): void {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(config.dataDir, 0o700);
+  } catch {
+    // not ours to change
+  }
+}
+
 export async function openConfiguredStore(config: Config): Promise<Store> {
   const options = storeOptionsFor(config);
-  if (options.kind === "pglite") await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  if (options.kind === "pglite") ensureDataDir(config);
   try {
     return await openStore(options);
   } catch (error) {
+    if (error instanceof StoreLockedError) throw new StartError(error.message);
     const where =
       options.kind === "pglite" ? `the embedded store in ${options.dataDir}` : "PostgreSQL at DATABASE_URL";
     throw new StartError(`cannot open ${where}: ${error instanceof Error ? error.message : String(error)}`);

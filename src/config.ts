@@ -19,7 +19,7 @@ export interface Config {
   /** The company pack id: the folder under `policiesDir`. */
   readonly policy: string;
   readonly policiesDir: string;
-  /** The region this deployment stores and processes data in (checked against the pack's residency). */
+  /** The region this deployment stores and processes data in, in lower case (checked against the pack's residency). */
   readonly region: string;
   /** An admin API key (`pk_<prefix>_<secret>`) created on first start when no key exists. */
   readonly bootstrapKey: string | null;
@@ -87,7 +87,14 @@ const VARIABLES = {
   PLEDGE_DATA_DIR: { expected: "a directory path", schema: z.string().min(1) },
   PLEDGE_POLICY: { expected: "a pack id such as partstore", schema: z.string().regex(SLUG) },
   PLEDGE_POLICIES_DIR: { expected: "a directory path", schema: z.string().min(1) },
-  PLEDGE_REGION: { expected: "a region id such as us", schema: z.string().regex(SLUG) },
+  // Region ids are compared in lower case, as packs list them: EU and eu are the same region.
+  PLEDGE_REGION: {
+    expected: "a region id such as us or eu (letters, digits, - and _; any case)",
+    schema: z
+      .string()
+      .transform((s) => s.toLowerCase())
+      .pipe(z.string().regex(SLUG)),
+  },
   PLEDGE_BOOTSTRAP_KEY: {
     expected:
       "an API key of the form pk_<prefix>_<secret> (prefix: 4–16 lower-case letters or digits; secret: 43 base64url characters)",

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { checkpoint } from "../audit/checkpoint.ts";
 import { keepCheckpointFiles } from "../audit/checkpoint.files.ts";
 import { checkAgainstNote } from "../audit/checkpoint.verify.ts";
@@ -9,11 +8,12 @@ import { verifyAudit } from "../audit/verify.ts";
 import { formatProblem } from "../audit/verify.report.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { dataPaths } from "../store/options.ts";
+import { parseCommandLine, UsageError, usageFailure } from "./args.ts";
 import { auditLogCommand, LOG_USAGE } from "./audit-log.ts";
 import type { Io } from "./io.ts";
 import { withStore } from "./with-store.ts";
 
-const USAGE = `usage:
+export const AUDIT_USAGE = `usage:
   pledge audit verify [--public-key FILE] [--checkpoint FILE]   check the log; with --checkpoint, also that it still holds what that signed checkpoint committed to
   pledge audit checkpoint                                       sign the head of the log (and write it to PLEDGE_CHECKPOINT_DIR)
 ${LOG_USAGE}`;
@@ -36,26 +36,26 @@ export async function auditCommand(
   const [sub, ...rest] = argv;
   if (sub === "log") return auditLogCommand(rest, io, env);
   if (sub === "verify") return verify(rest, io, env);
-  if (sub === "checkpoint" && rest.length === 0) return makeCheckpoint(io, env);
-  if (sub === "--help" || sub === "-h" || sub === "help") {
-    io.out(USAGE);
-    return 0;
+  if (sub === "checkpoint") {
+    if (rest.length > 0) return usageFailure(io, "audit", `unexpected argument ${rest[0]}`);
+    return makeCheckpoint(io, env);
   }
-  io.err(USAGE);
-  return 2;
+  if (sub === undefined) {
+    io.err(AUDIT_USAGE);
+    return 2;
+  }
+  return usageFailure(io, "audit", `unknown subcommand ${JSON.stringify(sub)}`);
 }
 
 async function verify(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
   let values: { "public-key"?: string; checkpoint?: string };
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { "public-key": { type: "string" }, checkpoint: { type: "string" } },
-      strict: true,
-    }));
+    const args = parseCommandLine(argv, { "public-key": { type: "string" }, checkpoint: { type: "string" } });
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+    values = args.values;
   } catch (error) {
-    io.err(`${(error as Error).message}\n${USAGE}`);
-    return 2;
+    if (error instanceof UsageError) return usageFailure(io, "audit", error.message);
+    throw error;
   }
   const pubFile = values["public-key"] ?? publicKeyFileFor(dataPaths(env).auditKeyFile);
   let publicKey;

@@ -1,17 +1,19 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { loadConfiguredPolicies, openConfiguredStore, prepareSchema, StartError } from "../app.ts";
-import { loadConfig } from "../config.ts";
+import { ConfigError, loadConfig } from "../config.ts";
 import { openConfiguredVault } from "../crypto/configured.ts";
+import { VaultError } from "../crypto/errors.ts";
+import { PolicyError } from "../policy/errors.ts";
 import type { SubjectStatus } from "../gate/types.ts";
 import { PolicyBook } from "../policy/book.ts";
 import { importCustomers, ImportFileError, type ImportReport } from "../modules/subjects/import.ts";
 import { createSubjectRegistry } from "../modules/subjects/registry.ts";
 import { inForce } from "../policy/history.ts";
+import { parseCommandLine, UsageError, usageFailure } from "./args.ts";
 import type { Io } from "./io.ts";
 
-const USAGE = `usage: pledge import FILE.csv [--purpose ID] [--collection-point NAME] [--status customer|prospect|former] [--report FILE]
+export const IMPORT_USAGE = `usage: pledge import FILE.csv [--purpose ID] [--collection-point NAME] [--status customer|prospect|former] [--report FILE]
 
 Creates one customer per row, through the same checks as the API (the gate, the age gate,
 validation, duplicate identities, card numbers refused). A rejected row is reported by line
@@ -25,33 +27,61 @@ export async function importCommand(
 ): Promise<number> {
   let args;
   try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        purpose: { type: "string" },
-        "collection-point": { type: "string" },
-        status: { type: "string", default: "customer" },
-        report: { type: "string" },
-      },
+    args = parseCommandLine(argv, {
+      purpose: { type: "string" },
+      "collection-point": { type: "string" },
+      status: { type: "string", default: "customer" },
+      report: { type: "string" },
     });
+    if (args.positionals.length === 0) throw new UsageError("name the CSV file to import");
+    if (args.positionals.length > 1) throw new UsageError(`unexpected argument ${args.positionals[1]}`);
+    if (!STATUSES.includes(args.values.status)) {
+      throw new UsageError(
+        `--status: expected ${STATUSES.join(", ")}, got ${JSON.stringify(args.values.status)}`,
+      );
+    }
   } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
+    if (error instanceof UsageError) return usageFailure(io, "import", error.message);
+    throw error;
   }
-  const file = args.positionals[0];
+  const file = args.positionals[0]!;
   const status = args.values.status;
-  if (!file || args.positionals.length > 1 || !["customer", "prospect", "former"].includes(status)) {
-    io.err(USAGE);
-    return 2;
+  try {
+    // Before anything is opened, so a wrong path leaves nothing behind.
+    const found = await stat(file).catch(() => null);
+    if (found === null) throw new StartError(`no such file: ${file}`);
+    if (!found.isFile()) throw new StartError(`not a file: ${file}`);
+    return await run(file, status as SubjectStatus, args.values, io, env);
+  } catch (error) {
+    if (
+      error instanceof ImportFileError ||
+      error instanceof StartError ||
+      error instanceof ConfigError ||
+      error instanceof PolicyError ||
+      error instanceof VaultError
+    ) {
+      io.err(`pledge import: ${error.message}`);
+      return 1;
+    }
+    throw error;
   }
+}
+
+const STATUSES: readonly string[] = ["customer", "prospect", "former"];
+
+async function run(
+  file: string,
+  status: SubjectStatus,
+  options: { purpose?: string; "collection-point"?: string; report?: string },
+  io: Io,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   const config = loadConfig(env);
   const policies = await loadConfiguredPolicies(config);
   const pack = inForce(policies, new Date().toISOString());
-  const purpose = args.values.purpose ?? pack.requests?.self_service?.purpose;
+  const purpose = options.purpose ?? pack.requests?.self_service?.purpose;
   if (purpose === undefined) {
-    io.err(`pledge import: name the purpose the data was collected for with --purpose\n${USAGE}`);
-    return 2;
+    return usageFailure(io, "import", "name the purpose the data was collected for with --purpose");
   }
   const vault = openConfiguredVault(env, config, (m) => io.err(`Pledge: ${m}`));
   const store = await openConfiguredStore(config);
@@ -73,24 +103,18 @@ export async function importCommand(
       text,
       {
         purpose,
-        collectionPoint: args.values["collection-point"] ?? `import:${path.basename(file)}`,
-        defaultStatus: status as SubjectStatus,
+        collectionPoint: options["collection-point"] ?? `import:${path.basename(file)}`,
+        defaultStatus: status,
         onProgress: progress,
       },
     );
-    const reportFile = args.values.report ?? `${file}.rejected.csv`;
+    const reportFile = options.report ?? `${file}.rejected.csv`;
     if (report.rejected.length > 0) await writeFile(reportFile, rejectedCsv(report), { mode: 0o600 });
     io.out(
       `imported ${report.imported} of ${report.rows} rows; rejected ${report.rejected.length}` +
         (report.rejected.length ? ` (see ${reportFile})` : ""),
     );
     return report.rejected.length ? 1 : 0;
-  } catch (error) {
-    if (error instanceof ImportFileError || error instanceof StartError) {
-      io.err(`pledge import: ${error.message}`);
-      return 1;
-    }
-    throw error;
   } finally {
     await store.close();
   }

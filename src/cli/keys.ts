@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { openConfiguredStore, prepareSchema, StartError } from "../app.ts";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { VaultError } from "../crypto/errors.ts";
@@ -6,15 +5,20 @@ import { addKeyToFile, removeKeyFromFile } from "../crypto/keyring-file.ts";
 import { loadKeys, type Keyring } from "../crypto/keys.ts";
 import { keyStatus, retireRefusal, rewrapSubjectKeys } from "../crypto/rotate.ts";
 import type { Store } from "../store/store.ts";
+import { parseCommandLine, UsageError, usageFailure } from "./args.ts";
 import type { Io } from "./io.ts";
 
-const USAGE = `usage:
+export const KEYS_USAGE = `usage:
   pledge keys init                          create the master keyring and the index key files if missing
   pledge keys status                        how many data keys each master key version wraps
   pledge keys rotate [--resume] [--batch-size N]
                                             add a master key version, make it current, re-wrap every
                                             data key under it (--resume: finish without a new version)
-  pledge keys retire KEY_ID                 remove a master key version no data key uses any more`;
+  pledge keys retire KEY_ID                 remove a master key version no data key uses any more
+
+The files are PLEDGE_MASTER_KEY_FILE and PLEDGE_INDEX_KEY_FILE (default: master.keys and index.key
+in PLEDGE_DATA_DIR). Against PostgreSQL, run \`pledge keys init\` once and give every node the same
+files (docs/encryption.md).`;
 
 const ENV_MODE = `the master key comes from PLEDGE_MASTER_KEY (one key, version "env"), which cannot hold a
 second version. To rotate, move it into a keyring file: write
@@ -32,21 +36,35 @@ export async function keysCommand(
   io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const [sub, ...rest] = argv;
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(rest);
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  if (argv.length === 0) {
+    io.err(KEYS_USAGE);
     return 2;
   }
-  const batchSize = Number(args.values["batch-size"] ?? "500");
-  const valid =
-    ((sub === "init" || sub === "status" || sub === "rotate") && args.positionals.length === 0) ||
-    (sub === "retire" && args.positionals.length === 1);
-  if (!valid || !Number.isInteger(batchSize) || batchSize < 1) {
-    io.err(USAGE);
-    return 2;
+  const [sub, ...rest] = argv;
+  let args;
+  let batchSize: number;
+  try {
+    if (sub !== "init" && sub !== "status" && sub !== "rotate" && sub !== "retire") {
+      throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}`);
+    }
+    args = parseCommandLine(rest, { resume: { type: "boolean" }, "batch-size": { type: "string" } });
+    const flag = Object.keys(args.values)[0];
+    if (sub !== "rotate" && flag !== undefined) {
+      throw new UsageError(`--${flag} is an option of keys rotate only`);
+    }
+    const wanted = sub === "retire" ? 1 : 0;
+    if (args.positionals.length < wanted) throw new UsageError("keys retire needs a KEY_ID");
+    if (args.positionals.length > wanted) {
+      throw new UsageError(`unexpected argument ${args.positionals[wanted]}`);
+    }
+    const size = args.values["batch-size"] ?? "500";
+    batchSize = Number(size);
+    if (!/^\d+$/.test(size) || !Number.isSafeInteger(batchSize) || batchSize < 1) {
+      throw new UsageError(`--batch-size: expected a positive integer, got ${JSON.stringify(size)}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(io, "keys", error.message);
+    throw error;
   }
   try {
     const config = loadConfig(env);
@@ -116,12 +134,4 @@ async function status(store: Store, keyring: Keyring, io: Io): Promise<number> {
     io.out(`${id}\t${counts.get(id) ?? 0} data key(s)${where}`);
   }
   return 0;
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { resume: { type: "boolean" }, "batch-size": { type: "string" } },
-  });
 }

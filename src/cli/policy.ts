@@ -13,8 +13,9 @@ import { loadConfig } from "../config.ts";
 import { campaignAnnouncer } from "../modules/policy-versions/versions.announce.ts";
 import { publishPolicy } from "../modules/policy-versions/versions.service.ts";
 import { PublishedSync } from "../modules/policy-versions/versions.sync.ts";
-import type { Io } from "./io.ts";
 import { systemActing } from "../use/acting.ts";
+import { parseCommandLine, UsageError, usageFailure } from "./args.ts";
+import type { Io } from "./io.ts";
 
 export const POLICY_USAGE = [
   "usage: pledge policy check FILE...",
@@ -24,10 +25,22 @@ export const POLICY_USAGE = [
   "       pledge policy publish FILE",
 ].join("\n");
 
+/** Each subcommand: its flags, how many files it takes (min, max). */
+const SUBCOMMANDS = {
+  check: { flags: [], files: [1, Infinity] },
+  render: { flags: ["format"], files: [1, 1] },
+  diff: { flags: ["json"], files: [2, 2] },
+  explain: { flags: ["use", "facts"], files: [1, 1] },
+  publish: { flags: [], files: [1, 1] },
+} as const satisfies Record<string, { flags: readonly string[]; files: readonly [number, number] }>;
+type Subcommand = keyof typeof SUBCOMMANDS;
+
+const FORMATS: readonly RenderFormat[] = ["md", "html"];
+
 /**
  * `pledge policy …`. Exit codes: 0 done (for explain: the question was answered, whatever the
  * outcome, which is printed first); 1 a pack is invalid or an input cannot be read; 2 bad
- * arguments (usage is printed).
+ * arguments (a line naming what was wrong).
  */
 export async function policyCommand(
   argv: string[],
@@ -35,42 +48,43 @@ export async function policyCommand(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const [sub, ...rest] = argv;
-  const args = parseArgs(rest);
-  if (args === null) return usage(io);
+  if (sub === undefined) {
+    io.err(POLICY_USAGE);
+    return 2;
+  }
+  let args: Args;
   try {
-    switch (sub) {
+    args = readArgs(sub, rest);
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(io, "policy", error.message);
+    throw error;
+  }
+  try {
+    switch (args.sub) {
       case "check":
-        return await check(args.positional, io);
-      case "render": {
-        const format = args.flags.get("format") ?? "md";
-        if (args.positional.length !== 1 || !isFormat(format) || hasOther(args, ["format"])) return usage(io);
-        io.out(renderPolicy(await loadPackFile(args.positional[0]!), format));
+        return await check(args.files, io);
+      case "render":
+        io.out(renderPolicy(await loadPackFile(args.files[0]!), args.format));
         return 0;
-      }
       case "diff": {
-        if (args.positional.length !== 2 || hasOther(args, ["json"])) return usage(io);
-        const [a, b] = await Promise.all(args.positional.map((f) => loadPackFile(f)));
+        const [a, b] = await Promise.all(args.files.map((f) => loadPackFile(f)));
         const diff = diffPolicies(a!, b!);
-        io.out(args.flags.has("json") ? JSON.stringify(diff, null, 2) + "\n" : formatDiff(diff));
+        io.out(args.json ? JSON.stringify(diff, null, 2) + "\n" : formatDiff(diff));
         return 0;
       }
       case "explain": {
-        const useText = args.flags.get("use");
-        if (args.positional.length !== 1 || !useText || hasOther(args, ["use", "facts"])) return usage(io);
-        const pack = await loadPackFile(args.positional[0]!);
-        const use = parseUse(pack, await inline(useText));
-        const factsText = args.flags.get("facts");
-        const facts = parseFacts(pack, use, factsText === undefined ? undefined : await inline(factsText));
+        const pack = await loadPackFile(args.files[0]!);
+        const use = parseUse(pack, await inline(args.use ?? ""));
+        const facts = parseFacts(pack, use, args.facts === undefined ? undefined : await inline(args.facts));
         io.out(formatDecision(explain(pack, use, facts)));
         return 0;
       }
-      case "publish": {
-        if (args.positional.length !== 1 || args.flags.size > 0) return usage(io);
-        return await publishCommand(args.positional[0]!, io, env);
+      case "publish":
+        return await publishCommand(args.files[0]!, io, env);
+      default: {
+        const unknown: never = args.sub;
+        throw new Error(`unhandled policy subcommand ${String(unknown)}`);
       }
-      case undefined:
-      default:
-        return usage(io);
     }
   } catch (e) {
     if (e instanceof PolicyError) {
@@ -81,16 +95,61 @@ export async function policyCommand(
       io.err(`pledge policy: ${e.message}`);
       return 1;
     }
-    if (e instanceof ExplainInputError || isNotFound(e)) {
-      io.err(`pledge policy: ${(e as Error).message}`);
+    if (isNotFound(e)) {
+      io.err(`pledge policy: no such file: ${(e as NodeJS.ErrnoException).path ?? "?"}`);
+      return 1;
+    }
+    if (e instanceof ExplainInputError) {
+      io.err(`pledge policy: ${e.message}`);
       return 1;
     }
     throw e;
   }
 }
 
+interface Args {
+  readonly sub: Subcommand;
+  readonly files: readonly string[];
+  readonly format: RenderFormat;
+  readonly json: boolean;
+  readonly use: string | undefined;
+  readonly facts: string | undefined;
+}
+
+/** The invocation, or a UsageError naming the first thing wrong with it. */
+function readArgs(sub: string, rest: readonly string[]): Args {
+  if (!Object.hasOwn(SUBCOMMANDS, sub)) throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}`);
+  const spec = SUBCOMMANDS[sub as Subcommand];
+  const { values, positionals } = parseCommandLine(rest, {
+    format: { type: "string" },
+    json: { type: "boolean" },
+    use: { type: "string" },
+    facts: { type: "string" },
+  });
+  const allowed: readonly string[] = spec.flags;
+  const other = Object.keys(values).find((k) => !allowed.includes(k));
+  if (other !== undefined) throw new UsageError(`--${other} is not an option of policy ${sub}`);
+  const [min, max] = spec.files;
+  if (positionals.length < min) {
+    throw new UsageError(`policy ${sub} needs ${min === 2 ? "two files, OLD and NEW" : "a pack FILE"}`);
+  }
+  if (positionals.length > max) throw new UsageError(`unexpected argument ${positionals[max]}`);
+  const format = values.format ?? "md";
+  if (!FORMATS.includes(format as RenderFormat)) {
+    throw new UsageError(`--format: expected ${FORMATS.join(" or ")}, got ${JSON.stringify(format)}`);
+  }
+  if (sub === "explain" && !values.use) throw new UsageError("policy explain needs --use JSON|@file");
+  return {
+    sub: sub as Subcommand,
+    files: positionals,
+    format: format as RenderFormat,
+    json: values.json ?? false,
+    use: values.use,
+    facts: values.facts,
+  };
+}
+
 async function check(files: readonly string[], io: Io): Promise<number> {
-  if (files.length === 0) return usage(io);
   let failed = 0;
   for (const file of files) {
     try {
@@ -154,41 +213,6 @@ async function publishCommand(file: string, io: Io, env: NodeJS.ProcessEnv): Pro
   }
 }
 
-interface Args {
-  positional: string[];
-  flags: Map<string, string>;
-}
-
-const VALUE_FLAGS = new Set(["format", "use", "facts"]);
-const BOOL_FLAGS = new Set(["json"]);
-
-function parseArgs(argv: readonly string[]): Args | null {
-  const args: Args = { positional: [], flags: new Map() };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("--")) {
-      args.positional.push(a);
-      continue;
-    }
-    const [name, eq] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (BOOL_FLAGS.has(name) && eq === undefined) args.flags.set(name, "true");
-    else if (VALUE_FLAGS.has(name)) {
-      const value = eq ?? argv[++i];
-      if (value === undefined) return null;
-      args.flags.set(name, value);
-    } else return null;
-  }
-  return args;
-}
-
-function hasOther(args: Args, allowed: readonly string[]): boolean {
-  return [...args.flags.keys()].some((k) => !allowed.includes(k));
-}
-
-function isFormat(f: string): f is RenderFormat {
-  return f === "md" || f === "html";
-}
-
 /** `@path` reads JSON from a file; anything else is the JSON itself. */
 async function inline(value: string): Promise<string> {
   return value.startsWith("@") ? readFile(value.slice(1), "utf8") : value;
@@ -196,9 +220,4 @@ async function inline(value: string): Promise<string> {
 
 function isNotFound(e: unknown): boolean {
   return e instanceof Error && (e as NodeJS.ErrnoException).code === "ENOENT";
-}
-
-function usage(io: Io): number {
-  io.err(POLICY_USAGE);
-  return 2;
 }

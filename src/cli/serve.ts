@@ -1,9 +1,14 @@
-import { mkdirSync } from "node:fs";
 import { openConfiguredVault } from "../crypto/configured.ts";
 import { VaultError } from "../crypto/errors.ts";
 import type { Vault } from "../crypto/vault.types.ts";
 import type { FastifyInstance } from "fastify";
-import { openConfiguredStore, loadConfiguredPolicies, prepareSchema, StartError } from "../app.ts";
+import {
+  ensureDataDir,
+  openConfiguredStore,
+  loadConfiguredPolicies,
+  prepareSchema,
+  StartError,
+} from "../app.ts";
 import { publicKeyFileFor, readPublicKey } from "../audit/keys.ts";
 import { createAuditWriter } from "../audit/writer.ts";
 import { residencyProblem } from "../policy/residency.ts";
@@ -15,7 +20,14 @@ import { PolicyError } from "../policy/errors.ts";
 import { inForce, type PolicyHistory } from "../policy/history.ts";
 import { dataPaths } from "../store/options.ts";
 import type { Store } from "../store/store.ts";
+import { usageFailure } from "./args.ts";
 import type { Io } from "./io.ts";
+
+export const SERVE_USAGE = `usage: pledge serve
+
+Runs the HTTP API. It takes no arguments: environment variables configure it (PLEDGE_PORT,
+DATABASE_URL, PLEDGE_POLICY…; see docs/configuration.md). On a store without any API key it makes
+an admin key (printed once on the embedded store). SIGINT or SIGTERM stops it gracefully.`;
 
 /**
  * `pledge serve`: configuration → policy → residency (ZM-11) → store and schema → bootstrap key →
@@ -28,10 +40,11 @@ export async function serveCommand(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   if (argv.length > 0) {
-    io.err(
-      `pledge serve takes no arguments; configure it with environment variables (docs/configuration.md)`,
+    return usageFailure(
+      io,
+      "serve",
+      `unexpected argument ${JSON.stringify(argv[0])}: pledge serve is configured by environment variables (docs/configuration.md)`,
     );
-    return 2;
   }
   let config: Config;
   let policies: PolicyHistory;
@@ -41,8 +54,9 @@ export async function serveCommand(
     policies = await loadConfiguredPolicies(config);
     const problem = residencyProblem(inForce(policies, new Date().toISOString()), config.region);
     if (problem) throw new StartError(problem);
-    mkdirSync(config.dataDir, { recursive: true });
+    ensureDataDir(config);
     vault = openConfiguredVault(env, config, (message) => io.err(`Pledge: ${message}`));
+    for (const warning of mailWarnings(config)) io.err(`Pledge: warning: ${warning}`);
   } catch (error) {
     return failed(io, error);
   }
@@ -124,7 +138,9 @@ async function bootstrap(store: Store, policies: PolicyHistory, config: Config, 
   if (store.kind !== "pglite") {
     if (!(await anyKeys(store.db))) {
       io.err(
-        "Pledge: no API key exists yet; set PLEDGE_BOOTSTRAP_KEY, or run `pledge staff add --role admin` and `pledge staff key`",
+        "Pledge: no API key exists yet. Make an admin key (printed once) with\n" +
+          "  pledge staff key $(pledge staff add --name Admin --role admin)\n" +
+          "or set PLEDGE_BOOTSTRAP_KEY",
       );
     }
     return;
@@ -143,6 +159,33 @@ async function bootstrap(store: Store, policies: PolicyHistory, config: Config, 
       ].join("\n"),
     );
   }
+}
+
+/**
+ * What is likely wrong with the mail settings though they are valid: with an SMTP relay set, every
+ * marketing email carries an unsubscribe link under PLEDGE_PUBLIC_URL, which must be reachable by
+ * recipients (not localhost) and https (RFC 8058 one-click unsubscribe needs it).
+ */
+export function mailWarnings(config: Config): string[] {
+  if (config.mail.smtpUrl === null) return [];
+  const url = config.mail.publicUrl;
+  let host = "";
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    // validated as an http(s) URL already; an unparsable host is reported below as not https
+  }
+  const local = host === "localhost" || host.endsWith(".localhost") || /^(127\.|\[?::1\]?$)/.test(host);
+  const problems = [
+    ...(url.startsWith("https://") ? [] : ["is not https"]),
+    ...(local ? ["points at this machine"] : []),
+  ];
+  if (problems.length === 0) return [];
+  return [
+    `email is configured (PLEDGE_SMTP_URL) but PLEDGE_PUBLIC_URL ${url} ${problems.join(" and ")}: ` +
+      "the unsubscribe links in every marketing email use it, so recipients could not unsubscribe " +
+      "with one click. Set PLEDGE_PUBLIC_URL to the https address Pledge is reached at from the internet",
+  ];
 }
 
 function failed(io: Io, error: unknown): number {

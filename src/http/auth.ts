@@ -38,7 +38,7 @@ export class Authenticator {
   async authenticate(key: string): Promise<Caller | null> {
     const hit = this.cached(key);
     if (hit !== null) return hit;
-    const caller = await authenticate(this.db, key);
+    const caller = await authenticate(this.db, key, new Date(this.now()));
     if (caller) {
       if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(key, { caller, until: this.now() + this.ttlMs });

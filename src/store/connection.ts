@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database } from "./database.ts";
+import { lockDataDir } from "./lock.ts";
+import { makePrivate } from "./modes.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
 import type { Store, StoreOptions } from "./store.ts";
 
@@ -26,10 +28,32 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   }
 }
 
+/**
+ * A data directory on disk is locked for this process until `close()` (src/store/lock.ts): a
+ * second process is refused with StoreLockedError before it reads anything. The directory is
+ * made private (0700, files 0600) when it opens and again when it closes.
+ */
 async function openPGlite(dataDir: string | null): Promise<Store> {
+  const onDisk = dataDir !== null && dataDir !== "memory://";
+  const lock = onDisk ? lockDataDir(dataDir) : null;
   const db = new Kysely<Database>({ dialect: new PGliteDialect(dataDir) });
-  await sql`select 1`.execute(db); // opens the engine now, so a bad data dir fails here
-  return { kind: "pglite", db, close: () => db.destroy() };
+  try {
+    await sql`select 1`.execute(db); // opens the engine now, so a bad data dir fails here
+    if (onDisk) makePrivate(dataDir);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    lock?.release();
+    throw error;
+  }
+  const close = async (): Promise<void> => {
+    try {
+      await db.destroy();
+      if (onDisk) makePrivate(dataDir);
+    } finally {
+      lock?.release();
+    }
+  };
+  return { kind: "pglite", db, close };
 }
 
 async function openPostgres(url: string, schema: string | undefined, poolSize = 10): Promise<Store> {

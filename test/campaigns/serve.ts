@@ -43,7 +43,10 @@ export async function servePledge(env: Record<string, string>): Promise<ServedPl
 
   return {
     key,
-    start() {
+    async start() {
+      // A killed predecessor must be gone (reaped) first: until then its lock on the embedded
+      // store is held by a live pid, and this start would be refused.
+      await exited;
       const proc = spawn(process.execPath, ["bin/pledge.js", "serve"], {
         env: { ...process.env, ...base, ...env },
         stdio: ["ignore", "pipe", "pipe"],

@@ -87,19 +87,23 @@ describe("pledge policy", () => {
     expect(r.err).toMatch(/--use.*action/);
   });
 
-  it("bad arguments print the usage and exit 2", async () => {
-    for (const argv of [
-      [],
-      ["nope"],
-      ["check"],
-      ["render"],
-      ["diff", MINIMAL_PATH],
-      ["explain", MINIMAL_PATH],
-      ["check", "--bogus"],
-    ]) {
-      const r = await run(...argv);
-      expect(r.code, argv.join(" ")).toBe(2);
-      expect(r.err).toMatch(/^usage: pledge policy check/);
+  it("bad arguments: one line naming what was wrong, a pointer to --help, exit 2", async () => {
+    expect(await run()).toMatchObject({ code: 2, err: expect.stringMatching(/^usage: pledge policy check/) });
+    for (const [argv, message] of [
+      [["nope"], 'unknown subcommand "nope"'],
+      [["check"], "policy check needs a pack FILE"],
+      [["render"], "policy render needs a pack FILE"],
+      [["render", MINIMAL_PATH, "--format", "pdf"], '--format: expected md or html, got "pdf"'],
+      [["diff", MINIMAL_PATH], "policy diff needs two files, OLD and NEW"],
+      [["explain", MINIMAL_PATH], "policy explain needs --use JSON|@file"],
+      [["check", "--bogus"], "unknown option --bogus"],
+      [["diff", MINIMAL_PATH, MINIMAL_PATH, "--format", "md"], "--format is not an option of policy diff"],
+    ] as const) {
+      expect(await run(...argv), argv.join(" ")).toEqual({
+        code: 2,
+        out: "",
+        err: `pledge policy: ${message}\nrun "pledge policy --help" for usage`,
+      });
     }
   });
 

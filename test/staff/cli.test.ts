@@ -36,6 +36,29 @@ describe("pledge staff", () => {
     const revoked = await run(["revoke", keyId!]);
     expect(revoked.code).toBe(0);
     expect(revoked.out).toMatch(new RegExp(`^revoked ${keyId}`));
+
+    // list: id, role, attested, created, name; keys: id, prefix, created, last used, revoked.
+    const list = await run(["list"]);
+    expect(list.code, list.err).toBe(0);
+    const row = list.out.split("\n").find((l) => l.startsWith(staffId));
+    expect(row?.split("\t")).toEqual([
+      staffId,
+      "customer_service",
+      expect.any(String),
+      expect.any(String),
+      "Robin",
+    ]);
+    const keys = await run(["keys", staffId]);
+    expect(keys.code, keys.err).toBe(0);
+    const prefix = key.out.trim().split("_")[1];
+    expect(keys.out.split("\t")).toEqual([
+      keyId,
+      `pk_${prefix}_…`,
+      expect.stringMatching(/^\d{4}-/),
+      "-",
+      expect.stringMatching(/^\d{4}-/),
+    ]);
+    expect(keys.out).not.toContain(key.out.trim().split("_").slice(2).join("_"));
   });
 
   it("refuses a role the pack does not know, naming the roles it does", async () => {
@@ -44,10 +67,23 @@ describe("pledge staff", () => {
     expect(res.err).toContain('role "astronaut" is not one of: admin, customer_service');
   });
 
-  it("a wrong invocation prints the usage and exits 2", async () => {
-    expect((await run(["add", "--name", "Sam"])).code).toBe(2);
-    expect((await run(["key"])).code).toBe(2);
-    expect((await run(["fly"])).err).toContain("usage:");
+  it("a wrong invocation says what was wrong in one line, points at --help, and exits 2", async () => {
+    const hint = '\nrun "pledge staff --help" for usage';
+    for (const [argv, message] of [
+      [["add", "--name", "Sam"], "staff add needs --role ROLE"],
+      [["key"], "staff key needs a STAFF_ID"],
+      [["keys", "robin"], 'STAFF_ID: expected an id such as 3f0c1a9e-…, got "robin"'],
+      [["fly"], 'unknown subcommand "fly"'],
+      [["list", "--bogus"], "unknown option --bogus"],
+      [["add", "--name"], "--name needs a value"],
+    ] as const) {
+      expect(await run([...argv]), argv.join(" ")).toEqual({
+        code: 2,
+        out: "",
+        err: `pledge staff: ${message}${hint}`,
+      });
+    }
+    expect((await run([])).err).toMatch(/^usage:/);
   });
 
   it("an unknown id is a readable failure", async () => {

@@ -136,4 +136,99 @@ describe("staff and API keys", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]?.actor).toMatch(/^staff:[0-9a-f-]{36}$/);
   });
+
+  it("an admin lists staff and each member's keys page by page: prefixes and dates, never a key or its hash", async () => {
+    const made: string[] = [];
+    for (const name of ["Listed Ada", "Listed Bo", "Listed Cy"]) {
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/v1/staff",
+        headers: headers(),
+        payload: { displayName: name, role: "customer_service", attested: true },
+      });
+      made.push(res.json().id as string);
+    }
+    // Every staff member, one page of two at a time, in the order they were added.
+    const seen: { id: string; displayName: string }[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const url: string = `/v1/staff?limit=2${cursor === null ? "" : `&cursor=${cursor}`}`;
+      const res = await t.app.inject({ method: "GET", url, headers: headers() });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json() as { items: { id: string; displayName: string }[]; nextCursor: string | null };
+      expect(body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...body.items);
+      cursor = body.nextCursor;
+      pages++;
+    } while (cursor !== null && pages < 50);
+    expect(new Set(seen.map((s) => s.id)).size).toBe(seen.length);
+    expect(seen.filter((s) => made.includes(s.id)).map((s) => s.displayName)).toEqual([
+      "Listed Ada",
+      "Listed Bo",
+      "Listed Cy",
+    ]);
+    expect(Object.keys(seen[0]!).sort()).toEqual(["attestedAt", "createdAt", "displayName", "id", "role"]);
+
+    const [ada] = made;
+    const first = await t.app.inject({ method: "POST", url: `/v1/staff/${ada}/keys`, headers: headers() });
+    const second = await t.app.inject({ method: "POST", url: `/v1/staff/${ada}/keys`, headers: headers() });
+    const used = first.json() as { id: string; key: string };
+    const revoked = second.json() as { id: string; key: string };
+    await t.app.inject({ method: "DELETE", url: `/v1/keys/${revoked.id}`, headers: headers() });
+    const call = await t.app.inject({
+      method: "POST",
+      url: "/v1/decisions",
+      headers: { authorization: `Bearer ${used.key}` },
+      payload: {
+        use: { action: "read", purpose: "essential.service.order_fulfilment", fields: ["order_id"] },
+        facts: { subject: { status: "customer" } },
+      },
+    });
+    expect(call.statusCode, call.body).toBe(200);
+
+    const keys = await t.app.inject({ method: "GET", url: `/v1/staff/${ada}/keys`, headers: headers() });
+    expect(keys.statusCode).toBe(200);
+    const listed = keys.json() as { items: Record<string, unknown>[]; nextCursor: string | null };
+    expect(listed.nextCursor).toBeNull();
+    expect(listed.items.map((k) => k.id)).toEqual([used.id, revoked.id]);
+    expect(listed.items[0]).toMatchObject({ staffId: ada, revokedAt: null, lastUsedAt: expect.any(String) });
+    expect(listed.items[1]).toMatchObject({ revokedAt: expect.any(String), lastUsedAt: null });
+    expect(Object.keys(listed.items[0]!).sort()).toEqual([
+      "createdAt",
+      "id",
+      "lastUsedAt",
+      "prefix",
+      "revokedAt",
+      "staffId",
+    ]);
+    const hashes = await t.store.db
+      .selectFrom("api_keys")
+      .select("hash")
+      .where("staff_id", "=", ada!)
+      .execute();
+    for (const secret of [used.key, revoked.key].map((k) => k.split("_").slice(2).join("_"))) {
+      expect(keys.body).not.toContain(secret);
+    }
+    for (const { hash } of hashes) expect(keys.body).not.toContain(hash);
+  });
+
+  it("listing is for admins: another role is 403, an unknown member 404, a forged cursor 400", async () => {
+    const other = await t.apiKey("customer_service");
+    const forbidden = await t.app.inject({
+      method: "GET",
+      url: "/v1/staff",
+      headers: { authorization: `Bearer ${other}` },
+    });
+    expect(forbidden.statusCode).toBe(403);
+    const missing = await t.app.inject({
+      method: "GET",
+      url: "/v1/staff/00000000-0000-4000-8000-000000000000/keys",
+      headers: headers(),
+    });
+    expect(missing.json().code).toBe("PLEDGE_NOT_FOUND");
+    const forged = Buffer.from(JSON.stringify({ createdAt: "yesterday", id: "x" })).toString("base64url");
+    const bad = await t.app.inject({ method: "GET", url: `/v1/staff?cursor=${forged}`, headers: headers() });
+    expect(bad.json().code).toBe("PLEDGE_INVALID_CURSOR");
+  });
 });

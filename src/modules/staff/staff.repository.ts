@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { Database } from "../../store/database.ts";
 import type { ApiKeysTable, StaffTable } from "./staff.table.ts";
 import type { ApiKeyRecord, ParsedKey, StaffMember } from "./staff.ts";
@@ -92,6 +92,58 @@ export async function findLiveKeyByPrefix(db: Db, prefix: string) {
     .executeTakeFirst();
 }
 
+/** A position in a list ordered by (created_at, id): the keyset after which a page starts. */
+export interface After {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+/** One page of staff members, oldest first. */
+export async function listStaff(
+  db: Db,
+  page: { limit: number; after: After | null },
+): Promise<StaffMember[]> {
+  let query = db.selectFrom("staff").selectAll().orderBy("created_at").orderBy("id").limit(page.limit);
+  if (page.after !== null) {
+    query = query.where(
+      sql<boolean>`(created_at, id) > (${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`,
+    );
+  }
+  return (await query.execute()).map(toStaff);
+}
+
+/** One page of a staff member's keys, oldest first, revoked ones included. */
+export async function listKeys(
+  db: Db,
+  staffId: string,
+  page: { limit: number; after: After | null },
+): Promise<ApiKeyRecord[]> {
+  let query = db
+    .selectFrom("api_keys")
+    .selectAll()
+    .where("staff_id", "=", staffId)
+    .orderBy("created_at")
+    .orderBy("id")
+    .limit(page.limit);
+  if (page.after !== null) {
+    query = query.where(
+      sql<boolean>`(created_at, id) > (${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`,
+    );
+  }
+  return (await query.execute()).map(toKey);
+}
+
+/** Records a use of the key, unless one was recorded in the minute before `at`. */
+export async function touchKey(db: Db, id: string, at: Date): Promise<void> {
+  const minuteBefore = new Date(at.getTime() - 60_000);
+  await db
+    .updateTable("api_keys")
+    .set({ last_used_at: at })
+    .where("id", "=", id)
+    .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", minuteBefore)]))
+    .execute();
+}
+
 export async function countKeys(db: Db): Promise<number> {
   const row = await db
     .selectFrom("api_keys")
@@ -117,5 +169,6 @@ function toKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
     prefix: row.prefix,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
   };
 }

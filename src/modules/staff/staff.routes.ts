@@ -1,9 +1,18 @@
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import type { Authenticator } from "../../http/auth.ts";
+import { decodeCursor, encodeCursor, limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
-import { createKey, createStaff, recordAttestation, revokeKey, type Context } from "./staff.service.ts";
+import {
+  createKey,
+  createStaff,
+  listKeys,
+  listStaff,
+  recordAttestation,
+  revokeKey,
+  type Context,
+} from "./staff.service.ts";
 import { ADMIN_ROLE, type ApiKeyRecord, type StaffMember } from "./staff.ts";
 
 export interface StaffRoutesOptions {
@@ -28,15 +37,23 @@ const staffSchema = {
 
 const keySchema = {
   type: "object",
-  required: ["id", "staffId", "prefix", "createdAt", "revokedAt"],
+  required: ["id", "staffId", "prefix", "createdAt", "revokedAt", "lastUsedAt"],
   properties: {
     id: { type: "string", format: "uuid" },
     staffId: { type: "string", format: "uuid" },
-    prefix: { type: "string" },
+    prefix: { type: "string", description: "the part of the key after pk_ that identifies it; not a secret" },
     createdAt: { type: "string", format: "date-time" },
     revokedAt: { type: ["string", "null"], format: "date-time" },
+    lastUsedAt: {
+      type: ["string", "null"],
+      format: "date-time",
+      description: "when the key last authenticated a request, to the minute; null: never",
+    },
   },
 } as const;
+
+const pageQuery = { type: "object", additionalProperties: false, properties: paginationQuery } as const;
+const POSITION = { createdAt: "time", id: "uuid" } as const;
 
 const newKeySchema = {
   ...keySchema,
@@ -107,6 +124,50 @@ export async function staffRoutes(app: FastifyInstance, opts: StaffRoutesOptions
     },
   );
 
+  app.get<{ Querystring: { limit?: string; cursor?: string } }>(
+    "/v1/staff",
+    {
+      config: admin,
+      schema: {
+        tags,
+        security,
+        summary: "List staff members, oldest first",
+        querystring: pageQuery,
+        response: { 200: pageSchema(staffSchema), ...errors },
+      },
+    },
+    async (request) => {
+      const limit = limitOf(request.query);
+      const { cursor } = request.query;
+      const after = cursor === undefined ? null : decodeCursor(cursor, POSITION);
+      // One more than asked tells whether another page follows.
+      const rows = await listStaff(db, { limit: limit + 1, after });
+      return page(rows, limit, presentStaff);
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string } }>(
+    "/v1/staff/:id/keys",
+    {
+      config: admin,
+      schema: {
+        tags,
+        security,
+        summary: "List a staff member's API keys (prefixes and dates, never a key), oldest first",
+        params: idParams,
+        querystring: pageQuery,
+        response: { 200: pageSchema(keySchema), ...errors },
+      },
+    },
+    async (request) => {
+      const limit = limitOf(request.query);
+      const { cursor } = request.query;
+      const after = cursor === undefined ? null : decodeCursor(cursor, POSITION);
+      const rows = await listKeys(db, request.params.id, { limit: limit + 1, after });
+      return page(rows, limit, presentKey);
+    },
+  );
+
   app.post<{ Params: { id: string } }>(
     "/v1/staff/:id/attestation",
     {
@@ -164,6 +225,21 @@ export async function staffRoutes(app: FastifyInstance, opts: StaffRoutesOptions
   );
 }
 
+/** A page of `limit` items and the cursor after its last, when `rows` (one more than asked) had more. */
+function page<T extends { id: string; createdAt: Date }, P>(
+  rows: readonly T[],
+  limit: number,
+  present: (row: T) => P,
+): { items: P[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor =
+    rows.length > limit && last !== undefined
+      ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id })
+      : null;
+  return { items: items.map(present), nextCursor };
+}
+
 function presentStaff(s: StaffMember) {
   return {
     id: s.id,
@@ -181,5 +257,6 @@ function presentKey(k: ApiKeyRecord) {
     prefix: k.prefix,
     createdAt: k.createdAt.toISOString(),
     revokedAt: k.revokedAt?.toISOString() ?? null,
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
   };
 }

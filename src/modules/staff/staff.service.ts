@@ -124,24 +124,46 @@ export async function revokeKey(db: Db, keyId: string, ctx: Context): Promise<Ap
   });
 }
 
-/** The live key's owner, or null for a malformed, unknown or revoked key. Compares in constant time. */
-export async function authenticate(db: Db, key: string): Promise<Caller | null> {
+/**
+ * The live key's owner, or null for a malformed, unknown or revoked key. Compares in constant
+ * time. A key that matches has its last use recorded (at most once a minute).
+ */
+export async function authenticate(db: Db, key: string, at: Date = new Date()): Promise<Caller | null> {
   const parsed = parseApiKey(key);
   if (!parsed) return null;
   const row = await repo.findLiveKeyByPrefix(db, parsed.prefix);
   if (!row || !sameHash(row.hash, parsed.hash)) return null;
+  await repo.touchKey(db, row.keyId, at);
   return { keyId: row.keyId, staffId: row.staffId, role: row.role, attested: row.attestedAt !== null };
+}
+
+/** Whether any API key was ever made (a store with none needs its first admin key). */
+export async function anyKeys(db: Db): Promise<boolean> {
+  return (await repo.countKeys(db)) > 0;
+}
+
+/** One page of staff members, oldest first: `limit` of them, after the position `after`. */
+export async function listStaff(
+  db: Db,
+  page: { limit: number; after: repo.After | null },
+): Promise<StaffMember[]> {
+  return repo.listStaff(db, page);
+}
+
+/** One page of a staff member's keys (revoked ones too); PLEDGE_NOT_FOUND for an unknown member. */
+export async function listKeys(
+  db: Db,
+  staffId: string,
+  page: { limit: number; after: repo.After | null },
+): Promise<ApiKeyRecord[]> {
+  if (!(await repo.findStaff(db, staffId))) throw new PledgeError("PLEDGE_NOT_FOUND", "no such staff member");
+  return repo.listKeys(db, staffId, page);
 }
 
 /**
  * On a store with no API key at all, creates an admin and a key for it: `given` when set
  * (PLEDGE_BOOTSTRAP_KEY), else a new one. Returns null when keys already exist.
  */
-/** Whether any API key was ever made (a store with none needs its first admin key). */
-export async function anyKeys(db: Db): Promise<boolean> {
-  return (await repo.countKeys(db)) > 0;
-}
-
 export async function bootstrapAdmin(
   db: Db,
   pack: PolicyPack,

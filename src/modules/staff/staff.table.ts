@@ -26,6 +26,8 @@ export interface ApiKeysTable {
   hash: Fixed<string>;
   created_at: Fixed<Date>;
   revoked_at: ColumnType<Date | null, Date | null, Date>;
+  /** When the key last authenticated a request; written at most once a minute per key. */
+  last_used_at: ColumnType<Date | null, Date | null | undefined, Date>;
 }
 
 export interface StaffTables {

@@ -24,6 +24,7 @@ export interface ApiKeyRecord {
   readonly prefix: string;
   readonly createdAt: Date;
   readonly revokedAt: Date | null;
+  readonly lastUsedAt: Date | null;
 }
 
 /** Who an API key belongs to, as the HTTP layer needs it. */

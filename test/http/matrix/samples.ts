@@ -69,6 +69,8 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     purposeAt: "none",
   }),
   "POST /v1/staff/:id/keys": (ids) => ({ url: `/v1/staff/${ids.staff}/keys`, purposeAt: "none" }),
+  "GET /v1/staff": () => ({ url: "/v1/staff", purposeAt: "none" }),
+  "GET /v1/staff/:id/keys": (ids) => ({ url: `/v1/staff/${ids.staff}/keys`, purposeAt: "none" }),
   "DELETE /v1/keys/:id": (ids) => ({ url: `/v1/keys/${ids.spareKey}`, purposeAt: "none" }),
   "POST /v1/subjects": () => ({
     url: "/v1/subjects",
