@@ -24,11 +24,21 @@ const SEED = Number(process.env.PLEDGE_FUZZ_SEED ?? 20261205);
 const RUNS = Number(process.env.PLEDGE_FUZZ_RUNS ?? 12);
 
 /**
- * Tables a 4xx may write to: the audit log, its head and checkpoints (a refusal is audited), and
- * the replay record of an `Idempotency-Key` (the answer, which holds no personal data, is kept
- * so that a retry gets the same 4xx; src/http/idempotency.ts).
+ * Tables a 4xx may write to: the audit log, its head and checkpoints (a refusal is audited); the
+ * replay record of an `Idempotency-Key` (the answer, which holds no personal data, is kept so that
+ * a retry gets the same 4xx; src/http/idempotency.ts); and the counts of failed sign-ins and API
+ * keys, which a failure must write to be counted at all. `api_keys` may only have its
+ * `last_used_at` set (a key used for a request that is then refused was still used).
  */
-const BOOKKEEPING = new Set(["audit_log", "audit_head", "audit_checkpoints", "idempotency_keys"]);
+const BOOKKEEPING = new Set([
+  "audit_log",
+  "audit_head",
+  "audit_checkpoints",
+  "idempotency_keys",
+  "signin_backoff",
+  "auth_failures",
+]);
+const ONLY_AS_USED: Record<string, string> = { api_keys: "last_used_at" };
 
 type Schema = Record<string, unknown>;
 interface Operation {
@@ -89,8 +99,20 @@ async function countWrites(app: TestApp): Promise<void> {
       and table_name not like 'kysely_%' and table_name <> 'fuzz_writes'`.execute(db);
   for (const { name } of tables.rows) {
     if (BOOKKEEPING.has(name)) continue;
-    await sql`create trigger fuzz_count after insert or update or delete on ${sql.id(name)}
-      for each row execute function fuzz_count()`.execute(db);
+    const usedColumn = ONLY_AS_USED[name];
+    if (usedColumn === undefined) {
+      await sql`create trigger fuzz_count after insert or update or delete on ${sql.id(name)}
+        for each row execute function fuzz_count()`.execute(db);
+      continue;
+    }
+    const columns = await sql<{ name: string }>`
+      select column_name as name from information_schema.columns
+      where table_schema = current_schema() and table_name = ${name} and column_name <> ${usedColumn}`.execute(
+      db,
+    );
+    await sql`create trigger fuzz_count after insert or delete or update of ${sql.join(
+      columns.rows.map((c) => sql.id(c.name)),
+    )} on ${sql.id(name)} for each row execute function fuzz_count()`.execute(db);
   }
 }
 
