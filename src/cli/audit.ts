@@ -40,6 +40,10 @@ export async function auditCommand(
     if (rest.length > 0) return usageFailure(io, "audit", `unexpected argument ${rest[0]}`);
     return makeCheckpoint(io, env);
   }
+  if (sub === "--help" || sub === "-h" || sub === "help") {
+    io.out(AUDIT_USAGE);
+    return 0;
+  }
   if (sub === undefined) {
     io.err(AUDIT_USAGE);
     return 2;

@@ -62,10 +62,16 @@ describe.runIf(testStoreKind === "pglite")("pledge audit", () => {
     ]);
   });
 
-  it("prints usage for anything else, and for --help exits 0", async () => {
+  it("names a wrong subcommand in one line with a --help hint (exit 2), prints usage for --help (exit 0)", async () => {
     const bad = await run(["frobnicate"]);
     expect(bad.code).toBe(2);
-    expect(bad.err[0]).toMatch(/pledge audit log \[--subject ID\]/);
+    expect(bad.err).toEqual([
+      'pledge audit: unknown subcommand "frobnicate"',
+      'run "pledge audit --help" for usage',
+    ]);
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.err.join("\n")).toMatch(/pledge audit log \[--subject ID\]/);
     const help = await run(["--help"]);
     expect(help.code).toBe(0);
     expect(help.out[0]).toMatch(/pledge audit verify \[--public-key FILE\] \[--checkpoint FILE\]/);

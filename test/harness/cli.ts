@@ -45,7 +45,7 @@ export interface Served {
 }
 
 /** Starts `pledge serve` and resolves once it prints the address it listens on. */
-export async function servePledge(env: Record<string, string>): Promise<Served> {
+export async function spawnServe(env: Record<string, string>): Promise<Served> {
   const child = start(["serve"], env);
   let seen = "";
   let exit: number | null | undefined;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { mailWarnings } from "../../src/cli/serve.ts";
 import { loadConfig } from "../../src/config.ts";
-import { runPledge, servePledge } from "../harness/cli.ts";
+import { runPledge, spawnServe } from "../harness/cli.ts";
 
 /**
  * The operator's path on the embedded store, through the `pledge` command: one process owns the
@@ -42,7 +42,7 @@ describe("the embedded store belongs to one process", () => {
       PLEDGE_REGION: "US",
       PLEDGE_SMTP_URL: "smtp://127.0.0.1:1",
     };
-    const server = await servePledge(env);
+    const server = await spawnServe(env);
     let code: number | null;
     try {
       expect(server.output()).toContain(

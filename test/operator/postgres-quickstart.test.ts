@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runPledge, servePledge } from "../harness/cli.ts";
+import { runPledge, spawnServe } from "../harness/cli.ts";
 import { freshEmptyStore, postgresUrlOf, testStoreKind } from "../harness/store.ts";
 
 /**
@@ -39,7 +39,7 @@ describe.runIf(testStoreKind === "postgres")("PostgreSQL quick start (README)", 
     const key = made.out.trim();
     expect(key).toMatch(/^pk_[a-z0-9]+_[A-Za-z0-9_-]{43}$/);
 
-    const server = await servePledge(env);
+    const server = await spawnServe(env);
     try {
       expect(server.output()).not.toContain("no API key exists yet");
       const res = await fetch(`${server.url}/v1/decisions`, {
