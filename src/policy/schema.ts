@@ -55,6 +55,9 @@ export const SENSITIVITIES = [
   "other",
 ] as const;
 
+/** The laws whose request clocks a pack may name for a jurisdiction (src/modules/requests/deadlines.ts). */
+export const DEADLINE_LAWS = ["ccpa", "gdpr"] as const;
+
 const id = z
   .string()
   .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, "a lower-case dotted id such as user.contact.email");
@@ -263,6 +266,18 @@ export const packSchema = z
           .default([])
           .describe("field sets that identify a person asking for removal (Z16-14)"),
         routing: z.array(z.object({ jurisdiction: z.string(), queue: slug }).strict()).default([]),
+        deadlines: z
+          .array(z.object({ jurisdiction: z.string(), law: z.enum(DEADLINE_LAWS) }).strict())
+          .default([])
+          .describe(
+            "the law whose clocks a request from a jurisdiction runs on (the most specific entry wins); none = Pledge's default of 45 days",
+          ),
+        holidays: z
+          .array(isoDate)
+          .default([])
+          .describe(
+            "public holidays in time_zone, skipped by business-day clocks and by a month period's end",
+          ),
         self_service: z
           .object({ purpose: id.describe("a purpose id of this pack"), clauses: clauseRefs })
           .strict()
