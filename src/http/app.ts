@@ -6,6 +6,12 @@ import { checkpointOrigin } from "../audit/note.ts";
 import type { AuditWriter } from "../audit/writer.ts";
 import type { Config } from "../config.ts";
 import { accountRoutes } from "../modules/customers/account.routes.ts";
+import { accountRequestRoutes } from "../modules/requests/requests.account.routes.ts";
+import { noticeSender } from "../modules/requests/requests.notices.ts";
+import { expireUnverified } from "../modules/requests/requests.verify.ts";
+import { publicRequestRoutes } from "../modules/requests/requests.public.routes.ts";
+import { requestRoutes } from "../modules/requests/requests.routes.ts";
+import type { RequestsDeps } from "../modules/requests/requests.service.ts";
 import { customerAccountSection } from "../modules/customers/customers.section.ts";
 import { createCustomersDeps } from "../modules/customers/customers.service.ts";
 import { DEFAULT_CUSTOMER_ACCESS, type CustomerAccessSettings } from "../modules/customers/customers.ts";
@@ -211,6 +217,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const transport =
     deps.mailTransport ?? (config.mail.smtpUrl === null ? null : createSmtpTransport(config.mail));
+  // Rights requests: notices go out after the move that owes them commits, and on a sweep.
+  const notices =
+    transport === null
+      ? null
+      : noticeSender({ ...uses, transport, publicUrl: config.mail.publicUrl }, (error) =>
+          app.log.warn({ err: error }, "request notices not sent"),
+        );
+  const sweep = notices === null ? null : setInterval(() => notices.kick(), 60_000);
+  sweep?.unref();
   const sender = createCampaignSender({
     store,
     send:
@@ -223,6 +238,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // Campaigns a stopped node was sending are recovered and resumed once the app is ready.
   app.addHook("onReady", () => sender.resume());
   app.addHook("onClose", async () => {
+    if (sweep !== null) clearInterval(sweep);
+    await notices?.idle();
     await sender.stop();
     if (deps.mailTransport === undefined) await transport?.close();
   });
@@ -234,6 +251,18 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // Publishing policy versions; a material change is announced with the campaign service (PS-10).
   await app.register(policyPublishRoutes, { db: store.db, book, clock, region: config.region, campaigns });
   await app.register(removalRoutes, { deps: uses });
+  const requests: RequestsDeps = { ...subjects, onChange: () => notices?.kick() };
+  // Requests whose verification link expired unused are closed as expired, on a sweep.
+  const expiry = setInterval(() => {
+    void expireUnverified(requests).catch((error: unknown) =>
+      app.log.warn({ err: error }, "request expiry failed"),
+    );
+  }, 60_000);
+  expiry.unref();
+  app.addHook("onClose", async () => clearInterval(expiry));
+  await app.register(requestRoutes, { deps: requests });
+  await app.register(accountRequestRoutes, { deps: requests, settings: customers.settings });
+  await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
   await app.register(complaintRoutes, { ...uses, auth, hookSecret: config.webhookSecret });
   return app;
 }

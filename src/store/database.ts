@@ -19,6 +19,7 @@ import type { SurveyTables } from "../modules/surveys/surveys.table.ts";
 import type { UnsubscribeTables } from "../modules/unsubscribe/unsubscribe.table.ts";
 import type { PolicyVersionTables } from "../modules/policy-versions/versions.table.ts";
 import type { RemovalTables } from "../modules/removal/removal.table.ts";
+import type { RequestTables } from "../modules/requests/requests.table.ts";
 import type { ThrottleTables } from "../throttle/throttle.table.ts";
 
 /** Every table Pledge keeps, as Kysely sees them. Each module declares its own tables. */
@@ -45,4 +46,5 @@ export interface Database
     PolicyVersionTables,
     ComplaintTables,
     RemovalTables,
+    RequestTables,
     ThrottleTables {}

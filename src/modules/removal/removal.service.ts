@@ -275,7 +275,7 @@ export function digestOf(
   };
 }
 
-interface Matched {
+export interface Matched {
   readonly subjectId: string;
   readonly jurisdiction: string | null;
 }
@@ -288,7 +288,7 @@ interface Matched {
  * record acted on at their request), decided and audited in the request's transaction. A subject
  * without a value the request gave, or whose record the gate does not open, is not matched.
  */
-async function matchSubjects(
+export async function matchSubjects(
   trx: Transaction<Database>,
   deps: RemovalDeps,
   acting: Acting,

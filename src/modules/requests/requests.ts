@@ -1,3 +1,5 @@
+import type { PostalAddressInput } from "../../crypto/postal.ts";
+
 /**
  * Rights requests: one model and one state machine for every right a person can exercise, from
  * every intake (the signed-in customer, anyone who proves control of an email address, staff on
@@ -125,12 +127,16 @@ export function isOptOut(kind: RequestKind): boolean {
   }
 }
 
-/** The person's identity as the request gives it, before matching. Never stored in clear. */
+/**
+ * The person's identity as the request gives it, before matching (the pack's `removal_match`
+ * sets say which fields identify someone: name + postal address + ZIP, or email). Never stored in
+ * clear.
+ */
 export interface Claimant {
   readonly email?: string;
   readonly firstName?: string;
   readonly lastName?: string;
-  readonly postalAddress?: string;
+  readonly postalAddress?: PostalAddressInput;
   readonly zip?: string;
 }
 
@@ -178,10 +184,32 @@ export interface RequestView {
   readonly extended: boolean;
   readonly denialReason: DenialReason | null;
   readonly assignee: string | null;
-  /** The open request of the same kind for the same person this one repeats, if any. */
-  readonly duplicateOf: string | null;
+  /** Whether the clock is stopped now (the identity check waits on the person, where the law pauses it). */
+  readonly paused: boolean;
+  readonly extensionReason: string | null;
   readonly agentId: string | null;
   readonly agentRequestId: string | null;
   readonly closedAt: string | null;
   readonly version: number;
+}
+
+/** What intake answers: the request, and whether it repeats an open one (then nothing new was made). */
+export interface Received {
+  readonly request: RequestView;
+  readonly repeated: boolean;
+}
+
+export interface RequestMove {
+  readonly from: RequestState | null;
+  readonly to: RequestState;
+  readonly actor: string;
+  readonly at: string;
+  readonly reason: string | null;
+}
+
+/** One request with its history, for staff and for its owner. */
+export interface RequestDetail extends RequestView {
+  readonly history: readonly RequestMove[];
+  /** What fulfilment did: counts and what the law kept, never a personal value. */
+  readonly result: Readonly<Record<string, unknown>> | null;
 }

@@ -1,4 +1,6 @@
+import type { Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
+import type { Database } from "../../store/database.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
 import { fail, ok, type Result } from "../../use/refusal.ts";
 import { findLiveSubject } from "../../use/subject.ts";
@@ -33,40 +35,49 @@ export async function eraseSubject(
   input: { readonly subjectId: string },
 ): Promise<Result<SubjectErasure>> {
   const now = deps.clock();
-  return deps.db.transaction().execute(async (trx) => {
-    const subject = await findLiveSubject(trx, input.subjectId, true);
-    if (subject === null) return fail<SubjectErasure>({ kind: "not_found" });
-    const sections: SubjectErasure["sections"][number][] = [];
-    for (const s of [...deps.sections.sections()].reverse()) {
-      const r = await s.erase(trx, subject.subjectId);
-      sections.unshift({ name: s.name, deleted: r.deleted, kept: r.kept, keptReason: r.keptReason ?? null });
-    }
-    await deps.vault.destroySubjectKey(trx, subject.subjectId);
-    await trx
-      .updateTable("subjects")
-      .set((eb) => ({
-        erased_at: now,
-        updated_at: now,
-        status: "former",
-        birth_date: null,
-        jurisdiction: null,
-        customer_number: null,
-        version: eb("version", "+", 1),
-      }))
-      .where("subject_id", "=", subject.subjectId)
-      .execute();
-    await appendAudit(trx, [
-      {
-        type: "subject.erased",
-        at: now,
-        actor: auditActor(acting.actor),
-        subjectId: subject.subjectId,
-        payload: { sections: sections.map((s) => ({ ...s })), keyDestroyed: true },
-      },
-    ]);
-    const kept = sections
-      .filter((s) => s.kept > 0)
-      .map((s) => `${s.name}: ${s.kept} kept${s.keptReason === null ? "" : ` (${s.keptReason})`}`);
-    return ok({ id: subject.subjectId, erasedAt: now.toISOString(), keyDestroyed: true, sections, kept });
-  });
+  return deps.db.transaction().execute((trx) => eraseSubjectIn(trx, deps, acting, input.subjectId, now));
+}
+
+/** `eraseSubject` in the caller's transaction (a deletion request erases and closes at once). */
+export async function eraseSubjectIn(
+  trx: Transaction<Database>,
+  deps: Pick<SubjectsDeps, "sections" | "vault">,
+  acting: Acting,
+  subjectId: string,
+  now: Date,
+): Promise<Result<SubjectErasure>> {
+  const subject = await findLiveSubject(trx, subjectId, true);
+  if (subject === null) return fail<SubjectErasure>({ kind: "not_found" });
+  const sections: SubjectErasure["sections"][number][] = [];
+  for (const s of [...deps.sections.sections()].reverse()) {
+    const r = await s.erase(trx, subject.subjectId);
+    sections.unshift({ name: s.name, deleted: r.deleted, kept: r.kept, keptReason: r.keptReason ?? null });
+  }
+  await deps.vault.destroySubjectKey(trx, subject.subjectId);
+  await trx
+    .updateTable("subjects")
+    .set((eb) => ({
+      erased_at: now,
+      updated_at: now,
+      status: "former",
+      birth_date: null,
+      jurisdiction: null,
+      customer_number: null,
+      version: eb("version", "+", 1),
+    }))
+    .where("subject_id", "=", subject.subjectId)
+    .execute();
+  await appendAudit(trx, [
+    {
+      type: "subject.erased",
+      at: now,
+      actor: auditActor(acting.actor),
+      subjectId: subject.subjectId,
+      payload: { sections: sections.map((s) => ({ ...s })), keyDestroyed: true },
+    },
+  ]);
+  const kept = sections
+    .filter((s) => s.kept > 0)
+    .map((s) => `${s.name}: ${s.kept} kept${s.keptReason === null ? "" : ` (${s.keptReason})`}`);
+  return ok({ id: subject.subjectId, erasedAt: now.toISOString(), keyDestroyed: true, sections, kept });
 }

@@ -1,5 +1,7 @@
 import { auditActor, type Acting } from "../../use/acting.ts";
-import { use } from "../../use/kernel.ts";
+import type { Transaction } from "kysely";
+import type { Database } from "../../store/database.ts";
+import { use, useIn } from "../../use/kernel.ts";
 import { fail, ok, type Result } from "../../use/refusal.ts";
 import { jurisdictionOf, type ProfileField, type SubjectStatus } from "./subjects.ts";
 import {
@@ -42,6 +44,8 @@ export async function updateSubject(
   deps: SubjectsDeps,
   acting: Acting,
   input: UpdateSubjectInput,
+  /** The caller's transaction (a correction request applies and closes in one); else its own. */
+  within?: Transaction<Database>,
 ): Promise<Result<UpdatedSubject>> {
   const given = input.fields ?? {};
   const names = Object.keys(given) as ProfileField[];
@@ -53,7 +57,9 @@ export async function updateSubject(
   if (!clean.ok) return fail({ kind: "invalid", errors: clean.errors });
 
   const ask = { action: "collect" as const, purpose: input.purpose, fields: names };
-  return use<UpdatedSubject>(
+  const run: typeof use<UpdatedSubject> = (...args) =>
+    within === undefined ? use(...args) : useIn(within, ...args);
+  return run(
     deps,
     acting,
     { subject: input.subjectId },

@@ -2,21 +2,7 @@
  * The small HTML pages of /u/:token. Plain HTML, no script, no external resources, nothing about
  * the person: the page names the topic or purpose and the channel only.
  */
-const escape = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
-  );
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escape(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
-button{font-size:1rem;padding:.5rem 1rem;margin:.25rem 0}</style></head>
-<body><h1>${escape(title)}</h1>${body}</body></html>
-`;
-}
+import { escapeHtml as escape, htmlPage as page } from "../../web/page.ts";
 
 /** GET: what the link stops, and buttons that POST to the same URL (a GET never acts). */
 export function confirmPage(what: string, channel: string): string {

@@ -22,6 +22,8 @@ export interface Ids {
   readonly campaign: string;
   readonly complaint: string;
   readonly removal: string;
+  /** A rights request about customer A. */
+  readonly request: string;
   readonly staff: string;
   readonly spareKey: string;
   readonly recipient: string;
@@ -449,6 +451,53 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
   "POST /v1/privacy-complaints": () => ({
     url: "/v1/privacy-complaints",
     body: { from: "someone@example.com", text: "another complaint" },
+    purposeAt: "none",
+  }),
+  "POST /v1/requests": () => ({
+    url: "/v1/requests",
+    body: { kind: "access", claimant: { email: MARKERS.email } },
+    purposeAt: "none",
+  }),
+  "GET /v1/requests": () => ({ url: "/v1/requests?state=open", purposeAt: "none" }),
+  "GET /v1/requests/:id": (ids) => ({ url: `/v1/requests/${ids.request}`, purposeAt: "none" }),
+  "POST /v1/requests/:id/moves": (ids) => ({
+    url: `/v1/requests/${ids.request}/moves`,
+    body: { to: "in_progress" },
+    headers: { "if-match": "*" },
+    purposeAt: "none",
+  }),
+  "PUT /v1/requests/:id/assignee": (ids) => ({
+    url: `/v1/requests/${ids.request}/assignee`,
+    body: { assignee: null },
+    headers: { "if-match": "*" },
+    purposeAt: "none",
+  }),
+  "POST /v1/account/requests": () => ({
+    url: "/v1/account/requests",
+    body: { kind: "opt_out_sale" },
+    purposeAt: "none",
+  }),
+  "GET /v1/account/requests": () => ({ url: "/v1/account/requests", purposeAt: "none" }),
+  "POST /v1/public/requests": () => ({
+    url: "/v1/public/requests",
+    body: { kind: "access", email: MARKERS.email },
+    purposeAt: "none",
+  }),
+  "GET /requests/verify/:token": () => ({
+    url: `/requests/verify/${"A".repeat(22)}.${"B".repeat(22)}`,
+    purposeAt: "none",
+  }),
+  "POST /requests/verify/:token": () => ({
+    url: `/requests/verify/${"A".repeat(22)}.${"B".repeat(22)}`,
+    purposeAt: "none",
+  }),
+  "POST /v1/public/requests/verify": () => ({
+    url: "/v1/public/requests/verify",
+    body: { token: `${"A".repeat(22)}.${"B".repeat(22)}` },
+    purposeAt: "none",
+  }),
+  "GET /v1/requests/download/:token": () => ({
+    url: `/v1/requests/download/${"A".repeat(22)}.${"B".repeat(22)}`,
     purposeAt: "none",
   }),
   "GET /v1/privacy-complaints": () => ({ url: "/v1/privacy-complaints", purposeAt: "none" }),

@@ -151,6 +151,10 @@ export async function seed(t: TestApp): Promise<Seeded> {
     email: "nobody-known@example.com",
     jurisdiction: "EU",
   });
+  const rightsRequest = await req("POST", "/v1/requests", {
+    kind: "access",
+    claimant: { email: MARKERS.email },
+  });
   const staff = await t.staff("admin");
   const now = { actor: "system", now: new Date() };
   const spare = await createKey(t.store.db, staff.staffId, now);
@@ -178,6 +182,10 @@ export async function seed(t: TestApp): Promise<Seeded> {
       campaign: id(campaign, "id") ?? "00000000-0000-4000-8000-000000000001",
       complaint: id(complaint, "id") ?? "00000000-0000-4000-8000-000000000002",
       removal: id(removal, "id") ?? "00000000-0000-4000-8000-000000000003",
+      request:
+        rightsRequest === null || rightsRequest.statusCode >= 300
+          ? "00000000-0000-4000-8000-000000000004"
+          : (rightsRequest.json() as { request: { id: string } }).request.id,
       staff: staff.staffId,
       spareKey: spare.record.id,
       recipient,

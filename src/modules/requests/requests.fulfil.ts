@@ -1,0 +1,171 @@
+import type { Transaction } from "kysely";
+import type { Channel, PolicyPack } from "../../policy/schema.ts";
+import { PledgeError } from "../../errors.ts";
+import type { Database } from "../../store/database.ts";
+import type { Acting } from "../../use/acting.ts";
+import { errorOf } from "../../use/refusal.ts";
+import * as consents from "../consent/consent.repository.ts";
+import { recordConsentsIn, stopChannelIn } from "../consent/consent.service.ts";
+import { gpcScopes } from "../consent/consent.targets.ts";
+import type { ConsentInput, ConsentSource } from "../consent/consent.ts";
+import { eraseSubjectIn } from "../subjects/erase.ts";
+import { updateSubject } from "../subjects/update.ts";
+import type { SubjectsDeps } from "../subjects/subjects.service.ts";
+import { makeLink } from "./requests.links.ts";
+import type { DenialReason, RequestDetails, RequestIntake } from "./requests.ts";
+import type { RequestRow } from "./requests.transition.ts";
+
+/**
+ * What each kind of request does for the person, in the request's transaction, once their
+ * identity is verified. Opt-outs write the consent ledger (source: the intake's), deletion runs
+ * the erasure and says what the law keeps, access makes a download link for the person's package.
+ * A kind the pack offers nothing for is denied `claim_not_covered`, with the reason.
+ */
+export type Fulfilment =
+  | { readonly state: "fulfilled"; readonly result: Record<string, unknown> }
+  | { readonly state: "denied"; readonly reason: DenialReason; readonly result: Record<string, unknown> };
+
+/**
+ * Sensitive personal information as the CPRA lists it (financial accounts, the contents of
+ * messages), in the pack's sensitivity classes.
+ */
+const SENSITIVE = new Set(["financial", "content"]);
+
+export function sourceOf(intake: RequestIntake): ConsentSource {
+  switch (intake) {
+    case "customer":
+    case "public":
+      return "web";
+    case "staff":
+      return "staff";
+    case "agent":
+      return "drp";
+    default: {
+      const never: never = intake;
+      return never;
+    }
+  }
+}
+
+export async function fulfilIn(
+  trx: Transaction<Database>,
+  deps: SubjectsDeps,
+  acting: Acting,
+  pack: PolicyPack,
+  row: RequestRow,
+  details: RequestDetails,
+  actor: string,
+  now: Date,
+): Promise<Fulfilment> {
+  const subjectId = row.subject_id;
+  if (subjectId === null) throw new Error(`request ${row.request_id} has no person to act on`);
+  const ctx = { actor, now };
+  const how = { source: sourceOf(row.intake) };
+  const withdraw = async (inputs: ConsentInput[]) =>
+    inputs.length === 0 ? 0 : (await recordConsentsIn(trx, pack, subjectId, inputs, ctx)).length;
+  switch (row.kind) {
+    case "opt_out_sale": {
+      const state = await consents.preferences(trx, subjectId);
+      const n = await withdraw(
+        state.permissions.includes("sale")
+          ? [{ targetKind: "permission", target: "sale", action: "withdrawn", ...how }]
+          : [],
+      );
+      return { state: "fulfilled", result: { withdrawn: n } };
+    }
+    case "opt_out_sharing": {
+      const state = await consents.preferences(trx, subjectId);
+      const scopes = gpcScopes(pack).filter((s) => !state.optOuts.includes(s));
+      const n = await withdraw(
+        scopes.map((s) => ({ targetKind: "sharing", target: s, action: "withdrawn", ...how })),
+      );
+      return { state: "fulfilled", result: { withdrawn: n } };
+    }
+    case "opt_out_channel": {
+      const channel = details.channel as Channel;
+      const n = (await stopChannelIn(trx, pack, subjectId, channel, how, ctx)).length;
+      return { state: "fulfilled", result: { channel, withdrawn: n } };
+    }
+    case "opt_out_catalogues": {
+      const entry = pack.messages.channel_opt_outs?.find((o) => o.channel === "catalogue");
+      if (entry === undefined) {
+        return {
+          state: "denied",
+          reason: "claim_not_covered",
+          result: { note: "this company sends no catalogues" },
+        };
+      }
+      const stopped = (await stopChannelIn(trx, pack, subjectId, "catalogue", how, ctx)).length;
+      const state = await consents.preferences(trx, subjectId);
+      const n = state.optOuts.includes(entry.scope)
+        ? 0
+        : await withdraw([{ targetKind: "sharing", target: entry.scope, action: "withdrawn", ...how }]);
+      return { state: "fulfilled", result: { withdrawn: stopped + n } };
+    }
+    case "limit_sensitive": {
+      const sensitive = new Set(pack.categories.filter((c) => SENSITIVE.has(c.sensitivity)).map((c) => c.id));
+      const purposes = pack.purposes.filter(
+        (p) => (p.basis === "consent" || p.basis === "opt_out") && p.categories.some((c) => sensitive.has(c)),
+      );
+      const state = await consents.preferences(trx, subjectId);
+      const open = purposes.filter(
+        (p) => !state.consents.some((c) => c.scope === p.id && c.channel === "" && c.state !== "granted"),
+      );
+      const n = await withdraw(
+        open.map((p) => ({ targetKind: "purpose", target: p.id, action: "withdrawn", ...how })),
+      );
+      return { state: "fulfilled", result: { limited: purposes.map((p) => p.id), withdrawn: n } };
+    }
+    case "deletion": {
+      const erased = await eraseSubjectIn(trx, deps, acting, subjectId, now);
+      if (!erased.ok) throw errorOf(erased);
+      return {
+        state: "fulfilled",
+        result: { sections: erased.value.sections.map((s) => ({ ...s })), kept: [...erased.value.kept] },
+      };
+    }
+    case "access":
+    case "portable_export":
+    case "disclosure_report": {
+      const link = await makeLink(trx, row.request_id, "download", now);
+      return { state: "fulfilled", result: { downloadExpiresAt: link.expiresAt.toISOString() } };
+    }
+    case "correction": {
+      const purpose = pack.requests?.self_service?.purpose;
+      const corrections = details.corrections ?? {};
+      if (purpose === undefined) {
+        return {
+          state: "denied",
+          reason: "claim_not_covered",
+          result: { note: "this policy keeps no self-service record to correct" },
+        };
+      }
+      const updated = await updateSubject(
+        deps,
+        acting,
+        {
+          subjectId,
+          purpose,
+          collectionPoint: `request.${row.request_id}`,
+          fields: corrections as Record<string, string>,
+        },
+        trx,
+      );
+      if (!updated.ok) throw errorOf(updated);
+      return {
+        state: "fulfilled",
+        result: { corrected: Object.keys(corrections).sort(), version: updated.value.version },
+      };
+    }
+    case "list_removal":
+    case "complaint":
+      throw new PledgeError(
+        "PLEDGE_REQUEST_TRANSITION_INVALID",
+        `a ${row.kind} request is fulfilled by its own route, not by a move to fulfilled`,
+      );
+    default: {
+      const never: never = row.kind;
+      return never;
+    }
+  }
+}

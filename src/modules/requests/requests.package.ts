@@ -1,0 +1,99 @@
+import { strToU8, zipSync } from "fflate";
+import { PledgeError } from "../../errors.ts";
+import { yearAt } from "../../policy/calendar.ts";
+import { appendAudit } from "../../audit/append.ts";
+import { customerActing } from "../../use/acting.ts";
+import { unwrap } from "../../use/refusal.ts";
+import { shineTheLightFor } from "../disclosures/disclosures.service.ts";
+import { csvLine } from "../exports/format.ts";
+import { exportOwnRecord } from "../subjects/export.ts";
+import { checkLink, linkKey } from "./requests.links.ts";
+import type { RequestsDeps } from "./requests.service.ts";
+
+/**
+ * The package a fulfilled access request downloads: one ZIP holding the same data twice, as JSON
+ * (`data.json`, the whole structure) and as CSV (`data.csv`, one row per value: section, path,
+ * value), and a README saying what it is, what the law kept and where it came from. It is made
+ * when the link is used, from the record as it is then, as the person's own access (ALL-04):
+ * nothing personal is stored to be downloaded later. The link opens one person's data only.
+ */
+export interface Package {
+  readonly filename: string;
+  readonly bytes: Uint8Array;
+}
+
+export async function downloadPackage(deps: RequestsDeps, token: string): Promise<Package> {
+  const now = deps.clock();
+  const key = await linkKey(deps.db);
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const link = await checkLink(key, trx, token, "download", now);
+    if (!link.ok) throw new PledgeError("PLEDGE_REQUEST_LINK_INVALID", `the download link is ${link.why}`);
+    const r = await trx
+      .selectFrom("rights_requests")
+      .selectAll()
+      .where("request_id", "=", link.requestId)
+      .executeTakeFirst();
+    if (r === undefined || r.subject_id === null || r.state !== "fulfilled") {
+      throw new PledgeError("PLEDGE_REQUEST_LINK_INVALID", "the download link opens nothing now");
+    }
+    await appendAudit(trx, [
+      {
+        type: "request.downloaded",
+        at: now,
+        actor: `customer:${r.subject_id}`,
+        subjectId: r.subject_id,
+        payload: { requestId: r.request_id },
+      },
+    ]);
+    return r;
+  });
+  const subjectId = row.subject_id!;
+  const pack = deps.policies.at(now.toISOString()).pack;
+  let data: unknown;
+  if (row.kind === "disclosure_report") {
+    const purpose = pack.requests?.self_service?.purpose;
+    if (purpose === undefined)
+      throw new PledgeError("PLEDGE_NOT_FOUND", "this policy offers no self-service reports");
+    const year = yearAt(now, pack.time_zone) - 1;
+    const names = (id: string) => pack.recipients.find((r) => r.id === id)?.name ?? id;
+    data = unwrap(
+      await shineTheLightFor(deps, customerActing(subjectId), { subjectId, year, purpose }, names),
+    );
+  } else {
+    data = unwrap(await exportOwnRecord(deps, subjectId));
+  }
+  const result = row.result === null ? {} : (JSON.parse(row.result) as Record<string, unknown>);
+  const readme = [
+    `${pack.name}: the data package of request ${row.request_id} (${row.kind}).`,
+    `Made ${now.toISOString()} under policy ${pack.company} ${pack.version}.`,
+    "",
+    "data.json holds everything, as structured data; data.csv holds the same values, one per row",
+    "(section, path, value). Each value carries where and when it was collected, for which purpose.",
+    ...(Array.isArray(result.kept) && result.kept.length > 0
+      ? ["", "Kept because the law requires it:", ...result.kept.map(String)]
+      : []),
+  ].join("\n");
+  const bytes = zipSync({
+    "README.txt": strToU8(`${readme}\n`),
+    "data.json": strToU8(`${JSON.stringify(data, null, 2)}\n`),
+    "data.csv": strToU8(csvOf(data)),
+  });
+  return { filename: `request-${row.request_id}.zip`, bytes };
+}
+
+/** One row per leaf value: its top-level section, its JSON path within it, the value as text. */
+export function csvOf(data: unknown): string {
+  let out = csvLine(["section", "path", "value"]);
+  const walk = (section: string, path: string, v: unknown): void => {
+    if (v !== null && typeof v === "object") {
+      const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+      for (const [k, x] of entries) walk(section, path === "" ? k : `${path}.${k}`, x);
+      return;
+    }
+    out += csvLine([section, path, v === null || v === undefined ? "" : String(v)]);
+  };
+  if (data !== null && typeof data === "object" && !Array.isArray(data)) {
+    for (const [k, v] of Object.entries(data)) walk(k, "", v);
+  } else walk("", "", data);
+  return out;
+}

@@ -1,0 +1,421 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import { appendAudit } from "../../audit/append.ts";
+import { normaliseEmail } from "../../crypto/normalise.ts";
+import type { Vault } from "../../crypto/vault.types.ts";
+import { PledgeError } from "../../errors.ts";
+import { normaliseJurisdiction } from "../../policy/jurisdiction.ts";
+import type { PolicyPack } from "../../policy/schema.ts";
+import type { Database } from "../../store/database.ts";
+import { auditActor, type Acting } from "../../use/acting.ts";
+import { useIn, type UseDeps } from "../../use/kernel.ts";
+import { ok, type Result } from "../../use/refusal.ts";
+import { CUSTOMER_SERVICE_QUEUE, digestOf, matchSubjects, queueOf } from "../removal/removal.service.ts";
+import type { SubjectRegistry } from "../subjects/registry.ts";
+import { lawFor } from "./deadlines.ts";
+import { clockOf } from "./requests.clock.ts";
+import { fulfilIn } from "./requests.fulfil.ts";
+import { makeLink } from "./requests.links.ts";
+import { isOptOut, type NewRequest, type Received, type RequestDetails } from "./requests.ts";
+import { oweNotice, recordMove, transition, type RequestRow } from "./requests.transition.ts";
+import { viewOf } from "./requests.view.ts";
+import "./requests.events.ts";
+
+/**
+ * Receiving a rights request, from every intake, in one transaction: the person is found (the
+ * session's, or matched on the fields the pack's `removal_match` sets name; two people matched
+ * act on nobody), the clock starts under the law of their jurisdiction, the routing of the pack
+ * picks the queue, the acknowledgement is owed, and what needs no more checking is done at once
+ * (an opt-out from someone found; any request from the signed-in person moves to verified).
+ * A request repeating an open one of the same kind for the same person or address makes nothing
+ * new: the open one is answered, `repeated: true`.
+ *
+ * The address notices go to, and what the person gave to be found by, are stored encrypted under
+ * a data key of the request's own: erasing the person (a deletion request) leaves the request
+ * able to tell them it was done.
+ */
+export interface RequestsDeps extends UseDeps {
+  readonly vault: Vault;
+  readonly sections: SubjectRegistry;
+  /** Told, after commit, of every request that changed (notices, agents' status callbacks). */
+  readonly onChange?: (requestId: string) => void;
+}
+
+const field = (id: string, name: "claimant" | "details" | "contact") => `request.${id}.${name}`;
+
+export async function receiveRequest(
+  deps: RequestsDeps,
+  acting: Acting,
+  input: NewRequest,
+): Promise<Result<Received>> {
+  const now = deps.clock();
+  const pack = deps.policies.at(now.toISOString()).pack;
+  checkKind(pack, input);
+  const given = stated(input.jurisdiction);
+  const digest =
+    input.claimant === undefined || input.intake === "customer" || input.intake === "public"
+      ? null
+      : digestOf(deps.vault, pack, input.claimant);
+  const email = contactOf(input);
+  const emailIndex = email === null ? null : deps.vault.blindIndex("email", email);
+  if (input.intake === "public" && email === null) {
+    throw new PledgeError(
+      "PLEDGE_VALIDATION_FAILED",
+      "a request without an account gives the email address to verify",
+    );
+  }
+  const actor = auditActor(acting.actor);
+  const received = await deps.db.transaction().execute(async (trx): Promise<Received> => {
+    let subject: { subjectId: string; jurisdiction: string | null } | null = null;
+    if (input.subjectId !== undefined) {
+      const row = await trx
+        .selectFrom("subjects")
+        .select(["subject_id", "jurisdiction"])
+        .where("subject_id", "=", input.subjectId)
+        .where("erased_at", "is", null)
+        .executeTakeFirst();
+      if (row === undefined) throw new PledgeError("PLEDGE_NOT_FOUND", "no such person");
+      subject = { subjectId: row.subject_id, jurisdiction: row.jurisdiction };
+    } else if (digest !== null) {
+      const matched = await matchSubjects(trx, deps, acting, digest);
+      if (matched.length > 1) {
+        throw new PledgeError(
+          "PLEDGE_REQUEST_AMBIGUOUS_MATCH",
+          `the details given fit ${matched.length} people: give more (${setsOf(pack)}) so that they fit one`,
+          pack.requests?.clauses ?? [],
+        );
+      }
+      if (matched.length === 0 && input.intake === "staff") {
+        throw new PledgeError(
+          "PLEDGE_REQUEST_NO_MATCH",
+          `the details given fit nobody on record: check them or give another set (${setsOf(pack)})`,
+          pack.requests?.clauses ?? [],
+        );
+      }
+      subject = matched[0] ?? null;
+    }
+    const repeated = await openRepeat(trx, input, subject?.subjectId ?? null, emailIndex);
+    if (repeated !== null) {
+      await appendAudit(trx, [
+        {
+          type: "request.repeated",
+          at: now,
+          actor,
+          subjectId: repeated.subject_id,
+          payload: { requestId: repeated.request_id, kind: input.kind, intake: input.intake },
+        },
+      ]);
+      return { request: viewOf(pack, repeated, now), repeated: true };
+    }
+    const contact = email ?? (subject === null ? null : await ownEmail(trx, deps, acting, subject.subjectId));
+    const jurisdiction = given ?? subject?.jurisdiction ?? null;
+    let row = await insertRequest(trx, deps, pack, input, {
+      subjectId: subject?.subjectId ?? null,
+      jurisdiction,
+      emailIndex,
+      contact,
+      now,
+    });
+    await recordMove(trx, row.request_id, null, "received", actor, now, null);
+    await appendAudit(trx, [
+      {
+        type: "request.received",
+        at: now,
+        actor,
+        subjectId: row.subject_id,
+        payload: {
+          requestId: row.request_id,
+          kind: row.kind,
+          intake: row.intake,
+          matched: row.subject_id !== null,
+          law: row.law,
+          queue: row.queue,
+          due: row.due_at === null ? null : row.due_at.toISOString(),
+        },
+      },
+    ]);
+    // A request made without an account is acknowledged once its address is verified.
+    if (contact !== null && row.intake !== "public")
+      await oweNotice(trx, row.request_id, "acknowledgement", now);
+    row = await firstMoves(trx, deps, acting, pack, row, input.details ?? {}, actor, now);
+    return { request: viewOf(pack, row, now), repeated: false };
+  });
+  deps.onChange?.(received.request.id);
+  return ok(received);
+}
+
+/**
+ * What intake does at once: a public request waits for the address to be verified (the link is
+ * sent); an agent's request for nobody on record is denied `no_match`; a request from the person
+ * (their session) or for a person found by staff or an agent is verified; and a verified opt-out
+ * is done.
+ */
+async function firstMoves(
+  trx: Transaction<Database>,
+  deps: RequestsDeps,
+  acting: Acting,
+  pack: PolicyPack,
+  row: RequestRow,
+  details: RequestDetails,
+  actor: string,
+  now: Date,
+): Promise<RequestRow> {
+  if (row.intake === "public") {
+    await makeLink(trx, row.request_id, "verify", now);
+    return transition(trx, pack, row, { to: "identity_unverified" }, actor, now);
+  }
+  if (row.subject_id === null) {
+    return transition(trx, pack, row, { to: "denied", reason: "no_match" }, actor, now);
+  }
+  const verified = await transition(trx, pack, row, { to: "verified" }, actor, now);
+  return isOptOut(row.kind) && row.kind !== "list_removal"
+    ? fulfilAndClose(trx, deps, acting, pack, verified, details, actor, now)
+    : verified;
+}
+
+/** Does the request's work and closes it as the work says (fulfilled, or denied with its reason). */
+export async function fulfilAndClose(
+  trx: Transaction<Database>,
+  deps: RequestsDeps,
+  acting: Acting,
+  pack: PolicyPack,
+  row: RequestRow,
+  details: RequestDetails,
+  actor: string,
+  now: Date,
+): Promise<RequestRow> {
+  const done = await fulfilIn(trx, deps, acting, pack, row, details, actor, now);
+  await trx
+    .updateTable("rights_requests")
+    .set({ result: JSON.stringify(done.result) })
+    .where("request_id", "=", row.request_id)
+    .execute();
+  await appendAudit(trx, [
+    {
+      type: "request.fulfilled",
+      at: now,
+      actor,
+      subjectId: row.subject_id,
+      payload: { requestId: row.request_id, kind: row.kind, result: done.result },
+    },
+  ]);
+  const closed = await transition(
+    trx,
+    pack,
+    { ...row, result: JSON.stringify(done.result) },
+    done.state === "denied" ? { to: "denied", reason: done.reason } : { to: "fulfilled" },
+    actor,
+    now,
+  );
+  return closed;
+}
+
+function checkKind(pack: PolicyPack, input: NewRequest): void {
+  switch (input.kind) {
+    case "opt_out_channel": {
+      const channel = input.details?.channel;
+      const channels = new Set(pack.purposes.flatMap((p) => p.channels ?? []));
+      if (channel === undefined || !channels.has(channel as never)) {
+        throw new PledgeError(
+          "PLEDGE_VALIDATION_FAILED",
+          `an opt-out of a channel names one the policy uses: ${[...channels].join(", ")}`,
+        );
+      }
+      return;
+    }
+    case "list_removal":
+      throw new PledgeError(
+        "PLEDGE_VALIDATION_FAILED",
+        "removal from lists is requested at POST /v1/removal-requests",
+      );
+    case "complaint":
+      throw new PledgeError(
+        "PLEDGE_VALIDATION_FAILED",
+        "privacy complaints are opened at POST /v1/privacy-complaints",
+      );
+    case "correction":
+      if (Object.keys(input.details?.corrections ?? {}).length === 0) {
+        throw new PledgeError(
+          "PLEDGE_VALIDATION_FAILED",
+          "a correction names the fields to correct and their values",
+        );
+      }
+      return;
+    case "access":
+    case "portable_export":
+    case "deletion":
+    case "opt_out_sale":
+    case "opt_out_sharing":
+    case "opt_out_catalogues":
+    case "limit_sensitive":
+    case "disclosure_report":
+      return;
+    default: {
+      const never: never = input.kind;
+      return never;
+    }
+  }
+}
+
+function stated(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const j = normaliseJurisdiction(raw);
+  if (j === null) {
+    throw new PledgeError(
+      "PLEDGE_VALIDATION_FAILED",
+      "jurisdiction is a country (DE), a subdivision (US-CA) or a group (EU, EEA)",
+    );
+  }
+  return j;
+}
+
+function setsOf(pack: PolicyPack): string {
+  return (pack.requests?.removal_match ?? []).map((s) => `[${s.join(", ")}]`).join(" or ");
+}
+
+/** The address given for notices, normalised; null when none was given. */
+function contactOf(input: NewRequest): string | null {
+  const raw = input.claimant?.email;
+  if (raw === undefined || raw.trim() === "") return null;
+  const n = normaliseEmail(raw);
+  if (!n.ok) throw new PledgeError(n.code, `claimant.email: ${n.detail}`);
+  return n.value;
+}
+
+/** The open request this one repeats: same kind, same person (or, unmatched, same address). */
+async function openRepeat(
+  trx: Transaction<Database>,
+  input: NewRequest,
+  subjectId: string | null,
+  emailIndex: string | null,
+): Promise<RequestRow | null> {
+  if (subjectId === null && emailIndex === null) return null;
+  let q = trx
+    .selectFrom("rights_requests")
+    .selectAll()
+    .where("kind", "=", input.kind)
+    .where("closed_at", "is", null);
+  q = subjectId !== null ? q.where("subject_id", "=", subjectId) : q.where("email_index", "=", emailIndex);
+  if (input.kind === "opt_out_channel") {
+    // Opt-outs of two channels are two requests; the channel is in the encrypted details, so
+    // channel opt-outs are never taken as repeats of each other.
+    return null;
+  }
+  return (await q.orderBy("received_at").forUpdate().executeTakeFirst()) ?? null;
+}
+
+/** The person's own email address, read as a use of their record for the self-service purpose. */
+async function ownEmail(
+  trx: Transaction<Database>,
+  deps: RequestsDeps,
+  acting: Acting,
+  subjectId: string,
+): Promise<string | null> {
+  const purpose = deps.policies.at(deps.clock().toISOString()).pack.requests?.self_service?.purpose;
+  if (purpose === undefined) return null;
+  const read = await useIn(
+    trx,
+    deps,
+    acting,
+    { subject: subjectId },
+    { action: "read", purpose, fields: ["email"] },
+    async (scope) => {
+      const row = await scope.trx
+        .selectFrom("subject_identities")
+        .select("value_enc")
+        .where("subject_id", "=", subjectId)
+        .where("kind", "=", "email")
+        .orderBy("is_primary", "desc")
+        .orderBy("created_at")
+        .executeTakeFirst();
+      const view = await scope.view();
+      return ok(
+        row === undefined || !view.allows("email")
+          ? null
+          : view.open("email", row.value_enc, "identity.email"),
+      );
+    },
+  );
+  return read.ok ? read.value : null;
+}
+
+async function insertRequest(
+  trx: Transaction<Database>,
+  deps: RequestsDeps,
+  pack: PolicyPack,
+  input: NewRequest,
+  at: {
+    subjectId: string | null;
+    jurisdiction: string | null;
+    emailIndex: string | null;
+    contact: string | null;
+    now: Date;
+  },
+): Promise<RequestRow> {
+  const id = randomUUID();
+  const cipher = await deps.vault.createSubjectKey(trx, id);
+  const law = lawFor(pack, at.jurisdiction);
+  const clock = clockOf(
+    pack,
+    { kind: input.kind, law, receivedAt: at.now, extended: false, pausedMs: 0, pausedSince: null },
+    at.now,
+  );
+  const row: RequestRow = {
+    request_id: id,
+    kind: input.kind,
+    state: "received",
+    version: 1,
+    intake: input.intake,
+    subject_id: at.subjectId,
+    key_id: cipher.subjectId,
+    email_index: at.emailIndex,
+    claimant_enc:
+      input.claimant === undefined
+        ? null
+        : cipher.encrypt(field(id, "claimant"), JSON.stringify(input.claimant)),
+    details_enc:
+      input.details === undefined
+        ? null
+        : cipher.encrypt(field(id, "details"), JSON.stringify(input.details)),
+    contact_enc: at.contact === null ? null : cipher.encrypt(field(id, "contact"), at.contact),
+    jurisdiction: at.jurisdiction,
+    law,
+    queue: at.jurisdiction === null ? CUSTOMER_SERVICE_QUEUE : queueOf(pack, at.jurisdiction),
+    received_at: at.now,
+    due_at: clock.due,
+    due_date: clock.dueDate,
+    acknowledge_by: clock.acknowledgeBy,
+    extended_at: null,
+    extension_reason: null,
+    paused_ms: 0,
+    paused_since: null,
+    denial_reason: null,
+    assignee: null,
+    agent_id: input.agent?.id ?? null,
+    agent_request_id: input.agent?.requestId ?? null,
+    status_callback: input.agent?.callback ?? null,
+    result: null,
+    closed_at: null,
+    updated_at: at.now,
+  };
+  await trx.insertInto("rights_requests").values(row).execute();
+  return row;
+}
+
+/** The request's own encrypted values, opened (staff review, notices). */
+export async function openedValues(
+  db: Kysely<Database>,
+  vault: Pick<Vault, "cipherFor">,
+  row: RequestRow,
+): Promise<{ details: RequestDetails; contact: string | null } | null> {
+  const cipher = await vault.cipherFor(db, row.key_id);
+  if (cipher === null) return null;
+  return {
+    details:
+      row.details_enc === null
+        ? {}
+        : (JSON.parse(cipher.decrypt(field(row.request_id, "details"), row.details_enc)) as RequestDetails),
+    contact:
+      row.contact_enc === null ? null : cipher.decrypt(field(row.request_id, "contact"), row.contact_enc),
+  };
+}

@@ -1,0 +1,87 @@
+import type { ColumnType, Generated } from "kysely";
+import type { DenialReason, RequestIntake, RequestKind, RequestState } from "./requests.ts";
+
+type Fixed<T> = ColumnType<T, T, never>;
+
+/**
+ * A rights request. What the person gave to be found by (`claimant_enc`), what the kind needs
+ * (`details_enc`: a correction's values, a channel) and the address notices go to (`contact_enc`)
+ * are ciphertext under `key_id`'s data key: the matched person's, so erasing them shreds it, or
+ * one made for the request alone while it matches nobody. `email_index` is the vault's email
+ * blind index of the address given, to recognise a repeated request from someone not on record.
+ * `due_at` is null once the request is closed; the queue sorts the open ones by it.
+ */
+export interface RightsRequestsTable {
+  request_id: Fixed<string>;
+  kind: Fixed<RequestKind>;
+  state: RequestState;
+  version: number;
+  intake: Fixed<RequestIntake>;
+  subject_id: string | null;
+  key_id: string;
+  email_index: string | null;
+  claimant_enc: string | null;
+  details_enc: string | null;
+  contact_enc: string | null;
+  jurisdiction: string | null;
+  law: string;
+  queue: string;
+  received_at: Fixed<Date>;
+  due_at: Date | null;
+  due_date: string | null;
+  acknowledge_by: Date | null;
+  extended_at: Date | null;
+  extension_reason: string | null;
+  paused_ms: ColumnType<number, number, number>;
+  paused_since: Date | null;
+  denial_reason: DenialReason | null;
+  assignee: string | null;
+  agent_id: Fixed<string | null>;
+  agent_request_id: Fixed<string | null>;
+  status_callback: Fixed<string | null>;
+  /** What fulfilment did: counts, section names, what the law kept; never a personal value. */
+  result: string | null;
+  closed_at: Date | null;
+  updated_at: Date;
+}
+
+/** Every move of a request: who made it, when, and the reason given (also in the audit log). */
+export interface RightsRequestMovesTable {
+  request_id: Fixed<string>;
+  seq: Fixed<number>;
+  from_state: Fixed<RequestState | null>;
+  to_state: Fixed<RequestState>;
+  actor: Fixed<string>;
+  at: Fixed<Date>;
+  reason: Fixed<string | null>;
+}
+
+/**
+ * A link sent by email: `verify` proves control of the address a public request gave (used once),
+ * `download` fetches a fulfilled access request's package (until it expires). The token carries
+ * only `link_id` and a MAC; the row says what it opens.
+ */
+export interface RequestLinksTable {
+  link_id: Fixed<string>;
+  request_id: Fixed<string>;
+  purpose: Fixed<"verify" | "download">;
+  expires_at: Fixed<Date>;
+  used_at: Date | null;
+}
+
+/** The notices a request owes the person, sent by email after the move that owes them commits. */
+export interface RequestNoticesTable {
+  notice_id: Generated<number>;
+  request_id: Fixed<string>;
+  kind: Fixed<string>;
+  created_at: Fixed<Date>;
+  sent_at: Date | null;
+  attempts: number;
+}
+
+export interface RequestTables {
+  rights_requests: RightsRequestsTable;
+  rights_request_moves: RightsRequestMovesTable;
+  request_links: RequestLinksTable;
+  request_notices: RequestNoticesTable;
+}
