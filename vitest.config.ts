@@ -12,8 +12,10 @@ export default defineConfig({
   test: {
     include: onPostgres ? testFilesUsingTheStore(root) : ["test/**/*.test.ts", "src/**/*.test.ts"],
     globalSetup: ["test/harness/global-setup.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Guards against a hang, not measures: a test that spawns `pledge` processes takes 30 s on an
+    // idle 2-core machine and twice that or more beside a CPU-heavy process (docs/testing.md).
+    testTimeout: 240_000,
+    hookTimeout: 240_000,
     pool: "forks",
     maxWorkers: 2,
     // Each worker process runs file after file with its modules loaded once. No test mocks a module
