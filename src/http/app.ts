@@ -51,6 +51,7 @@ import { createSmtpTransport, type MailTransport } from "../modules/messages/tra
 import { unsubscribeLinks } from "../modules/unsubscribe/links.ts";
 import { PolicyBook } from "../policy/book.ts";
 import { policyRoutes } from "./policy.routes.ts";
+import { wellKnownRoutes } from "./well-known.routes.ts";
 import { policyPublishRoutes } from "../modules/policy-versions/versions.routes.ts";
 
 export interface AppDeps {
@@ -158,6 +159,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   await app.register(healthRoutes, { store, book, clock });
   await app.register(policyRoutes, { book, clock });
+  await app.register(wellKnownRoutes, { book, clock });
   await app.register(decisionRoutes, { deps: uses, audit: deps.audit });
   await app.register(auditRoutes, {
     db: store.db,

@@ -91,6 +91,12 @@ describe("no signal", () => {
     const me = await t.app.inject({ method: "GET", url: "/v1/account/me", headers: { "sec-gpc": "1" } });
     expect(me.statusCode).toBe(401);
     expect(me.json()).toMatchObject({ code: "PLEDGE_SESSION_REQUIRED" });
+    const known = await t.app.inject({
+      method: "GET",
+      url: "/.well-known/gpc.json",
+      headers: { "sec-gpc": "1" },
+    });
+    expect(known.statusCode).toBe(200);
     const after = await t.store.db
       .selectFrom("consent_events")
       .select((eb) => eb.fn.countAll<number>().as("n"))
