@@ -10,6 +10,7 @@ import { customerAccountSection } from "../modules/customers/customers.section.t
 import { createCustomersDeps } from "../modules/customers/customers.service.ts";
 import { DEFAULT_CUSTOMER_ACCESS, type CustomerAccessSettings } from "../modules/customers/customers.ts";
 import { meRoutes } from "../modules/customers/me.routes.ts";
+import { gppRoutes } from "../modules/customers/gpp.routes.ts";
 import { recordRoutes, registerRecordSections } from "../modules/records/records.routes.ts";
 import { requireRouteUses } from "./route-use.ts";
 import { consentRoutes } from "../modules/consent/consent.routes.ts";
@@ -192,6 +193,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(suppressionRoutes, { db: store.db, vault: uses.vault, clock });
   await app.register(accountRoutes, { deps: customers });
   await app.register(meRoutes, { deps: customers });
+  await app.register(gppRoutes, { deps: customers });
   await app.register(deliverabilityRoutes, { deps: uses });
   await app.register(webhookRoutes, {
     db: store.db,

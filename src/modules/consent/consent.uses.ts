@@ -6,6 +6,7 @@ import type { ConsentEvent, ConsentInput, ConsentSource, Evidence, Preferences }
 import { consentHistoryIn, preferencesIn, recordConsentsIn, stopChannelIn } from "./consent.service.ts";
 import { checkTarget } from "./consent.targets.ts";
 import { gpcStatusIn, type OwnConsents } from "./gpc.ts";
+import { usnatString, type GppAnswer } from "./gpp.ts";
 
 /**
  * The consent ledger used by someone other than the person: staff recording a choice the person
@@ -100,6 +101,19 @@ export async function ownConsentsFor(
   const ask = { action: "read", purpose, fields: [] } as const;
   return use(deps, acting, { subject: subjectId }, ask, async (scope) =>
     ok(await ownConsentsIn(scope, subjectId)),
+  );
+}
+
+/** The same read, answered as the person's IAB GPP string (usnat) under the pack in force. */
+export async function ownGppFor(
+  deps: UseDeps,
+  acting: Acting,
+  subjectId: string,
+  purpose: string,
+): Promise<Result<GppAnswer>> {
+  const ask = { action: "read", purpose, fields: [] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async (scope) =>
+    ok(usnatString(scope.pack, await ownConsentsIn(scope, subjectId))),
   );
 }
 

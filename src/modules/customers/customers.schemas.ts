@@ -161,3 +161,14 @@ export const ownConsentsResponse = {
     },
   },
 } as const;
+
+/** The person's opt-out state as a GPP string (src/modules/consent/gpp.ts). */
+export const gppResponse = {
+  type: "object",
+  additionalProperties: false,
+  required: ["gpp", "sections"],
+  properties: {
+    gpp: { type: "string", description: "an IAB Global Privacy Platform string" },
+    sections: { type: "array", items: { type: "string" }, description: "the sections it holds, by name" },
+  },
+} as const;

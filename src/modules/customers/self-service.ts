@@ -9,7 +9,8 @@ import { fail, type Result } from "../../use/refusal.ts";
 import { customerActing } from "../../use/acting.ts";
 import type { Acting } from "../../use/acting.ts";
 import type { AddressKind, ProfileField } from "../subjects/subjects.ts";
-import { ownConsentsFor } from "../consent/consent.uses.ts";
+import { ownConsentsFor, ownGppFor } from "../consent/consent.uses.ts";
+import type { GppAnswer } from "../consent/gpp.ts";
 import { exportOwnRecord, type SubjectExport } from "../subjects/export.ts";
 import type { OwnConsents } from "../consent/gpc.ts";
 import type { CustomersDeps } from "./customers.service.ts";
@@ -45,6 +46,8 @@ export interface SelfService {
   removeContact(contactId: string): Promise<Result<{ version: number }>>;
   /** The consent choices on file, read-only here, and whether a GPC signal is honoured. */
   consents(): Promise<Result<OwnConsents>>;
+  /** The same, as an IAB GPP string with the usnat section (docs/gpc.md). */
+  gpp(): Promise<Result<GppAnswer>>;
   /** Everything held about me (ALL-04): every section, with each datum's provenance. */
   exportAll(): Promise<Result<SubjectExport>>;
 }
@@ -70,6 +73,7 @@ export function selfService(deps: CustomersDeps, subjectId: string): SelfService
     addContact: (contact) => guard(() => addContact(s, acting, { ...writing, contact })),
     removeContact: (contactId) => guard(() => removeContact(s, acting, { ...writing, contactId })),
     consents: () => guard(() => ownConsentsFor(s, acting, subjectId, writing.purpose)),
+    gpp: () => guard(() => ownGppFor(s, acting, subjectId, writing.purpose)),
     exportAll: () => guard(() => exportOwnRecord(s, subjectId)),
   };
 }

@@ -378,6 +378,7 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
   }),
   "GET /v1/account/me/consents": () => ({ url: "/v1/account/me/consents", purposeAt: "none" }),
   "GET /v1/account/me/export": () => ({ url: "/v1/account/me/export", purposeAt: "none" }),
+  "GET /v1/account/gpp": () => ({ url: "/v1/account/gpp", purposeAt: "none" }),
   "POST /v1/campaigns": () => ({
     url: "/v1/campaigns",
     body: {
