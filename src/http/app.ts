@@ -16,6 +16,7 @@ import { customerAccountSection } from "../modules/customers/customers.section.t
 import { createCustomersDeps } from "../modules/customers/customers.service.ts";
 import { DEFAULT_CUSTOMER_ACCESS, type CustomerAccessSettings } from "../modules/customers/customers.ts";
 import { meRoutes } from "../modules/customers/me.routes.ts";
+import { gppRoutes } from "../modules/customers/gpp.routes.ts";
 import { recordRoutes, registerRecordSections } from "../modules/records/records.routes.ts";
 import { requireRouteUses } from "./route-use.ts";
 import { consentRoutes } from "../modules/consent/consent.routes.ts";
@@ -57,6 +58,7 @@ import { createSmtpTransport, type MailTransport } from "../modules/messages/tra
 import { unsubscribeLinks } from "../modules/unsubscribe/links.ts";
 import { PolicyBook } from "../policy/book.ts";
 import { policyRoutes } from "./policy.routes.ts";
+import { wellKnownRoutes } from "./well-known.routes.ts";
 import { policyPublishRoutes } from "../modules/policy-versions/versions.routes.ts";
 
 export interface AppDeps {
@@ -164,6 +166,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   await app.register(healthRoutes, { store, book, clock });
   await app.register(policyRoutes, { book, clock });
+  await app.register(wellKnownRoutes, { book, clock });
   await app.register(decisionRoutes, { deps: uses, audit: deps.audit });
   await app.register(auditRoutes, {
     db: store.db,
@@ -196,6 +199,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(suppressionRoutes, { db: store.db, vault: uses.vault, clock });
   await app.register(accountRoutes, { deps: customers });
   await app.register(meRoutes, { deps: customers });
+  await app.register(gppRoutes, { deps: customers });
   await app.register(deliverabilityRoutes, { deps: uses });
   await app.register(webhookRoutes, {
     db: store.db,

@@ -99,8 +99,15 @@ export function setDeviceCookie(reply: FastifyReply, id: string, expiresAt: Date
   void reply.header("set-cookie", cookie);
 }
 
-/** A preHandler that lets through requests with a live session and sets `request.customer`. */
-export function requireCustomer(db: Kysely<Database>, clock: () => Date): preHandlerAsyncHookHandler {
+/**
+ * A preHandler that lets through requests with a live session and sets `request.customer`, then
+ * runs `onSession` (Global Privacy Control: src/http/gpc.ts) before anything else sees the request.
+ */
+export function requireCustomer(
+  db: Kysely<Database>,
+  clock: () => Date,
+  onSession: (request: FastifyRequest, customer: CustomerSession) => Promise<void>,
+): preHandlerAsyncHookHandler {
   return async (request) => {
     const id = readCookie(request, SESSION_COOKIE);
     const session = id === null ? null : await findSession(db, id, clock());
@@ -111,6 +118,7 @@ export function requireCustomer(db: Kysely<Database>, clock: () => Date): preHan
       );
     }
     request.customer = { subjectId: session.subjectId, sessionId: id };
+    await onSession(request, request.customer);
   };
 }
 

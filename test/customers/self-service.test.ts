@@ -175,7 +175,12 @@ describe("/v1/account/me", () => {
     const c = await signedUp(t.app);
     const res = await t.app.inject({ method: "GET", url: "/v1/account/me/consents", headers: as(c) });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toEqual({ consents: [], optOuts: [], permissions: [] });
+    expect(res.json()).toEqual({
+      consents: [],
+      optOuts: [],
+      permissions: [],
+      gpc: { honoured: false, at: null },
+    });
   });
 
   it("changes the password after re-authentication and ends the other sessions", async () => {

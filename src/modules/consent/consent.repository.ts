@@ -191,3 +191,16 @@ export async function history(
     evidence: (typeof r.evidence === "string" ? JSON.parse(r.evidence) : r.evidence) as Evidence,
   }));
 }
+
+/** When the subject's first event from a Global Privacy Control signal was recorded; null if none. */
+export async function firstGpcAt(db: Db, subjectId: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom("consent_events")
+    .select("at")
+    .where("subject_id", "=", subjectId)
+    .where("source", "=", "gpc")
+    .orderBy("at")
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? null : new Date(row.at);
+}

@@ -111,7 +111,10 @@ export async function stopChannelIn(
  * A Global Privacy Control signal (`Sec-GPC: 1`): an opt-out of sale (the sale permission is
  * withdrawn) and of sharing with parties outside the company (their sharing scopes are stopped),
  * recorded with source `gpc`. Only what is not already stopped gets an event, so a browser that
- * sends the signal on every request does not grow the ledger.
+ * sends the signal on every request does not grow the ledger. The person's first signal is
+ * recorded even when it has nothing left to stop (they had opted out already), as one withdrawal
+ * of sale that changes no state: the ledger then holds when the signal was first honoured, which
+ * the person is shown (11 CCR 7025(c)(6)).
  */
 export async function recordGpcSignal(
   db: Db,
@@ -131,6 +134,9 @@ export async function recordGpcSignal(
       if (!state.optOuts.includes(scope)) {
         inputs.push({ targetKind: "sharing", target: scope, action: "withdrawn", source: "gpc", evidence });
       }
+    }
+    if (inputs.length === 0 && (await repo.firstGpcAt(trx, subjectId)) === null) {
+      inputs.push({ targetKind: "permission", target: "sale", action: "withdrawn", source: "gpc", evidence });
     }
     return append(trx, pack, subjectId, inputs, ctx);
   });

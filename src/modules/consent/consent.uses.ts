@@ -1,10 +1,12 @@
 import type { Channel } from "../../policy/schema.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
-import { use, type UseDeps } from "../../use/kernel.ts";
+import { use, type UseDeps, type UseScope } from "../../use/kernel.ts";
 import { ok, type Result } from "../../use/refusal.ts";
 import type { ConsentEvent, ConsentInput, ConsentSource, Evidence, Preferences } from "./consent.ts";
 import { consentHistoryIn, preferencesIn, recordConsentsIn, stopChannelIn } from "./consent.service.ts";
 import { checkTarget } from "./consent.targets.ts";
+import { gpcStatusIn, type OwnConsents } from "./gpc.ts";
+import { usnatString, type GppAnswer } from "./gpp.ts";
 
 /**
  * The consent ledger used by someone other than the person: staff recording a choice the person
@@ -84,4 +86,38 @@ export async function preferencesFor(
   return use(deps, acting, { subject: subjectId }, ask, async (scope) =>
     ok(await preferencesIn(scope, subjectId)),
   );
+}
+
+/**
+ * The person's own view of their choices: the preferences and whether their Global Privacy
+ * Control signal is honoured, read in one use (one decision, one `consent.read` event).
+ */
+export async function ownConsentsFor(
+  deps: UseDeps,
+  acting: Acting,
+  subjectId: string,
+  purpose: string,
+): Promise<Result<OwnConsents>> {
+  const ask = { action: "read", purpose, fields: [] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async (scope) =>
+    ok(await ownConsentsIn(scope, subjectId)),
+  );
+}
+
+/** The same read, answered as the person's IAB GPP string (usnat) under the pack in force. */
+export async function ownGppFor(
+  deps: UseDeps,
+  acting: Acting,
+  subjectId: string,
+  purpose: string,
+): Promise<Result<GppAnswer>> {
+  const ask = { action: "read", purpose, fields: [] } as const;
+  return use(deps, acting, { subject: subjectId }, ask, async (scope) =>
+    ok(usnatString(scope.pack, await ownConsentsIn(scope, subjectId))),
+  );
+}
+
+async function ownConsentsIn(scope: UseScope, subjectId: string): Promise<OwnConsents> {
+  const preferences = await preferencesIn(scope, subjectId);
+  return { preferences, gpc: await gpcStatusIn(scope.trx, scope.pack, subjectId, preferences) };
 }

@@ -10,13 +10,13 @@ import {
   SESSION_COOKIE,
   clearSessionCookie,
   readCookie,
-  requireCustomer,
   requireSecureTransport,
   setCustomerCookie,
   setDeviceCookie,
   setSessionCookie,
   type CustomerSession,
 } from "../../http/session.ts";
+import { customerSession } from "../../http/gpc.ts";
 import { errorOf } from "../../use/refusal.ts";
 import { weakPassword } from "./account.errors.ts";
 import { sweepBackoff } from "./backoff.ts";
@@ -56,7 +56,7 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
     await failures.fail(source);
     if (++failed % 256 === 0) await sweepBackoff(deps.db, clock(), settings.backoff);
   };
-  const session = requireCustomer(deps.db, clock);
+  const session = customerSession(deps);
   const csrf = requireCsrf();
 
   app.decorateRequest("customer", null);

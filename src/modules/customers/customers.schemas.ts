@@ -3,6 +3,7 @@ import { CONSENT_STATES } from "../../gate/types.ts";
 import { TARGET_KINDS } from "../consent/consent.ts";
 import { ADDRESS_KINDS } from "../subjects/subjects.ts";
 import { addressInput } from "../subjects/subjects.schemas.ts";
+import { preferencesSchema } from "../consent/consent.schemas.ts";
 import { OWN_PROFILE_FIELDS } from "./self-service.ts";
 
 /**
@@ -139,4 +140,35 @@ export const contactBody = {
 } as const;
 
 /** The customer's own view of their choices: the same shape the consent module answers staff with. */
-export { preferencesSchema as preferencesResponse } from "../consent/consent.schemas.ts";
+/**
+ * What a customer reads of their own choices: the preferences, and `gpc`, whether a Global Privacy
+ * Control signal of theirs is on file with its opt-out in force, and when it was first honoured
+ * (11 CCR 7025(c)(6)).
+ */
+export const ownConsentsResponse = {
+  ...preferencesSchema,
+  required: [...preferencesSchema.required, "gpc"],
+  properties: {
+    ...preferencesSchema.properties,
+    gpc: {
+      type: "object",
+      additionalProperties: false,
+      required: ["honoured", "at"],
+      properties: {
+        honoured: { type: "boolean", description: "a signal is on file and its opt-out is in force" },
+        at: { type: ["string", "null"], format: "date-time", description: "the first signal recorded" },
+      },
+    },
+  },
+} as const;
+
+/** The person's opt-out state as a GPP string (src/modules/consent/gpp.ts). */
+export const gppResponse = {
+  type: "object",
+  additionalProperties: false,
+  required: ["gpp", "sections"],
+  properties: {
+    gpp: { type: "string", description: "an IAB Global Privacy Platform string" },
+    sections: { type: "array", items: { type: "string" }, description: "the sections it holds, by name" },
+  },
+} as const;

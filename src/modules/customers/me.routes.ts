@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireCsrf } from "../../http/csrf.ts";
 import { requiredIfMatch, setETag } from "../../http/etag.ts";
-import { requireCustomer, requireSecureTransport, type CustomerSession } from "../../http/session.ts";
+import { customerSession } from "../../http/gpc.ts";
+import { requireSecureTransport, type CustomerSession } from "../../http/session.ts";
 import type { ContactInput } from "../subjects/contacts.ts";
 import {
   ADDRESS_KINDS,
@@ -18,7 +19,7 @@ import {
   addressBody,
   contactBody,
   contactRecord,
-  preferencesResponse,
+  ownConsentsResponse,
   profilePatch,
   versionResponse,
 } from "./customers.schemas.ts";
@@ -45,7 +46,7 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
   app.decorateRequest("customer", null);
   app.addHook("onRequest", requireSecureTransport(deps.settings));
   // Before the body is read: a request without a session learns nothing of what the route takes.
-  app.addHook("onRequest", requireCustomer(deps.db, deps.clock));
+  app.addHook("onRequest", customerSession(deps));
   app.addHook("onRequest", requireCsrf());
   const own = (request: FastifyRequest): SelfService =>
     selfService(deps, (request.customer as CustomerSession).subjectId);
@@ -259,15 +260,16 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
       },
       schema: {
         tags,
-        summary: "My consent choices (read-only)",
-        response: { 200: preferencesResponse, ...errors },
+        summary: "My consent choices (read-only), and whether my Global Privacy Control signal is honoured",
+        response: { 200: ownConsentsResponse, ...errors },
       },
     },
     async (request) => {
-      const prefs = unwrap(await own(request).preferences());
+      const { preferences: prefs, gpc } = unwrap(await own(request).consents());
       return {
         ...prefs,
         consents: prefs.consents.map((c) => ({ ...c, updatedAt: new Date(c.updatedAt).toISOString() })),
+        gpc: { honoured: gpc.honoured, at: gpc.at === null ? null : gpc.at.toISOString() },
       };
     },
   );

@@ -9,9 +9,10 @@ import { fail, type Result } from "../../use/refusal.ts";
 import { customerActing } from "../../use/acting.ts";
 import type { Acting } from "../../use/acting.ts";
 import type { AddressKind, ProfileField } from "../subjects/subjects.ts";
-import { preferencesFor } from "../consent/consent.uses.ts";
+import { ownConsentsFor, ownGppFor } from "../consent/consent.uses.ts";
+import type { GppAnswer } from "../consent/gpp.ts";
 import { exportOwnRecord, type SubjectExport } from "../subjects/export.ts";
-import type { Preferences } from "../consent/consent.ts";
+import type { OwnConsents } from "../consent/gpc.ts";
 import type { CustomersDeps } from "./customers.service.ts";
 import { selfServicePurpose } from "./customers.ts";
 
@@ -43,8 +44,10 @@ export interface SelfService {
   contacts(): Promise<Result<ContactRecord[]>>;
   addContact(contact: ContactInput): Promise<Result<{ contactId: string; version: number }>>;
   removeContact(contactId: string): Promise<Result<{ version: number }>>;
-  /** The consent choices on file, read-only here. */
-  preferences(): Promise<Result<Preferences>>;
+  /** The consent choices on file, read-only here, and whether a GPC signal is honoured. */
+  consents(): Promise<Result<OwnConsents>>;
+  /** The same, as an IAB GPP string with the usnat section (docs/gpc.md). */
+  gpp(): Promise<Result<GppAnswer>>;
   /** Everything held about me (ALL-04): every section, with each datum's provenance. */
   exportAll(): Promise<Result<SubjectExport>>;
 }
@@ -69,7 +72,8 @@ export function selfService(deps: CustomersDeps, subjectId: string): SelfService
     contacts: () => guard(() => listContacts(s, acting, { subjectId, purpose: writing.purpose })),
     addContact: (contact) => guard(() => addContact(s, acting, { ...writing, contact })),
     removeContact: (contactId) => guard(() => removeContact(s, acting, { ...writing, contactId })),
-    preferences: () => guard(() => preferencesFor(s, acting, subjectId, writing.purpose)),
+    consents: () => guard(() => ownConsentsFor(s, acting, subjectId, writing.purpose)),
+    gpp: () => guard(() => ownGppFor(s, acting, subjectId, writing.purpose)),
     exportAll: () => guard(() => exportOwnRecord(s, subjectId)),
   };
 }

@@ -53,6 +53,7 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
   "GET /policy": () => ({ url: "/policy", purposeAt: "none" }),
   "GET /policy/versions": () => ({ url: "/policy/versions", purposeAt: "none" }),
   "GET /policy/versions/:version": () => ({ url: "/policy/versions/1900-01-01", purposeAt: "none" }),
+  "GET /.well-known/gpc.json": () => ({ url: "/.well-known/gpc.json", purposeAt: "none" }),
   "GET /v1/audit/checkpoint": () => ({ url: "/v1/audit/checkpoint", purposeAt: "none" }),
   "GET /v1/audit/checkpoint/key": () => ({ url: "/v1/audit/checkpoint/key", purposeAt: "none" }),
   "GET /v1/audit/events": (ids) => ({ url: `/v1/audit/events?subjectId=${ids.subject}`, purposeAt: "none" }),
@@ -379,6 +380,7 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
   }),
   "GET /v1/account/me/consents": () => ({ url: "/v1/account/me/consents", purposeAt: "none" }),
   "GET /v1/account/me/export": () => ({ url: "/v1/account/me/export", purposeAt: "none" }),
+  "GET /v1/account/gpp": () => ({ url: "/v1/account/gpp", purposeAt: "none" }),
   "POST /v1/campaigns": () => ({
     url: "/v1/campaigns",
     body: {
