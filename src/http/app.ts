@@ -265,7 +265,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   expiry.unref();
   app.addHook("onClose", async () => clearInterval(expiry));
   await app.register(requestRoutes, { deps: requests });
-  await app.register(accountRequestRoutes, { deps: requests, settings: customers.settings });
+  await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
   await app.register(complaintRoutes, { ...uses, auth, hookSecret: config.webhookSecret });
   return app;

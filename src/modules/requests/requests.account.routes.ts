@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireCsrf } from "../../http/csrf.ts";
-import { requireCustomer, requireSecureTransport, type CustomerSession } from "../../http/session.ts";
-import type { CustomerAccessSettings } from "../customers/customers.ts";
+import { customerSession } from "../../http/gpc.ts";
+import { requireSecureTransport, type CustomerSession } from "../../http/session.ts";
+import type { CustomersDeps } from "../customers/customers.service.ts";
 import { customerActing } from "../../use/acting.ts";
 import { unwrap } from "../../use/refusal.ts";
 import { listRequests } from "./requests.queue.ts";
@@ -30,12 +31,13 @@ const errors = Object.fromEntries([400, 401, 403, 404, 409].map((s) => [s, { $re
  */
 export async function accountRequestRoutes(
   app: FastifyInstance,
-  opts: { deps: RequestsDeps; settings: CustomerAccessSettings },
+  opts: { deps: RequestsDeps; customers: CustomersDeps },
 ): Promise<void> {
   const { deps } = opts;
   app.decorateRequest("customer", null);
-  app.addHook("onRequest", requireSecureTransport(opts.settings));
-  app.addHook("onRequest", requireCustomer(deps.db, deps.clock));
+  app.addHook("onRequest", requireSecureTransport(opts.customers.settings));
+  // The session check of every customer route, Global Privacy Control included.
+  app.addHook("onRequest", customerSession(opts.customers));
   app.addHook("onRequest", requireCsrf());
   const me = (request: FastifyRequest) => (request.customer as CustomerSession).subjectId;
 
