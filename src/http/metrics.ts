@@ -6,6 +6,7 @@ import { auditLag } from "../audit/lag.ts";
 import { PledgeError } from "../errors.ts";
 import type { Action, Outcome } from "../gate/types.ts";
 import { pendingSends } from "../modules/campaigns/campaigns.repository.ts";
+import { openRequests } from "../modules/requests/requests.queue.ts";
 import type { Database } from "../store/database.ts";
 
 /**
@@ -21,6 +22,8 @@ import type { Database } from "../store/database.ts";
  * - `pledge_audit_unsigned_rows`, `pledge_audit_unsigned_age_seconds`: how far the audit log
  *   runs ahead of its last signed checkpoint, read at each scrape;
  * - `pledge_send_queue_depth{state}`: campaign messages queued or being sent, read at each scrape;
+ * - `pledge_requests_open{kind,overdue}`: open rights requests, and how many are past due, read at
+ *   each scrape;
  * - prom-client's default process and Node.js metrics (`process_*`, `nodejs_*`).
  */
 export interface AppMetrics {
@@ -97,6 +100,20 @@ export function createMetrics(opts: {
         const depth = await pendingSends(opts.db);
         this.set({ state: "queued" }, depth.queued);
         this.set({ state: "sending" }, depth.sending);
+      });
+    },
+  });
+  new Gauge({
+    name: "pledge_requests_open",
+    help: "Open rights requests, by kind; overdue=true counts those past their due date",
+    labelNames: ["kind", "overdue"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      await unsafe("open requests", async () => {
+        for (const row of await openRequests(opts.db, opts.clock())) {
+          this.set({ kind: row.kind, overdue: String(row.overdue) }, row.n);
+        }
       });
     },
   });

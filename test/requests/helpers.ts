@@ -38,6 +38,7 @@ export interface Person {
 }
 
 let n = 0;
+export const METRICS_TOKEN = "metrics-token-for-the-requests-test-0123456789";
 
 export async function requestsFixture(start = "2026-03-02T17:00:00.000Z"): Promise<RequestsFixture> {
   const sink = await startSmtpSink();
@@ -49,6 +50,7 @@ export async function requestsFixture(start = "2026-03-02T17:00:00.000Z"): Promi
       PLEDGE_SMTP_URL: sink.url,
       PLEDGE_MAIL_FROM: "privacy@pledge.test",
       PLEDGE_PUBLIC_URL: "https://privacy.pledge.test",
+      PLEDGE_METRICS_TOKEN: METRICS_TOKEN,
     },
   });
   const admin = await t.apiKey("admin");

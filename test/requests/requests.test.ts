@@ -1,7 +1,14 @@
 import { unzipSync, strFromU8 } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { as, signedUp } from "../customers/helpers.ts";
-import { linkIn, requestsFixture, subjectLine, textOf, type RequestsFixture } from "./helpers.ts";
+import {
+  linkIn,
+  METRICS_TOKEN,
+  requestsFixture,
+  subjectLine,
+  textOf,
+  type RequestsFixture,
+} from "./helpers.ts";
 
 /** Rights requests end to end through the API, from each intake to the email the person receives. */
 let f: RequestsFixture;
@@ -342,6 +349,20 @@ describe("the queue", () => {
       expect(late).toMatchObject({ overdue: true });
       expect(late!.daysLeft).toBeLessThan(0);
       expect(overdue.some((i) => i.id === a.id)).toBe(false);
+      // The overdue are counted in the metrics too.
+      const metrics = await f.t.app.inject({
+        method: "GET",
+        url: "/metrics",
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
+      const line = /^pledge_requests_open\{kind="deletion",overdue="true"\} (\d+)$/m.exec(metrics.body);
+      expect(
+        Number(line?.[1]),
+        metrics.body
+          .split("\n")
+          .filter((l) => l.includes("requests_open"))
+          .join("\n"),
+      ).toBeGreaterThanOrEqual(1);
     } finally {
       f.now = new Date(f.now.getTime() - 40 * DAY);
     }

@@ -193,3 +193,24 @@ async function lockedRow(trx: Kysely<Database>, id: string): Promise<RequestRow>
   if (row === undefined) throw new PledgeError("PLEDGE_NOT_FOUND", `no rights request ${id}`);
   return row;
 }
+
+/** Open requests by kind, overdue or not at `now` (the metrics). */
+export async function openRequests(
+  db: Kysely<Database>,
+  now: Date,
+): Promise<{ kind: RequestKind; overdue: boolean; n: number }[]> {
+  const rows = await db
+    .selectFrom("rights_requests")
+    .select([
+      "kind",
+      sql<string>`count(*)`.as("open"),
+      sql<string>`count(*) filter (where due_at < ${now})`.as("late"),
+    ])
+    .where("closed_at", "is", null)
+    .groupBy("kind")
+    .execute();
+  return rows.flatMap((r) => [
+    { kind: r.kind, overdue: false, n: Number(r.open) - Number(r.late) },
+    { kind: r.kind, overdue: true, n: Number(r.late) },
+  ]);
+}
