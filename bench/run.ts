@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   audience: () => import("./audience.bench.ts"),
   export: () => import("./export.bench.ts"),
   smtp: () => import("./smtp.bench.ts"),
+  requests: () => import("./requests.bench.ts"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

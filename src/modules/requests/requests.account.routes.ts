@@ -104,7 +104,7 @@ export async function accountRequestRoutes(
       },
     },
     async (request) => {
-      const page = await listRequests(deps, { subjectId: me(request) }, { limit: 200 });
+      const page = await listRequests(deps, { subjectId: me(request), state: "all" }, { limit: 200 });
       return { items: page.requests };
     },
   );

@@ -22,8 +22,11 @@ import { viewOf } from "./requests.view.ts";
  */
 export interface QueueFilter {
   readonly kind?: RequestKind;
-  /** A state, `open` (every open state) or `overdue` (open and past due). */
-  readonly state?: RequestState | "open" | "overdue";
+  /**
+   * A state, `open` (every open state: the default), `overdue` (open and past due), or `all`.
+   * Open requests are read in due order from their own index.
+   */
+  readonly state?: RequestState | "open" | "overdue" | "all";
   readonly jurisdiction?: string;
   readonly queue?: string;
   /** Open requests due before this instant. */
@@ -48,24 +51,24 @@ export async function listRequests(
 ): Promise<QueuePage> {
   const now = deps.clock();
   const pack = deps.policies.at(now.toISOString()).pack;
-  const open = filter.state === "open" || filter.state === "overdue";
+  const state = filter.state ?? "open";
+  // Only open requests have a due date: read in due order, they walk the partial index
+  // rights_requests_open_due; a list that may hold closed ones sorts those after, by id.
+  const open = state === "open" || state === "overdue" || (state !== "all" && isOpen(state));
   let q = deps.db.selectFrom("rights_requests").selectAll();
   if (open) q = q.where("closed_at", "is", null);
-  if (filter.state === "overdue") q = q.where("due_at", "<", now);
-  if (filter.state !== undefined && !open) q = q.where("state", "=", filter.state);
+  if (state === "overdue") q = q.where("due_at", "<", now);
+  if (state !== "open" && state !== "overdue" && state !== "all") q = q.where("state", "=", state);
   if (filter.kind !== undefined) q = q.where("kind", "=", filter.kind);
   if (filter.jurisdiction !== undefined) q = q.where("jurisdiction", "=", filter.jurisdiction);
   if (filter.queue !== undefined) q = q.where("queue", "=", filter.queue);
   if (filter.dueBefore !== undefined) q = q.where("due_at", "<", filter.dueBefore);
   if (filter.subjectId !== undefined) q = q.where("subject_id", "=", filter.subjectId);
   if (filter.agentId !== undefined) q = q.where("agent_id", "=", filter.agentId);
-  // Closed requests have no due date: they sort after the open ones, by when they were received.
-  const dueKey = sql<Date>`coalesce(due_at, ${CLOSED_DUE}::timestamptz)`;
+  const dueKey = open ? sql<Date>`due_at` : sql<Date>`coalesce(due_at, ${CLOSED_DUE}::timestamptz)`;
   if (page.after !== undefined) {
     const { due, id } = page.after;
-    q = q.where(
-      sql<boolean>`(coalesce(due_at, ${CLOSED_DUE}::timestamptz), request_id) > (${new Date(due)}::timestamptz, ${id}::uuid)`,
-    );
+    q = q.where(sql<boolean>`(${dueKey}, request_id) > (${new Date(due)}::timestamptz, ${id}::uuid)`);
   }
   const rows = await q
     .orderBy(dueKey)

@@ -101,7 +101,7 @@ export async function requestRoutes(app: FastifyInstance, opts: { deps: Requests
   app.get<{
     Querystring: {
       kind?: RequestKind;
-      state?: RequestState | "open" | "overdue";
+      state?: RequestState | "open" | "overdue" | "all";
       jurisdiction?: string;
       queue?: string;
       dueBefore?: string;
@@ -117,13 +117,17 @@ export async function requestRoutes(app: FastifyInstance, opts: { deps: Requests
         security,
         summary: "The request queue, most urgent first",
         description:
-          "Open requests by due date (overdue first), then closed ones. Filters: kind, state (a state, `open` or `overdue`), jurisdiction, queue, dueBefore. No personal values.",
+          "Open requests by due date, the overdue first (the default), or with `state` a state, `overdue`, or `all` (closed ones after the open). Filters: kind, jurisdiction, queue, dueBefore. No personal values.",
         querystring: {
           type: "object",
           additionalProperties: false,
           properties: {
             kind: kindSchema,
-            state: { type: "string", enum: [...REQUEST_STATES, "open", "overdue"] },
+            state: {
+              type: "string",
+              enum: [...REQUEST_STATES, "open", "overdue", "all"],
+              description: "a state, open (the default), overdue, or all",
+            },
             jurisdiction: jurisdictionSchema,
             queue: { type: "string", maxLength: 60, pattern: "^[a-z][a-z0-9_-]*$" },
             dueBefore: { type: "string", format: "date-time" },
