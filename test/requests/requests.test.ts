@@ -1,5 +1,10 @@
 import { unzipSync, strFromU8 } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import path from "node:path";
+import { expireUnverified } from "../../src/modules/requests/requests.verify.ts";
+import { PolicyBook } from "../../src/policy/book.ts";
+import { loadPolicyHistory } from "../../src/policy/history.ts";
+import { POLICIES_DIR } from "../harness/app.ts";
 import { as, signedUp } from "../customers/helpers.ts";
 import {
   linkIn,
@@ -290,6 +295,29 @@ describe("anyone, without an account", () => {
     const confirmed = await f.t.app.inject({ method: "POST", url: linkIn(verify, "/requests/verify/") });
     expect(confirmed.statusCode).toBe(200);
     expect(textOf(await f.notice(email, /cannot complete/))).toMatch(/hold no personal information/);
+  });
+
+  it("a request whose verification link expired unused is closed as expired by the sweep", async () => {
+    const email = `late-${letters()}@example.com`;
+    await f.t.app.inject({
+      method: "POST",
+      url: "/v1/public/requests",
+      payload: { kind: "deletion", email },
+    });
+    await f.notice(email, /confirm your privacy request/);
+    const policies = new PolicyBook(await loadPolicyHistory(path.join(POLICIES_DIR, "zones")));
+    const sweep = (at: Date) => expireUnverified({ db: f.t.store.db, policies, clock: () => at });
+    const waiting = async () =>
+      (await f.req("GET", "/v1/requests?state=identity_unverified&kind=deletion&limit=200")).json().items
+        .length as number;
+    const before = await waiting();
+    expect(before).toBeGreaterThan(0);
+    await sweep(f.now);
+    expect(await waiting()).toBe(before);
+    await sweep(new Date(f.now.getTime() + DAY + 1000));
+    expect(await waiting()).toBe(0);
+    const expired = (await f.req("GET", "/v1/requests?state=expired&limit=200")).json().items;
+    expect(expired.length).toBeGreaterThanOrEqual(before);
   });
 
   it("an expired verification link verifies nothing", async () => {

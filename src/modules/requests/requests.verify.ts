@@ -87,7 +87,9 @@ export async function verifyRequest(deps: RequestsDeps, token: string): Promise<
  * address, so the request is `expired` (no notice: the address is not known to be theirs).
  * Run on the notice sweep; returns how many expired.
  */
-export async function expireUnverified(deps: RequestsDeps): Promise<number> {
+export async function expireUnverified(
+  deps: Pick<RequestsDeps, "db" | "policies" | "clock">,
+): Promise<number> {
   const now = deps.clock();
   const pack = deps.policies.at(now.toISOString()).pack;
   const stale = await deps.db
