@@ -38,6 +38,8 @@ export interface Config {
   readonly metricsToken: string | null;
   /** Where signed audit checkpoints are written, outside the database; null: not written. */
   readonly checkpointDir: string | null;
+  /** This business's id in the Data Rights Protocol directory; null: the DRP endpoints are not served. */
+  readonly drpBusinessId: string | null;
 }
 
 export interface MailConfig {
@@ -135,6 +137,10 @@ const VARIABLES = {
     secret: true,
     schema: z.string().regex(/^\S{32,1024}$/),
   },
+  PLEDGE_DRP_BUSINESS_ID: {
+    expected: "a business id of the DRP service directory (letters, digits, . _ - ; up to 100)",
+    schema: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+  },
   PLEDGE_WEBHOOK_SECRET: {
     expected: "a secret of at least 32 characters",
     secret: true,
@@ -175,6 +181,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     checkpointDir: nullablePath(read<string | null>("PLEDGE_CHECKPOINT_DIR", null)),
     trustProxy: read<false | number | readonly string[]>("PLEDGE_TRUST_PROXY", false),
     metricsToken: read<string | null>("PLEDGE_METRICS_TOKEN", null),
+    drpBusinessId: read<string | null>("PLEDGE_DRP_BUSINESS_ID", null),
   };
   const dkimSet = ["PLEDGE_DKIM_DOMAIN", "PLEDGE_DKIM_SELECTOR", "PLEDGE_DKIM_KEY_FILE"].filter(
     (n) => env[n],

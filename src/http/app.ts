@@ -60,6 +60,11 @@ import { PolicyBook } from "../policy/book.ts";
 import { policyRoutes } from "./policy.routes.ts";
 import { wellKnownRoutes } from "./well-known.routes.ts";
 import { policyPublishRoutes } from "../modules/policy-versions/versions.routes.ts";
+import { drpAgentRoutes } from "../modules/drp/agents.routes.ts";
+import { StatusCallbacks } from "../modules/drp/callbacks.ts";
+import type { AgentRequests } from "../modules/drp/drp.ts";
+import { drpRoutes } from "../modules/drp/drp.routes.ts";
+import { DEFAULT_SKEW_MS } from "../modules/drp/envelope.ts";
 
 export interface AppDeps {
   readonly config: Config;
@@ -83,6 +88,10 @@ export interface AppDeps {
   readonly auditPublicKey?: KeyObject | null;
   /** Failed staff API keys allowed per source address; default DEFAULT_API_KEY_FAILURES. */
   readonly apiKeyFailures?: FailureLimit;
+  /** Rights requests as Data Rights Protocol agents reach them; absent: the exercise endpoints are not served. */
+  readonly agentRequests?: AgentRequests;
+  /** Waits between attempts to deliver a DRP status callback; default DEFAULT_CALLBACK_DELAYS_MS. */
+  readonly drpCallbackDelaysMs?: readonly number[];
 }
 
 /** 10 failed API keys a minute per source address, on all nodes together. */
@@ -268,7 +277,40 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
   await app.register(complaintRoutes, { ...uses, auth, hookSecret: config.webhookSecret });
+  await registerDrp(app, deps);
   return app;
+}
+
+/**
+ * The Data Rights Protocol (docs/drp.md), served only when PLEDGE_DRP_BUSINESS_ID names this
+ * business: the agent registry, and the protocol's endpoints over the rights requests. Status
+ * callbacks follow every change of an agent's request, and stop when the app closes.
+ */
+async function registerDrp(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { config, store, clock } = deps;
+  if (config.drpBusinessId === null) return;
+  await app.register(drpAgentRoutes, { db: store.db, clock });
+  const requests = deps.agentRequests;
+  if (requests === undefined) {
+    app.log.warn(
+      "PLEDGE_DRP_BUSINESS_ID is set but no rights-request service is wired: DRP requests are not served",
+    );
+    return;
+  }
+  const callbacks = new StatusCallbacks({
+    db: store.db,
+    log: app.log,
+    ...(deps.drpCallbackDelaysMs === undefined ? {} : { delaysMs: deps.drpCallbackDelaysMs }),
+  });
+  requests.onChange((view) => callbacks.changed(view));
+  app.addHook("onClose", () => callbacks.close());
+  await app.register(drpRoutes, {
+    db: store.db,
+    clock,
+    businessId: config.drpBusinessId,
+    skewMs: DEFAULT_SKEW_MS,
+    requests,
+  });
 }
 
 /** The declaration of a route anyone may call that touches no personal data. */

@@ -7,6 +7,7 @@ import type { DeliverabilityTables } from "../modules/deliverability/deliverabil
 import type { ComplaintTables } from "../modules/complaints/complaints.table.ts";
 import type { CommunicationTables } from "../modules/communications/communications.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
+import type { DrpTables } from "../modules/drp/drp.table.ts";
 import type { DisclosureTables } from "../modules/disclosures/disclosures.table.ts";
 import type { SalesTrackingTables } from "../modules/sales-tracking/sales-tracking.table.ts";
 import type { OrderTables } from "../modules/orders/orders.table.ts";
@@ -47,4 +48,5 @@ export interface Database
     ComplaintTables,
     RemovalTables,
     RequestTables,
+    DrpTables,
     ThrottleTables {}

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { createAuditWriter, type AuditWriter } from "../../src/audit/writer.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createApp } from "../../src/http/app.ts";
+import type { AgentRequests } from "../../src/modules/drp/drp.ts";
 import { createKey, createStaff } from "../../src/modules/staff/staff.service.ts";
 import { inForce, loadPolicyHistory } from "../../src/policy/history.ts";
 import type { PolicyPack } from "../../src/policy/schema.ts";
@@ -42,6 +43,10 @@ export async function buildTestApp(
     auditPublicKey?: KeyObject;
     /** Failed API keys allowed per source address, instead of the default. */
     apiKeyFailures?: FailureLimit;
+    /** Rights requests as DRP agents reach them (with PLEDGE_DRP_BUSINESS_ID in `env`). */
+    agentRequests?: AgentRequests;
+    /** Waits between attempts to deliver a DRP status callback. */
+    drpCallbackDelaysMs?: readonly number[];
   } = {},
 ): Promise<TestApp> {
   const company = options.company ?? "partstore";
@@ -66,6 +71,8 @@ export async function buildTestApp(
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.auditPublicKey ? { auditPublicKey: options.auditPublicKey } : {}),
       ...(options.apiKeyFailures ? { apiKeyFailures: options.apiKeyFailures } : {}),
+      ...(options.agentRequests ? { agentRequests: options.agentRequests } : {}),
+      ...(options.drpCallbackDelaysMs ? { drpCallbackDelaysMs: options.drpCallbackDelaysMs } : {}),
     });
     await app.ready();
   } catch (error) {

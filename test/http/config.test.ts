@@ -30,6 +30,7 @@ describe("configuration", () => {
       trustProxy: false,
       checkpointDir: null,
       metricsToken: null,
+      drpBusinessId: null,
       mail: {
         smtpUrl: null,
         from: "no-reply@localhost",

@@ -1,0 +1,111 @@
+import type { Kysely, Selectable } from "kysely";
+import type { Database } from "../../store/database.ts";
+import type { Agent } from "./drp.ts";
+import type { DrpAgentsTable, DrpRequestsTable } from "./drp.table.ts";
+
+/** SQL of the DRP tables only. Every function takes the database or the caller's transaction. */
+type Db = Kysely<Database>;
+
+export async function insertAgent(db: Db, agent: Agent): Promise<boolean> {
+  const result = await db
+    .insertInto("drp_agents")
+    .values({
+      agent_id: agent.id,
+      name: agent.name,
+      verify_key: agent.verifyKey.toString("base64"),
+      web_url: agent.webUrl,
+      status: agent.status,
+      created_at: agent.createdAt,
+      disabled_at: agent.disabledAt,
+    })
+    .onConflict((oc) => oc.column("agent_id").doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function findAgent(db: Db, id: string): Promise<Agent | null> {
+  const row = await db.selectFrom("drp_agents").selectAll().where("agent_id", "=", id).executeTakeFirst();
+  return row === undefined ? null : agentOf(row);
+}
+
+export async function listAgents(db: Db): Promise<Agent[]> {
+  const rows = await db.selectFrom("drp_agents").selectAll().orderBy("agent_id").execute();
+  return rows.map(agentOf);
+}
+
+export async function disableAgent(db: Db, id: string, at: Date): Promise<void> {
+  await db
+    .updateTable("drp_agents")
+    .set({ status: "disabled", disabled_at: at })
+    .where("agent_id", "=", id)
+    .execute();
+  await db.deleteFrom("drp_agent_tokens").where("agent_id", "=", id).execute();
+}
+
+/** The agent's new token replaces any it had. */
+export async function replaceToken(db: Db, agentId: string, tokenHash: string, at: Date): Promise<void> {
+  await db.deleteFrom("drp_agent_tokens").where("agent_id", "=", agentId).execute();
+  await db
+    .insertInto("drp_agent_tokens")
+    .values({ token_hash: tokenHash, agent_id: agentId, issued_at: at })
+    .execute();
+}
+
+/** The active agent a token was issued to, or null. */
+export async function agentOfToken(db: Db, tokenHash: string): Promise<Agent | null> {
+  const row = await db
+    .selectFrom("drp_agent_tokens as t")
+    .innerJoin("drp_agents as a", "a.agent_id", "t.agent_id")
+    .selectAll("a")
+    .where("t.token_hash", "=", tokenHash)
+    .where("a.status", "=", "active")
+    .executeTakeFirst();
+  return row === undefined ? null : agentOf(row);
+}
+
+/**
+ * Remembers an accepted envelope until it expires; false when it was accepted before (a replay).
+ * Envelopes past their expiry are forgotten here too: an expired one is refused before this.
+ */
+export async function claimEnvelope(
+  db: Db,
+  envelope: { digest: string; agentId: string; expiresAt: Date },
+  now: Date,
+): Promise<boolean> {
+  await db.deleteFrom("drp_envelopes").where("expires_at", "<=", now).execute();
+  const result = await db
+    .insertInto("drp_envelopes")
+    .values({ digest: envelope.digest, agent_id: envelope.agentId, expires_at: envelope.expiresAt })
+    .onConflict((oc) => oc.column("digest").doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/** Lets an envelope be used again: its request could not be taken. */
+export async function releaseEnvelope(db: Db, digest: string): Promise<void> {
+  await db.deleteFrom("drp_envelopes").where("digest", "=", digest).execute();
+}
+
+export type DrpRequestRow = Selectable<DrpRequestsTable>;
+
+export async function insertRequest(db: Db, row: DrpRequestRow): Promise<void> {
+  await db.insertInto("drp_requests").values(row).execute();
+}
+
+export async function findRequest(db: Db, id: string): Promise<DrpRequestRow | null> {
+  return (
+    (await db.selectFrom("drp_requests").selectAll().where("request_id", "=", id).executeTakeFirst()) ?? null
+  );
+}
+
+function agentOf(row: Selectable<DrpAgentsTable>): Agent {
+  return {
+    id: row.agent_id,
+    name: row.name,
+    verifyKey: Buffer.from(row.verify_key, "base64"),
+    webUrl: row.web_url,
+    status: row.status,
+    createdAt: row.created_at,
+    disabledAt: row.disabled_at,
+  };
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import { appendAudit } from "../../audit/append.ts";
+import type { ErrorCode } from "../../errors.ts";
+import type { Database } from "../../store/database.ts";
+import * as repo from "./drp.repository.ts";
+import { exerciseOf, kindOf, newRequestOf, type Agent, type AgentRequests } from "./drp.ts";
+import { ed25519Key, openEnvelope, openSigned, type EnvelopeFailure } from "./envelope.ts";
+import { notCoveredStatus, presentStatus, type ExerciseStatus } from "./status.ts";
+
+/**
+ * The exercise endpoints' use cases (DRP 2.01, 2.02, 2.04), for an agent already known from its
+ * bearer token. A refusal is a value with a stable code; only the route makes it an HTTP answer.
+ */
+export interface ExerciseDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: () => Date;
+  readonly businessId: string;
+  readonly skewMs: number;
+  readonly requests: AgentRequests;
+}
+
+export interface DrpRefusal {
+  readonly ok: false;
+  readonly code: ErrorCode;
+  readonly detail: string;
+  /** The request will not be processed, whatever the agent sends again (§3.06). */
+  readonly fatal: boolean;
+}
+export type DrpResult<T> = { readonly ok: true; readonly value: T } | DrpRefusal;
+
+const REFUSALS: Record<EnvelopeFailure, ErrorCode> = {
+  malformed_base64: "PLEDGE_DRP_ENVELOPE_MALFORMED",
+  too_short: "PLEDGE_DRP_ENVELOPE_MALFORMED",
+  malformed_json: "PLEDGE_DRP_ENVELOPE_MALFORMED",
+  bad_signature: "PLEDGE_DRP_SIGNATURE_INVALID",
+  wrong_agent: "PLEDGE_DRP_WRONG_AGENT",
+  wrong_business: "PLEDGE_DRP_WRONG_BUSINESS",
+  issued_in_future: "PLEDGE_DRP_NOT_YET_VALID",
+  expired: "PLEDGE_DRP_EXPIRED",
+  wrong_version: "PLEDGE_DRP_VERSION_UNSUPPORTED",
+};
+
+function refuse(code: ErrorCode, detail: string, fatal = false): DrpRefusal {
+  return { ok: false, code, detail, fatal };
+}
+
+/**
+ * DRP 2.01: opens the envelope (E1–E9), refuses a second use of it, and takes the request. An
+ * action Pledge does not cover is answered, and kept, as `denied`/`claim_not_covered`: a workflow
+ * answer, not an error.
+ */
+export async function submitExercise(
+  deps: ExerciseDeps,
+  agent: Agent,
+  body: string,
+): Promise<DrpResult<ExerciseStatus>> {
+  const now = deps.clock();
+  const opened = openEnvelope(body, ed25519Key(agent.verifyKey), {
+    agentId: agent.id,
+    businessId: deps.businessId,
+    now,
+    skewMs: deps.skewMs,
+  });
+  if (!opened.ok) return refuse(REFUSALS[opened.failure], opened.detail, opened.failure === "expired");
+  const envelope = { digest: opened.digest, agentId: agent.id, expiresAt: opened.expiresAt };
+  if (!(await repo.claimEnvelope(deps.db, envelope, now)))
+    return refuse("PLEDGE_DRP_REPLAYED", "this envelope was accepted before; sign a new one");
+  const exercise = exerciseOf(opened.claims);
+  const kind = exercise.action === null ? null : kindOf(exercise.action);
+  const row = {
+    agent_id: agent.id,
+    agent_request_id: exercise.agentRequestId ?? null,
+    status_callback: exercise.callback ?? null,
+    exercise: exercise.exercise,
+    received_at: now,
+  };
+  if (kind === null) {
+    const id = randomUUID();
+    await deps.db.transaction().execute(async (trx) => {
+      await repo.insertRequest(trx, { ...row, request_id: id, not_covered: true });
+      await appendAudit(trx, [
+        {
+          type: "drp.exercise_not_covered",
+          at: now,
+          actor: `agent:${agent.id}`,
+          subjectId: null,
+          payload: { agentId: agent.id, requestId: id, exercise: exercise.exercise },
+        },
+      ]);
+    });
+    return { ok: true, value: notCoveredOf({ ...row, request_id: id }) };
+  }
+  let view;
+  try {
+    view = await deps.requests.submit(agent.id, newRequestOf(agent.id, kind, exercise, opened.claims));
+  } catch (error) {
+    // Nothing was taken: the same envelope may be sent again.
+    await repo.releaseEnvelope(deps.db, opened.digest);
+    throw error;
+  }
+  await repo.insertRequest(deps.db, { ...row, request_id: view.id, not_covered: false });
+  return { ok: true, value: presentStatus(view) };
+}
+
+/** DRP 2.02: the status of one of the agent's requests. */
+export async function exerciseStatus(
+  deps: ExerciseDeps,
+  agent: Agent,
+  id: string,
+): Promise<DrpResult<ExerciseStatus>> {
+  const owned = await ownedRequest(deps, agent, id);
+  if (!owned.ok) return owned;
+  if (owned.value.not_covered) return { ok: true, value: notCoveredOf(owned.value) };
+  const view = await deps.requests.status(agent.id, id);
+  return view === null ? notFound() : { ok: true, value: presentStatus(view) };
+}
+
+/** DRP 2.04: revokes one of the agent's requests; the body is a signed `{reason}`. */
+export async function revokeExercise(
+  deps: ExerciseDeps,
+  agent: Agent,
+  id: string,
+  body: string,
+): Promise<DrpResult<ExerciseStatus>> {
+  const opened = openSigned(body, ed25519Key(agent.verifyKey));
+  if (!opened.ok) return refuse(REFUSALS[opened.failure], opened.detail);
+  const owned = await ownedRequest(deps, agent, id);
+  if (!owned.ok) return owned;
+  if (owned.value.not_covered) return { ok: true, value: notCoveredOf(owned.value) };
+  const reason = typeof opened.claims.reason === "string" ? opened.claims.reason.slice(0, 2000) : undefined;
+  const view = await deps.requests.revoke(agent.id, id, reason);
+  return view === null ? notFound() : { ok: true, value: presentStatus(view) };
+}
+
+async function ownedRequest(
+  deps: ExerciseDeps,
+  agent: Agent,
+  id: string,
+): Promise<DrpResult<repo.DrpRequestRow>> {
+  const row = UUID.test(id) ? await repo.findRequest(deps.db, id) : null;
+  if (row === null) return notFound();
+  if (row.agent_id !== agent.id)
+    return refuse("PLEDGE_DRP_WRONG_AGENT", "the request was submitted by another agent");
+  return { ok: true, value: row };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function notFound(): DrpRefusal {
+  return refuse("PLEDGE_NOT_FOUND", "no such request");
+}
+
+function notCoveredOf(row: Omit<repo.DrpRequestRow, "not_covered">): ExerciseStatus {
+  return notCoveredStatus({
+    id: row.request_id,
+    agentRequestId: row.agent_request_id,
+    exercise: row.exercise,
+    receivedAt: row.received_at,
+  });
+}
