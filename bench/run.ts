@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   export: () => import("./export.bench.ts"),
   smtp: () => import("./smtp.bench.ts"),
   requests: () => import("./requests.bench.ts"),
+  "drp-intake": () => import("./drp-intake.bench.ts"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

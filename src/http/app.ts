@@ -65,6 +65,7 @@ import { StatusCallbacks } from "../modules/drp/callbacks.ts";
 import type { AgentRequests } from "../modules/drp/drp.ts";
 import { drpRoutes } from "../modules/drp/drp.routes.ts";
 import { DEFAULT_SKEW_MS } from "../modules/drp/envelope.ts";
+import { AgentTokens, ReplayGuard } from "../modules/drp/tokens.ts";
 
 export interface AppDeps {
   readonly config: Config;
@@ -289,7 +290,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 async function registerDrp(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { config, store, clock } = deps;
   if (config.drpBusinessId === null) return;
-  await app.register(drpAgentRoutes, { db: store.db, clock });
+  const tokens = new AgentTokens(store.db, () => clock().getTime());
+  await app.register(drpAgentRoutes, { db: store.db, clock, tokens });
   const requests = deps.agentRequests;
   if (requests === undefined) {
     app.log.warn(
@@ -310,6 +312,8 @@ async function registerDrp(app: FastifyInstance, deps: AppDeps): Promise<void> {
     businessId: config.drpBusinessId,
     skewMs: DEFAULT_SKEW_MS,
     requests,
+    tokens,
+    replay: new ReplayGuard(),
   });
 }
 

@@ -37,7 +37,10 @@ describe("DRP 1.0 endpoints", () => {
       const body = res.json() as { "agent-id": string; token: string };
       expect(body["agent-id"]).toBe(agent.id);
       expect(Buffer.from(body.token, "base64")).toHaveLength(64);
+      const before = token;
       token = body.token; // the new token replaces the old one
+      expect((await w.get(`/v1/agent/${agent.id}`, before)).statusCode).toBe(401);
+      expect((await w.get(`/v1/agent/${agent.id}`, token)).statusCode).toBe(200);
     });
 
     it("every failure is a 403 with an empty body", async () => {

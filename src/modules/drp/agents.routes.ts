@@ -4,10 +4,13 @@ import { ADMIN_ROLE } from "../../use/acting.ts";
 import type { Database } from "../../store/database.ts";
 import { disableAgent, listAgents, readAgent, registerAgent, type Context } from "./agents.service.ts";
 import type { Agent } from "./drp.ts";
+import type { AgentTokens } from "./tokens.ts";
 
 export interface AgentRoutesOptions {
   readonly db: Kysely<Database>;
   readonly clock: () => Date;
+  /** Told to forget the tokens it remembers when an agent is disabled. */
+  readonly tokens: AgentTokens;
 }
 
 const agentSchema = {
@@ -129,7 +132,11 @@ export async function drpAgentRoutes(app: FastifyInstance, opts: AgentRoutesOpti
         response: { 200: agentSchema, ...errors },
       },
     },
-    async (request) => presentAgent(await disableAgent(db, request.params.id, ctx(request.caller?.staffId))),
+    async (request) => {
+      const agent = await disableAgent(db, request.params.id, ctx(request.caller?.staffId));
+      opts.tokens.forget();
+      return presentAgent(agent);
+    },
   );
 }
 

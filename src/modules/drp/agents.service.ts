@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import { PledgeError } from "../../errors.ts";
@@ -6,6 +6,7 @@ import type { Database } from "../../store/database.ts";
 import * as repo from "./drp.repository.ts";
 import { AGENT_ID_PATTERN, parseVerifyKey, type Agent } from "./drp.ts";
 import { DEFAULT_SKEW_MS, ed25519Key, openEnvelope } from "./envelope.ts";
+import { tokenHash } from "./tokens.ts";
 
 /**
  * The agents this business trusts, and their pair-wise tokens. Each change and its audit event
@@ -124,17 +125,6 @@ export async function setUpToken(
     ]);
   });
   return token;
-}
-
-/** The active agent of a bearer token; null for none, an unknown token or a disabled agent. */
-export async function agentOfBearer(db: Db, authorization: string | undefined): Promise<Agent | null> {
-  const match = /^Bearer\s+(\S{1,200})$/i.exec(authorization ?? "");
-  if (match === null) return null;
-  return repo.agentOfToken(db, tokenHash(match[1]!));
-}
-
-function tokenHash(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
 declare module "../../audit/audit.events.ts" {

@@ -63,22 +63,25 @@ export async function agentOfToken(db: Db, tokenHash: string): Promise<Agent | n
   return row === undefined ? null : agentOf(row);
 }
 
-/**
- * Remembers an accepted envelope until it expires; false when it was accepted before (a replay).
- * Envelopes past their expiry are forgotten here too: an expired one is refused before this.
- */
+/** Remembers an accepted envelope until it expires; false when it was accepted before (a replay). */
 export async function claimEnvelope(
   db: Db,
   envelope: { digest: string; agentId: string; expiresAt: Date },
-  now: Date,
 ): Promise<boolean> {
-  await db.deleteFrom("drp_envelopes").where("expires_at", "<=", now).execute();
   const result = await db
     .insertInto("drp_envelopes")
     .values({ digest: envelope.digest, agent_id: envelope.agentId, expires_at: envelope.expiresAt })
     .onConflict((oc) => oc.column("digest").doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/**
+ * Forgets envelopes past their expiry: the same bytes carry the same `expires-at`, so such an
+ * envelope is refused as expired (E8) before its digest is looked at.
+ */
+export async function forgetExpiredEnvelopes(db: Db, now: Date): Promise<void> {
+  await db.deleteFrom("drp_envelopes").where("expires_at", "<=", now).execute();
 }
 
 /** Lets an envelope be used again: its request could not be taken. */

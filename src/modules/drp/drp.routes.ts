@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PledgeError, type ErrorCode } from "../../errors.ts";
 import { STATUS } from "../../http/errors.ts";
-import { agentOfBearer, setUpToken } from "./agents.service.ts";
+import { setUpToken } from "./agents.service.ts";
 import type { Agent } from "./drp.ts";
 import {
   exerciseStatus,
@@ -10,6 +10,7 @@ import {
   type DrpResult,
   type ExerciseDeps,
 } from "./exercise.service.ts";
+import type { AgentTokens } from "./tokens.ts";
 import { DRP_REASONS, DRP_STATUSES, type ExerciseStatus } from "./status.ts";
 
 /**
@@ -19,7 +20,9 @@ import { DRP_REASONS, DRP_STATUSES, type ExerciseStatus } from "./status.ts";
  * (§3.06: `{"code": "<HTTP status>", "message", "fatal"?}`), not problem+json; the message starts
  * with Pledge's stable code. Key set-up answers every failure with a bare 403 (§2.05).
  */
-export type DrpRoutesOptions = ExerciseDeps;
+export interface DrpRoutesOptions extends ExerciseDeps {
+  readonly tokens: AgentTokens;
+}
 
 const statusSchema = {
   type: "object",
@@ -98,6 +101,7 @@ export async function drpRoutes(app: FastifyInstance, deps: DrpRoutesOptions): P
             })
           : null;
       if (token === null) return reply.code(403).send();
+      deps.tokens.forget(); // the agent's earlier token no longer works
       return { "agent-id": agentId, token };
     },
   );
@@ -174,7 +178,7 @@ export async function drpRoutes(app: FastifyInstance, deps: DrpRoutesOptions): P
 
   /** The agent of the request's bearer token; a 401 when there is none. */
   async function bearer(request: FastifyRequest): Promise<Agent> {
-    const agent = await agentOfBearer(deps.db, request.headers.authorization);
+    const agent = await deps.tokens.agentOf(request.headers.authorization);
     if (agent === null)
       throw new PledgeError(
         "PLEDGE_DRP_TOKEN_INVALID",

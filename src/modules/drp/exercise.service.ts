@@ -6,6 +6,7 @@ import type { Database } from "../../store/database.ts";
 import * as repo from "./drp.repository.ts";
 import { exerciseOf, kindOf, newRequestOf, type Agent, type AgentRequests } from "./drp.ts";
 import { ed25519Key, openEnvelope, openSigned, type EnvelopeFailure } from "./envelope.ts";
+import type { ReplayGuard } from "./tokens.ts";
 import { notCoveredStatus, presentStatus, type ExerciseStatus } from "./status.ts";
 
 /**
@@ -18,6 +19,7 @@ export interface ExerciseDeps {
   readonly businessId: string;
   readonly skewMs: number;
   readonly requests: AgentRequests;
+  readonly replay: ReplayGuard;
 }
 
 export interface DrpRefusal {
@@ -64,7 +66,7 @@ export async function submitExercise(
   });
   if (!opened.ok) return refuse(REFUSALS[opened.failure], opened.detail, opened.failure === "expired");
   const envelope = { digest: opened.digest, agentId: agent.id, expiresAt: opened.expiresAt };
-  if (!(await repo.claimEnvelope(deps.db, envelope, now)))
+  if (!(await deps.replay.claim(deps.db, envelope, now)))
     return refuse("PLEDGE_DRP_REPLAYED", "this envelope was accepted before; sign a new one");
   const exercise = exerciseOf(opened.claims);
   const kind = exercise.action === null ? null : kindOf(exercise.action);
