@@ -64,6 +64,7 @@ import { drpAgentRoutes } from "../modules/drp/agents.routes.ts";
 import { StatusCallbacks } from "../modules/drp/callbacks.ts";
 import type { AgentRequests } from "../modules/drp/drp.ts";
 import { drpRoutes } from "../modules/drp/drp.routes.ts";
+import { agentRequestsOf } from "../modules/drp/requests.port.ts";
 import { DEFAULT_SKEW_MS } from "../modules/drp/envelope.ts";
 import { AgentTokens, ReplayGuard } from "../modules/drp/tokens.ts";
 
@@ -89,7 +90,7 @@ export interface AppDeps {
   readonly auditPublicKey?: KeyObject | null;
   /** Failed staff API keys allowed per source address; default DEFAULT_API_KEY_FAILURES. */
   readonly apiKeyFailures?: FailureLimit;
-  /** Rights requests as Data Rights Protocol agents reach them; absent: the exercise endpoints are not served. */
+  /** Rights requests as Data Rights Protocol agents reach them; absent: Pledge's request service. */
   readonly agentRequests?: AgentRequests;
   /** Waits between attempts to deliver a DRP status callback; default DEFAULT_CALLBACK_DELAYS_MS. */
   readonly drpCallbackDelaysMs?: readonly number[];
@@ -265,7 +266,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // Publishing policy versions; a material change is announced with the campaign service (PS-10).
   await app.register(policyPublishRoutes, { db: store.db, book, clock, region: config.region, campaigns });
   await app.register(removalRoutes, { deps: uses });
-  const requests: RequestsDeps = { ...subjects, onChange: () => notices?.kick() };
+  // Every change of a request, after commit: its notices, and agents' status callbacks (DRP).
+  const requestListeners: ((requestId: string) => void)[] = [];
+  const requests: RequestsDeps = {
+    ...subjects,
+    onChange: (id) => {
+      notices?.kick();
+      for (const listener of requestListeners) listener(id);
+    },
+  };
   // Requests whose verification link expired unused are closed as expired, on a sweep.
   const expiry = setInterval(() => {
     void expireUnverified(requests).catch((error: unknown) =>
@@ -278,7 +287,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
   await app.register(complaintRoutes, { ...uses, auth, hookSecret: config.webhookSecret });
-  await registerDrp(app, deps);
+  await registerDrp(
+    app,
+    deps,
+    deps.agentRequests ?? agentRequestsOf(requests, (listener) => requestListeners.push(listener)),
+  );
   return app;
 }
 
@@ -287,24 +300,18 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
  * business: the agent registry, and the protocol's endpoints over the rights requests. Status
  * callbacks follow every change of an agent's request, and stop when the app closes.
  */
-async function registerDrp(app: FastifyInstance, deps: AppDeps): Promise<void> {
+async function registerDrp(app: FastifyInstance, deps: AppDeps, requests: AgentRequests): Promise<void> {
   const { config, store, clock } = deps;
   if (config.drpBusinessId === null) return;
   const tokens = new AgentTokens(store.db, () => clock().getTime());
   await app.register(drpAgentRoutes, { db: store.db, clock, tokens });
-  const requests = deps.agentRequests;
-  if (requests === undefined) {
-    app.log.warn(
-      "PLEDGE_DRP_BUSINESS_ID is set but no rights-request service is wired: DRP requests are not served",
-    );
-    return;
-  }
   const callbacks = new StatusCallbacks({
     db: store.db,
     log: app.log,
+    read: (id) => requests.status("", id),
     ...(deps.drpCallbackDelaysMs === undefined ? {} : { delaysMs: deps.drpCallbackDelaysMs }),
   });
-  requests.onChange((view) => callbacks.changed(view));
+  requests.onChange((id) => callbacks.changed(id));
   app.addHook("onClose", () => callbacks.close());
   await app.register(drpRoutes, {
     db: store.db,

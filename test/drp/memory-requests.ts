@@ -27,7 +27,8 @@ export function view(over: Partial<RequestView> = {}): RequestView {
     extended: false,
     denialReason: null,
     assignee: null,
-    duplicateOf: null,
+    paused: false,
+    extensionReason: null,
     agentId: "TEST_AGENT_1",
     agentRequestId: "agent-req-1",
     closedAt: null,
@@ -44,7 +45,7 @@ export function view(over: Partial<RequestView> = {}): RequestView {
 export class MemoryRequests implements AgentRequests {
   readonly inputs: NewRequest[] = [];
   private readonly views = new Map<string, RequestView>();
-  private readonly listeners: ((view: RequestView) => void)[] = [];
+  private readonly listeners: ((requestId: string) => void)[] = [];
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
@@ -74,7 +75,7 @@ export class MemoryRequests implements AgentRequests {
     return TRANSITIONS[v.state].includes("revoked") ? this.move(id, "revoked") : v;
   }
 
-  onChange(listener: (view: RequestView) => void): void {
+  onChange(listener: (requestId: string) => void): void {
     this.listeners.push(listener);
   }
 
@@ -90,7 +91,7 @@ export class MemoryRequests implements AgentRequests {
       ...(closed ? { closedAt: this.clock().toISOString(), due: null, dueDate: null, daysLeft: null } : {}),
     };
     this.views.set(id, moved);
-    for (const listener of this.listeners) listener(moved);
+    for (const listener of this.listeners) listener(id);
     return Promise.resolve(moved);
   }
 }

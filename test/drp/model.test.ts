@@ -98,12 +98,12 @@ describe("exercise claims", () => {
     expect(claimantOf({ name: "Cher" })).toEqual({ firstName: "Cher" });
   });
 
-  it("email and an OIDC address object; claims of the wrong type are ignored", () => {
+  it("email and an OIDC address object by its parts; claims of the wrong type are ignored", () => {
     expect(
       claimantOf({
         email: " ada@example.com ",
         address: {
-          street_address: "1 Main St",
+          street_address: "1 Main St\nApt 4",
           locality: "Springfield",
           region: "CA",
           postal_code: "90210",
@@ -113,11 +113,18 @@ describe("exercise claims", () => {
       }),
     ).toEqual({
       email: "ada@example.com",
-      postalAddress: "1 Main St, Springfield, CA, 90210, US",
+      postalAddress: {
+        line1: "1 Main St",
+        line2: "Apt 4",
+        city: "Springfield",
+        region: "CA",
+        postalCode: "90210",
+        country: "US",
+      },
       zip: "90210",
     });
-    expect(claimantOf({ address: { formatted: "1 Main St\nSpringfield" } })).toEqual({
-      postalAddress: "1 Main St\nSpringfield",
+    expect(claimantOf({ address: { formatted: "1 Main St, Springfield", postal_code: "90210" } })).toEqual({
+      zip: "90210",
     });
     expect(claimantOf({ email: 1, name: [], address: "x" })).toEqual({});
   });

@@ -15,6 +15,8 @@ import { presentStatus } from "./status.ts";
 export interface CallbackOptions {
   readonly db: Kysely<Database>;
   readonly log: FastifyBaseLogger;
+  /** The request as it is now; null when there is none. */
+  readonly read: (requestId: string) => Promise<RequestView | null>;
   /** Waits before the 2nd, 3rd, … attempt. */
   readonly delaysMs?: readonly number[];
   /** How long one attempt may take. */
@@ -31,13 +33,13 @@ export class StatusCallbacks {
 
   constructor(private readonly opts: CallbackOptions) {}
 
-  /** Schedules delivery of `view`'s status; never throws, never waits. */
-  changed(view: RequestView): void {
-    if (view.agentId === null || this.stop.signal.aborted) return;
+  /** Schedules delivery of the request's status as it is now; never throws, never waits. */
+  changed(requestId: string): void {
+    if (this.stop.signal.aborted) return;
     const generation = ++this.generation;
-    this.latest.set(view.id, generation);
-    const delivery = this.deliver(view, generation).catch((error: unknown) => {
-      this.opts.log.warn({ errName: (error as Error).name, requestId: view.id }, "status callback failed");
+    this.latest.set(requestId, generation);
+    const delivery = this.deliver(requestId, generation).catch((error: unknown) => {
+      this.opts.log.warn({ errName: (error as Error).name, requestId }, "status callback failed");
     });
     this.inFlight.add(delivery);
     void delivery.finally(() => this.inFlight.delete(delivery));
@@ -49,10 +51,12 @@ export class StatusCallbacks {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async deliver(view: RequestView, generation: number): Promise<void> {
-    const row = await findRequest(this.opts.db, view.id);
+  private async deliver(requestId: string, generation: number): Promise<void> {
+    const row = await findRequest(this.opts.db, requestId);
     const url = row?.status_callback ?? null;
-    if (url === null) return;
+    if (url === null || row?.not_covered === true) return;
+    const view = await this.opts.read(requestId);
+    if (view === null) return;
     const body = JSON.stringify(presentStatus(view));
     const delays = this.opts.delaysMs ?? DEFAULT_CALLBACK_DELAYS_MS;
     for (let attempt = 0; ; attempt += 1) {

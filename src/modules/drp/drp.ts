@@ -91,7 +91,8 @@ export function jurisdictionOf(regime: unknown): string | undefined {
 
 /**
  * The person as the identity claims (§3.04) give them. `name` is "Last, First" (OSIRAA) or
- * "First Last"; `address` is an OIDC address object (its `formatted`, else its parts). Claims of
+ * "First Last"; `address` is an OIDC address object, used when it has its parts (street, locality,
+ * postal code, country; `formatted` alone cannot be matched on), and its postal code as the ZIP. Claims of
  * the wrong type are ignored: they identify no one.
  */
 export function claimantOf(claims: Readonly<Record<string, unknown>>): Claimant {
@@ -111,13 +112,23 @@ export function claimantOf(claims: Readonly<Record<string, unknown>>): Claimant 
   const address = claims.address;
   if (typeof address === "object" && address !== null && !Array.isArray(address)) {
     const a = address as Record<string, unknown>;
-    const parts = [a.street_address, a.locality, a.region, a.postal_code, a.country]
-      .map(text)
-      .filter((p) => p !== undefined);
-    const postal = text(a.formatted) ?? (parts.length > 0 ? parts.join(", ") : undefined);
-    if (postal !== undefined) out.postalAddress = postal;
-    const zip = text(a.postal_code);
-    if (zip !== undefined) out.zip = zip;
+    const lines = (text(a.street_address) ?? "")
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== "");
+    const [city, region, postalCode, country] = [a.locality, a.region, a.postal_code, a.country].map(text);
+    // Matching needs the parts: an address given only as `formatted` text is not used.
+    if (lines.length > 0 && city !== undefined && postalCode !== undefined && country !== undefined) {
+      out.postalAddress = {
+        line1: lines[0]!,
+        ...(lines.length > 1 ? { line2: lines.slice(1).join(", ") } : {}),
+        city,
+        ...(region === undefined ? {} : { region }),
+        postalCode,
+        country,
+      };
+    }
+    if (postalCode !== undefined) out.zip = postalCode;
   }
   return out;
 }
@@ -197,6 +208,6 @@ export interface AgentRequests {
   status(agentId: string, id: string): Promise<RequestView | null>;
   /** Moves the request to `revoked` (a closed request stays as it is); null when there is none. */
   revoke(agentId: string, id: string, reason?: string): Promise<RequestView | null>;
-  /** Calls `listener` after each committed change of a request's state. */
-  onChange(listener: (view: RequestView) => void): void;
+  /** Calls `listener` with the request's id after each committed change of a request. */
+  onChange(listener: (requestId: string) => void): void;
 }

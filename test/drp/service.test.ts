@@ -1,0 +1,178 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { LightMyRequestResponse } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildTestApp, type TestApp } from "../harness/app.ts";
+import { until } from "../harness/wait.ts";
+import { exerciseClaims, makeAgent, setupClaims, type TestAgent } from "./agent.ts";
+
+/**
+ * DRP end to end over Pledge's own rights-request service (no stand-in): the zones pack, where
+ * the CCPA applies to US-CA and a request is matched on the pack's identifying sets. The agent
+ * signs with libsodium; the status callback is a local server.
+ */
+const BUSINESS = "zones-drp-001";
+let t: TestApp;
+let admin: string;
+let agent: TestAgent;
+let token: string;
+let server: Server;
+let base: string;
+const received: { path: string; body: Record<string, unknown> }[] = [];
+let n = 0;
+
+const send = (
+  method: "POST" | "DELETE",
+  url: string,
+  body: string,
+  bearer?: string,
+): Promise<LightMyRequestResponse> =>
+  t.app.inject({
+    method,
+    url,
+    headers: {
+      "content-type": "text/plain",
+      ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
+    },
+    payload: body,
+  });
+
+async function person(): Promise<{ id: string; email: string }> {
+  n += 1;
+  const email = `ada.${n}${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const res = await t.app.inject({
+    method: "POST",
+    url: "/v1/subjects",
+    headers: { authorization: `Bearer ${admin}` },
+    payload: {
+      status: "customer",
+      purpose: "essential.service.account",
+      collectionPoint: "web.signup",
+      birthDate: "1980-04-02",
+      jurisdiction: "US-CA",
+      fields: { first_name: "Ada", last_name: "Lovelace", email },
+      addresses: [
+        {
+          kind: "postal",
+          line1: `${n} Elm Street`,
+          city: "Arlington",
+          region: "VA",
+          postalCode: "22201",
+          country: "US",
+        },
+      ],
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`POST /v1/subjects answered ${res.statusCode}: ${res.body}`);
+  return { id: (res.json() as { id: string }).id, email };
+}
+
+beforeAll(async () => {
+  t = await buildTestApp({
+    company: "zones",
+    env: { PLEDGE_DRP_BUSINESS_ID: BUSINESS },
+    drpCallbackDelaysMs: [10, 10],
+  });
+  admin = await t.apiKey("admin");
+  agent = await makeAgent("CR_AA_DRP_ID_001");
+  const reg = await t.app.inject({
+    method: "POST",
+    url: "/v1/drp/agents",
+    headers: { authorization: `Bearer ${admin}` },
+    payload: { id: agent.id, name: "Consumer Reports", verifyKey: agent.verifyKeyHex },
+  });
+  expect(reg.statusCode).toBe(201);
+  const setup = await send(
+    "POST",
+    `/v1/agent/${agent.id}`,
+    agent.sign(setupClaims(agent.id, BUSINESS, new Date())),
+  );
+  token = (setup.json() as { token: string }).token;
+  server = createServer((req, res) => {
+    let text = "";
+    req.on("data", (c: Buffer) => (text += c.toString()));
+    req.on("end", () => {
+      received.push({ path: req.url ?? "", body: JSON.parse(text) as Record<string, unknown> });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await t.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const exercise = (extra: Record<string, unknown>) =>
+  send(
+    "POST",
+    "/v1/data-rights-request",
+    agent.sign(exerciseClaims(agent.id, BUSINESS, new Date(), extra)),
+    token,
+  );
+
+describe("DRP over the rights-request service", () => {
+  it("an opt-out of sale for a person on record is taken, matched and done at once (fulfilled)", async () => {
+    const p = await person();
+    const res = await exercise({ email: p.email, "agent-request-id": "svc-1" });
+    expect(res.statusCode).toBe(200);
+    const s = res.json() as Record<string, unknown>;
+    expect(s).toMatchObject({ agent_request_id: "svc-1", status: "fulfilled", reason: null });
+    const row = await t.store.db
+      .selectFrom("rights_requests")
+      .select(["intake", "agent_id", "agent_request_id", "subject_id", "kind"])
+      .where("request_id", "=", s.request_id as string)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      intake: "agent",
+      agent_id: agent.id,
+      agent_request_id: "svc-1",
+      subject_id: p.id,
+      kind: "opt_out_sale",
+    });
+  });
+
+  it("a request for nobody on record is denied no_match", async () => {
+    const res = await exercise({ email: "nobody-at-all@example.com", exercise: "deletion" });
+    expect(res.json()).toMatchObject({ status: "denied", reason: "no_match" });
+  });
+
+  it("a deletion is in progress with a due date; the agent reads it and revokes it; the callback follows", async () => {
+    const p = await person();
+    const res = await exercise({ email: p.email, exercise: "deletion", status_callback: `${base}/cb` });
+    const s = res.json() as { request_id: string; status: string; expected_by: string };
+    expect(s.status).toBe("in_progress");
+    expect(s.expected_by).toMatch(/\+00:00$/);
+    const read = await t.app.inject({
+      url: `/v1/data-rights-request/${s.request_id}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(read.json()).toMatchObject({ request_id: s.request_id, status: "in_progress" });
+    const revoked = await send(
+      "DELETE",
+      `/v1/data-rights-request/${s.request_id}`,
+      agent.sign({ reason: "changed my mind" }),
+      token,
+    );
+    expect(revoked.json()).toMatchObject({ request_id: s.request_id, status: "revoked" });
+    const state = await t.store.db
+      .selectFrom("rights_requests")
+      .select("state")
+      .where("request_id", "=", s.request_id)
+      .executeTakeFirstOrThrow();
+    expect(state.state).toBe("revoked");
+    const got = await until(
+      "the revoked callback",
+      () => received.find((r) => r.body.request_id === s.request_id && r.body.status === "revoked") ?? null,
+    );
+    expect(got.path).toBe("/cb");
+    const again = await send(
+      "DELETE",
+      `/v1/data-rights-request/${s.request_id}`,
+      agent.sign({ reason: "again" }),
+      token,
+    );
+    expect(again.json()).toMatchObject({ status: "revoked" });
+  });
+});
