@@ -175,4 +175,12 @@ describe("DRP over the rights-request service", () => {
     );
     expect(again.json()).toMatchObject({ status: "revoked" });
   });
+
+  it("a repeat of an open request is answered with that request", async () => {
+    const p = await person();
+    const first = (await exercise({ email: p.email, exercise: "access" })).json() as { request_id: string };
+    const again = await exercise({ email: p.email, exercise: "access" });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ request_id: first.request_id, status: "in_progress" });
+  });
 });

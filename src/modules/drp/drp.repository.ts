@@ -91,8 +91,13 @@ export async function releaseEnvelope(db: Db, digest: string): Promise<void> {
 
 export type DrpRequestRow = Selectable<DrpRequestsTable>;
 
+/** Records an agent's request; a request already recorded (a repeat the service answered) stays as it is. */
 export async function insertRequest(db: Db, row: DrpRequestRow): Promise<void> {
-  await db.insertInto("drp_requests").values(row).execute();
+  await db
+    .insertInto("drp_requests")
+    .values(row)
+    .onConflict((oc) => oc.column("request_id").doNothing())
+    .execute();
 }
 
 export async function findRequest(db: Db, id: string): Promise<DrpRequestRow | null> {
