@@ -58,7 +58,8 @@ export const ERROR_TITLES = {
   PLEDGE_CAMPAIGN_TRANSITION_INVALID: "The campaign cannot make this change from its status",
   PLEDGE_COMPLAINT_TRANSITION_INVALID: "The privacy complaint cannot make this change from its status",
   PLEDGE_REQUEST_TRANSITION_INVALID: "The rights request cannot make this move from its state",
-  PLEDGE_REQUEST_EXTENSION_REFUSED: "The rights request cannot be extended: once only, with notice, before it is due",
+  PLEDGE_REQUEST_EXTENSION_REFUSED:
+    "The rights request cannot be extended: once only, with notice, before it is due",
   PLEDGE_REQUEST_AMBIGUOUS_MATCH: "The details given fit more than one person; nobody was acted on",
   PLEDGE_REQUEST_NO_MATCH: "The details given fit nobody on record",
   PLEDGE_REQUEST_LINK_INVALID: "The request link is not valid, was used already, or has expired",

@@ -57,7 +57,10 @@ let purposes: string[];
 beforeAll(async () => {
   t = await buildTestApp({
     company: "partstore",
-    env: { PLEDGE_WEBHOOK_SECRET: "fuzz-webhook-secret-of-enough-length-01234" },
+    env: {
+      PLEDGE_WEBHOOK_SECRET: "fuzz-webhook-secret-of-enough-length-01234",
+      PLEDGE_DRP_BUSINESS_ID: "FUZZ_BUSINESS",
+    },
   });
   s = await seed(t);
   purposes = t.pack().purposes.map((p) => p.id);

@@ -51,7 +51,11 @@ describe.each(PACKS)("the route matrix: %s", (company) => {
   beforeAll(async () => {
     t = await buildTestApp({
       company,
-      env: { PLEDGE_WEBHOOK_SECRET: "matrix-webhook-secret-of-enough-length-0123" },
+      env: {
+        PLEDGE_WEBHOOK_SECRET: "matrix-webhook-secret-of-enough-length-0123",
+        // The Data Rights Protocol routes are served only with a business id.
+        PLEDGE_DRP_BUSINESS_ID: "MATRIX_BUSINESS",
+      },
       // Every route meets bad keys from this one address: more than the per-source limit of
       // failed keys, which test/http/key-failures.test.ts holds to account.
       apiKeyFailures: { capacity: 1_000_000, perMs: 60_000 },

@@ -502,6 +502,36 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     url: `/v1/requests/download/${"A".repeat(22)}.${"B".repeat(22)}`,
     purposeAt: "none",
   }),
+  "POST /v1/drp/agents": () => ({
+    url: "/v1/drp/agents",
+    body: { id: "MATRIX_AGENT", name: "Matrix agent", verifyKey: Buffer.alloc(32, 7).toString("base64") },
+    purposeAt: "none",
+  }),
+  "GET /v1/drp/agents": () => ({ url: "/v1/drp/agents", purposeAt: "none" }),
+  "GET /v1/drp/agents/:id": () => ({ url: "/v1/drp/agents/MATRIX_AGENT", purposeAt: "none" }),
+  "DELETE /v1/drp/agents/:id": () => ({ url: "/v1/drp/agents/NO_SUCH_AGENT", purposeAt: "none" }),
+  // Envelopes no agent signed: the matrix holds the routes to their callers and to what leaves;
+  // test/drp/ signs real ones.
+  "POST /v1/agent/:agentId": () => ({
+    url: "/v1/agent/MATRIX_AGENT",
+    body: "AAAA",
+    contentType: "text/plain",
+    purposeAt: "none",
+  }),
+  "GET /v1/agent/:agentId": () => ({ url: "/v1/agent/MATRIX_AGENT", purposeAt: "none" }),
+  "POST /v1/data-rights-request": () => ({
+    url: "/v1/data-rights-request",
+    body: "AAAA",
+    contentType: "text/plain",
+    purposeAt: "none",
+  }),
+  "GET /v1/data-rights-request/:id": () => ({ url: `/v1/data-rights-request/${someone}`, purposeAt: "none" }),
+  "DELETE /v1/data-rights-request/:id": () => ({
+    url: `/v1/data-rights-request/${someone}`,
+    body: "AAAA",
+    contentType: "text/plain",
+    purposeAt: "none",
+  }),
   "GET /v1/privacy-complaints": () => ({ url: "/v1/privacy-complaints", purposeAt: "none" }),
   "GET /v1/privacy-complaints/:id": (ids) => ({
     url: `/v1/privacy-complaints/${ids.complaint}`,
