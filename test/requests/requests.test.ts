@@ -5,6 +5,7 @@ import { expireUnverified } from "../../src/modules/requests/requests.verify.ts"
 import { PolicyBook } from "../../src/policy/book.ts";
 import { loadPolicyHistory } from "../../src/policy/history.ts";
 import { POLICIES_DIR } from "../harness/app.ts";
+import { until } from "../harness/wait.ts";
 import { as, signedUp } from "../customers/helpers.ts";
 import {
   linkIn,
@@ -318,6 +319,26 @@ describe("anyone, without an account", () => {
     expect(await waiting()).toBe(0);
     const expired = (await f.req("GET", "/v1/requests?state=expired&limit=200")).json().items;
     expect(expired.length).toBeGreaterThanOrEqual(before);
+  });
+
+  it("asking again before verifying sends a fresh link; the newest works", async () => {
+    const p = await f.person();
+    const ask = () =>
+      f.t.app.inject({
+        method: "POST",
+        url: "/v1/public/requests",
+        payload: { kind: "portable_export", email: p.email },
+      });
+    expect((await ask()).statusCode).toBe(202);
+    expect((await ask()).statusCode).toBe(202);
+    const links = await until("two verification links", () => {
+      const got = f.sink.messages.filter(
+        (m) => m.envelope.to.includes(p.email) && /confirm your privacy request/.test(subjectLine(m)),
+      );
+      return got.length >= 2 ? got.map((m) => linkIn(m, "/requests/verify/")) : null;
+    });
+    // Each message carries the newest link when it is sent.
+    expect((await f.t.app.inject({ method: "POST", url: links.at(-1)! })).statusCode).toBe(200);
   });
 
   it("an expired verification link verifies nothing", async () => {

@@ -105,6 +105,12 @@ export async function receiveRequest(
           payload: { requestId: repeated.request_id, kind: input.kind, intake: input.intake },
         },
       ]);
+      if (input.intake === "public" && repeated.state === "identity_unverified") {
+        // Asked again before verifying: a fresh link, so a lost message or an expired link never
+        // leaves the person waiting (the route limits how often one address can ask).
+        await makeLink(trx, repeated.request_id, "verify", now);
+        await oweNotice(trx, repeated.request_id, "verify", now);
+      }
       return { request: viewOf(pack, repeated, now), repeated: true };
     }
     const contact = email ?? (subject === null ? null : await ownEmail(trx, deps, acting, subject.subjectId));
