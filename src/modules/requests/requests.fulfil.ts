@@ -1,4 +1,5 @@
 import type { Transaction } from "kysely";
+import { appendAudit } from "../../audit/append.ts";
 import type { Channel, PolicyPack } from "../../policy/schema.ts";
 import { PledgeError } from "../../errors.ts";
 import type { Database } from "../../store/database.ts";
@@ -13,7 +14,8 @@ import { updateSubject } from "../subjects/update.ts";
 import type { SubjectsDeps } from "../subjects/subjects.service.ts";
 import { makeLink } from "./requests.links.ts";
 import type { DenialReason, RequestDetails, RequestIntake } from "./requests.ts";
-import type { RequestRow } from "./requests.transition.ts";
+import type { RequestsDeps } from "./requests.service.ts";
+import { transition, type RequestRow } from "./requests.transition.ts";
 
 /**
  * What each kind of request does for the person, in the request's transaction, once their
@@ -168,4 +170,41 @@ export async function fulfilIn(
       return never;
     }
   }
+}
+
+/** Does the request's work and closes it as the work says (fulfilled, or denied with its reason). */
+export async function fulfilAndClose(
+  trx: Transaction<Database>,
+  deps: RequestsDeps,
+  acting: Acting,
+  pack: PolicyPack,
+  row: RequestRow,
+  details: RequestDetails,
+  actor: string,
+  now: Date,
+): Promise<RequestRow> {
+  const done = await fulfilIn(trx, deps, acting, pack, row, details, actor, now);
+  await trx
+    .updateTable("rights_requests")
+    .set({ result: JSON.stringify(done.result) })
+    .where("request_id", "=", row.request_id)
+    .execute();
+  await appendAudit(trx, [
+    {
+      type: "request.fulfilled",
+      at: now,
+      actor,
+      subjectId: row.subject_id,
+      payload: { requestId: row.request_id, kind: row.kind, result: done.result },
+    },
+  ]);
+  const closed = await transition(
+    trx,
+    pack,
+    { ...row, result: JSON.stringify(done.result) },
+    done.state === "denied" ? { to: "denied", reason: done.reason } : { to: "fulfilled" },
+    actor,
+    now,
+  );
+  return closed;
 }

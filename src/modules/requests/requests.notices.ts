@@ -5,7 +5,7 @@ import type { Database } from "../../store/database.ts";
 import type { PolicyLookup } from "../../use/kernel.ts";
 import type { MailTransport } from "../messages/transport.ts";
 import { linkKey, tokenOf } from "./requests.links.ts";
-import { openedValues } from "./requests.service.ts";
+import { openedValues } from "./requests.values.ts";
 import type { RequestRow } from "./requests.transition.ts";
 import { viewOf } from "./requests.view.ts";
 

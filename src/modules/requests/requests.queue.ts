@@ -4,7 +4,9 @@ import { PledgeError } from "../../errors.ts";
 import { staleVersion } from "../../use/refusal.ts";
 import type { Database } from "../../store/database.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
-import { fulfilAndClose, openedValues, type RequestsDeps } from "./requests.service.ts";
+import { fulfilAndClose } from "./requests.fulfil.ts";
+import type { RequestsDeps } from "./requests.service.ts";
+import { openedValues } from "./requests.values.ts";
 import {
   isOpen,
   type RequestDetail,

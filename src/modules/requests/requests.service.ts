@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import { normaliseEmail } from "../../crypto/normalise.ts";
 import type { Vault } from "../../crypto/vault.types.ts";
@@ -14,7 +14,8 @@ import { CUSTOMER_SERVICE_QUEUE, digestOf, matchSubjects, queueOf } from "../rem
 import type { SubjectRegistry } from "../subjects/registry.ts";
 import { lawFor } from "./deadlines.ts";
 import { clockOf } from "./requests.clock.ts";
-import { fulfilIn } from "./requests.fulfil.ts";
+import { fulfilAndClose } from "./requests.fulfil.ts";
+import { valueField } from "./requests.values.ts";
 import { makeLink } from "./requests.links.ts";
 import { isOptOut, type NewRequest, type Received, type RequestDetails } from "./requests.ts";
 import { oweNotice, recordMove, transition, type RequestRow } from "./requests.transition.ts";
@@ -40,8 +41,6 @@ export interface RequestsDeps extends UseDeps {
   /** Told, after commit, of every request that changed (notices, agents' status callbacks). */
   readonly onChange?: (requestId: string) => void;
 }
-
-const field = (id: string, name: "claimant" | "details" | "contact") => `request.${id}.${name}`;
 
 export async function receiveRequest(
   deps: RequestsDeps,
@@ -177,43 +176,6 @@ async function firstMoves(
   return isOptOut(row.kind) && row.kind !== "list_removal"
     ? fulfilAndClose(trx, deps, acting, pack, verified, details, actor, now)
     : verified;
-}
-
-/** Does the request's work and closes it as the work says (fulfilled, or denied with its reason). */
-export async function fulfilAndClose(
-  trx: Transaction<Database>,
-  deps: RequestsDeps,
-  acting: Acting,
-  pack: PolicyPack,
-  row: RequestRow,
-  details: RequestDetails,
-  actor: string,
-  now: Date,
-): Promise<RequestRow> {
-  const done = await fulfilIn(trx, deps, acting, pack, row, details, actor, now);
-  await trx
-    .updateTable("rights_requests")
-    .set({ result: JSON.stringify(done.result) })
-    .where("request_id", "=", row.request_id)
-    .execute();
-  await appendAudit(trx, [
-    {
-      type: "request.fulfilled",
-      at: now,
-      actor,
-      subjectId: row.subject_id,
-      payload: { requestId: row.request_id, kind: row.kind, result: done.result },
-    },
-  ]);
-  const closed = await transition(
-    trx,
-    pack,
-    { ...row, result: JSON.stringify(done.result) },
-    done.state === "denied" ? { to: "denied", reason: done.reason } : { to: "fulfilled" },
-    actor,
-    now,
-  );
-  return closed;
 }
 
 function checkKind(pack: PolicyPack, input: NewRequest): void {
@@ -378,12 +340,12 @@ async function insertRequest(
     claimant_enc:
       input.claimant === undefined
         ? null
-        : cipher.encrypt(field(id, "claimant"), JSON.stringify(input.claimant)),
+        : cipher.encrypt(valueField(id, "claimant"), JSON.stringify(input.claimant)),
     details_enc:
       input.details === undefined
         ? null
-        : cipher.encrypt(field(id, "details"), JSON.stringify(input.details)),
-    contact_enc: at.contact === null ? null : cipher.encrypt(field(id, "contact"), at.contact),
+        : cipher.encrypt(valueField(id, "details"), JSON.stringify(input.details)),
+    contact_enc: at.contact === null ? null : cipher.encrypt(valueField(id, "contact"), at.contact),
     jurisdiction: at.jurisdiction,
     law,
     queue: at.jurisdiction === null ? CUSTOMER_SERVICE_QUEUE : queueOf(pack, at.jurisdiction),
@@ -406,22 +368,4 @@ async function insertRequest(
   };
   await trx.insertInto("rights_requests").values(row).execute();
   return row;
-}
-
-/** The request's own encrypted values, opened (staff review, notices). */
-export async function openedValues(
-  db: Kysely<Database>,
-  vault: Pick<Vault, "cipherFor">,
-  row: RequestRow,
-): Promise<{ details: RequestDetails; contact: string | null } | null> {
-  const cipher = await vault.cipherFor(db, row.key_id);
-  if (cipher === null) return null;
-  return {
-    details:
-      row.details_enc === null
-        ? {}
-        : (JSON.parse(cipher.decrypt(field(row.request_id, "details"), row.details_enc)) as RequestDetails),
-    contact:
-      row.contact_enc === null ? null : cipher.decrypt(field(row.request_id, "contact"), row.contact_enc),
-  };
 }
