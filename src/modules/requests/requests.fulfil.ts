@@ -14,7 +14,7 @@ import { updateSubject } from "../subjects/update.ts";
 import type { SubjectsDeps } from "../subjects/subjects.service.ts";
 import { makeLink } from "./requests.links.ts";
 import type { DenialReason, RequestDetails, RequestIntake } from "./requests.ts";
-import type { RequestsDeps } from "./requests.service.ts";
+import type { RequestsDeps } from "./requests.deps.ts";
 import { transition, type RequestRow } from "./requests.transition.ts";
 
 /**

@@ -8,7 +8,7 @@ import { shineTheLightFor } from "../disclosures/disclosures.service.ts";
 import { csvLine } from "../exports/format.ts";
 import { exportOwnRecord } from "../subjects/export.ts";
 import { checkLink, linkKey } from "./requests.links.ts";
-import type { RequestsDeps } from "./requests.service.ts";
+import type { RequestsDeps } from "./requests.deps.ts";
 
 /**
  * The package a fulfilled access request downloads: one ZIP holding the same data twice, as JSON

@@ -5,7 +5,7 @@ import { staleVersion } from "../../use/refusal.ts";
 import type { Database } from "../../store/database.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
 import { fulfilAndClose } from "./requests.fulfil.ts";
-import type { RequestsDeps } from "./requests.service.ts";
+import type { RequestsDeps } from "./requests.deps.ts";
 import { openedValues } from "./requests.values.ts";
 import {
   isOpen,

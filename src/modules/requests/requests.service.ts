@@ -2,16 +2,15 @@ import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import { normaliseEmail } from "../../crypto/normalise.ts";
-import type { Vault } from "../../crypto/vault.types.ts";
 import { PledgeError } from "../../errors.ts";
 import { normaliseJurisdiction } from "../../policy/jurisdiction.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
-import { useIn, type UseDeps } from "../../use/kernel.ts";
+import { useIn } from "../../use/kernel.ts";
+import type { RequestsDeps } from "./requests.deps.ts";
 import { ok, type Result } from "../../use/refusal.ts";
 import { CUSTOMER_SERVICE_QUEUE, digestOf, matchSubjects, queueOf } from "../removal/removal.service.ts";
-import type { SubjectRegistry } from "../subjects/registry.ts";
 import { lawFor } from "./deadlines.ts";
 import { clockOf } from "./requests.clock.ts";
 import { fulfilAndClose } from "./requests.fulfil.ts";
@@ -35,12 +34,7 @@ import "./requests.events.ts";
  * a data key of the request's own: erasing the person (a deletion request) leaves the request
  * able to tell them it was done.
  */
-export interface RequestsDeps extends UseDeps {
-  readonly vault: Vault;
-  readonly sections: SubjectRegistry;
-  /** Told, after commit, of every request that changed (notices, agents' status callbacks). */
-  readonly onChange?: (requestId: string) => void;
-}
+export type { RequestsDeps } from "./requests.deps.ts";
 
 export async function receiveRequest(
   deps: RequestsDeps,

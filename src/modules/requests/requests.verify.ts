@@ -4,7 +4,7 @@ import { lawFor } from "./deadlines.ts";
 import { checkLink, linkKey, markUsed } from "./requests.links.ts";
 import { CUSTOMER_SERVICE_QUEUE, queueOf } from "../removal/removal.service.ts";
 import { fulfilAndClose } from "./requests.fulfil.ts";
-import type { RequestsDeps } from "./requests.service.ts";
+import type { RequestsDeps } from "./requests.deps.ts";
 import { openedValues } from "./requests.values.ts";
 import { isOptOut, type RequestView } from "./requests.ts";
 import { oweNotice, transition } from "./requests.transition.ts";
