@@ -1,3 +1,6 @@
+import type { FastifyReply } from "fastify";
+import { PledgeError } from "../errors.ts";
+
 /**
  * Token buckets kept in this process's memory: a limit holds per server node, so N nodes behind
  * a balancer allow up to N times the configured rate. Each key's bucket starts full with
@@ -55,4 +58,16 @@ export class TokenBuckets {
       this.buckets.delete(key);
     }
   }
+}
+
+/** Refuses a request a limit did not admit: 429 PLEDGE_RATE_LIMITED with `Retry-After` in seconds. */
+export function refuseUnlessAdmitted(
+  reply: FastifyReply,
+  take: { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number },
+  what = "attempts",
+): void {
+  if (take.allowed) return;
+  const seconds = Math.max(1, Math.ceil(take.retryAfterMs / 1000));
+  void reply.header("retry-after", String(seconds));
+  throw new PledgeError("PLEDGE_RATE_LIMITED", `too many ${what}; retry in ${seconds} s`);
 }

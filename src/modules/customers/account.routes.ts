@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { csrfTokenFor, requireCsrf } from "../../http/csrf.ts";
 import { PledgeError } from "../../errors.ts";
-import { TokenBuckets } from "../../http/rate-limit.ts";
+import { refuseUnlessAdmitted, TokenBuckets } from "../../http/rate-limit.ts";
 import { FailureLimiter, type Admission } from "../../throttle/failures.ts";
 import { sourceOf } from "../../throttle/source.ts";
 import {
@@ -198,10 +198,7 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
 }
 
 function limit(reply: FastifyReply, take: Admission): void {
-  if (take.allowed) return;
-  const seconds = Math.max(1, Math.ceil(take.retryAfterMs / 1000));
-  void reply.header("retry-after", String(seconds));
-  throw new PledgeError("PLEDGE_RATE_LIMITED", `too many attempts; retry in ${seconds} s`);
+  refuseUnlessAdmitted(reply, take);
 }
 
 /**

@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { PledgeError } from "../../errors.ts";
 import { requireSecureTransport } from "../../http/session.ts";
 import type { CustomerAccessSettings } from "../customers/customers.ts";
-import { TokenBuckets } from "../../http/rate-limit.ts";
+import { refuseUnlessAdmitted, TokenBuckets } from "../../http/rate-limit.ts";
 import { escapeHtml, htmlPage } from "../../web/page.ts";
 import { normaliseEmail } from "../../crypto/normalise.ts";
 import { sourceOf } from "../../throttle/source.ts";
@@ -47,12 +47,6 @@ export async function publicRequestRoutes(
     { parseAs: "string", bodyLimit: 4 * 1024 },
     (_req, body, done) => done(null, body),
   );
-  const limited = (reply: FastifyReply, take: ReturnType<TokenBuckets["take"]>) => {
-    if (take.allowed) return;
-    const seconds = Math.max(1, Math.ceil(take.retryAfterMs / 1000));
-    void reply.header("retry-after", String(seconds));
-    throw new PledgeError("PLEDGE_RATE_LIMITED", `too many requests; retry in ${seconds} s`);
-  };
 
   app.post<{ Body: { kind: RequestKind; email: string; jurisdiction?: string; details?: RequestDetails } }>(
     "/v1/public/requests",
@@ -99,8 +93,8 @@ export async function publicRequestRoutes(
       const { kind, email, jurisdiction, details } = request.body;
       const normal = normaliseEmail(email);
       if (!normal.ok) throw new PledgeError(normal.code, `email: ${normal.detail}`);
-      limited(reply, perSource.take(sourceOf(request.ip)));
-      limited(reply, perAddress.take(deps.vault.blindIndex("email", normal.value)));
+      refuseUnlessAdmitted(reply, perSource.take(sourceOf(request.ip)), "requests");
+      refuseUnlessAdmitted(reply, perAddress.take(deps.vault.blindIndex("email", normal.value)), "requests");
       unwrap(
         await receiveRequest(deps, systemActing("public-request"), {
           kind,

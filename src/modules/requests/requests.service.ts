@@ -252,17 +252,15 @@ async function openRepeat(
   emailIndex: string | null,
 ): Promise<RequestRow | null> {
   if (subjectId === null && emailIndex === null) return null;
+  // Opt-outs of two channels are two requests; the channel is in the encrypted details, so
+  // channel opt-outs are never taken as repeats of each other.
+  if (input.kind === "opt_out_channel") return null;
   let q = trx
     .selectFrom("rights_requests")
     .selectAll()
     .where("kind", "=", input.kind)
     .where("closed_at", "is", null);
   q = subjectId !== null ? q.where("subject_id", "=", subjectId) : q.where("email_index", "=", emailIndex);
-  if (input.kind === "opt_out_channel") {
-    // Opt-outs of two channels are two requests; the channel is in the encrypted details, so
-    // channel opt-outs are never taken as repeats of each other.
-    return null;
-  }
   return (await q.orderBy("received_at").forUpdate().executeTakeFirst()) ?? null;
 }
 
