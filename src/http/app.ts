@@ -265,7 +265,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(campaignRoutes, { deps: campaigns });
   // Publishing policy versions; a material change is announced with the campaign service (PS-10).
   await app.register(policyPublishRoutes, { db: store.db, book, clock, region: config.region, campaigns });
-  await app.register(removalRoutes, { deps: uses });
   // Every change of a request, after commit: its notices, and agents' status callbacks (DRP).
   const requestListeners: ((requestId: string) => void)[] = [];
   const requests: RequestsDeps = {
@@ -284,9 +283,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   expiry.unref();
   app.addHook("onClose", async () => clearInterval(expiry));
   await app.register(requestRoutes, { deps: requests });
+  await app.register(removalRoutes, { deps: requests });
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
-  await app.register(complaintRoutes, { ...uses, auth, hookSecret: config.webhookSecret });
+  await app.register(complaintRoutes, { ...requests, auth, hookSecret: config.webhookSecret });
   await registerDrp(
     app,
     deps,

@@ -19,7 +19,6 @@ import type { SubjectTables } from "../modules/subjects/subjects.table.ts";
 import type { SurveyTables } from "../modules/surveys/surveys.table.ts";
 import type { UnsubscribeTables } from "../modules/unsubscribe/unsubscribe.table.ts";
 import type { PolicyVersionTables } from "../modules/policy-versions/versions.table.ts";
-import type { RemovalTables } from "../modules/removal/removal.table.ts";
 import type { RequestTables } from "../modules/requests/requests.table.ts";
 import type { ThrottleTables } from "../throttle/throttle.table.ts";
 
@@ -46,7 +45,6 @@ export interface Database
     DeliverabilityTables,
     PolicyVersionTables,
     ComplaintTables,
-    RemovalTables,
     RequestTables,
     DrpTables,
     ThrottleTables {}

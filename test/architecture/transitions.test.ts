@@ -11,8 +11,8 @@ import { ROOT, sourceFiles } from "./graph.ts";
  */
 const MACHINES = [
   { table: "campaigns", writer: "src/modules/campaigns/transition.ts" },
-  { table: "removal_requests", writer: "src/modules/removal/removal.service.ts" },
-  { table: "privacy_complaints", writer: "src/modules/complaints/complaints.service.ts" },
+  // Every rights request (list removals and complaints among them): its state, by transition().
+  { table: "rights_requests", column: "state", writer: "src/modules/requests/requests.transition.ts" },
   {
     table: "orders",
     writer: "src/modules/orders/orders.repository.ts",
@@ -29,17 +29,29 @@ const MACHINES = [
 
 const texts = new Map(sourceFiles().map((f) => [f, readFileSync(path.join(ROOT, f), "utf8")]));
 
-/** The files that update `table`, through the query builder or in raw SQL. */
-function writersOf(table: string, files: ReadonlyMap<string, string>): string[] {
-  const builder = `.updateTable("${table}")`;
-  const raw = new RegExp(`\\bupdate\\s+"?${table}"?\\s+set\\b`, "i");
-  return [...files].filter(([, text]) => text.includes(builder) || raw.test(text)).map(([file]) => file);
+/**
+ * The files that update `table` (or, given a column, set that column of it), through the query
+ * builder or in raw SQL.
+ */
+function writersOf(table: string, files: ReadonlyMap<string, string>, column?: string): string[] {
+  const builder =
+    column === undefined
+      ? new RegExp(`\\.updateTable\\("${table}"\\)`)
+      : new RegExp(`\\.updateTable\\("${table}"\\)\\s*\\.set\\(\\{[^}]*\\b${column}\\s*[:,}]`);
+  const raw =
+    column === undefined
+      ? new RegExp(`\\bupdate\\s+"?${table}"?\\s+set\\b`, "i")
+      : new RegExp(`\\bupdate\\s+"?${table}"?\\s+set\\b[^;\`]*\\b${column}\\s*=`, "i");
+  return [...files].filter(([, text]) => builder.test(text) || raw.test(text)).map(([file]) => file);
 }
 
 describe("state machines", () => {
   for (const machine of MACHINES) {
-    it(`${machine.table}: updated only by ${path.basename(machine.writer)}`, () => {
-      expect(writersOf(machine.table, texts)).toEqual([machine.writer]);
+    const what = "column" in machine ? `${machine.table}.${machine.column}` : machine.table;
+    it(`${what}: updated only by ${path.basename(machine.writer)}`, () => {
+      expect(writersOf(machine.table, texts, "column" in machine ? machine.column : undefined)).toEqual([
+        machine.writer,
+      ]);
     });
 
     if ("helper" in machine) {
@@ -61,5 +73,15 @@ describe("state machines", () => {
       ["src/c.ts", `await trx.selectFrom("orders").selectAll().execute();`],
     ]);
     expect(writersOf("orders", files)).toEqual(["src/a.ts", "src/b.ts"]);
+  });
+
+  it("a column scan sees that column set, and not the table's other columns", () => {
+    const files = new Map([
+      ["src/a.ts", `await trx.updateTable("rights_requests").set({ state: "denied", version }).execute();`],
+      ["src/b.ts", `await trx.updateTable("rights_requests").set({ result: "{}" }).execute();`],
+      ["src/c.ts", "await sql`update rights_requests set state = 'denied'`.execute(db);"],
+      ["src/d.ts", `await trx.updateTable("rights_requests").set({ version, state }).execute();`],
+    ]);
+    expect(writersOf("rights_requests", files, "state")).toEqual(["src/a.ts", "src/c.ts", "src/d.ts"]);
   });
 });

@@ -54,7 +54,7 @@ describe("privacy complaints", () => {
     });
     expect(res.statusCode).toBe(201);
     const { complaint } = res.json() as { tracked: true; complaint: Summary };
-    expect(complaint).toMatchObject({ status: "open", linked: false, ageDays: 3, version: 1 });
+    expect(complaint).toMatchObject({ status: "open", linked: false, ageDays: 3, version: 2 });
     const row = (await rows()).find((r) => r.complaint_id === complaint.id)!;
     expect(row.key_id).toBe(complaint.id);
     expect(row.subject_id).toBeNull();
@@ -80,13 +80,12 @@ describe("privacy complaints", () => {
     const row = (await rows()).find((r) => r.complaint_id === complaint.id)!;
     expect(row).toMatchObject({ subject_id: subjectId, key_id: subjectId });
     const audit = await f.auditOf(complaint.id);
-    expect(audit).toEqual([
-      {
-        type: "complaint.opened",
-        actor: "system:inbound-mail",
-        payload: { complaintId: complaint.id, source: "inbound-mail", linked: true },
-      },
+    expect(audit.map((a) => [a.type, a.actor, a.payload.from ?? null, a.payload.to ?? null])).toEqual([
+      ["request.received", "system:inbound-mail", null, null],
+      ["request.moved", "system:inbound-mail", "received", "verified"],
     ]);
+    expect(audit[0]!.payload).toMatchObject({ kind: "complaint", intake: "mail", matched: true });
+    expect(JSON.stringify(audit)).not.toContain("linked.sender");
   });
 
   it("moves follow the transition table with If-Match, a note closes, and every move is audited", async () => {
@@ -105,15 +104,29 @@ describe("privacy complaints", () => {
       });
     expect((await patch({ status: "in_progress" })).statusCode).toBe(428);
     expect((await patch({ status: "in_progress" }, '"7"')).statusCode).toBe(412);
+    expect(opened.json()).toMatchObject({ status: "open", version: 2 });
     const started = await patch({ status: "in_progress" }, opened.headers.etag as string);
     expect(started.statusCode).toBe(200);
-    expect(started.json()).toMatchObject({ status: "in_progress", version: 2 });
-    expect((await patch({ status: "resolved" }, '"2"')).statusCode).toBe(400);
-    const resolved = await patch({ status: "resolved", note: "Cookie banner fixed." }, '"2"');
+    expect(started.json()).toMatchObject({ status: "in_progress", version: 3 });
+    expect((await patch({ status: "resolved" }, '"3"')).statusCode).toBe(400);
+    // A complaint is a rights request: in the queue with its clock, and closed only here, with a note.
+    const queued = await f.req("GET", "/v1/requests?kind=complaint");
+    expect(queued.json().items).toContainEqual(
+      expect.objectContaining({ id, kind: "complaint", state: "in_progress", due: expect.any(String) }),
+    );
+    const around = await f.req("POST", `/v1/requests/${id}/moves`, {
+      payload: { to: "fulfilled" },
+      headers: { "if-match": '"3"' },
+    });
+    expect(around.statusCode).toBe(409);
+    expect(around.json().detail).toContain("/v1/privacy-complaints/");
+    const resolved = await patch({ status: "resolved", note: "Cookie banner fixed." }, '"3"');
     expect(resolved.statusCode).toBe(200);
-    const reopen = await patch({ status: "open" }, '"3"');
+    const reopen = await patch({ status: "open" }, '"4"');
     expect(reopen.statusCode).toBe(409);
     expect(reopen.json()).toMatchObject({ code: "PLEDGE_COMPLAINT_TRANSITION_INVALID" });
+    const request = (await f.req("GET", `/v1/requests/${id}`)).json();
+    expect(request).toMatchObject({ kind: "complaint", state: "fulfilled", intake: "staff", due: null });
 
     const unresolved = await f.req("GET", "/v1/privacy-complaints");
     expect((unresolved.json() as { items: Summary[] }).items.map((i) => i.id)).not.toContain(id);
@@ -122,9 +135,10 @@ describe("privacy complaints", () => {
 
     const audit = await f.auditOf(id);
     expect(audit.map((a) => [a.type, a.actor, a.payload.from ?? null, a.payload.to ?? null])).toEqual([
-      ["complaint.opened", `staff:${staffId}`, null, null],
-      ["complaint.moved", `staff:${staffId}`, "open", "in_progress"],
-      ["complaint.moved", `staff:${staffId}`, "in_progress", "resolved"],
+      ["request.received", `staff:${staffId}`, null, null],
+      ["request.moved", `staff:${staffId}`, "received", "verified"],
+      ["request.moved", `staff:${staffId}`, "verified", "in_progress"],
+      ["request.moved", `staff:${staffId}`, "in_progress", "fulfilled"],
     ]);
     const detail = await f.req(
       "GET",

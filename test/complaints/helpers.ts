@@ -21,6 +21,7 @@ export interface ComplaintFixture {
   /** A zmailcloud customer with this email; returns the subject id. */
   subject(email: string): Promise<string>;
   /** The audit rows about one complaint, in order. */
+  /** The complaint's audit events: its request's (`request.*`) and its reads (`complaint.read`). */
   auditOf(complaintId: string): Promise<{ type: string; actor: string; payload: Record<string, unknown> }[]>;
 }
 
@@ -64,12 +65,12 @@ export async function complaintFixture(): Promise<ComplaintFixture> {
       const rows = await t.store.db
         .selectFrom("audit_log")
         .select(["type", "actor", "payload"])
-        .where("type", "like", "complaint.%")
+        .where((eb) => eb.or([eb("type", "like", "complaint.%"), eb("type", "like", "request.%")]))
         .orderBy("seq")
         .execute();
       return rows
         .map((r) => ({ type: r.type, actor: r.actor, payload: r.payload as Record<string, unknown> }))
-        .filter((r) => r.payload.complaintId === complaintId);
+        .filter((r) => r.payload.complaintId === complaintId || r.payload.requestId === complaintId);
     },
   };
 }

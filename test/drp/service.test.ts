@@ -37,7 +37,7 @@ const send = (
     payload: body,
   });
 
-async function person(): Promise<{ id: string; email: string }> {
+async function person(line1?: string): Promise<{ id: string; email: string }> {
   n += 1;
   const email = `ada.${n}${Math.random().toString(36).slice(2, 8)}@example.com`;
   const res = await t.app.inject({
@@ -54,7 +54,7 @@ async function person(): Promise<{ id: string; email: string }> {
       addresses: [
         {
           kind: "postal",
-          line1: `${n} Elm Street`,
+          line1: line1 ?? `${n} Elm Street`,
           city: "Arlington",
           region: "VA",
           postalCode: "22201",
@@ -182,5 +182,42 @@ describe("DRP over the rights-request service", () => {
     const again = await exercise({ email: p.email, exercise: "access" });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ request_id: first.request_id, status: "in_progress" });
+  });
+
+  it("claims that fit two people act on nobody: the request is denied insuf_verification, with a status to show", async () => {
+    const line1 = `${Math.random()
+      .toString(36)
+      .replace(/[^a-z]/g, "")
+      .slice(0, 5)} Shared Lane`;
+    const a = await person(line1);
+    const b = await person(line1);
+    const ledger = () =>
+      t.store.db
+        .selectFrom("consent_events")
+        .select("subject_id")
+        .where("subject_id", "in", [a.id, b.id])
+        .execute();
+    const before = (await ledger()).length;
+    const { email: _email, ...claims } = exerciseClaims(agent.id, BUSINESS, new Date(), {
+      name: "Lovelace, Ada",
+      address: {
+        street_address: line1,
+        locality: "Arlington",
+        region: "VA",
+        postal_code: "22201",
+        country: "US",
+      },
+      "agent-request-id": "svc-twins",
+    });
+    const res = await send("POST", "/v1/data-rights-request", agent.sign(claims), token);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: "denied", reason: "insuf_verification" });
+    const row = await t.store.db
+      .selectFrom("rights_requests")
+      .select(["subject_id", "denial_reason"])
+      .where("agent_request_id", "=", "svc-twins")
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ subject_id: null, denial_reason: "insuf_verification" });
+    expect((await ledger()).length).toBe(before);
   });
 });

@@ -244,7 +244,7 @@ describe("zmailcloud: closing a privacy complaint is a use with a purpose (ZM-12
   it("a marketing key may not reject a complaint; without a purpose the request is refused; nothing changes", async () => {
     const marketing = await f.t.apiKey("marketing");
     const url = `/v1/privacy-complaints/${complaint}`;
-    const headers = { "if-match": '"1"' };
+    const headers = { "if-match": '"2"' };
     const rejected = { status: "rejected", note: "no" };
     const bare = await f.req("PATCH", url, { key: marketing, headers, payload: rejected });
     expect(bare.statusCode).toBe(400);
@@ -254,11 +254,19 @@ describe("zmailcloud: closing a privacy complaint is a use with a purpose (ZM-12
       payload: { ...rejected, purpose: "marketing.communications" },
     });
     expect(own.statusCode).toBe(403);
+    // Nor around it, through the request workflow the complaint belongs to.
+    const denied = await f.req("POST", `/v1/requests/${complaint}/moves`, {
+      key: marketing,
+      headers,
+      payload: { to: "denied", reason: "other" },
+    });
+    expect(denied.statusCode).toBeGreaterThanOrEqual(400);
+    expect(denied.json().code).not.toBe(undefined);
     const row = await f.t.store.db
-      .selectFrom("privacy_complaints")
-      .select(["status", "version"])
-      .where("complaint_id", "=", complaint)
+      .selectFrom("rights_requests")
+      .select(["state", "version"])
+      .where("request_id", "=", complaint)
       .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: "open", version: 1 });
+    expect(row).toMatchObject({ state: "verified", version: 2 });
   });
 });

@@ -29,9 +29,13 @@ describe("removal requests and the Do Not Send list", () => {
     const audit = await t.store.db
       .selectFrom("audit_log")
       .select("payload")
-      .where("type", "=", "removal.applied")
+      .where("type", "=", "request.fulfilled")
       .execute();
-    expect(audit.at(-1)?.payload).toMatchObject({ matched: 0, suppressed: 1 });
+    expect(audit.at(-1)?.payload).toMatchObject({
+      requestId: r.json().id,
+      kind: "list_removal",
+      result: { matched: 0, suppressed: 1, fields: ["email"] },
+    });
     expect(JSON.stringify(audit)).not.toContain("nobody.here");
   });
 });

@@ -504,7 +504,7 @@ describe("corrections", () => {
 });
 
 describe("bad input", () => {
-  it("a channel opt-out names a channel the policy uses; list removal and complaints keep their routes", async () => {
+  it("a channel opt-out names a channel the policy uses; a complaint is opened with its message elsewhere", async () => {
     const p = await f.person();
     const bad = await f.req("POST", "/v1/requests", {
       body: { kind: "opt_out_channel", claimant: { email: p.email }, details: { channel: "sms" } },
@@ -514,10 +514,11 @@ describe("bad input", () => {
       body: { kind: "opt_out_channel", claimant: { email: p.email }, details: { channel: "postal" } },
     });
     expect(ok.json().request.state).toBe("fulfilled");
-    const removal = await f.req("POST", "/v1/requests", {
-      body: { kind: "list_removal", claimant: { email: p.email } },
+    const complaint = await f.req("POST", "/v1/requests", {
+      body: { kind: "complaint", claimant: { email: p.email } },
     });
-    expect(removal.statusCode).toBe(400);
+    expect(complaint.statusCode).toBe(400);
+    expect(complaint.json().detail).toContain("/v1/privacy-complaints");
   });
 
   it("a jurisdiction that is none: 400, nothing written", async () => {
@@ -526,5 +527,126 @@ describe("bad input", () => {
       body: { kind: "access", claimant: { email: p.email }, jurisdiction: "Mars" },
     });
     expect(res.statusCode).toBe(400);
+  });
+});
+
+describe("removal from lists is a request like any other (Z16-14, Z19-06)", () => {
+  const removals = () =>
+    f.t.store.db
+      .selectFrom("rights_requests")
+      .select("request_id")
+      .where("kind", "=", "list_removal")
+      .execute();
+
+  it("asked at /v1/requests or /v1/removal-requests: one request, fulfilled at once for customer service, in the queue's history", async () => {
+    const p = await f.person();
+    const viaRequests = await f.req("POST", "/v1/requests", {
+      body: { kind: "list_removal", claimant: { email: p.email } },
+    });
+    expect(viaRequests.statusCode, viaRequests.body).toBe(201);
+    const { request } = viaRequests.json();
+    expect(request).toMatchObject({ kind: "list_removal", state: "fulfilled", queue: "customer-service" });
+    const detail = (await f.req("GET", `/v1/requests/${request.id}`)).json();
+    expect(detail.history.map((m: { to: string }) => m.to)).toEqual(["received", "verified", "fulfilled"]);
+    expect(detail.result).toMatchObject({ matched: 1, channels: ["email", "postal", "catalogue"] });
+    const q = await f.person();
+    const viaRemoval = await f.req("POST", "/v1/removal-requests", {
+      body: {
+        firstName: q.firstName,
+        lastName: q.lastName,
+        postalAddress: q.address,
+        zip: q.address.postalCode,
+      },
+    });
+    expect(viaRemoval.json()).toMatchObject({ status: "applied", state: "fulfilled", matched: 1 });
+    const same = (await f.req("GET", `/v1/requests/${viaRemoval.json().id}`)).json();
+    expect(same).toMatchObject({ kind: "list_removal", intake: "staff", subjectId: q.id });
+  });
+
+  it("an EU removal waits in the infosec queue on the opt-out clock; a repeat is the same request; only infosec or admin applies it", async () => {
+    const p = await f.person({ jurisdiction: "DE" });
+    const first = await f.req("POST", "/v1/removal-requests", { body: { email: p.email } });
+    expect(first.statusCode).toBe(202);
+    const id = first.json().id;
+    const view = (await f.req("GET", `/v1/requests/${id}`)).json();
+    expect(view).toMatchObject({ state: "verified", queue: "infosec", law: "gdpr", overdue: false });
+    expect(view.due).not.toBeNull();
+    const again = await f.req("POST", "/v1/requests", {
+      body: { kind: "list_removal", claimant: { email: p.email.toUpperCase() } },
+    });
+    expect(again.json()).toMatchObject({ repeated: true, request: { id } });
+    const cs = await f.t.apiKey("customer_service");
+    const refused = await f.req("POST", `/v1/requests/${id}/moves`, {
+      key: cs,
+      body: { to: "fulfilled" },
+      headers: { "if-match": `"${view.version}"` },
+    });
+    expect(refused.statusCode).toBe(403);
+    const infosec = await f.t.apiKey("infosec");
+    const applied = await f.req("POST", `/v1/requests/${id}/moves`, {
+      key: infosec,
+      body: { to: "fulfilled" },
+      headers: { "if-match": `"${view.version}"` },
+    });
+    expect(applied.statusCode, applied.body).toBe(200);
+    const listed = (await f.req("GET", "/v1/removal-requests?queue=infosec", { key: infosec })).json();
+    expect(listed.items.find((i: { id: string }) => i.id === id)).toMatchObject({
+      status: "applied",
+      matched: 1,
+    });
+  });
+
+  it("two people fit the name, address and ZIP: nobody is removed, nothing is written, more is asked", async () => {
+    const lastName = `Twin${Math.random()
+      .toString(36)
+      .replace(/[^a-z]/g, "")
+      .slice(0, 6)}`;
+    const line1 = "7 Shared Lane";
+    const a = await f.person({ lastName, line1 });
+    await f.person({ lastName, line1 });
+    const before = (await removals()).length;
+    const res = await f.req("POST", "/v1/removal-requests", {
+      body: { firstName: a.firstName, lastName, postalAddress: a.address, zip: a.address.postalCode },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe("PLEDGE_REQUEST_AMBIGUOUS_MATCH");
+    expect(res.body).not.toContain(lastName);
+    expect((await removals()).length).toBe(before);
+  });
+
+  it("a list removal gives one of the identifying sets: 400 naming them, nothing written", async () => {
+    const before = (await removals()).length;
+    const res = await f.req("POST", "/v1/requests", {
+      body: { kind: "list_removal", claimant: { firstName: "Grace", zip: "22201" } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toContain("[email]");
+    expect((await removals()).length).toBe(before);
+  });
+});
+
+describe("the remaining opt-outs, end to end to the person's mailbox", () => {
+  it("limit the use of sensitive data: done at once, the purposes it limits listed, the completion sent", async () => {
+    const p = await f.person();
+    const res = await f.req("POST", "/v1/requests", {
+      body: { kind: "limit_sensitive", claimant: { email: p.email } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const { request } = res.json();
+    expect(request).toMatchObject({ kind: "limit_sensitive", state: "fulfilled" });
+    const detail = (await f.req("GET", `/v1/requests/${request.id}`)).json();
+    expect(detail.result).toEqual({ limited: expect.any(Array), withdrawn: expect.any(Number) });
+    await f.notice(p.email, /is complete/);
+  });
+
+  it("no more catalogues, from a company that sends none: denied claim_not_covered, and the person is told why", async () => {
+    expect(f.t.pack().messages.channel_opt_outs?.some((o) => o.channel === "catalogue") ?? false).toBe(false);
+    const p = await f.person();
+    const res = await f.req("POST", "/v1/requests", {
+      body: { kind: "opt_out_catalogues", claimant: { email: p.email } },
+    });
+    expect(res.json().request).toMatchObject({ state: "denied", denialReason: "claim_not_covered" });
+    const notice = await f.notice(p.email, /cannot complete/);
+    expect(textOf(notice)).toContain("no more catalogues");
   });
 });

@@ -1,8 +1,9 @@
-/** Audit events of privacy complaints (ZM-12): ids and statuses, never the sender or the text. */
+/**
+ * Audit events of privacy complaints (ZM-12) beyond their request's (`request.received`,
+ * `request.moved`): a read of the message, with ids and field names, never the sender or the text.
+ */
 declare module "../../audit/audit.events.ts" {
   interface AuditPayloads {
-    "complaint.opened": { complaintId: string; source: string; linked: boolean };
-    "complaint.moved": { complaintId: string; from: string; to: string; version: number };
     "complaint.read": { complaintId: string; purpose: string; fields: string[] };
   }
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Kysely, Selectable, Transaction } from "kysely";
-import { appendAudit } from "../../audit/append.ts";
+import type { Kysely, Transaction } from "kysely";
 import { normaliseEmail } from "../../crypto/normalise.ts";
 import { PledgeError } from "../../errors.ts";
 import type { SubjectFacts } from "../../gate/types.ts";
@@ -10,10 +9,15 @@ import { use, type Target } from "../../use/kernel.ts";
 import { fail, failWith, ok, type Result } from "../../use/refusal.ts";
 import type { FieldView } from "../../use/view.ts";
 import type { RecordsDeps } from "../records/records.ts";
-import type { PrivacyComplaintsTable } from "./complaints.table.ts";
+import type { RequestsDeps } from "../requests/requests.deps.ts";
+import { openRequestIn } from "../requests/requests.open.ts";
+import { transition, type RequestRow } from "../requests/requests.transition.ts";
+import { TRANSITIONS } from "../requests/requests.ts";
 import {
   addressOf,
-  TRANSITIONS,
+  moveTo,
+  statesOf,
+  statusOf,
   type ComplaintDetail,
   type ComplaintStatus,
   type ComplaintSummary,
@@ -22,7 +26,20 @@ import {
 } from "./complaints.ts";
 import "./complaints.events.ts";
 
-type ComplaintRow = Selectable<PrivacyComplaintsTable>;
+/** What the complaint routes run with: the use kernel, the vault, and the request listeners. */
+export type ComplaintDeps = RecordsDeps & Pick<RequestsDeps, "onChange">;
+
+/** A complaint: its request (state, version, clock) and its message. */
+interface ComplaintRow {
+  readonly request: RequestRow;
+  readonly message: {
+    readonly key_id: string;
+    readonly from_enc: string;
+    readonly subject_enc: string;
+    readonly text_enc: string;
+    readonly resolution_enc: string | null;
+  };
+}
 
 /**
  * The pack fields a complaint's content is read as: the sender's `email`, and the subject line,
@@ -50,41 +67,60 @@ const DAY_MS = 86_400_000;
 const field = (id: string, name: "from" | "subject" | "text" | "resolution") => `complaint.${id}.${name}`;
 
 /**
- * Opens a complaint (ZM-12). The sender's address is looked up by its email blind index: a match
- * links the complaint to that subject and encrypts under the subject's key; otherwise a data key
- * is made for this complaint alone. Returns the summary only.
+ * Opens a complaint (ZM-12): a rights request of the kind `complaint`, received (by mail or from
+ * staff) and verified at once (there is nobody to verify: the complaint is answered as written),
+ * with its message beside it. The sender's address is looked up by its email blind index: a match
+ * links the complaint to that subject, whose jurisdiction sets its clock, and encrypts under the
+ * subject's key; otherwise a data key is made for this complaint alone. Returns the summary only.
  */
 export async function openComplaint(
-  deps: Pick<RecordsDeps, "db" | "vault" | "clock">,
+  deps: Pick<ComplaintDeps, "db" | "vault" | "clock" | "policies" | "onChange">,
   input: NewComplaint,
   actor: string,
 ): Promise<ComplaintSummary> {
   const now = deps.clock();
+  const pack = deps.policies.at(now.toISOString()).pack;
   const receivedAt = input.receivedAt === undefined ? now : new Date(input.receivedAt);
   if (Number.isNaN(receivedAt.getTime()))
     throw new PledgeError("PLEDGE_VALIDATION_FAILED", "receivedAt is not a date-time");
   const normalised = normaliseEmail(addressOf(input.from));
   const fromIndex = normalised.ok ? deps.vault.blindIndex("email", normalised.value) : null;
   const id = randomUUID();
-  return deps.db.transaction().execute(async (trx) => {
+  const summary = await deps.db.transaction().execute(async (trx) => {
     const linked =
       fromIndex === null
         ? undefined
         : await trx
-            .selectFrom("subject_identities")
-            .select("subject_id")
-            .where("kind", "=", "email")
-            .where("blind_index", "=", fromIndex)
-            .orderBy("subject_id")
+            .selectFrom("subject_identities as i")
+            .innerJoin("subjects as s", "s.subject_id", "i.subject_id")
+            .select(["s.subject_id", "s.jurisdiction"])
+            .where("i.kind", "=", "email")
+            .where("i.blind_index", "=", fromIndex)
+            .orderBy("s.subject_id")
             .executeTakeFirst();
     const subjectCipher = linked === undefined ? null : await deps.vault.cipherFor(trx, linked.subject_id);
     const subjectId = subjectCipher === null ? null : subjectCipher.subjectId;
     const cipher = subjectCipher ?? (await deps.vault.createSubjectKey(trx, id));
-    const row: ComplaintRow = {
+    const received = await openRequestIn(
+      trx,
+      pack,
+      {
+        id,
+        kind: "complaint",
+        intake: input.source === "inbound-mail" ? "mail" : "staff",
+        subjectId,
+        jurisdiction: subjectId === null ? null : (linked?.jurisdiction ?? null),
+        emailIndex: fromIndex,
+        contact: null,
+        cipher,
+        receivedAt,
+      },
+      actor,
+      now,
+    );
+    const request = await transition(trx, pack, received, { to: "verified" }, actor, now);
+    const message = {
       complaint_id: id,
-      status: "open",
-      version: 1,
-      source: input.source,
       subject_id: subjectId,
       key_id: cipher.subjectId,
       from_index: fromIndex,
@@ -93,24 +129,12 @@ export async function openComplaint(
       text_enc: cipher.encrypt(field(id, "text"), input.text),
       resolution_enc: null,
       received_at: receivedAt,
-      updated_at: now,
     };
-    await trx.insertInto("privacy_complaints").values(row).execute();
-    await trx
-      .insertInto("privacy_complaint_moves")
-      .values({ complaint_id: id, seq: 1, from_status: null, to_status: "open", actor, at: now })
-      .execute();
-    await appendAudit(trx, [
-      {
-        type: "complaint.opened",
-        at: now,
-        actor,
-        subjectId,
-        payload: { complaintId: id, source: input.source, linked: subjectId !== null },
-      },
-    ]);
-    return summaryOf(row, now);
+    await trx.insertInto("privacy_complaints").values(message).execute();
+    return summaryOf(request, now);
   });
+  deps.onChange?.(id);
+  return summary;
 }
 
 /** Complaints in a status (`unresolved`: open and in progress), oldest first; no personal values. */
@@ -119,27 +143,31 @@ export async function listComplaints(
   now: Date,
   query: { status: ComplaintStatus | "unresolved"; limit: number },
 ): Promise<ComplaintSummary[]> {
-  const statuses: ComplaintStatus[] =
-    query.status === "unresolved" ? ["open", "in_progress"] : [query.status];
+  const states =
+    query.status === "unresolved"
+      ? [...statesOf("open"), ...statesOf("in_progress")]
+      : statesOf(query.status);
   const rows = await db
-    .selectFrom("privacy_complaints")
+    .selectFrom("rights_requests")
     .selectAll()
-    .where("status", "in", statuses)
+    .where("kind", "=", "complaint")
+    .where("state", "in", states)
     .orderBy("received_at")
-    .orderBy("complaint_id")
+    .orderBy("request_id")
     .limit(query.limit)
     .execute();
   return rows.map((r) => summaryOf(r, now));
 }
 
 /**
- * The one transition: a write to the complaint, so a use of the kernel for the stated purpose
- * (staff role and attestation; the linked person's reach, or an unknown sender's), then the move
- * checked against TRANSITIONS and the version the caller read (null: any); closing needs a note.
- * The move is recorded (table and audit log) with who and when, in the decision's transaction.
+ * A change of status: a write to the complaint, so a use of the kernel for the stated purpose
+ * (staff role and attestation; the linked person's reach, or an unknown sender's), then the
+ * request's move (`moveTo`) checked against the request TRANSITIONS and the version the caller
+ * read (null: any); closing needs a note, sealed beside the message. The move is the request's
+ * `transition()`: its history row and audit event, in the decision's transaction.
  */
 export async function moveComplaint(
-  deps: RecordsDeps,
+  deps: ComplaintDeps,
   acting: Acting,
   id: string,
   expectedVersion: number | null,
@@ -153,21 +181,22 @@ export async function moveComplaint(
     purpose: move.purpose,
     fields: note === "" ? [] : ["support_tickets"],
   } as const;
-  return use(deps, acting, targetOf(found), ask, async (scope) => {
+  const moved = await use<ComplaintSummary>(deps, acting, targetOf(found.request), ask, async (scope) => {
     const { trx, now } = scope;
     const row = await trx
-      .selectFrom("privacy_complaints")
+      .selectFrom("rights_requests")
       .selectAll()
-      .where("complaint_id", "=", id)
+      .where("request_id", "=", id)
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (expectedVersion !== null && expectedVersion !== row.version)
       return fail({ kind: "stale", version: row.version });
-    if (!TRANSITIONS[row.status].includes(move.status)) {
+    const to = moveTo(move.status);
+    if (to === null || !TRANSITIONS[row.state].includes(to.to)) {
       return failWith(
         new PledgeError(
           "PLEDGE_COMPLAINT_TRANSITION_INVALID",
-          `a complaint that is ${row.status} cannot become ${move.status}`,
+          `a complaint that is ${statusOf(row.state)} cannot become ${move.status}`,
         ),
       );
     }
@@ -177,44 +206,21 @@ export async function moveComplaint(
         new PledgeError("PLEDGE_VALIDATION_FAILED", `a complaint is ${move.status} with a note`),
       );
     }
-    let resolution = row.resolution_enc;
     if (note !== "") {
-      const cipher = await deps.vault.cipherFor(trx, row.key_id);
+      const cipher = await deps.vault.cipherFor(trx, found.message.key_id);
       if (cipher === null) return fail({ kind: "not_found" });
-      resolution = scope.narrow(cipher).seal("support_tickets", note, field(id, "resolution"));
+      await trx
+        .updateTable("privacy_complaints")
+        .set({ resolution_enc: scope.narrow(cipher).seal("support_tickets", note, field(id, "resolution")) })
+        .where("complaint_id", "=", id)
+        .execute();
     }
-    const version = row.version + 1;
-    await trx
-      .updateTable("privacy_complaints")
-      .set({ status: move.status, version, resolution_enc: resolution, updated_at: now })
-      .where("complaint_id", "=", id)
-      .execute();
-    const last = await trx
-      .selectFrom("privacy_complaint_moves")
-      .select((eb) => eb.fn.max<number>("seq").as("seq"))
-      .where("complaint_id", "=", id)
-      .executeTakeFirstOrThrow();
-    const actor = auditActor(acting.actor);
-    await trx
-      .insertInto("privacy_complaint_moves")
-      .values({
-        complaint_id: id,
-        seq: Number(last.seq ?? 0) + 1,
-        from_status: row.status,
-        to_status: move.status,
-        actor,
-        at: now,
-      })
-      .execute();
-    scope.record({
-      type: "complaint.moved",
-      at: now,
-      actor,
-      subjectId: row.subject_id,
-      payload: { complaintId: id, from: row.status, to: move.status, version },
-    });
-    return ok(summaryOf({ ...row, status: move.status, version }, now));
+    const pack = deps.policies.at(now.toISOString()).pack;
+    const next = await transition(trx, pack, row, to, auditActor(acting.actor), now);
+    return ok(summaryOf(next, now));
   });
+  if (moved.ok) deps.onChange?.(id);
+  return moved;
 }
 
 /**
@@ -232,38 +238,55 @@ export async function readComplaint(
   const found = await findComplaint(deps.db, id);
   if (found === undefined) return fail({ kind: "not_found" });
   const ask = { action: "read", purpose, fields: COMPLAINT_FIELDS, projection: true } as const;
-  return use(deps, acting, targetOf(found), ask, async (scope) => {
+  return use(deps, acting, targetOf(found.request), ask, async (scope) => {
     const fields = [...scope.decision.fields];
     scope.record({
       type: "complaint.read",
       at: scope.now,
       actor: auditActor(acting.actor),
-      subjectId: found.subject_id,
+      subjectId: found.request.subject_id,
       payload: { complaintId: id, purpose, fields },
     });
-    const cipher = await deps.vault.cipherFor(scope.trx, found.key_id);
+    const cipher = await deps.vault.cipherFor(scope.trx, found.message.key_id);
     const history = await movesOf(scope.trx, id);
     return ok(detailOf(found, scope.now, cipher === null ? null : scope.narrow(cipher), history));
   });
 }
 
 async function findComplaint(db: Kysely<Database>, id: string): Promise<ComplaintRow | undefined> {
-  return db.selectFrom("privacy_complaints").selectAll().where("complaint_id", "=", id).executeTakeFirst();
+  const request = await db
+    .selectFrom("rights_requests")
+    .selectAll()
+    .where("request_id", "=", id)
+    .where("kind", "=", "complaint")
+    .executeTakeFirst();
+  if (request === undefined) return undefined;
+  const message = await db
+    .selectFrom("privacy_complaints")
+    .select(["key_id", "from_enc", "subject_enc", "text_enc", "resolution_enc"])
+    .where("complaint_id", "=", id)
+    .executeTakeFirstOrThrow();
+  return { request, message };
 }
 
 /** Whom a use of a complaint is about: its linked subject, or a sender who is on record as nobody. */
-function targetOf(row: ComplaintRow): Target {
+function targetOf(row: RequestRow): Target {
   return row.subject_id === null ? { given: UNKNOWN_SENDER, about: null } : { subject: row.subject_id };
 }
 
+/** The request's history as changes of status: moves within one status (received, verified) are not shown. */
 async function movesOf(trx: Transaction<Database>, id: string): Promise<ComplaintDetail["history"]> {
   const rows = await trx
-    .selectFrom("privacy_complaint_moves")
+    .selectFrom("rights_request_moves")
     .selectAll()
-    .where("complaint_id", "=", id)
+    .where("request_id", "=", id)
     .orderBy("seq")
     .execute();
-  return rows.map((m) => ({ from: m.from_status, to: m.to_status, actor: m.actor, at: m.at.toISOString() }));
+  return rows.flatMap((m) => {
+    const from = m.from_state === null ? null : statusOf(m.from_state);
+    const to = statusOf(m.to_state);
+    return from === to ? [] : [{ from, to, actor: m.actor, at: new Date(m.at).toISOString() }];
+  });
 }
 
 function detailOf(
@@ -272,28 +295,28 @@ function detailOf(
   view: FieldView | null,
   history: ComplaintDetail["history"],
 ): ComplaintDetail {
+  const id = row.request.request_id;
   const open = (name: "from" | "subject" | "text" | "resolution", text: string | null, f: string) =>
-    view === null || text === null || !view.allows(f)
-      ? null
-      : view.open(f, text, field(row.complaint_id, name));
+    view === null || text === null || !view.allows(f) ? null : view.open(f, text, field(id, name));
   return {
-    ...summaryOf(row, now),
-    from: open("from", row.from_enc, "email"),
-    subject: open("subject", row.subject_enc, "support_tickets"),
-    text: open("text", row.text_enc, "support_tickets"),
-    resolutionNote: open("resolution", row.resolution_enc, "support_tickets"),
+    ...summaryOf(row.request, now),
+    from: open("from", row.message.from_enc, "email"),
+    subject: open("subject", row.message.subject_enc, "support_tickets"),
+    text: open("text", row.message.text_enc, "support_tickets"),
+    resolutionNote: open("resolution", row.message.resolution_enc, "support_tickets"),
     history,
   };
 }
 
-export function summaryOf(row: ComplaintRow, now: Date): ComplaintSummary {
+export function summaryOf(row: RequestRow, now: Date): ComplaintSummary {
+  const receivedAt = new Date(row.received_at);
   return {
-    id: row.complaint_id,
-    status: row.status,
-    source: row.source,
+    id: row.request_id,
+    status: statusOf(row.state),
+    source: row.intake === "mail" ? "inbound-mail" : "staff",
     linked: row.subject_id !== null,
-    receivedAt: row.received_at.toISOString(),
-    ageDays: Math.max(0, Math.floor((now.getTime() - row.received_at.getTime()) / DAY_MS)),
+    receivedAt: receivedAt.toISOString(),
+    ageDays: Math.max(0, Math.floor((now.getTime() - receivedAt.getTime()) / DAY_MS)),
     version: row.version,
   };
 }

@@ -1,8 +1,14 @@
+import type { Move } from "../requests/requests.transition.ts";
+import type { RequestState } from "../requests/requests.ts";
+
 /**
  * Privacy complaints (ZM-12): a message to the privacy mailbox whose subject line carries
  * "Privacy Policy", or one a staff member opens, is tracked from `open` until it is `resolved`
- * (with a resolution note) or `rejected`. A complaint is never deleted. The sender, subject line,
- * text and note are personal data: stored encrypted, shown only through the gate, never logged.
+ * (with a resolution note) or `rejected`. A complaint is a rights request of the kind `complaint`
+ * (one state machine, one history, one clock, in the request queue); its status here is a view
+ * of the request's state, and a change of status is a move of the request. A complaint is never
+ * deleted. The sender, subject line, text and note are personal data: stored encrypted, shown
+ * only through the gate, never logged.
  */
 export const COMPLAINT_STATUSES = ["open", "in_progress", "resolved", "rejected"] as const;
 export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
@@ -10,23 +16,57 @@ export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 export const COMPLAINT_SOURCES = ["inbound-mail", "staff"] as const;
 export type ComplaintSource = (typeof COMPLAINT_SOURCES)[number];
 
-/** The one transition table: the moves each status allows. Closed complaints stay closed. */
-export const TRANSITIONS: Readonly<Record<ComplaintStatus, readonly ComplaintStatus[]>> = {
-  open: ["in_progress", "resolved", "rejected"],
-  in_progress: ["resolved", "rejected"],
-  resolved: [],
-  rejected: [],
+/** The status a complaint shows for its request's state. */
+export function statusOf(state: RequestState): ComplaintStatus {
+  switch (state) {
+    case "received":
+    case "identity_unverified":
+    case "verified":
+      return "open";
+    case "in_progress":
+    case "waiting_on_person":
+    case "extended":
+      return "in_progress";
+    case "fulfilled":
+    case "partially_fulfilled":
+      return "resolved";
+    case "denied":
+    case "revoked":
+    case "expired":
+      return "rejected";
+    default: {
+      const never: never = state;
+      return never;
+    }
+  }
+}
+
+/** The request states a complaint status covers (the list filter). */
+export function statesOf(status: ComplaintStatus): RequestState[] {
+  return REQUEST_STATES_OF[status];
+}
+
+const REQUEST_STATES_OF: Readonly<Record<ComplaintStatus, RequestState[]>> = {
+  open: ["received", "identity_unverified", "verified"],
+  in_progress: ["in_progress", "waiting_on_person", "extended"],
+  resolved: ["fulfilled", "partially_fulfilled"],
+  rejected: ["denied", "revoked", "expired"],
 };
 
-/** Whether a complaint in this status still waits for an answer (and stays listed). */
-export function isUnresolved(status: ComplaintStatus): boolean {
+/**
+ * The request move a change of status is: working it, resolving it (fulfilled) or rejecting it
+ * (denied, reason `other`: the note says why). Null for `open`: nothing moves back to open.
+ */
+export function moveTo(status: ComplaintStatus): Move | null {
   switch (status) {
-    case "open":
     case "in_progress":
-      return true;
+      return { to: "in_progress" };
     case "resolved":
+      return { to: "fulfilled" };
     case "rejected":
-      return false;
+      return { to: "denied", reason: "other" };
+    case "open":
+      return null;
     default: {
       const never: never = status;
       return never;

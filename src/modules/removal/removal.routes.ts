@@ -2,18 +2,20 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { PledgeError } from "../../errors.ts";
 import { actingOf } from "../../http/acting.ts";
 import { ADMIN_ROLE } from "../../use/acting.ts";
+import { REQUEST_STATES } from "../requests/requests.ts";
 import { postalAddress } from "../suppression/suppression.schemas.ts";
+import type { RequestsDeps } from "../requests/requests.service.ts";
+import { mayHandleQueue } from "../requests/requests.match.ts";
 import {
   applyRemoval,
   listRemovals,
-  queueOfRequest,
+  queueOfRemoval,
   receiveRemoval,
-  type RemovalDeps,
   type RemovalInput,
 } from "./removal.service.ts";
 
 export interface RemovalRoutesOptions {
-  readonly deps: RemovalDeps;
+  readonly deps: RequestsDeps;
 }
 
 const requestBody = {
@@ -34,16 +36,23 @@ const requestBody = {
   },
 } as const;
 
+const outcomeProperties = {
+  id: { type: "string", format: "uuid", description: "the rights request's id (GET /v1/requests/{id})" },
+  status: {
+    type: "string",
+    enum: ["applied", "queued", "closed"],
+    description: "applied once fulfilled; queued while open; closed when denied, revoked or expired",
+  },
+  state: { type: "string", enum: REQUEST_STATES, description: "the request's state in the request workflow" },
+  queue: { type: "string" },
+  matched: { type: "integer", description: "live people it fitted (0 or 1)" },
+} as const;
+
 const outcome = {
   type: "object",
   additionalProperties: false,
-  required: ["id", "status", "queue", "matched"],
-  properties: {
-    id: { type: "string", format: "uuid" },
-    status: { type: "string", enum: ["applied", "queued"] },
-    queue: { type: "string" },
-    matched: { type: "integer", description: "live people matched (when queued: matched so far)" },
-  },
+  required: ["id", "status", "state", "queue", "matched"],
+  properties: outcomeProperties,
 } as const;
 
 const listResponse = {
@@ -56,14 +65,11 @@ const listResponse = {
       items: {
         type: "object",
         additionalProperties: false,
-        required: ["id", "queue", "status", "receivedAt", "appliedAt", "matched"],
+        required: ["id", "status", "state", "queue", "matched", "receivedAt", "appliedAt"],
         properties: {
-          id: { type: "string", format: "uuid" },
-          queue: { type: "string" },
-          status: { type: "string", enum: ["applied", "queued"] },
+          ...outcomeProperties,
           receivedAt: { type: "string", format: "date-time" },
           appliedAt: { type: ["string", "null"], format: "date-time" },
-          matched: { type: ["integer", "null"] },
         },
       },
     },
@@ -90,12 +96,8 @@ export async function removalRoutes(app: FastifyInstance, opts: RemovalRoutesOpt
   const tags = ["removal"];
   const security = [{ apiKey: [] }];
   const mayHandle = (request: FastifyRequest, queue: string): void => {
-    const role = request.caller?.role ?? "";
-    if (role !== ADMIN_ROLE && role.replace(/_/g, "-") !== queue)
-      throw new PledgeError(
-        "PLEDGE_FORBIDDEN_ROLE",
-        `the ${queue} queue is handled by its own team or admin`,
-      );
+    const pack = deps.policies.at(deps.clock().toISOString()).pack;
+    mayHandleQueue(pack, request.caller?.role ?? "", queue);
   };
 
   app.post<{ Body: RemovalInput }>(
@@ -180,7 +182,7 @@ export async function removalRoutes(app: FastifyInstance, opts: RemovalRoutesOpt
       },
     },
     async (request) => {
-      const queue = await queueOfRequest(deps.db, request.params.id);
+      const queue = await queueOfRemoval(deps.db, request.params.id);
       if (queue === null)
         throw new PledgeError("PLEDGE_NOT_FOUND", `no removal request ${request.params.id}`);
       mayHandle(request, queue);

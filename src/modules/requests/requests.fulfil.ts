@@ -12,7 +12,9 @@ import type { ConsentInput, ConsentSource } from "../consent/consent.ts";
 import { eraseSubjectIn } from "../subjects/erase.ts";
 import { updateSubject } from "../subjects/update.ts";
 import type { SubjectsDeps } from "../subjects/subjects.service.ts";
+import { suppressIndex } from "../suppression/suppression.service.ts";
 import { makeLink } from "./requests.links.ts";
+import { matchSubjects, type MatchDigest } from "./requests.match.ts";
 import type { DenialReason, RequestDetails, RequestIntake } from "./requests.ts";
 import type { RequestsDeps } from "./requests.deps.ts";
 import { transition, type RequestRow } from "./requests.transition.ts";
@@ -39,6 +41,7 @@ export function sourceOf(intake: RequestIntake): ConsentSource {
     case "public":
       return "web";
     case "staff":
+    case "mail":
       return "staff";
     case "agent":
       return "drp";
@@ -59,9 +62,16 @@ export async function fulfilIn(
   actor: string,
   now: Date,
 ): Promise<Fulfilment> {
+  const ctx = { actor, now };
+  if (row.kind === "list_removal") return removeFromLists(trx, deps, acting, pack, row, ctx);
+  if (row.kind === "complaint") {
+    throw new PledgeError(
+      "PLEDGE_REQUEST_TRANSITION_INVALID",
+      `a complaint is resolved with its note at PATCH /v1/privacy-complaints/${row.request_id}`,
+    );
+  }
   const subjectId = row.subject_id;
   if (subjectId === null) throw new Error(`request ${row.request_id} has no person to act on`);
-  const ctx = { actor, now };
   const how = { source: sourceOf(row.intake) };
   const withdraw = async (inputs: ConsentInput[]) =>
     inputs.length === 0 ? 0 : (await recordConsentsIn(trx, pack, subjectId, inputs, ctx)).length;
@@ -159,17 +169,86 @@ export async function fulfilIn(
         result: { corrected: Object.keys(corrections).sort(), version: updated.value.version },
       };
     }
-    case "list_removal":
-    case "complaint":
-      throw new PledgeError(
-        "PLEDGE_REQUEST_TRANSITION_INVALID",
-        `a ${row.kind} request is fulfilled by its own route, not by a move to fulfilled`,
-      );
     default: {
       const never: never = row.kind;
       return never;
     }
   }
+}
+
+/** Marketing stops on these channels for the person a list removal fits (Z16-14, Z19-06). */
+export const REMOVAL_CHANNELS: readonly Channel[] = ["email", "postal", "catalogue"];
+
+/**
+ * Removal from marketing, mail and email lists: the person the request fits (matched at intake,
+ * or now, from its digest, when it fitted nobody then) has email, post and catalogues stopped,
+ * and the addresses given go on the Do Not Send list for the channels the pack keeps one for,
+ * even when the request fits nobody. The result holds counts and field names only.
+ */
+async function removeFromLists(
+  trx: Transaction<Database>,
+  deps: SubjectsDeps,
+  acting: Acting,
+  pack: PolicyPack,
+  row: RequestRow,
+  ctx: { readonly actor: string; readonly now: Date },
+): Promise<Fulfilment> {
+  const digest = await digestOfRequest(trx, row.request_id);
+  let subjects: string[] = [];
+  if (row.subject_id !== null) {
+    const live = await trx
+      .selectFrom("subjects")
+      .select("subject_id")
+      .where("subject_id", "=", row.subject_id)
+      .where("erased_at", "is", null)
+      .executeTakeFirst();
+    subjects = live === undefined ? [] : [live.subject_id];
+  } else if (digest !== null) {
+    const matched = await matchSubjects(trx, deps, acting, digest);
+    subjects = matched.length === 1 ? [matched[0]!.subjectId] : [];
+  }
+  for (const subjectId of subjects)
+    for (const channel of REMOVAL_CHANNELS)
+      await stopChannelIn(trx, pack, subjectId, channel, { source: "staff" }, ctx);
+  const listed = new Set(pack.messages.suppression?.channels ?? []);
+  let suppressed = 0;
+  for (const channel of REMOVAL_CHANNELS) {
+    if (!listed.has(channel) || digest === null) continue;
+    const index = channel === "email" ? digest.email : digest.postal;
+    if (index === null) continue;
+    const { added } = await suppressIndex(
+      trx,
+      { channel, addressIndex: index, reason: "request", source: "staff" },
+      ctx,
+    );
+    if (added) suppressed += 1;
+  }
+  return {
+    state: "fulfilled",
+    result: {
+      matched: subjects.length,
+      fields: digest?.fields ?? [],
+      channels: [...REMOVAL_CHANNELS],
+      suppressed,
+    },
+  };
+}
+
+async function digestOfRequest(trx: Transaction<Database>, requestId: string): Promise<MatchDigest | null> {
+  const row = await trx
+    .selectFrom("list_removal_digests")
+    .selectAll()
+    .where("request_id", "=", requestId)
+    .executeTakeFirst();
+  if (row === undefined) return null;
+  return {
+    fields: row.fields === "" ? [] : row.fields.split(","),
+    email: row.email_index,
+    postal: row.postal_index,
+    firstName: row.first_name_index,
+    lastName: row.last_name_index,
+    zip: row.zip_index,
+  };
 }
 
 /** Does the request's work and closes it as the work says (fulfilled, or denied with its reason). */

@@ -6,6 +6,7 @@ import type { Database } from "../../store/database.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
 import { fulfilAndClose } from "./requests.fulfil.ts";
 import type { RequestsDeps } from "./requests.deps.ts";
+import { mayHandleQueue } from "./requests.match.ts";
 import { openedValues } from "./requests.values.ts";
 import {
   isOpen,
@@ -20,7 +21,8 @@ import { viewOf } from "./requests.view.ts";
 /**
  * The staff queue: requests by due date (open ones first, the most urgent first), filtered by
  * kind, state, jurisdiction, queue and due date; one request with its history; a move, checked
- * with the version the caller saw; an assignment. No answer carries a personal value.
+ * with the version the caller saw; an assignment. A queue named after a team is worked by that
+ * team or admin (mayHandleQueue). No answer carries a personal value.
  */
 export interface QueueFilter {
   readonly kind?: RequestKind;
@@ -138,9 +140,16 @@ export async function moveRequest(
   const actor = auditActor(acting.actor);
   const view = await deps.db.transaction().execute(async (trx) => {
     const row = await lockedRow(trx, id);
+    if (acting.actor.kind === "staff") mayHandleQueue(pack, acting.actor.role ?? "", row.queue);
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw staleVersion(row.version);
+    if (row.kind === "complaint" && !isOpen(move.to)) {
+      throw new PledgeError(
+        "PLEDGE_REQUEST_TRANSITION_INVALID",
+        `a complaint is closed with its note at PATCH /v1/privacy-complaints/${id}`,
+      );
+    }
     if (move.to === "fulfilled" && isOpen(row.state)) {
-      if (row.subject_id === null) {
+      if (row.subject_id === null && row.kind !== "list_removal") {
         throw new PledgeError(
           "PLEDGE_REQUEST_TRANSITION_INVALID",
           "the request has no verified person to act on",
@@ -168,6 +177,7 @@ export async function assignRequest(
   const pack = deps.policies.at(now.toISOString()).pack;
   return deps.db.transaction().execute(async (trx) => {
     const row = await lockedRow(trx, id);
+    if (acting.actor.kind === "staff") mayHandleQueue(pack, acting.actor.role ?? "", row.queue);
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw staleVersion(row.version);
     const version = row.version + 1;
     await trx

@@ -10,14 +10,12 @@ import { auditActor, type Acting } from "../../use/acting.ts";
 import { useIn } from "../../use/kernel.ts";
 import type { RequestsDeps } from "./requests.deps.ts";
 import { ok, type Result } from "../../use/refusal.ts";
-import { CUSTOMER_SERVICE_QUEUE, digestOf, matchSubjects, queueOf } from "../removal/removal.service.ts";
-import { lawFor } from "./deadlines.ts";
-import { clockOf } from "./requests.clock.ts";
+import { CUSTOMER_SERVICE_QUEUE, digestOf, matchSubjects, type MatchDigest } from "./requests.match.ts";
+import { openRequestIn } from "./requests.open.ts";
 import { fulfilAndClose } from "./requests.fulfil.ts";
-import { valueField } from "./requests.values.ts";
 import { makeLink } from "./requests.links.ts";
 import { isOptOut, type NewRequest, type Received, type RequestDetails } from "./requests.ts";
-import { oweNotice, recordMove, transition, type RequestRow } from "./requests.transition.ts";
+import { oweNotice, transition, type RequestRow } from "./requests.transition.ts";
 import { viewOf } from "./requests.view.ts";
 import "./requests.events.ts";
 
@@ -60,6 +58,7 @@ export async function receiveRequest(
   const actor = auditActor(acting.actor);
   const received = await deps.db.transaction().execute(async (trx): Promise<Received> => {
     let subject: { subjectId: string; jurisdiction: string | null } | null = null;
+    let ambiguous = false;
     if (input.subjectId !== undefined) {
       const row = await trx
         .selectFrom("subjects")
@@ -71,21 +70,25 @@ export async function receiveRequest(
       subject = { subjectId: row.subject_id, jurisdiction: row.jurisdiction };
     } else if (digest !== null) {
       const matched = await matchSubjects(trx, deps, acting, digest);
-      if (matched.length > 1) {
+      // Two people matched act on nobody. Staff are asked for more at once; an agent's request
+      // is recorded and denied, so the agent has a status to show the person.
+      if (matched.length > 1 && input.intake !== "agent") {
         throw new PledgeError(
           "PLEDGE_REQUEST_AMBIGUOUS_MATCH",
           `the details given fit ${matched.length} people: give more (${setsOf(pack)}) so that they fit one`,
           pack.requests?.clauses ?? [],
         );
       }
-      if (matched.length === 0 && input.intake === "staff") {
+      // A list removal that fits nobody still puts the address on the Do Not Send list.
+      if (matched.length === 0 && input.intake === "staff" && input.kind !== "list_removal") {
         throw new PledgeError(
           "PLEDGE_REQUEST_NO_MATCH",
           `the details given fit nobody on record: check them or give another set (${setsOf(pack)})`,
           pack.requests?.clauses ?? [],
         );
       }
-      subject = matched[0] ?? null;
+      ambiguous = matched.length > 1;
+      subject = matched.length === 1 ? matched[0]! : null;
     }
     const repeated = await openRepeat(trx, input, subject?.subjectId ?? null, emailIndex);
     if (repeated !== null) {
@@ -106,37 +109,37 @@ export async function receiveRequest(
       }
       return { request: viewOf(pack, repeated, now), repeated: true };
     }
-    const contact = email ?? (subject === null ? null : await ownEmail(trx, deps, acting, subject.subjectId));
+    // A list removal keeps the digest only: no value given is stored, and no notice is sent.
+    const removal = input.kind === "list_removal";
+    const contact = removal
+      ? null
+      : (email ?? (subject === null ? null : await ownEmail(trx, deps, acting, subject.subjectId)));
     const jurisdiction = given ?? subject?.jurisdiction ?? null;
-    let row = await insertRequest(trx, deps, pack, input, {
-      subjectId: subject?.subjectId ?? null,
-      jurisdiction,
-      emailIndex,
-      contact,
-      now,
-    });
-    await recordMove(trx, row.request_id, null, "received", actor, now, null);
-    await appendAudit(trx, [
+    const id = randomUUID();
+    let row = await openRequestIn(
+      trx,
+      pack,
       {
-        type: "request.received",
-        at: now,
-        actor,
-        subjectId: row.subject_id,
-        payload: {
-          requestId: row.request_id,
-          kind: row.kind,
-          intake: row.intake,
-          matched: row.subject_id !== null,
-          law: row.law,
-          queue: row.queue,
-          due: row.due_at === null ? null : row.due_at.toISOString(),
-        },
+        id,
+        kind: input.kind,
+        intake: input.intake,
+        subjectId: subject?.subjectId ?? null,
+        jurisdiction,
+        emailIndex,
+        contact,
+        ...(removal || input.claimant === undefined ? {} : { claimant: input.claimant }),
+        ...(input.details === undefined ? {} : { details: input.details }),
+        ...(input.agent === undefined ? {} : { agent: input.agent }),
+        cipher: removal ? null : await deps.vault.createSubjectKey(trx, id),
       },
-    ]);
+      actor,
+      now,
+    );
+    if (removal && digest !== null) await keepDigest(trx, row.request_id, digest);
     // A request made without an account is acknowledged once its address is verified.
     if (contact !== null && row.intake !== "public")
       await oweNotice(trx, row.request_id, "acknowledgement", now);
-    row = await firstMoves(trx, deps, acting, pack, row, input.details ?? {}, actor, now);
+    row = await firstMoves(trx, deps, acting, pack, row, input.details ?? {}, ambiguous, actor, now);
     return { request: viewOf(pack, row, now), repeated: false };
   });
   deps.onChange?.(received.request.id);
@@ -145,9 +148,12 @@ export async function receiveRequest(
 
 /**
  * What intake does at once: a public request waits for the address to be verified (the link is
- * sent); an agent's request for nobody on record is denied `no_match`; a request from the person
- * (their session) or for a person found by staff or an agent is verified; and a verified opt-out
- * is done.
+ * sent); an agent's request for nobody on record is denied `no_match`, and for more than one
+ * person `insuf_verification`; a request from the person (their session) or for a person found
+ * by staff or an agent is verified, and a verified opt-out is done. A list removal is verified
+ * whoever it fits (its address goes on the Do Not Send list even when it fits nobody) and is
+ * done at once when it is in the customer service queue; a queue the pack routes its
+ * jurisdiction to (Z19-06: the EU's to infosec) applies it from there.
  */
 async function firstMoves(
   trx: Transaction<Database>,
@@ -156,6 +162,7 @@ async function firstMoves(
   pack: PolicyPack,
   row: RequestRow,
   details: RequestDetails,
+  ambiguous: boolean,
   actor: string,
   now: Date,
 ): Promise<RequestRow> {
@@ -163,11 +170,18 @@ async function firstMoves(
     await makeLink(trx, row.request_id, "verify", now);
     return transition(trx, pack, row, { to: "identity_unverified" }, actor, now);
   }
+  if (row.kind === "list_removal") {
+    const verified = await transition(trx, pack, row, { to: "verified" }, actor, now);
+    return row.queue === CUSTOMER_SERVICE_QUEUE
+      ? fulfilAndClose(trx, deps, acting, pack, verified, details, actor, now)
+      : verified;
+  }
   if (row.subject_id === null) {
-    return transition(trx, pack, row, { to: "denied", reason: "no_match" }, actor, now);
+    const reason = ambiguous ? "insuf_verification" : "no_match";
+    return transition(trx, pack, row, { to: "denied", reason }, actor, now);
   }
   const verified = await transition(trx, pack, row, { to: "verified" }, actor, now);
-  return isOptOut(row.kind) && row.kind !== "list_removal"
+  return isOptOut(row.kind)
     ? fulfilAndClose(trx, deps, acting, pack, verified, details, actor, now)
     : verified;
 }
@@ -186,10 +200,13 @@ function checkKind(pack: PolicyPack, input: NewRequest): void {
       return;
     }
     case "list_removal":
-      throw new PledgeError(
-        "PLEDGE_VALIDATION_FAILED",
-        "removal from lists is requested at POST /v1/removal-requests",
-      );
+      if (input.intake !== "staff" || input.claimant === undefined) {
+        throw new PledgeError(
+          "PLEDGE_VALIDATION_FAILED",
+          "removal from lists is asked of staff, with the fields that identify the person; a customer stops a channel with opt_out_channel",
+        );
+      }
+      return;
     case "complaint":
       throw new PledgeError(
         "PLEDGE_VALIDATION_FAILED",
@@ -299,65 +316,18 @@ async function ownEmail(
   return read.ok ? read.value : null;
 }
 
-async function insertRequest(
-  trx: Transaction<Database>,
-  deps: RequestsDeps,
-  pack: PolicyPack,
-  input: NewRequest,
-  at: {
-    subjectId: string | null;
-    jurisdiction: string | null;
-    emailIndex: string | null;
-    contact: string | null;
-    now: Date;
-  },
-): Promise<RequestRow> {
-  const id = randomUUID();
-  const cipher = await deps.vault.createSubjectKey(trx, id);
-  const law = lawFor(pack, at.jurisdiction);
-  const clock = clockOf(
-    pack,
-    { kind: input.kind, law, receivedAt: at.now, extended: false, pausedMs: 0, pausedSince: null },
-    at.now,
-  );
-  const row: RequestRow = {
-    request_id: id,
-    kind: input.kind,
-    state: "received",
-    version: 1,
-    intake: input.intake,
-    subject_id: at.subjectId,
-    key_id: cipher.subjectId,
-    email_index: at.emailIndex,
-    claimant_enc:
-      input.claimant === undefined
-        ? null
-        : cipher.encrypt(valueField(id, "claimant"), JSON.stringify(input.claimant)),
-    details_enc:
-      input.details === undefined
-        ? null
-        : cipher.encrypt(valueField(id, "details"), JSON.stringify(input.details)),
-    contact_enc: at.contact === null ? null : cipher.encrypt(valueField(id, "contact"), at.contact),
-    jurisdiction: at.jurisdiction,
-    law,
-    queue: at.jurisdiction === null ? CUSTOMER_SERVICE_QUEUE : queueOf(pack, at.jurisdiction),
-    received_at: at.now,
-    due_at: clock.due,
-    due_date: clock.dueDate,
-    acknowledge_by: clock.acknowledgeBy,
-    extended_at: null,
-    extension_reason: null,
-    paused_ms: 0,
-    paused_since: null,
-    denial_reason: null,
-    assignee: null,
-    agent_id: input.agent?.id ?? null,
-    agent_request_id: input.agent?.requestId ?? null,
-    status_callback: input.agent?.callback ?? null,
-    result: null,
-    closed_at: null,
-    updated_at: at.now,
-  };
-  await trx.insertInto("rights_requests").values(row).execute();
-  return row;
+/** What a list removal was asked with, as indexes only (requests.match.ts). */
+async function keepDigest(trx: Transaction<Database>, requestId: string, digest: MatchDigest): Promise<void> {
+  await trx
+    .insertInto("list_removal_digests")
+    .values({
+      request_id: requestId,
+      fields: digest.fields.join(","),
+      email_index: digest.email,
+      postal_index: digest.postal,
+      first_name_index: digest.firstName,
+      last_name_index: digest.lastName,
+      zip_index: digest.zip,
+    })
+    .execute();
 }

@@ -18,7 +18,8 @@ export interface RightsRequestsTable {
   version: number;
   intake: Fixed<RequestIntake>;
   subject_id: string | null;
-  key_id: string;
+  /** Null when the request stores nothing encrypted (a list removal keeps blind indexes only). */
+  key_id: string | null;
   email_index: string | null;
   claimant_enc: string | null;
   details_enc: string | null;
@@ -79,9 +80,27 @@ export interface RequestNoticesTable {
   attempts: number;
 }
 
+/**
+ * What a list removal (Z16-14, Z19-06) was asked with: the fields given, reduced to the vault's
+ * blind indexes (email, postal address) and keyed indexes of the normalised first name, last
+ * name and ZIP (requests.match.ts). No personal value is stored; it is all that matching and the
+ * Do Not Send list need.
+ */
+export interface ListRemovalDigestsTable {
+  request_id: Fixed<string>;
+  /** The pack field names the request gave, e.g. `first_name,last_name,postal_address,zip`. */
+  fields: Fixed<string>;
+  email_index: Fixed<string | null>;
+  postal_index: Fixed<string | null>;
+  first_name_index: Fixed<string | null>;
+  last_name_index: Fixed<string | null>;
+  zip_index: Fixed<string | null>;
+}
+
 export interface RequestTables {
   rights_requests: RightsRequestsTable;
   rights_request_moves: RightsRequestMovesTable;
   request_links: RequestLinksTable;
   request_notices: RequestNoticesTable;
+  list_removal_digests: ListRemovalDigestsTable;
 }

@@ -154,7 +154,8 @@ export async function transition(
     .where("request_id", "=", row.request_id)
     .execute();
   await recordMove(trx, row.request_id, from, move.to, actor, now, move.reason ?? null);
-  const notice = noticeFor(move.to);
+  // A request with no address to write to (a list removal, a complaint) owes no notice.
+  const notice = row.contact_enc === null ? null : noticeFor(move.to);
   if (notice !== null) await oweNotice(trx, row.request_id, notice, now);
   await appendAudit(trx, [
     {

@@ -3,7 +3,8 @@ import type { PostalAddressInput } from "../../crypto/postal.ts";
 /**
  * Rights requests: one model and one state machine for every right a person can exercise, from
  * every intake (the signed-in customer, anyone who proves control of an email address, staff on
- * the person's behalf, an authorised agent over the Data Rights Protocol). A request is received,
+ * the person's behalf, an authorised agent over the Data Rights Protocol, the privacy mailbox),
+ * removal from lists (Z16-14, Z19-06) and privacy complaints (ZM-12) included. A request is received,
  * its identity verified, worked, and closed as fulfilled, partially fulfilled, denied (with a
  * reason from a closed list), revoked or expired; every move is one row of its history and one
  * audit event, made only by `transition()` (requests.transition.ts) from the table below.
@@ -41,8 +42,11 @@ export const REQUEST_STATES = [
 ] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
-/** How the request arrived. */
-export const REQUEST_INTAKES = ["customer", "public", "staff", "agent"] as const;
+/**
+ * How the request arrived: the signed-in customer, anyone who verifies an address, staff on the
+ * person's behalf, an authorised agent, or a message to the privacy mailbox (a complaint, ZM-12).
+ */
+export const REQUEST_INTAKES = ["customer", "public", "staff", "agent", "mail"] as const;
 export type RequestIntake = (typeof REQUEST_INTAKES)[number];
 
 /**

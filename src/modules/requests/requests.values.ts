@@ -10,12 +10,16 @@ import type { RequestRow } from "./requests.transition.ts";
  */
 export const valueField = (id: string, name: "claimant" | "details" | "contact") => `request.${id}.${name}`;
 
-/** The request's own encrypted values, opened (staff review, notices). */
+/**
+ * The request's own encrypted values, opened (staff review, notices); none for a request that
+ * stores nothing encrypted (a list removal); null when its key was destroyed.
+ */
 export async function openedValues(
   db: Kysely<Database>,
   vault: Pick<Vault, "cipherFor">,
   row: RequestRow,
 ): Promise<{ details: RequestDetails; contact: string | null } | null> {
+  if (row.key_id === null) return { details: {}, contact: null };
   const cipher = await vault.cipherFor(db, row.key_id);
   if (cipher === null) return null;
   return {

@@ -2,7 +2,7 @@ import { PledgeError } from "../../errors.ts";
 import { systemActing } from "../../use/acting.ts";
 import { lawFor } from "./deadlines.ts";
 import { checkLink, linkKey, markUsed } from "./requests.links.ts";
-import { CUSTOMER_SERVICE_QUEUE, queueOf } from "../removal/removal.service.ts";
+import { CUSTOMER_SERVICE_QUEUE, queueOf } from "./requests.match.ts";
 import { fulfilAndClose } from "./requests.fulfil.ts";
 import type { RequestsDeps } from "./requests.deps.ts";
 import { openedValues } from "./requests.values.ts";

@@ -23,6 +23,9 @@ describe("zmailcloud: privacy complaints", () => {
     expect(ignored.statusCode).toBe(202);
     expect(ignored.json()).toEqual({ tracked: false });
     expect(await f.t.store.db.selectFrom("privacy_complaints").selectAll().execute()).toEqual([]);
+    expect(
+      await f.t.store.db.selectFrom("rights_requests").selectAll().where("kind", "=", "complaint").execute(),
+    ).toEqual([]);
 
     const res = await f.inbound({
       from: "a@example.com",
@@ -40,17 +43,27 @@ describe("zmailcloud: privacy complaints", () => {
         payload: { purpose: SUPPORT, status, ...(note === undefined ? {} : { note }) },
         headers: { "if-match": `"${version}"` },
       });
-    expect((await move("in_progress", 1)).statusCode).toBe(200);
+    const opened = (res.json() as { complaint: { version: number } }).complaint.version;
+    const started = await move("in_progress", opened);
+    expect(started.statusCode).toBe(200);
     expect(await listed()).toEqual([id]);
-    expect((await move("resolved", 2, "Explained and corrected.")).statusCode).toBe(200);
+    // Tracked as a rights request: in the request queue, with its clock.
+    const queue = (await f.req("GET", "/v1/requests?kind=complaint")).json() as {
+      items: { id: string; state: string; due: string | null }[];
+    };
+    expect(queue.items).toContainEqual(expect.objectContaining({ id, state: "in_progress" }));
+    expect(queue.items.find((i) => i.id === id)!.due).not.toBeNull();
+    const version = (started.json() as { version: number }).version;
+    expect((await move("resolved", version, "Explained and corrected.")).statusCode).toBe(200);
     expect(await listed()).toEqual([]);
     expect(await listed("resolved")).toEqual([id]);
 
     const audit = await f.auditOf(id);
     expect(audit.map((a) => `${a.type} ${a.actor} ${String(a.payload.to ?? "")}`.trim())).toEqual([
-      "complaint.opened system:inbound-mail",
-      `complaint.moved staff:${staffId} in_progress`,
-      `complaint.moved staff:${staffId} resolved`,
+      "request.received system:inbound-mail",
+      "request.moved system:inbound-mail verified",
+      `request.moved staff:${staffId} in_progress`,
+      `request.moved staff:${staffId} fulfilled`,
     ]);
   });
 });
