@@ -5,6 +5,7 @@ import type { CampaignTables } from "../modules/campaigns/campaigns.table.ts";
 import type { CustomerTables } from "../modules/customers/customers.table.ts";
 import type { DeliverabilityTables } from "../modules/deliverability/deliverability.table.ts";
 import type { ComplaintTables } from "../modules/complaints/complaints.table.ts";
+import type { HoldTables } from "../modules/holds/holds.table.ts";
 import type { CommunicationTables } from "../modules/communications/communications.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
 import type { DrpTables } from "../modules/drp/drp.table.ts";
@@ -45,6 +46,7 @@ export interface Database
     DeliverabilityTables,
     PolicyVersionTables,
     ComplaintTables,
+    HoldTables,
     RequestTables,
     DrpTables,
     ThrottleTables {}

@@ -14,7 +14,7 @@ export interface RequestsFixture {
   readonly admin: string;
   now: Date;
   req(
-    method: "GET" | "POST" | "PUT",
+    method: "GET" | "POST" | "PUT" | "DELETE",
     url: string,
     opts?: { key?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<LightMyRequestResponse>;

@@ -9,6 +9,7 @@ import * as consents from "../consent/consent.repository.ts";
 import { recordConsentsIn, stopChannelIn } from "../consent/consent.service.ts";
 import { gpcScopes } from "../consent/consent.targets.ts";
 import type { ConsentInput, ConsentSource } from "../consent/consent.ts";
+import { activeHolds } from "../holds/holds.repository.ts";
 import { eraseSubjectIn } from "../subjects/erase.ts";
 import { updateSubject } from "../subjects/update.ts";
 import type { SubjectsDeps } from "../subjects/subjects.service.ts";
@@ -129,6 +130,14 @@ export async function fulfilIn(
       return { state: "fulfilled", result: { limited: purposes.map((p) => p.id), withdrawn: n } };
     }
     case "deletion": {
+      const holds = await activeHolds(trx, subjectId);
+      if (holds.length > 0) {
+        return {
+          state: "denied",
+          reason: "legal_hold",
+          result: { holds: holds.length, note: "a legal hold keeps this person's records" },
+        };
+      }
       const erased = await eraseSubjectIn(trx, deps, acting, subjectId, now);
       if (!erased.ok) throw errorOf(erased);
       return {

@@ -2,7 +2,9 @@ import type { Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import type { Database } from "../../store/database.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
-import { fail, ok, type Result } from "../../use/refusal.ts";
+import { PledgeError } from "../../errors.ts";
+import { fail, failWith, ok, type Result } from "../../use/refusal.ts";
+import { activeHolds } from "../holds/holds.repository.ts";
 import { findLiveSubject } from "../../use/subject.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
 
@@ -27,7 +29,8 @@ export interface SubjectErasure {
  * (crypto-shredding); the `subjects` row stays as a tombstone without birth date, jurisdiction or
  * customer number, so kept records still point somewhere and the Do Not Send list (kept apart,
  * PS-05) still works. Afterwards the subject reads as not found. Erasure is a right, not a use of
- * data: the gate is not asked; the route decides who may ask for it.
+ * data: the gate is not asked; the route decides who may ask for it. A person under a legal hold
+ * is not erased (PLEDGE_LEGAL_HOLD, docs/holds.md).
  */
 export async function eraseSubject(
   deps: SubjectsDeps,
@@ -48,6 +51,15 @@ export async function eraseSubjectIn(
 ): Promise<Result<SubjectErasure>> {
   const subject = await findLiveSubject(trx, subjectId, true);
   if (subject === null) return fail<SubjectErasure>({ kind: "not_found" });
+  const holds = await activeHolds(trx, subject.subjectId);
+  if (holds.length > 0) {
+    return failWith<SubjectErasure>(
+      new PledgeError(
+        "PLEDGE_LEGAL_HOLD",
+        `${holds.length} legal hold(s) keep this person's records; release them first (GET /v1/subjects/{id}/legal-holds)`,
+      ),
+    );
+  }
   const sections: SubjectErasure["sections"][number][] = [];
   for (const s of [...deps.sections.sections()].reverse()) {
     const r = await s.erase(trx, subject.subjectId);

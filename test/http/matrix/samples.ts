@@ -100,6 +100,19 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
   }),
   "DELETE /v1/subjects/:id": (ids) => ({ url: `/v1/subjects/${ids.doomed}`, purposeAt: "none" }),
   "GET /v1/subjects/:id/export": (ids) => ({ url: `/v1/subjects/${ids.subject}/export`, purposeAt: "query" }),
+  "POST /v1/subjects/:id/legal-holds": (ids) => ({
+    url: `/v1/subjects/${ids.subject}/legal-holds`,
+    body: { matter: "2026-CV-0001" },
+    purposeAt: "none",
+  }),
+  "GET /v1/subjects/:id/legal-holds": (ids) => ({
+    url: `/v1/subjects/${ids.subject}/legal-holds`,
+    purposeAt: "none",
+  }),
+  "POST /v1/subjects/:id/legal-holds/:holdId/release": (ids) => ({
+    url: `/v1/subjects/${ids.subject}/legal-holds/${someone}/release`,
+    purposeAt: "none",
+  }),
   "POST /v1/subjects/:id/addresses": (ids) => ({
     url: `/v1/subjects/${ids.subject}/addresses`,
     body: {
