@@ -267,7 +267,18 @@ export const packSchema = z
           .describe("field sets that identify a person asking for removal (Z16-14)"),
         routing: z.array(z.object({ jurisdiction: z.string(), queue: slug }).strict()).default([]),
         deadlines: z
-          .array(z.object({ jurisdiction: z.string(), law: z.enum(DEADLINE_LAWS) }).strict())
+          .array(
+            z
+              .object({
+                jurisdiction: z.string(),
+                law: z.enum(DEADLINE_LAWS),
+                holidays: z
+                  .array(isoDate)
+                  .optional()
+                  .describe("the holidays this jurisdiction's clocks skip, instead of requests.holidays"),
+              })
+              .strict(),
+          )
           .default([])
           .describe(
             "the law whose clocks a request from a jurisdiction runs on (the most specific entry wins); none = Pledge's default of 45 days",
@@ -276,7 +287,7 @@ export const packSchema = z
           .array(isoDate)
           .default([])
           .describe(
-            "public holidays in time_zone, skipped by business-day clocks and by a month period's end",
+            "public holidays in time_zone, skipped by business-day clocks and by a month period's end, for every jurisdiction whose deadlines entry lists none",
           ),
         self_service: z
           .object({ purpose: id.describe("a purpose id of this pack"), clauses: clauseRefs })

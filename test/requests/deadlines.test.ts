@@ -160,6 +160,17 @@ describe("the law for a jurisdiction (requests.deadlines)", () => {
     expect(calendarOf(zones)).toEqual({ zone: "America/Los_Angeles", holidays: zones.requests!.holidays });
     expect(zones.requests!.holidays).toContain("2026-11-26");
   });
+
+  it("a jurisdiction whose deadlines entry lists holidays is counted on those: no US holiday moves a GDPR month", () => {
+    expect(calendarOf(zones, "US-CA").holidays).toContain("2026-07-03");
+    expect(calendarOf(zones, "DE")).toEqual({ zone: "America/Los_Angeles", holidays: [] });
+    expect(calendarOf(zones, null).holidays).toEqual(zones.requests!.holidays);
+    // 3 June + 1 month = Friday 3 July 2026, a US federal holiday (observed) but no EU one.
+    expect(due("gdpr", "answer", "2026-06-03", false, calendarOf(zones, "FR"))).toBe("2026-07-03");
+    expect(due("gdpr", "answer", "2026-06-03", false, calendarOf(zones))).toBe("2026-07-06");
+    // The CCPA's business days still skip it: 10 business days from Monday 22 June 2026.
+    expect(due("ccpa", "acknowledge", "2026-06-22", false, calendarOf(zones, "US-CA"))).toBe("2026-07-07");
+  });
 });
 
 describe("the law table", () => {

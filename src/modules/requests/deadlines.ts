@@ -12,8 +12,8 @@
  *    not one of the pack's holidays.
  * 5. Months (Reg. 1182/71 Art. 3(2)(c)): the same date n months later, or that month's last day
  *    when it has no such date; then, when that is a weekend or holiday, the next working day
- *    (Art. 3(4)). The holidays are the pack's, one list for every law: a pack serving the EU
- *    lists the days its GDPR month ends may skip, and a day listed only for the US moves them too.
+ *    (Art. 3(4)). The holidays are those of the pack's `requests.deadlines` entry for the
+ *    request's jurisdiction when it lists them, else `requests.holidays` (`calendarOf`).
  * 6. An extension is granted once and adds its n to the clock's n, in the same unit, from the
  *    same start: CCPA 45 + 45 = 90 days; GDPR 1 + 2 = 3 months (one 3-month period, not 2 months
  *    after a rolled 1-month end). Its notice is due before the original due (`noticeInTime`).
@@ -49,20 +49,34 @@ export interface Due {
 
 const DAY_MS = 86_400_000;
 
-/** The pack's calendar: its time zone and `requests.holidays`. */
-export function calendarOf(pack: Pick<PolicyPack, "time_zone" | "requests">): Calendar {
-  return { zone: pack.time_zone, holidays: pack.requests?.holidays ?? [] };
+/**
+ * The calendar a request from `jurisdiction` is counted on: the pack's time zone, and the holidays
+ * of the `requests.deadlines` entry that covers it when that entry lists its own (a GDPR month
+ * does not roll over a US holiday), else `requests.holidays`.
+ */
+export function calendarOf(
+  pack: Pick<PolicyPack, "time_zone" | "requests">,
+  jurisdiction: string | null = null,
+): Calendar {
+  const own = jurisdiction === null ? undefined : entryFor(pack, jurisdiction)?.holidays;
+  return { zone: pack.time_zone, holidays: own ?? pack.requests?.holidays ?? [] };
 }
 
 /** The law whose clocks run for a person in `jurisdiction`: the most specific entry; "none" without one. */
 export function lawFor(pack: Pick<PolicyPack, "requests">, jurisdiction: string | null): Law {
-  if (jurisdiction === null) return "none";
-  let best: { law: Law; score: number } | null = null;
+  return jurisdiction === null ? "none" : (entryFor(pack, jurisdiction)?.law ?? "none");
+}
+
+type DeadlineEntry = NonNullable<PolicyPack["requests"]>["deadlines"][number];
+
+/** The `requests.deadlines` entry that names `jurisdiction` most closely. */
+function entryFor(pack: Pick<PolicyPack, "requests">, jurisdiction: string): DeadlineEntry | undefined {
+  let best: { entry: DeadlineEntry; score: number } | null = null;
   for (const d of pack.requests?.deadlines ?? []) {
     const score = specificity(jurisdiction, d.jurisdiction);
-    if (score > (best?.score ?? 0)) best = { law: d.law, score };
+    if (score > (best?.score ?? 0)) best = { entry: d, score };
   }
-  return best?.law ?? "none";
+  return best?.entry;
 }
 
 /** The local due date of `period` counted from `start` (rules 2 to 5). `period.n` is a whole number ≥ 1. */

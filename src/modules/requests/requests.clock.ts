@@ -4,12 +4,14 @@ import { isOptOut, type RequestKind } from "./requests.ts";
 
 /**
  * A request's clock as the pack counts it: the law of its jurisdiction (`requests.deadlines`),
- * business days in the pack's time zone without its holidays. The arithmetic is deadlines.ts's;
+ * business days in the pack's time zone without the holidays that jurisdiction observes. The arithmetic is deadlines.ts's;
  * this file only says which period a request runs on and what pause it has had.
  */
 export interface ClockInput {
   readonly kind: RequestKind;
   readonly law: string;
+  /** The request's jurisdiction: its holidays (calendarOf). */
+  readonly jurisdiction: string | null;
   readonly receivedAt: Date;
   readonly extended: boolean;
   /** Paused time already over (an identity check that waited on the person). */
@@ -33,7 +35,7 @@ export function lawOf(name: string): Law {
 /** The clock at `now`: a running pause counts up to now, so the due date moves while it lasts. */
 export function clockOf(pack: PolicyPack, input: ClockInput, now: Date): Clock {
   const law = lawOf(input.law);
-  const cal = calendarOf(pack);
+  const cal = calendarOf(pack, input.jurisdiction);
   const running = input.pausedSince === null ? 0 : Math.max(0, now.getTime() - input.pausedSince.getTime());
   const answer = dueAt({
     received: input.receivedAt,

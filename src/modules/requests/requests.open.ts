@@ -50,7 +50,15 @@ export async function openRequestIn(
   const law = lawFor(pack, opening.jurisdiction);
   const clock = clockOf(
     pack,
-    { kind: opening.kind, law, receivedAt, extended: false, pausedMs: 0, pausedSince: null },
+    {
+      kind: opening.kind,
+      law,
+      jurisdiction: opening.jurisdiction,
+      receivedAt,
+      extended: false,
+      pausedMs: 0,
+      pausedSince: null,
+    },
     now,
   );
   const seal = (name: "claimant" | "details" | "contact", value: string | null): string | null => {

@@ -113,6 +113,7 @@ export async function transition(
         {
           kind: row.kind,
           law: row.law,
+          jurisdiction: row.jurisdiction,
           receivedAt: new Date(row.received_at),
           extended: extendedAt !== null,
           pausedMs,

@@ -17,6 +17,7 @@ export function viewOf(pack: PolicyPack, row: RequestRow, now: Date): RequestVie
         {
           kind: row.kind,
           law: row.law,
+          jurisdiction: row.jurisdiction,
           receivedAt: new Date(row.received_at),
           extended: row.extended_at !== null,
           pausedMs: Number(row.paused_ms),
