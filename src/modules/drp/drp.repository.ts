@@ -84,11 +84,6 @@ export async function forgetExpiredEnvelopes(db: Db, now: Date): Promise<void> {
   await db.deleteFrom("drp_envelopes").where("expires_at", "<=", now).execute();
 }
 
-/** Lets an envelope be used again: its request could not be taken. */
-export async function releaseEnvelope(db: Db, digest: string): Promise<void> {
-  await db.deleteFrom("drp_envelopes").where("digest", "=", digest).execute();
-}
-
 export type DrpRequestRow = Selectable<DrpRequestsTable>;
 
 /** Records an agent's request; a request already recorded (a repeat the service answered) stays as it is. */

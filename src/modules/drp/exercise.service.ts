@@ -50,7 +50,9 @@ function refuse(code: ErrorCode, detail: string, fatal = false): DrpRefusal {
 /**
  * DRP 2.01: opens the envelope (E1–E9), refuses a second use of it, and takes the request. An
  * action Pledge does not cover is answered, and kept, as `denied`/`claim_not_covered`: a workflow
- * answer, not an error.
+ * answer, not an error. One transaction: the envelope's claim, the rights request and the agent's
+ * record of it commit together, so a failure leaves none of them (the same envelope may be sent
+ * again) and a replay racing its original waits for it and is refused.
  */
 export async function submitExercise(
   deps: ExerciseDeps,
@@ -66,8 +68,6 @@ export async function submitExercise(
   });
   if (!opened.ok) return refuse(REFUSALS[opened.failure], opened.detail, opened.failure === "expired");
   const envelope = { digest: opened.digest, agentId: agent.id, expiresAt: opened.expiresAt };
-  if (!(await deps.replay.claim(deps.db, envelope, now)))
-    return refuse("PLEDGE_DRP_REPLAYED", "this envelope was accepted before; sign a new one");
   const exercise = exerciseOf(opened.claims);
   const kind = exercise.action === null ? null : kindOf(exercise.action);
   const row = {
@@ -77,9 +77,10 @@ export async function submitExercise(
     exercise: exercise.exercise,
     received_at: now,
   };
-  if (kind === null) {
-    const id = randomUUID();
-    await deps.db.transaction().execute(async (trx) => {
+  const taken = await deps.db.transaction().execute(async (trx): Promise<ExerciseStatus | null> => {
+    if (!(await deps.replay.claim(trx, envelope, now))) return null;
+    if (kind === null) {
+      const id = randomUUID();
       await repo.insertRequest(trx, { ...row, request_id: id, not_covered: true });
       await appendAudit(trx, [
         {
@@ -90,19 +91,19 @@ export async function submitExercise(
           payload: { agentId: agent.id, requestId: id, exercise: exercise.exercise },
         },
       ]);
-    });
-    return { ok: true, value: notCoveredOf({ ...row, request_id: id }) };
-  }
-  let view;
-  try {
-    view = await deps.requests.submit(agent.id, newRequestOf(agent.id, kind, exercise, opened.claims));
-  } catch (error) {
-    // Nothing was taken: the same envelope may be sent again.
-    await repo.releaseEnvelope(deps.db, opened.digest);
-    throw error;
-  }
-  await repo.insertRequest(deps.db, { ...row, request_id: view.id, not_covered: false });
-  return { ok: true, value: presentStatus(view) };
+      return notCoveredOf({ ...row, request_id: id });
+    }
+    const view = await deps.requests.submit(
+      trx,
+      agent.id,
+      newRequestOf(agent.id, kind, exercise, opened.claims),
+    );
+    await repo.insertRequest(trx, { ...row, request_id: view.id, not_covered: false });
+    return presentStatus(view);
+  });
+  if (taken === null) return refuse("PLEDGE_DRP_REPLAYED", "this envelope was accepted before; sign a new one");
+  if (kind !== null) deps.requests.received(taken.request_id);
+  return { ok: true, value: taken };
 }
 
 /** DRP 2.02: the status of one of the agent's requests. */
@@ -130,9 +131,10 @@ export async function revokeExercise(
   const owned = await ownedRequest(deps, agent, id);
   if (!owned.ok) return owned;
   if (owned.value.not_covered) return { ok: true, value: notCoveredOf(owned.value) };
-  const reason = typeof opened.claims.reason === "string" ? opened.claims.reason.slice(0, 2000) : undefined;
-  const view = await deps.requests.revoke(agent.id, id, reason);
-  return view === null ? notFound() : { ok: true, value: presentStatus(view) };
+  const revoked = await deps.db.transaction().execute((trx) => deps.requests.revoke(trx, agent.id, id));
+  if (revoked === null) return notFound();
+  if (revoked.moved) deps.requests.changed(id);
+  return { ok: true, value: presentStatus(revoked.view) };
 }
 
 async function ownedRequest(
