@@ -38,6 +38,7 @@ function stubRequests(): AgentRequests {
     revoke: () => Promise.resolve(null),
     received: () => undefined,
     changed: () => undefined,
+    cipherOf: () => Promise.resolve(null),
     onChange: () => undefined,
   };
 }

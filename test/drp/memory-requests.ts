@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { createSubjectCipher, newDataKey } from "../../src/crypto/cipher.ts";
+import type { SubjectCipher } from "../../src/crypto/vault.types.ts";
 import type { AgentRequests } from "../../src/modules/drp/drp.ts";
 import {
   TRANSITIONS,
@@ -45,6 +47,8 @@ export function view(over: Partial<RequestView> = {}): RequestView {
 export class MemoryRequests implements AgentRequests {
   readonly inputs: NewRequest[] = [];
   private readonly views = new Map<string, RequestView>();
+  /** Each request's own data key, as the request service makes one. */
+  readonly ciphers = new Map<string, SubjectCipher>();
   private readonly listeners: ((requestId: string) => void)[] = [];
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
@@ -62,6 +66,7 @@ export class MemoryRequests implements AgentRequests {
       agentRequestId: input.agent?.requestId ?? null,
     });
     this.views.set(v.id, v);
+    this.ciphers.set(v.id, createSubjectCipher(v.id, newDataKey()));
     return Promise.resolve(v);
   }
 
@@ -85,6 +90,10 @@ export class MemoryRequests implements AgentRequests {
 
   changed(requestId: string): void {
     for (const listener of this.listeners) listener(requestId);
+  }
+
+  async cipherOf(_db: unknown, requestId: string): Promise<SubjectCipher | null> {
+    return Promise.resolve(this.ciphers.get(requestId) ?? null);
   }
 
   onChange(listener: (requestId: string) => void): void {

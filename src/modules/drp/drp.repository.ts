@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import type { Insertable, Kysely, Selectable } from "kysely";
 import type { Database } from "../../store/database.ts";
 import type { Agent } from "./drp.ts";
 import type { DrpAgentsTable, DrpRequestsTable } from "./drp.table.ts";
@@ -85,9 +85,10 @@ export async function forgetExpiredEnvelopes(db: Db, now: Date): Promise<void> {
 }
 
 export type DrpRequestRow = Selectable<DrpRequestsTable>;
+export type NewDrpRequestRow = Required<Insertable<DrpRequestsTable>>;
 
 /** Records an agent's request; a request already recorded (a repeat the service answered) stays as it is. */
-export async function insertRequest(db: Db, row: DrpRequestRow): Promise<void> {
+export async function insertRequest(db: Db, row: NewDrpRequestRow): Promise<void> {
   await db
     .insertInto("drp_requests")
     .values(row)
@@ -99,6 +100,20 @@ export async function findRequest(db: Db, id: string): Promise<DrpRequestRow | n
   return (
     (await db.selectFrom("drp_requests").selectAll().where("request_id", "=", id).executeTakeFirst()) ?? null
   );
+}
+
+/**
+ * Keeps the reason given for revoking the request, sealed; a reason kept already stays (the
+ * request is revoked once). False when none was written.
+ */
+export async function keepRevokeReason(db: Db, id: string, sealed: string): Promise<boolean> {
+  const result = await db
+    .updateTable("drp_requests")
+    .set({ revoke_reason_enc: sealed })
+    .where("request_id", "=", id)
+    .where("revoke_reason_enc", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 function agentOf(row: Selectable<DrpAgentsTable>): Agent {

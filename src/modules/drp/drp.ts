@@ -1,4 +1,5 @@
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
+import type { SubjectCipher } from "../../crypto/vault.types.ts";
 import type { Database } from "../../store/database.ts";
 import type { Claimant, NewRequest, RequestKind, RequestView } from "../requests/requests.ts";
 
@@ -228,6 +229,12 @@ export interface AgentRequests {
   received(requestId: string): void;
   /** Tells every listener, `onChange`'s too, of a change the caller committed. */
   changed(requestId: string): void;
+  /**
+   * The cipher the request's own values are sealed under (its data key), for what the protocol
+   * keeps of the person's words with it; null when there is no such request or its key was
+   * destroyed.
+   */
+  cipherOf(db: Kysely<Database>, requestId: string): Promise<SubjectCipher | null>;
   /** Calls `listener` with the request's id after each committed change of a request. */
   onChange(listener: (requestId: string) => void): void;
 }

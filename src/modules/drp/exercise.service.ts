@@ -101,7 +101,8 @@ export async function submitExercise(
     await repo.insertRequest(trx, { ...row, request_id: view.id, not_covered: false });
     return presentStatus(view);
   });
-  if (taken === null) return refuse("PLEDGE_DRP_REPLAYED", "this envelope was accepted before; sign a new one");
+  if (taken === null)
+    return refuse("PLEDGE_DRP_REPLAYED", "this envelope was accepted before; sign a new one");
   if (kind !== null) deps.requests.received(taken.request_id);
   return { ok: true, value: taken };
 }
@@ -119,7 +120,13 @@ export async function exerciseStatus(
   return view === null ? notFound() : { ok: true, value: presentStatus(view) };
 }
 
-/** DRP 2.04: revokes one of the agent's requests; the body is a signed `{reason}`. */
+/**
+ * DRP 2.04: revokes one of the agent's requests; the body is a signed `{reason}`. The reason is
+ * the person's own words: kept only sealed under the request's data key, with the move that
+ * revoked it, and never logged, audited or answered (the status has no field for it, §3.02–3.03).
+ * The audit event says whether a reason was given and kept. A request closed already is answered
+ * as it is, and a reason sent then is not kept.
+ */
 export async function revokeExercise(
   deps: ExerciseDeps,
   agent: Agent,
@@ -131,10 +138,38 @@ export async function revokeExercise(
   const owned = await ownedRequest(deps, agent, id);
   if (!owned.ok) return owned;
   if (owned.value.not_covered) return { ok: true, value: notCoveredOf(owned.value) };
-  const revoked = await deps.db.transaction().execute((trx) => deps.requests.revoke(trx, agent.id, id));
+  const reason = reasonOf(opened.claims.reason);
+  const now = deps.clock();
+  const revoked = await deps.db.transaction().execute(async (trx) => {
+    const done = await deps.requests.revoke(trx, agent.id, id);
+    if (done === null || !done.moved) return done;
+    const cipher = reason === null ? null : await deps.requests.cipherOf(trx, id);
+    const kept =
+      cipher !== null &&
+      (await repo.keepRevokeReason(trx, id, cipher.encrypt(revokeReasonField(id), reason!)));
+    await appendAudit(trx, [
+      {
+        type: "drp.exercise_revoked",
+        at: now,
+        actor: `agent:${agent.id}`,
+        subjectId: done.view.subjectId,
+        payload: { agentId: agent.id, requestId: id, reasonGiven: reason !== null, reasonKept: kept },
+      },
+    ]);
+    return done;
+  });
   if (revoked === null) return notFound();
   if (revoked.moved) deps.requests.changed(id);
   return { ok: true, value: presentStatus(revoked.view) };
+}
+
+/** The field a revoke reason is sealed as (the associated data binds it to its request). */
+export const revokeReasonField = (requestId: string) => `drp.${requestId}.revoke_reason`;
+
+/** The reason as given, at most 2,000 characters; null when none was (or it is not text). */
+function reasonOf(value: unknown): string | null {
+  if (typeof value !== "string" || value.trim() === "") return null;
+  return value.trim().slice(0, 2000);
 }
 
 async function ownedRequest(
@@ -155,7 +190,9 @@ function notFound(): DrpRefusal {
   return refuse("PLEDGE_NOT_FOUND", "no such request");
 }
 
-function notCoveredOf(row: Omit<repo.DrpRequestRow, "not_covered">): ExerciseStatus {
+function notCoveredOf(
+  row: Pick<repo.DrpRequestRow, "request_id" | "agent_request_id" | "exercise" | "received_at">,
+): ExerciseStatus {
   return notCoveredStatus({
     id: row.request_id,
     agentRequestId: row.agent_request_id,

@@ -54,6 +54,16 @@ export function agentRequestsOf(
     changed(requestId) {
       deps.onChange?.(requestId);
     },
+    async cipherOf(db, requestId) {
+      // The request keeps the id of the key its values are sealed under (requests.table.ts).
+      const row = await db
+        .selectFrom("rights_requests")
+        .select("key_id")
+        .where("request_id", "=", requestId)
+        .executeTakeFirst();
+      // No key: the request seals nothing (never so for an agent's, which names the person).
+      return row?.key_id == null ? null : deps.vault.cipherFor(db, row.key_id);
+    },
     onChange(listener) {
       listen((requestId) => {
         if (!quiet.has(requestId)) listener(requestId);
