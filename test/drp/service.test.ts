@@ -261,13 +261,4 @@ describe("DRP over the rights-request service", () => {
     const replayed = await send("POST", "/v1/data-rights-request", body, token);
     expect((replayed.json() as { message: string }).message).toMatch(/^PLEDGE_DRP_REPLAYED/);
   });
-
-  it("the status callback is not called for the intake (the agent has that status in the answer)", async () => {
-    const p = await person();
-    const res = await exercise({ email: p.email, status_callback: `${base}/cb-intake` });
-    expect(res.json()).toMatchObject({ status: "fulfilled" });
-    const id = (res.json() as { request_id: string }).request_id;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(received.find((r) => r.body.request_id === id)).toBeUndefined();
-  });
 });
