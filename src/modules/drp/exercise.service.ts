@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import type { ErrorCode } from "../../errors.ts";
 import type { Database } from "../../store/database.ts";
@@ -143,10 +143,7 @@ export async function revokeExercise(
   const revoked = await deps.db.transaction().execute(async (trx) => {
     const done = await deps.requests.revoke(trx, agent.id, id);
     if (done === null || !done.moved) return done;
-    const cipher = reason === null ? null : await deps.requests.cipherOf(trx, id);
-    const kept =
-      cipher !== null &&
-      (await repo.keepRevokeReason(trx, id, cipher.encrypt(revokeReasonField(id), reason!)));
+    const kept = reason !== null && (await keepReason(trx, deps.requests, id, reason));
     await appendAudit(trx, [
       {
         type: "drp.exercise_revoked",
@@ -165,6 +162,17 @@ export async function revokeExercise(
 
 /** The field a revoke reason is sealed as (the associated data binds it to its request). */
 export const revokeReasonField = (requestId: string) => `drp.${requestId}.revoke_reason`;
+
+/** Seals the reason under the request's data key and keeps it; false when the key is gone. */
+async function keepReason(
+  trx: Transaction<Database>,
+  requests: AgentRequests,
+  id: string,
+  reason: string,
+): Promise<boolean> {
+  const cipher = await requests.cipherOf(trx, id);
+  return cipher !== null && repo.keepRevokeReason(trx, id, cipher.encrypt(revokeReasonField(id), reason));
+}
 
 /** The reason as given, at most 2,000 characters; null when none was (or it is not text). */
 function reasonOf(value: unknown): string | null {
