@@ -32,10 +32,13 @@ const AGENT = "BENCH_AGENT";
 function stubRequests(): AgentRequests {
   const at = new Date().toISOString();
   return {
-    submit: (agentId, input) =>
+    submit: (_trx, agentId, input) =>
       Promise.resolve(viewOf(randomUUID(), agentId, input.agent?.requestId ?? null, at)),
     status: () => Promise.resolve(null),
     revoke: () => Promise.resolve(null),
+    received: () => undefined,
+    changed: () => undefined,
+    cipherOf: () => Promise.resolve(null),
     onChange: () => undefined,
   };
 }

@@ -81,27 +81,28 @@ class PGliteDriver implements Driver {
     release?.();
   }
 
+  // Transaction control has no parameters: sent as simple queries (`PGliteConnection.command`).
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const modes = [
       settings.isolationLevel ? `isolation level ${settings.isolationLevel}` : "",
       settings.accessMode ?? "",
     ].filter((m) => m !== "");
-    await conn.executeQuery(CompiledQuery.raw(["begin", ...modes].join(" ")));
+    await command(conn, ["begin", ...modes].join(" "));
   }
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw("commit"));
+    await command(conn, "commit");
   }
   async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw("rollback"));
+    await command(conn, "rollback");
   }
   async savepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdent(name)}`));
+    await command(conn, `savepoint ${quoteIdent(name)}`);
   }
   async rollbackToSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw(`rollback to savepoint ${quoteIdent(name)}`));
+    await command(conn, `rollback to savepoint ${quoteIdent(name)}`);
   }
   async releaseSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdent(name)}`));
+    await command(conn, `release savepoint ${quoteIdent(name)}`);
   }
 
   /** Waits for the current holder to finish, then closes the engine. */
@@ -119,8 +120,22 @@ class PGliteDriver implements Driver {
 
 const MUTATIONS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
 
+/** The driver only ever hands out its own connections. */
+function command(conn: DatabaseConnection, text: string): Promise<void> {
+  return (conn as PGliteConnection).command(text);
+}
+
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly engine: PGlite) {}
+
+  /**
+   * A statement without parameters (transaction control), as one simple query: PGlite runs a
+   * query with parameters as six protocol messages (parse, describe, bind, describe, execute,
+   * sync), a simple one as two.
+   */
+  async command(text: string): Promise<void> {
+    await this.engine.exec(text);
+  }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.engine.query<R>(query.sql, [...query.parameters]);

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { createSubjectCipher, newDataKey } from "../../src/crypto/cipher.ts";
+import type { SubjectCipher } from "../../src/crypto/vault.types.ts";
 import type { AgentRequests } from "../../src/modules/drp/drp.ts";
 import {
   TRANSITIONS,
@@ -45,11 +47,13 @@ export function view(over: Partial<RequestView> = {}): RequestView {
 export class MemoryRequests implements AgentRequests {
   readonly inputs: NewRequest[] = [];
   private readonly views = new Map<string, RequestView>();
+  /** Each request's own data key, as the request service makes one. */
+  readonly ciphers = new Map<string, SubjectCipher>();
   private readonly listeners: ((requestId: string) => void)[] = [];
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
-  async submit(agentId: string, input: NewRequest): Promise<RequestView> {
+  async submit(_trx: unknown, agentId: string, input: NewRequest): Promise<RequestView> {
     this.inputs.push(input);
     const now = this.clock();
     const v = view({
@@ -62,6 +66,7 @@ export class MemoryRequests implements AgentRequests {
       agentRequestId: input.agent?.requestId ?? null,
     });
     this.views.set(v.id, v);
+    this.ciphers.set(v.id, createSubjectCipher(v.id, newDataKey()));
     return Promise.resolve(v);
   }
 
@@ -69,10 +74,26 @@ export class MemoryRequests implements AgentRequests {
     return Promise.resolve(this.views.get(id) ?? null);
   }
 
-  async revoke(_agentId: string, id: string): Promise<RequestView | null> {
+  async revoke(
+    _trx: unknown,
+    _agentId: string,
+    id: string,
+  ): Promise<{ view: RequestView; moved: boolean } | null> {
     const v = this.views.get(id);
     if (v === undefined) return null;
-    return TRANSITIONS[v.state].includes("revoked") ? this.move(id, "revoked") : v;
+    if (!TRANSITIONS[v.state].includes("revoked")) return { view: v, moved: false };
+    return { view: this.moveQuietly(id, "revoked"), moved: true };
+  }
+
+  /** Nothing listens for new requests here but the status callbacks, which are not told. */
+  received(_requestId: string): void {}
+
+  changed(requestId: string): void {
+    for (const listener of this.listeners) listener(requestId);
+  }
+
+  async cipherOf(_db: unknown, requestId: string): Promise<SubjectCipher | null> {
+    return Promise.resolve(this.ciphers.get(requestId) ?? null);
   }
 
   onChange(listener: (requestId: string) => void): void {
@@ -81,6 +102,12 @@ export class MemoryRequests implements AgentRequests {
 
   /** Moves a request along the transition table and tells the listeners. */
   async move(id: string, to: RequestState): Promise<RequestView> {
+    const moved = this.moveQuietly(id, to);
+    this.changed(id);
+    return Promise.resolve(moved);
+  }
+
+  private moveQuietly(id: string, to: RequestState): RequestView {
     const v = this.views.get(id);
     if (v === undefined || !TRANSITIONS[v.state].includes(to)) throw new Error(`cannot move ${id} to ${to}`);
     const closed = TRANSITIONS[to].length === 0;
@@ -91,7 +118,6 @@ export class MemoryRequests implements AgentRequests {
       ...(closed ? { closedAt: this.clock().toISOString(), due: null, dueDate: null, daysLeft: null } : {}),
     };
     this.views.set(id, moved);
-    for (const listener of this.listeners) listener(id);
-    return Promise.resolve(moved);
+    return moved;
   }
 }

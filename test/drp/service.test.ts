@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { LightMyRequestResponse } from "fastify";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
 import { until } from "../harness/wait.ts";
@@ -219,5 +220,45 @@ describe("DRP over the rights-request service", () => {
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ subject_id: null, denial_reason: "insuf_verification" });
     expect((await ledger()).length).toBe(before);
+  });
+
+  it("the envelope's claim, the rights request and the agent's record commit together: a failure leaves none, and the envelope may be sent again", async () => {
+    const p = await person();
+    const body = agent.sign(
+      exerciseClaims(agent.id, BUSINESS, new Date(), { email: p.email, "agent-request-id": "boom" }),
+    );
+    // The agent's record is the last write of the exercise: make it fail, once.
+    await sql`create function drp_test_boom() returns trigger language plpgsql as $$
+      begin
+        if new.agent_request_id = 'boom' then raise exception 'boom'; end if;
+        return new;
+      end $$`.execute(t.store.db);
+    await sql`create trigger drp_test_boom before insert on drp_requests for each row execute function drp_test_boom()`.execute(
+      t.store.db,
+    );
+    const requests = async () =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom("rights_requests")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .where("subject_id", "=", p.id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    try {
+      const failed = await send("POST", "/v1/data-rights-request", body, token);
+      expect(failed.statusCode).toBe(500);
+      expect(await requests()).toBe(0);
+    } finally {
+      await sql`drop trigger drp_test_boom on drp_requests`.execute(t.store.db);
+      await sql`drop function drp_test_boom()`.execute(t.store.db);
+    }
+    const again = await send("POST", "/v1/data-rights-request", body, token);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ agent_request_id: "boom", status: "fulfilled" });
+    expect(await requests()).toBe(1);
+    const replayed = await send("POST", "/v1/data-rights-request", body, token);
+    expect((replayed.json() as { message: string }).message).toMatch(/^PLEDGE_DRP_REPLAYED/);
   });
 });

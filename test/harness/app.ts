@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { createAuditWriter, type AuditWriter } from "../../src/audit/writer.ts";
 import { loadConfig } from "../../src/config.ts";
+import type { Vault } from "../../src/crypto/vault.types.ts";
 import { createApp } from "../../src/http/app.ts";
 import type { AgentRequests } from "../../src/modules/drp/drp.ts";
 import { createKey, createStaff } from "../../src/modules/staff/staff.service.ts";
@@ -47,6 +48,8 @@ export async function buildTestApp(
     agentRequests?: AgentRequests;
     /** Waits between attempts to deliver a DRP status callback. */
     drpCallbackDelaysMs?: readonly number[];
+    /** Field encryption, for tests that open what was sealed (default: a vault made in memory). */
+    vault?: Vault;
   } = {},
 ): Promise<TestApp> {
   const company = options.company ?? "partstore";
@@ -73,6 +76,7 @@ export async function buildTestApp(
       ...(options.apiKeyFailures ? { apiKeyFailures: options.apiKeyFailures } : {}),
       ...(options.agentRequests ? { agentRequests: options.agentRequests } : {}),
       ...(options.drpCallbackDelaysMs ? { drpCallbackDelaysMs: options.drpCallbackDelaysMs } : {}),
+      ...(options.vault ? { vault: options.vault } : {}),
     });
     await app.ready();
   } catch (error) {

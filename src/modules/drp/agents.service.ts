@@ -133,5 +133,7 @@ declare module "../../audit/audit.events.ts" {
     "drp.agent_disabled": { agentId: string };
     "drp.token_issued": { agentId: string };
     "drp.exercise_not_covered": { agentId: string; requestId: string; exercise: string };
+    /** Never the reason itself: whether one was given, and kept sealed. */
+    "drp.exercise_revoked": { agentId: string; requestId: string; reasonGiven: boolean; reasonKept: boolean };
   }
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import type { Database } from "../../store/database.ts";
 import type { Agent } from "./drp.ts";
 import type { DrpAgentsTable, DrpRequestsTable } from "./drp.table.ts";
@@ -63,17 +63,20 @@ export async function agentOfToken(db: Db, tokenHash: string): Promise<Agent | n
   return row === undefined ? null : agentOf(row);
 }
 
-/** Remembers an accepted envelope until it expires; false when it was accepted before (a replay). */
+/**
+ * Remembers an accepted envelope until it expires; false when it was accepted before (a replay).
+ * This and `insertRequest` run on every exercise: written with `sql`, whose compiling costs a
+ * fraction of the query builder's `values(…)` (on PGlite the builder cost more than the insert).
+ */
 export async function claimEnvelope(
   db: Db,
   envelope: { digest: string; agentId: string; expiresAt: Date },
 ): Promise<boolean> {
-  const result = await db
-    .insertInto("drp_envelopes")
-    .values({ digest: envelope.digest, agent_id: envelope.agentId, expires_at: envelope.expiresAt })
-    .onConflict((oc) => oc.column("digest").doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  const result = await sql`
+    insert into drp_envelopes (digest, agent_id, expires_at)
+    values (${envelope.digest}, ${envelope.agentId}, ${envelope.expiresAt})
+    on conflict (digest) do nothing`.execute(db);
+  return Number(result.numAffectedRows ?? 0) === 1;
 }
 
 /**
@@ -84,26 +87,37 @@ export async function forgetExpiredEnvelopes(db: Db, now: Date): Promise<void> {
   await db.deleteFrom("drp_envelopes").where("expires_at", "<=", now).execute();
 }
 
-/** Lets an envelope be used again: its request could not be taken. */
-export async function releaseEnvelope(db: Db, digest: string): Promise<void> {
-  await db.deleteFrom("drp_envelopes").where("digest", "=", digest).execute();
-}
-
 export type DrpRequestRow = Selectable<DrpRequestsTable>;
+export type NewDrpRequestRow = Required<Insertable<DrpRequestsTable>>;
 
 /** Records an agent's request; a request already recorded (a repeat the service answered) stays as it is. */
-export async function insertRequest(db: Db, row: DrpRequestRow): Promise<void> {
-  await db
-    .insertInto("drp_requests")
-    .values(row)
-    .onConflict((oc) => oc.column("request_id").doNothing())
-    .execute();
+export async function insertRequest(db: Db, row: NewDrpRequestRow): Promise<void> {
+  await sql`
+    insert into drp_requests
+      (request_id, agent_id, agent_request_id, status_callback, exercise, not_covered, received_at)
+    values (${row.request_id}, ${row.agent_id}, ${row.agent_request_id}, ${row.status_callback},
+      ${row.exercise}, ${row.not_covered}, ${row.received_at})
+    on conflict (request_id) do nothing`.execute(db);
 }
 
 export async function findRequest(db: Db, id: string): Promise<DrpRequestRow | null> {
   return (
     (await db.selectFrom("drp_requests").selectAll().where("request_id", "=", id).executeTakeFirst()) ?? null
   );
+}
+
+/**
+ * Keeps the reason given for revoking the request, sealed; a reason kept already stays (the
+ * request is revoked once). False when none was written.
+ */
+export async function keepRevokeReason(db: Db, id: string, sealed: string): Promise<boolean> {
+  const result = await db
+    .updateTable("drp_requests")
+    .set({ revoke_reason_enc: sealed })
+    .where("request_id", "=", id)
+    .where("revoke_reason_enc", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 function agentOf(row: Selectable<DrpAgentsTable>): Agent {

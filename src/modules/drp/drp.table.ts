@@ -35,6 +35,9 @@ export interface DrpEnvelopesTable {
 /**
  * Every request an agent submitted: whose it is, where its status goes, and, for an action this
  * business does not cover, the exercise refused (no rights request exists for it then).
+ * `revoke_reason_enc` is the reason the person gave when their agent revoked the request, free
+ * text sealed under the request's data key (field `drp.<request_id>.revoke_reason`): erasing what
+ * the request holds shreds it too.
  */
 export interface DrpRequestsTable {
   request_id: Fixed<string>;
@@ -44,6 +47,7 @@ export interface DrpRequestsTable {
   exercise: Fixed<string>;
   not_covered: Fixed<boolean>;
   received_at: Fixed<Date>;
+  revoke_reason_enc: ColumnType<string | null, never, string>;
 }
 
 export interface DrpTables {

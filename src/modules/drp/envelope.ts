@@ -64,16 +64,28 @@ export interface Valid extends Signed {
 }
 
 const SIGNATURE_BYTES = 64;
+/** Refuses bytes that are not UTF-8 (no replacement characters); holds no state between calls. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 export const DEFAULT_SKEW_MS = 60_000;
 
-/** A verify key (32 raw bytes) as node:crypto takes it. */
+/**
+ * A verify key (32 raw bytes) as node:crypto takes it. Imported once per key buffer: an agent
+ * read once (tokens.ts remembers it for a few seconds) costs one import however many envelopes
+ * it sends; a buffer no longer referenced lets its key go.
+ */
 export function ed25519Key(raw: Buffer): KeyObject {
+  const known = imported.get(raw);
+  if (known !== undefined) return known;
   if (raw.length !== 32) throw new Error("an Ed25519 verify key is 32 bytes");
-  return createPublicKey({
+  const key = createPublicKey({
     key: { kty: "OKP", crv: "Ed25519", x: raw.toString("base64url") },
     format: "jwk",
   });
+  imported.set(raw, key);
+  return key;
 }
+
+const imported = new WeakMap<Buffer, KeyObject>();
 
 /** Whether `signature` is `key`'s Ed25519 signature of `message` (RFC 8032). */
 export function signatureValid(key: KeyObject, message: Uint8Array, signature: Uint8Array): boolean {
@@ -101,7 +113,7 @@ export function openSigned(body: string, key: KeyObject): Opened<Signed> {
     return fail("bad_signature", "the signature does not verify under the agent's key");
   let claims: unknown;
   try {
-    claims = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(message));
+    claims = JSON.parse(UTF8.decode(message));
   } catch {
     return fail("malformed_json", "the signed message is not UTF-8 JSON");
   }

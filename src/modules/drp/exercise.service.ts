@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import type { ErrorCode } from "../../errors.ts";
 import type { Database } from "../../store/database.ts";
@@ -50,7 +50,9 @@ function refuse(code: ErrorCode, detail: string, fatal = false): DrpRefusal {
 /**
  * DRP 2.01: opens the envelope (E1–E9), refuses a second use of it, and takes the request. An
  * action Pledge does not cover is answered, and kept, as `denied`/`claim_not_covered`: a workflow
- * answer, not an error.
+ * answer, not an error. One transaction: the envelope's claim, the rights request and the agent's
+ * record of it commit together, so a failure leaves none of them (the same envelope may be sent
+ * again) and a replay racing its original waits for it and is refused.
  */
 export async function submitExercise(
   deps: ExerciseDeps,
@@ -66,8 +68,6 @@ export async function submitExercise(
   });
   if (!opened.ok) return refuse(REFUSALS[opened.failure], opened.detail, opened.failure === "expired");
   const envelope = { digest: opened.digest, agentId: agent.id, expiresAt: opened.expiresAt };
-  if (!(await deps.replay.claim(deps.db, envelope, now)))
-    return refuse("PLEDGE_DRP_REPLAYED", "this envelope was accepted before; sign a new one");
   const exercise = exerciseOf(opened.claims);
   const kind = exercise.action === null ? null : kindOf(exercise.action);
   const row = {
@@ -77,9 +77,10 @@ export async function submitExercise(
     exercise: exercise.exercise,
     received_at: now,
   };
-  if (kind === null) {
-    const id = randomUUID();
-    await deps.db.transaction().execute(async (trx) => {
+  const taken = await deps.db.transaction().execute(async (trx): Promise<ExerciseStatus | null> => {
+    if (!(await deps.replay.claim(trx, envelope, now))) return null;
+    if (kind === null) {
+      const id = randomUUID();
       await repo.insertRequest(trx, { ...row, request_id: id, not_covered: true });
       await appendAudit(trx, [
         {
@@ -90,19 +91,20 @@ export async function submitExercise(
           payload: { agentId: agent.id, requestId: id, exercise: exercise.exercise },
         },
       ]);
-    });
-    return { ok: true, value: notCoveredOf({ ...row, request_id: id }) };
-  }
-  let view;
-  try {
-    view = await deps.requests.submit(agent.id, newRequestOf(agent.id, kind, exercise, opened.claims));
-  } catch (error) {
-    // Nothing was taken: the same envelope may be sent again.
-    await repo.releaseEnvelope(deps.db, opened.digest);
-    throw error;
-  }
-  await repo.insertRequest(deps.db, { ...row, request_id: view.id, not_covered: false });
-  return { ok: true, value: presentStatus(view) };
+      return notCoveredOf({ ...row, request_id: id });
+    }
+    const view = await deps.requests.submit(
+      trx,
+      agent.id,
+      newRequestOf(agent.id, kind, exercise, opened.claims),
+    );
+    await repo.insertRequest(trx, { ...row, request_id: view.id, not_covered: false });
+    return presentStatus(view);
+  });
+  if (taken === null)
+    return refuse("PLEDGE_DRP_REPLAYED", "this envelope was accepted before; sign a new one");
+  if (kind !== null) deps.requests.received(taken.request_id);
+  return { ok: true, value: taken };
 }
 
 /** DRP 2.02: the status of one of the agent's requests. */
@@ -118,7 +120,13 @@ export async function exerciseStatus(
   return view === null ? notFound() : { ok: true, value: presentStatus(view) };
 }
 
-/** DRP 2.04: revokes one of the agent's requests; the body is a signed `{reason}`. */
+/**
+ * DRP 2.04: revokes one of the agent's requests; the body is a signed `{reason}`. The reason is
+ * the person's own words: kept only sealed under the request's data key, with the move that
+ * revoked it, and never logged, audited or answered (the status has no field for it, §3.02–3.03).
+ * The audit event says whether a reason was given and kept. A request closed already is answered
+ * as it is, and a reason sent then is not kept.
+ */
 export async function revokeExercise(
   deps: ExerciseDeps,
   agent: Agent,
@@ -130,9 +138,46 @@ export async function revokeExercise(
   const owned = await ownedRequest(deps, agent, id);
   if (!owned.ok) return owned;
   if (owned.value.not_covered) return { ok: true, value: notCoveredOf(owned.value) };
-  const reason = typeof opened.claims.reason === "string" ? opened.claims.reason.slice(0, 2000) : undefined;
-  const view = await deps.requests.revoke(agent.id, id, reason);
-  return view === null ? notFound() : { ok: true, value: presentStatus(view) };
+  const reason = reasonOf(opened.claims.reason);
+  const now = deps.clock();
+  const revoked = await deps.db.transaction().execute(async (trx) => {
+    const done = await deps.requests.revoke(trx, agent.id, id);
+    if (done === null || !done.moved) return done;
+    const kept = reason !== null && (await keepReason(trx, deps.requests, id, reason));
+    await appendAudit(trx, [
+      {
+        type: "drp.exercise_revoked",
+        at: now,
+        actor: `agent:${agent.id}`,
+        subjectId: done.view.subjectId,
+        payload: { agentId: agent.id, requestId: id, reasonGiven: reason !== null, reasonKept: kept },
+      },
+    ]);
+    return done;
+  });
+  if (revoked === null) return notFound();
+  if (revoked.moved) deps.requests.changed(id);
+  return { ok: true, value: presentStatus(revoked.view) };
+}
+
+/** The field a revoke reason is sealed as (the associated data binds it to its request). */
+export const revokeReasonField = (requestId: string) => `drp.${requestId}.revoke_reason`;
+
+/** Seals the reason under the request's data key and keeps it; false when the key is gone. */
+async function keepReason(
+  trx: Transaction<Database>,
+  requests: AgentRequests,
+  id: string,
+  reason: string,
+): Promise<boolean> {
+  const cipher = await requests.cipherOf(trx, id);
+  return cipher !== null && repo.keepRevokeReason(trx, id, cipher.encrypt(revokeReasonField(id), reason));
+}
+
+/** The reason as given, at most 2,000 characters; null when none was (or it is not text). */
+function reasonOf(value: unknown): string | null {
+  if (typeof value !== "string" || value.trim() === "") return null;
+  return value.trim().slice(0, 2000);
 }
 
 async function ownedRequest(
@@ -153,7 +198,9 @@ function notFound(): DrpRefusal {
   return refuse("PLEDGE_NOT_FOUND", "no such request");
 }
 
-function notCoveredOf(row: Omit<repo.DrpRequestRow, "not_covered">): ExerciseStatus {
+function notCoveredOf(
+  row: Pick<repo.DrpRequestRow, "request_id" | "agent_request_id" | "exercise" | "received_at">,
+): ExerciseStatus {
   return notCoveredStatus({
     id: row.request_id,
     agentRequestId: row.agent_request_id,

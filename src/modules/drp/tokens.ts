@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../store/database.ts";
 import { agentOfToken, claimEnvelope, forgetExpiredEnvelopes } from "./drp.repository.ts";
 import type { Agent } from "./drp.ts";
@@ -50,8 +50,9 @@ export function tokenHash(token: string): string {
 }
 
 /**
- * The replay guard: each accepted exercise envelope is claimed once. Expired envelopes are
- * forgotten at most once per `purgeEveryMs`, not on every claim.
+ * The replay guard: each accepted exercise envelope is claimed once, in the transaction that
+ * takes its request (a claim rolled back with it leaves the envelope usable). Expired envelopes
+ * are forgotten at most once per `purgeEveryMs`, not on every claim, in the same transaction.
  */
 export class ReplayGuard {
   private purgedAt = Number.NEGATIVE_INFINITY;
@@ -59,14 +60,14 @@ export class ReplayGuard {
   constructor(private readonly purgeEveryMs = 60_000) {}
 
   async claim(
-    db: Db,
+    trx: Transaction<Database>,
     envelope: { digest: string; agentId: string; expiresAt: Date },
     now: Date,
   ): Promise<boolean> {
     if (now.getTime() - this.purgedAt >= this.purgeEveryMs) {
       this.purgedAt = now.getTime();
-      await forgetExpiredEnvelopes(db, now);
+      await forgetExpiredEnvelopes(trx, now);
     }
-    return claimEnvelope(db, envelope);
+    return claimEnvelope(trx, envelope);
   }
 }
