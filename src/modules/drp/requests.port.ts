@@ -1,9 +1,7 @@
-import type { Kysely, Transaction, TransactionBuilder } from "kysely";
-import type { Database } from "../../store/database.ts";
 import type { Acting } from "../../use/acting.ts";
-import { moveRequest, readRequest } from "../requests/requests.queue.ts";
+import { moveRequestIn, readRequest } from "../requests/requests.queue.ts";
 import type { RequestsDeps } from "../requests/requests.service.ts";
-import { receiveRequest } from "../requests/requests.service.ts";
+import { receiveRequestIn } from "../requests/requests.service.ts";
 import { isOpen, type RequestView } from "../requests/requests.ts";
 import type { AgentRequests } from "./drp.ts";
 
@@ -26,22 +24,19 @@ export function agentRequestsOf(
   const quiet = new Set<string>();
   return {
     async submit(trx, agentId, input) {
-      const received = await receiveRequest(joined(deps, trx), agentActing(agentId), input);
-      if (!received.ok) {
-        if (received.kind === "error") throw received.error;
-        throw new Error(`receiving an agent's request was refused: ${received.kind}`);
-      }
-      return received.value.request;
+      return (await receiveRequestIn(trx, deps, agentActing(agentId), input)).request;
     },
     async status(_agentId, id) {
       return viewOnly(await readRequest(deps, id));
     },
     async revoke(trx, agentId, id) {
-      const inTrx = joined(deps, trx);
-      const now = await readRequest(inTrx, id);
+      const now = await readRequest({ ...deps, db: trx }, id);
       if (now === null) return null;
       if (!isOpen(now.state)) return { view: viewOnly(now)!, moved: false };
-      return { view: await moveRequest(inTrx, agentActing(agentId), id, { to: "revoked" }), moved: true };
+      return {
+        view: await moveRequestIn(trx, deps, agentActing(agentId), id, { to: "revoked" }),
+        moved: true,
+      };
     },
     received(requestId) {
       quiet.add(requestId);
@@ -70,31 +65,6 @@ export function agentRequestsOf(
       });
     },
   };
-}
-
-/**
- * The request service's deps, joined to the caller's transaction: `receiveRequest` and
- * `moveRequest` each open one transaction on `deps.db` and do all their work in it, so given a db
- * whose `transaction()` runs its callback in `trx`, their writes commit (or roll back) with the
- * caller's. They tell no one of the change (`onChange` is the caller's, after commit).
- *
- * This bridges a gap in the request service, which takes no caller's transaction yet: the
- * service's own `receiveRequestIn(trx, …)` and `moveRequestIn(trx, …)` (as `useIn`,
- * `recordConsentsIn` do) would make it unnecessary. Only for calls whose error ends the caller's
- * transaction too: an inner "transaction" that throws is not rolled back on its own.
- */
-function joined(deps: RequestsDeps, trx: Transaction<Database>): RequestsDeps {
-  const db: Kysely<Database> = trx.withTables<Record<never, never>>();
-  const builder = {
-    execute: <T>(work: (t: Transaction<Database>) => Promise<T>) => work(trx),
-    setIsolationLevel: () => builder,
-    setAccessMode: () => builder,
-  };
-  Object.defineProperty(db, "transaction", {
-    value: () => builder as unknown as TransactionBuilder<Database>,
-  });
-  const { onChange: _told, ...rest } = deps;
-  return { ...rest, db };
 }
 
 /** The view's own fields, without the detail's history and result. */

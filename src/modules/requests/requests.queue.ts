@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { appendAudit } from "../../audit/append.ts";
 import { PledgeError } from "../../errors.ts";
 import { staleVersion } from "../../use/refusal.ts";
@@ -135,34 +135,46 @@ export async function moveRequest(
   move: Move,
   expectedVersion?: number,
 ): Promise<RequestView> {
+  const view = await deps.db
+    .transaction()
+    .execute((trx) => moveRequestIn(trx, deps, acting, id, move, expectedVersion));
+  deps.onChange?.(id);
+  return view;
+}
+
+/** `moveRequest` in the caller's transaction; the caller tells `deps.onChange` once it commits. */
+export async function moveRequestIn(
+  trx: Transaction<Database>,
+  deps: RequestsDeps,
+  acting: Acting,
+  id: string,
+  move: Move,
+  expectedVersion?: number,
+): Promise<RequestView> {
   const now = deps.clock();
   const pack = deps.policies.at(now.toISOString()).pack;
   const actor = auditActor(acting.actor);
-  const view = await deps.db.transaction().execute(async (trx) => {
-    const row = await lockedRow(trx, id);
-    if (acting.actor.kind === "staff") mayHandleQueue(pack, acting.actor.role ?? "", row.queue);
-    if (expectedVersion !== undefined && row.version !== expectedVersion) throw staleVersion(row.version);
-    if (row.kind === "complaint" && !isOpen(move.to)) {
+  const row = await lockedRow(trx, id);
+  if (acting.actor.kind === "staff") mayHandleQueue(pack, acting.actor.role ?? "", row.queue);
+  if (expectedVersion !== undefined && row.version !== expectedVersion) throw staleVersion(row.version);
+  if (row.kind === "complaint" && !isOpen(move.to)) {
+    throw new PledgeError(
+      "PLEDGE_REQUEST_TRANSITION_INVALID",
+      `a complaint is closed with its note at PATCH /v1/privacy-complaints/${id}`,
+    );
+  }
+  if (move.to === "fulfilled" && isOpen(row.state)) {
+    if (row.subject_id === null && row.kind !== "list_removal") {
       throw new PledgeError(
         "PLEDGE_REQUEST_TRANSITION_INVALID",
-        `a complaint is closed with its note at PATCH /v1/privacy-complaints/${id}`,
+        "the request has no verified person to act on",
       );
     }
-    if (move.to === "fulfilled" && isOpen(row.state)) {
-      if (row.subject_id === null && row.kind !== "list_removal") {
-        throw new PledgeError(
-          "PLEDGE_REQUEST_TRANSITION_INVALID",
-          "the request has no verified person to act on",
-        );
-      }
-      const opened = await openedValues(trx, deps.vault, row);
-      const closed = await fulfilAndClose(trx, deps, acting, pack, row, opened?.details ?? {}, actor, now);
-      return viewOf(pack, closed, now);
-    }
-    return viewOf(pack, await transition(trx, pack, row, move, actor, now), now);
-  });
-  deps.onChange?.(id);
-  return view;
+    const opened = await openedValues(trx, deps.vault, row);
+    const closed = await fulfilAndClose(trx, deps, acting, pack, row, opened?.details ?? {}, actor, now);
+    return viewOf(pack, closed, now);
+  }
+  return viewOf(pack, await transition(trx, pack, row, move, actor, now), now);
 }
 
 /** Gives the request to a staff member (null: to nobody). Audited; the version moves on. */

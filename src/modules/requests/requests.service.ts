@@ -39,6 +39,22 @@ export async function receiveRequest(
   acting: Acting,
   input: NewRequest,
 ): Promise<Result<Received>> {
+  const received = await deps.db.transaction().execute((trx) => receiveRequestIn(trx, deps, acting, input));
+  deps.onChange?.(received.request.id);
+  return ok(received);
+}
+
+/**
+ * `receiveRequest` in the caller's transaction (an agent's exercise commits with its replay claim
+ * and its own record): a failure throws and the caller's transaction rolls back with it. The
+ * caller tells `deps.onChange` of the request once it commits.
+ */
+export async function receiveRequestIn(
+  trx: Transaction<Database>,
+  deps: RequestsDeps,
+  acting: Acting,
+  input: NewRequest,
+): Promise<Received> {
   const now = deps.clock();
   const pack = deps.policies.at(now.toISOString()).pack;
   checkKind(pack, input);
@@ -56,94 +72,90 @@ export async function receiveRequest(
     );
   }
   const actor = auditActor(acting.actor);
-  const received = await deps.db.transaction().execute(async (trx): Promise<Received> => {
-    let subject: { subjectId: string; jurisdiction: string | null } | null = null;
-    let ambiguous = false;
-    if (input.subjectId !== undefined) {
-      const row = await trx
-        .selectFrom("subjects")
-        .select(["subject_id", "jurisdiction"])
-        .where("subject_id", "=", input.subjectId)
-        .where("erased_at", "is", null)
-        .executeTakeFirst();
-      if (row === undefined) throw new PledgeError("PLEDGE_NOT_FOUND", "no such person");
-      subject = { subjectId: row.subject_id, jurisdiction: row.jurisdiction };
-    } else if (digest !== null) {
-      const matched = await matchSubjects(trx, deps, acting, digest);
-      // Two people matched act on nobody. Staff are asked for more at once; an agent's request
-      // is recorded and denied, so the agent has a status to show the person.
-      if (matched.length > 1 && input.intake !== "agent") {
-        throw new PledgeError(
-          "PLEDGE_REQUEST_AMBIGUOUS_MATCH",
-          `the details given fit ${matched.length} people: give more (${setsOf(pack)}) so that they fit one`,
-          pack.requests?.clauses ?? [],
-        );
-      }
-      // A list removal that fits nobody still puts the address on the Do Not Send list.
-      if (matched.length === 0 && input.intake === "staff" && input.kind !== "list_removal") {
-        throw new PledgeError(
-          "PLEDGE_REQUEST_NO_MATCH",
-          `the details given fit nobody on record: check them or give another set (${setsOf(pack)})`,
-          pack.requests?.clauses ?? [],
-        );
-      }
-      ambiguous = matched.length > 1;
-      subject = matched.length === 1 ? matched[0]! : null;
+  let subject: { subjectId: string; jurisdiction: string | null } | null = null;
+  let ambiguous = false;
+  if (input.subjectId !== undefined) {
+    const row = await trx
+      .selectFrom("subjects")
+      .select(["subject_id", "jurisdiction"])
+      .where("subject_id", "=", input.subjectId)
+      .where("erased_at", "is", null)
+      .executeTakeFirst();
+    if (row === undefined) throw new PledgeError("PLEDGE_NOT_FOUND", "no such person");
+    subject = { subjectId: row.subject_id, jurisdiction: row.jurisdiction };
+  } else if (digest !== null) {
+    const matched = await matchSubjects(trx, deps, acting, digest);
+    // Two people matched act on nobody. Staff are asked for more at once; an agent's request
+    // is recorded and denied, so the agent has a status to show the person.
+    if (matched.length > 1 && input.intake !== "agent") {
+      throw new PledgeError(
+        "PLEDGE_REQUEST_AMBIGUOUS_MATCH",
+        `the details given fit ${matched.length} people: give more (${setsOf(pack)}) so that they fit one`,
+        pack.requests?.clauses ?? [],
+      );
     }
-    const repeated = await openRepeat(trx, input, subject?.subjectId ?? null, emailIndex);
-    if (repeated !== null) {
-      await appendAudit(trx, [
-        {
-          type: "request.repeated",
-          at: now,
-          actor,
-          subjectId: repeated.subject_id,
-          payload: { requestId: repeated.request_id, kind: input.kind, intake: input.intake },
-        },
-      ]);
-      if (input.intake === "public" && repeated.state === "identity_unverified") {
-        // Asked again before verifying: a fresh link, so a lost message or an expired link never
-        // leaves the person waiting (the route limits how often one address can ask).
-        await makeLink(trx, repeated.request_id, "verify", now);
-        await oweNotice(trx, repeated.request_id, "verify", now);
-      }
-      return { request: viewOf(pack, repeated, now), repeated: true };
+    // A list removal that fits nobody still puts the address on the Do Not Send list.
+    if (matched.length === 0 && input.intake === "staff" && input.kind !== "list_removal") {
+      throw new PledgeError(
+        "PLEDGE_REQUEST_NO_MATCH",
+        `the details given fit nobody on record: check them or give another set (${setsOf(pack)})`,
+        pack.requests?.clauses ?? [],
+      );
     }
-    // A list removal keeps the digest only: no value given is stored, and no notice is sent.
-    const removal = input.kind === "list_removal";
-    const contact = removal
-      ? null
-      : (email ?? (subject === null ? null : await ownEmail(trx, deps, acting, subject.subjectId)));
-    const jurisdiction = given ?? subject?.jurisdiction ?? null;
-    const id = randomUUID();
-    let row = await openRequestIn(
-      trx,
-      pack,
+    ambiguous = matched.length > 1;
+    subject = matched.length === 1 ? matched[0]! : null;
+  }
+  const repeated = await openRepeat(trx, input, subject?.subjectId ?? null, emailIndex);
+  if (repeated !== null) {
+    await appendAudit(trx, [
       {
-        id,
-        kind: input.kind,
-        intake: input.intake,
-        subjectId: subject?.subjectId ?? null,
-        jurisdiction,
-        emailIndex,
-        contact,
-        ...(removal || input.claimant === undefined ? {} : { claimant: input.claimant }),
-        ...(input.details === undefined ? {} : { details: input.details }),
-        ...(input.agent === undefined ? {} : { agent: input.agent }),
-        cipher: removal ? null : await deps.vault.createSubjectKey(trx, id),
+        type: "request.repeated",
+        at: now,
+        actor,
+        subjectId: repeated.subject_id,
+        payload: { requestId: repeated.request_id, kind: input.kind, intake: input.intake },
       },
-      actor,
-      now,
-    );
-    if (removal && digest !== null) await keepDigest(trx, row.request_id, digest);
-    // A request made without an account is acknowledged once its address is verified.
-    if (contact !== null && row.intake !== "public")
-      await oweNotice(trx, row.request_id, "acknowledgement", now);
-    row = await firstMoves(trx, deps, acting, pack, row, input.details ?? {}, ambiguous, actor, now);
-    return { request: viewOf(pack, row, now), repeated: false };
-  });
-  deps.onChange?.(received.request.id);
-  return ok(received);
+    ]);
+    if (input.intake === "public" && repeated.state === "identity_unverified") {
+      // Asked again before verifying: a fresh link, so a lost message or an expired link never
+      // leaves the person waiting (the route limits how often one address can ask).
+      await makeLink(trx, repeated.request_id, "verify", now);
+      await oweNotice(trx, repeated.request_id, "verify", now);
+    }
+    return { request: viewOf(pack, repeated, now), repeated: true };
+  }
+  // A list removal keeps the digest only: no value given is stored, and no notice is sent.
+  const removal = input.kind === "list_removal";
+  const contact = removal
+    ? null
+    : (email ?? (subject === null ? null : await ownEmail(trx, deps, acting, subject.subjectId)));
+  const jurisdiction = given ?? subject?.jurisdiction ?? null;
+  const id = randomUUID();
+  let row = await openRequestIn(
+    trx,
+    pack,
+    {
+      id,
+      kind: input.kind,
+      intake: input.intake,
+      subjectId: subject?.subjectId ?? null,
+      jurisdiction,
+      emailIndex,
+      contact,
+      ...(removal || input.claimant === undefined ? {} : { claimant: input.claimant }),
+      ...(input.details === undefined ? {} : { details: input.details }),
+      ...(input.agent === undefined ? {} : { agent: input.agent }),
+      cipher: removal ? null : await deps.vault.createSubjectKey(trx, id),
+    },
+    actor,
+    now,
+  );
+  if (removal && digest !== null) await keepDigest(trx, row.request_id, digest);
+  // A request made without an account is acknowledged once its address is verified.
+  if (contact !== null && row.intake !== "public")
+    await oweNotice(trx, row.request_id, "acknowledgement", now);
+  row = await firstMoves(trx, deps, acting, pack, row, input.details ?? {}, ambiguous, actor, now);
+  return { request: viewOf(pack, row, now), repeated: false };
 }
 
 /**

@@ -6,10 +6,12 @@ type Fixed<T> = ColumnType<T, T, never>;
 /**
  * A rights request. What the person gave to be found by (`claimant_enc`), what the kind needs
  * (`details_enc`: a correction's values, a channel) and the address notices go to (`contact_enc`)
- * are ciphertext under `key_id`'s data key: the matched person's, so erasing them shreds it, or
- * one made for the request alone while it matches nobody. `email_index` is the vault's email
- * blind index of the address given, to recognise a repeated request from someone not on record.
- * `due_at` is null once the request is closed; the queue sorts the open ones by it.
+ * are ciphertext under `key_id`'s data key: one made for the request alone, so that a deletion
+ * request can still tell the person it is done after their own key is destroyed (a complaint's
+ * is its sender's key, or its own; a list removal has none, as it seals nothing).
+ * `email_index` is the vault's email blind index of the address given, to recognise a repeated
+ * request from someone not on record. `due_at` is null once the request is closed; the queue
+ * sorts the open ones by it.
  */
 export interface RightsRequestsTable {
   request_id: Fixed<string>;
