@@ -15,7 +15,7 @@ import { createAuditWriter } from "../src/audit/writer.ts";
 import { loadConfig } from "../src/config.ts";
 import { createApp } from "../src/http/app.ts";
 import { registerAgent, setUpToken } from "../src/modules/drp/agents.service.ts";
-import type { AgentRequests } from "../src/modules/drp/drp.ts";
+import type { AgentRequests } from "../src/modules/drp/drp.port.ts";
 import type { RequestView } from "../src/modules/requests/requests.ts";
 import { loadPolicyHistory } from "../src/policy/history.ts";
 import { openStore } from "../src/store/connection.ts";

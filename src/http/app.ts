@@ -63,7 +63,7 @@ import { wellKnownRoutes } from "./well-known.routes.ts";
 import { policyPublishRoutes } from "../modules/policy-versions/versions.routes.ts";
 import { drpAgentRoutes } from "../modules/drp/agents.routes.ts";
 import { StatusCallbacks } from "../modules/drp/callbacks.ts";
-import type { AgentRequests } from "../modules/drp/drp.ts";
+import type { AgentRequests } from "../modules/drp/drp.port.ts";
 import { drpRoutes } from "../modules/drp/drp.routes.ts";
 import { agentRequestsOf } from "../modules/drp/requests.port.ts";
 import { DEFAULT_SKEW_MS } from "../modules/drp/envelope.ts";

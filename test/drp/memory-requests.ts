@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createSubjectCipher, newDataKey } from "../../src/crypto/cipher.ts";
 import type { SubjectCipher } from "../../src/crypto/vault.types.ts";
-import type { AgentRequests } from "../../src/modules/drp/drp.ts";
+import type { AgentRequests } from "../../src/modules/drp/drp.port.ts";
 import {
   TRANSITIONS,
   type NewRequest,

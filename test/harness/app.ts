@@ -6,7 +6,7 @@ import { createAuditWriter, type AuditWriter } from "../../src/audit/writer.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Vault } from "../../src/crypto/vault.types.ts";
 import { createApp } from "../../src/http/app.ts";
-import type { AgentRequests } from "../../src/modules/drp/drp.ts";
+import type { AgentRequests } from "../../src/modules/drp/drp.port.ts";
 import { createKey, createStaff } from "../../src/modules/staff/staff.service.ts";
 import { inForce, loadPolicyHistory } from "../../src/policy/history.ts";
 import type { PolicyPack } from "../../src/policy/schema.ts";

@@ -3,7 +3,7 @@ import { moveRequestIn, readRequest } from "../requests/requests.queue.ts";
 import type { RequestsDeps } from "../requests/requests.service.ts";
 import { receiveRequestIn } from "../requests/requests.service.ts";
 import { isOpen, type RequestView } from "../requests/requests.ts";
-import type { AgentRequests } from "./drp.ts";
+import type { AgentRequests } from "./drp.port.ts";
 
 /** An authorised agent acting through the protocol: attested by its signature and the network's rules. */
 export function agentActing(agentId: string): Acting {
