@@ -84,7 +84,7 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     expect(await page.locator("details.clauses-inline").last().textContent()).toContain("ZM-05");
     await expectAccessible(page);
     await screenshot(page, "signup");
-    await signUp(page, "ada@example.com", { tick: ["Send me Electronic newsletter by email"] });
+    await signUp(page, "ada@example.com", { tick: ["Send me Electronic newsletter"] });
     expect(
       await page
         .getByRole("row", { name: /Email address/ })
@@ -96,7 +96,7 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
         .getByRole("row", { name: /Email address/ })
         .first()
         .textContent(),
-    ).toContain("web.signup");
+    ).toContain("when you signed up");
     await expectAccessible(page);
     await screenshot(page, "information");
   });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api, ApiError } from "../../shared/api.ts";
 import { Alert, cardGuard, explain, Field, type FieldErrors } from "../../shared/forms.tsx";
+import { collectionPoint, day } from "../../shared/format.ts";
 import type { MyRecord, Provenance } from "../types.ts";
 
 /** The fields a customer edits on their own record (src/modules/customers/self-service.ts). */
@@ -20,7 +21,7 @@ const LABELS: Record<string, string> = {
 };
 
 function collected(p: Provenance): string {
-  return `${p.collectionPoint}, ${new Date(p.collectedAt).toLocaleDateString()} (policy ${p.policyVersion})`;
+  return `${day(p.collectedAt)}, ${collectionPoint(p.collectionPoint)} (policy of ${p.policyVersion})`;
 }
 
 /**

@@ -131,7 +131,7 @@ export function Preferences({ policy }: { policy: PolicyView }) {
               </caption>
               <thead>
                 <tr>
-                  <th scope="col">Topic</th>
+                  <th scope="col">Messages</th>
                   {channels.map((ch) => (
                     <th scope="col" key={ch}>
                       {CHANNEL_NAMES[ch]}

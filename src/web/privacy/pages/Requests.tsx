@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api, ApiError } from "../../shared/api.ts";
 import { Alert, cardGuard, explain, Field, type FieldErrors } from "../../shared/forms.tsx";
+import { day } from "../../shared/format.ts";
 import { GpcNotice } from "../gpc.tsx";
 import type { MyConsents, MyRequest, PolicyView } from "../types.ts";
 
@@ -218,15 +219,13 @@ export function Requests({ policy }: { policy: PolicyView }) {
               {items.map((r) => (
                 <tr key={r.id}>
                   <th scope="row">{KINDS[r.kind] ?? r.kind}</th>
-                  <td>{new Date(r.receivedAt).toLocaleDateString()}</td>
+                  <td>{day(r.receivedAt)}</td>
                   <td>
                     {STATES[r.state] ?? r.state}
                     {r.denialReason ? ` (${r.denialReason.replace(/_/g, " ")})` : ""}
                     {r.extensionReason ? `: ${r.extensionReason}` : ""}
                   </td>
-                  <td>
-                    {r.closedAt !== null ? `Closed ${new Date(r.closedAt).toLocaleDateString()}` : dueText(r)}
-                  </td>
+                  <td>{r.closedAt !== null ? `Closed ${day(r.closedAt)}` : dueText(r)}</td>
                   <td>
                     {r.state === "fulfilled" && (r.kind === "access" || r.kind === "portable_export") ? (
                       <DownloadButton />

@@ -27,7 +27,7 @@ function choicesOf(policy: PolicyView): Choice[] {
     for (const channel of t.channels) {
       choices.push({
         key: `topic:${t.id}:${channel}`,
-        label: `Send me ${t.name} by ${CHANNEL_NAMES[channel].toLowerCase()}`,
+        label: `Send me ${t.name}${by(t.channels, channel)}`,
         consent: { targetKind: "topic", target: t.id, channel, action: "granted" },
         clauses: t.clauses,
       });
@@ -38,15 +38,18 @@ function choicesOf(policy: PolicyView): Choice[] {
       const optIn = p.basis === "consent";
       choices.push({
         key: `purpose:${p.id}:${channel}`,
-        label: optIn
-          ? `Yes: ${p.name} by ${CHANNEL_NAMES[channel].toLowerCase()}`
-          : `No, thank you: ${p.name} by ${CHANNEL_NAMES[channel].toLowerCase()}`,
+        label: `${optIn ? "Yes" : "No, thank you"}: ${p.name}${by(p.channels, channel)}`,
         consent: { targetKind: "purpose", target: p.id, channel, action: optIn ? "granted" : "withdrawn" },
         clauses: p.clauses,
       });
     }
   }
   return choices;
+}
+
+/** " by email", unless the item goes by one channel only (its name says which). */
+function by(channels: readonly Channel[], channel: Channel): string {
+  return channels.length > 1 ? ` by ${CHANNEL_NAMES[channel].toLowerCase()}` : "";
 }
 
 /** Whole years between a YYYY-MM-DD birth date and today. */
