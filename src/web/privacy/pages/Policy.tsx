@@ -41,7 +41,7 @@ export function PolicyPage({ current, version }: { current: PolicyView; version:
       {shown === null ? null : (
         <>
           <p className="lead">
-            {shown.name}. Version {shown.version}, effective {shown.effectiveFrom.slice(0, 10)}, last updated{" "}
+            {shown.name}, version {shown.version}, effective {shown.effectiveFrom.slice(0, 10)}, last updated{" "}
             {shown.lastUpdated}.{" "}
             {shown.version === current.version
               ? "This is the version in force."
