@@ -27,6 +27,7 @@ beforeAll(async () => {
 afterAll(() => web?.remove());
 
 const PASSWORD = "correct horse battery staple";
+const NEW_PASSWORD = "another long passphrase for ada";
 
 async function signUp(page: Page, email: string, options: { tick?: string[] } = {}): Promise<void> {
   await page.goto("/signup");
@@ -57,6 +58,11 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("unsafe-inline");
     await page.getByRole("heading", { level: 1, name: "Your privacy at zMailCloud" }).waitFor();
+    // The keyboard: the first Tab reaches the skip link, then the site's navigation.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("zMailCloud");
     await expectAccessible(page);
     await screenshot(page, "home");
 
@@ -154,6 +160,10 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     await page.getByText("Email marketing is stopped").waitFor();
     expect(await newsletter.textContent()).toContain("Stopped");
     expect(await page.getByRole("button", { name: "Email stopped marketing" }).isDisabled()).toBe(true);
+    // The same with the keyboard alone: focus the post button, press Enter.
+    await page.getByRole("button", { name: "Stop post marketing" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByText("Post marketing is stopped").waitFor();
     await screenshot(page, "preferences-stopped");
   });
 
@@ -197,6 +207,22 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     expect(problemsOf(page)).toEqual([]);
   });
 
+  it("a password change needs the current password, and keeps the session working", async () => {
+    await page.getByRole("link", { name: "My information" }).click();
+    await page.getByLabel("Current password").fill("not the password at all");
+    await page.getByLabel("New password").fill(NEW_PASSWORD);
+    await page.getByRole("button", { name: "Change my password" }).click();
+    await page.getByText("Your current password is not right.").first().waitFor();
+    await page.getByLabel("Current password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Change my password" }).click();
+    await page.getByText("Your password is changed.").waitFor();
+    await expectAccessible(page);
+    // The session's new CSRF token is in use: a change still goes through.
+    await page.getByLabel("First name").fill("Ada");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("status").getByText("Saved.").waitFor();
+  });
+
   it("sign out ends the session; the account pages then ask to sign in again", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { level: 1, name: "Your privacy at zMailCloud" }).waitFor();
@@ -206,7 +232,7 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     await page.getByLabel("Password").fill("not the password at all");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByText("The email address or password is not right.").waitFor();
-    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Password").fill(NEW_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { level: 1, name: "My information" }).waitFor();
     expect(problemsOf(page)).toEqual([]);

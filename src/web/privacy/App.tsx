@@ -156,12 +156,10 @@ function NavItem(props: { to: string; path: string; children: ReactNode }) {
 /** The page's main region; on a change of page, focus moves to it so a screen reader starts there. */
 function Main(props: { path: string; children: ReactNode }) {
   const ref = useRef<HTMLElement>(null);
-  const first = useRef(true);
+  const shown = useRef(props.path);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    if (shown.current === props.path) return; // the first page: focus stays where the browser put it
+    shown.current = props.path;
     ref.current?.focus();
   }, [props.path]);
   return (
