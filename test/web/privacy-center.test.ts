@@ -149,6 +149,30 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     ).toContain("King");
   });
 
+  it("a session that ends under an open page asks to sign in there, keeping what was typed", async () => {
+    await page.context().clearCookies({ name: "pledge_session" });
+    await page.getByLabel("Last name").fill("Lovelace King");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    const again = page.getByRole("region", { name: "You have been signed out" });
+    await again.waitFor();
+    expect(await page.getByLabel("Last name").inputValue()).toBe("Lovelace King");
+    await expectAccessible(page);
+    await screenshot(page, "session-ended");
+    await again.getByLabel("Email address").fill("ada@example.com");
+    await again.getByLabel("Password").fill(PASSWORD);
+    await again.getByRole("button", { name: "Sign in" }).click();
+    await again.waitFor({ state: "detached" });
+    expect(await page.getByLabel("Last name").inputValue()).toBe("Lovelace King");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("status").getByText("Saved.").waitFor();
+    expect(
+      await page
+        .getByRole("row", { name: /Last name/ })
+        .first()
+        .textContent(),
+    ).toContain("Lovelace King");
+  });
+
   it("ZM-06: the preferences grid, and a channel stopped in one click", async () => {
     await page.getByRole("link", { name: "My preferences" }).click();
     await page.getByRole("heading", { level: 1, name: "My preferences" }).waitFor();

@@ -16,6 +16,8 @@ const ACCOUNT_PAGES = ["/my/information", "/my/preferences", "/my/requests"];
 export function App({ policy }: { policy: PolicyView }) {
   const path = usePath();
   const [signedIn, setSignedIn] = useState<boolean | null>(null);
+  // The session ended under an open page: sign in again on that page, keeping what was typed.
+  const [expired, setExpired] = useState(false);
 
   useEffect(() => {
     // A live session answers with its CSRF token; no session is a 401.
@@ -24,11 +26,15 @@ export function App({ policy }: { policy: PolicyView }) {
         setCsrfToken(data.csrfToken);
         setSignedIn(true);
       },
-      () => setSignedIn(false),
+      () => {
+        setSignedIn(false);
+        setExpired(false); // no session to begin with: nothing ended
+      },
     );
     return onSessionEnded(() => {
       setCsrfToken(null);
       setSignedIn(false);
+      setExpired(true);
     });
   }, []);
 
@@ -38,10 +44,12 @@ export function App({ policy }: { policy: PolicyView }) {
       signIn(token) {
         setCsrfToken(token);
         setSignedIn(true);
+        setExpired(false);
       },
       signOut() {
         setCsrfToken(null);
         setSignedIn(false);
+        setExpired(false);
       },
     }),
     [signedIn],
@@ -57,13 +65,15 @@ export function App({ policy }: { policy: PolicyView }) {
     navigate("/");
   }, [session]);
 
+  // Leaving the page whose session ended: the usual way to sign in, from the sign-in page.
+  useEffect(() => setExpired(false), [path]);
   const needsAccount = ACCOUNT_PAGES.includes(path);
   useEffect(() => {
-    if (signedIn === false && needsAccount) navigate(`/signin?next=${encodeURIComponent(path)}`);
-  }, [signedIn, needsAccount, path]);
+    if (signedIn === false && needsAccount && !expired) navigate(`/signin?next=${encodeURIComponent(path)}`);
+  }, [signedIn, needsAccount, path, expired]);
 
   let page: ReactNode;
-  if (needsAccount && signedIn !== true) page = <p aria-busy="true">Loading…</p>;
+  if (needsAccount && signedIn !== true && !expired) page = <p aria-busy="true">Loading…</p>;
   else if (path === "/") page = <Home policy={policy} session={session} />;
   else if (path === "/privacy" || path.startsWith("/privacy/versions/"))
     page = (
@@ -128,7 +138,10 @@ export function App({ policy }: { policy: PolicyView }) {
           </nav>
         </div>
       </header>
-      <Main path={path}>{page}</Main>
+      <Main path={path}>
+        {expired && needsAccount ? <SignIn session={session} again /> : null}
+        {page}
+      </Main>
       <footer className="site-footer">
         <div className="wrap">
           <p>

@@ -10,7 +10,11 @@ function nextPage(): string {
   return next !== null && next.startsWith("/my/") ? next : "/my/information";
 }
 
-export function SignIn({ session }: { session: Session }) {
+/**
+ * Sign-in. `again`: the session ended under an open account page; the form shows above that page,
+ * which stays as it was (what was typed included), and signing in lets the person carry on there.
+ */
+export function SignIn({ session, again = false }: { session: Session; again?: boolean }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -30,7 +34,7 @@ export function SignIn({ session }: { session: Session }) {
         body: { email, password },
       });
       session.signIn(data.csrfToken);
-      navigate(nextPage());
+      if (!again) navigate(nextPage());
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       setMessage(explain(error.problem).message);
@@ -38,33 +42,48 @@ export function SignIn({ session }: { session: Session }) {
     }
   };
 
+  const form = (
+    <form onSubmit={(e) => void submit(e)} noValidate className="narrow">
+      <Field
+        label="Email address"
+        name="email"
+        type="email"
+        autoComplete="username"
+        value={email}
+        error={errors.email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        error={errors.password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <button type="submit" disabled={busy}>
+        Sign in
+      </button>
+    </form>
+  );
+
+  if (again) {
+    return (
+      <section aria-labelledby="signin-again" className="panel again">
+        <h2 id="signin-again">You have been signed out</h2>
+        <p role="alert">Your session has ended. Sign in to carry on: what you typed on this page is kept.</p>
+        {message ? <Alert>{message}</Alert> : null}
+        {form}
+      </section>
+    );
+  }
+
   return (
     <>
       <h1>Sign in</h1>
       {message ? <Alert>{message}</Alert> : null}
-      <form onSubmit={(e) => void submit(e)} noValidate className="narrow">
-        <Field
-          label="Email address"
-          name="email"
-          type="email"
-          autoComplete="username"
-          value={email}
-          error={errors.email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          error={errors.password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-        <button type="submit" disabled={busy}>
-          Sign in
-        </button>
-      </form>
+      {form}
       <p>
         No account yet? <Link to="/signup">Create an account</Link>.
       </p>
