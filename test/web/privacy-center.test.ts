@@ -130,6 +130,22 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     expect(sent).toHaveLength(1);
   });
 
+  it("ZM-07: an address is added and removed by the customer", async () => {
+    await page.getByLabel("Kind of address").selectOption("billing");
+    await page.getByLabel("Street and number").fill("12 St James's Square");
+    await page.getByLabel("Town or city").fill("London");
+    await page.getByLabel("Postal code (ZIP)").fill("SW1Y 4JH");
+    await page.getByLabel("Country code").fill("GB");
+    await page.getByRole("button", { name: "Add the address" }).click();
+    await page.getByText("Address added.").waitFor();
+    expect(await page.getByRole("row", { name: /billing address/i }).textContent()).toContain("SW1Y 4JH");
+    await expectAccessible(page);
+    await screenshot(page, "addresses");
+    await page.getByRole("button", { name: /Remove 12 St James's Square/ }).click();
+    await page.getByText("Address removed.").waitFor();
+    expect(await page.getByRole("row", { name: /billing address/i }).count()).toBe(0);
+  });
+
   it("a stale edit shows the conflict instead of overwriting the change made elsewhere", async () => {
     // The record changes behind the page's back: another tab of the same session.
     const other = await page.context().newPage();

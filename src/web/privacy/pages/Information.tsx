@@ -3,6 +3,7 @@ import { api, ApiError } from "../../shared/api.ts";
 import { Alert, cardGuard, explain, Field, type FieldErrors } from "../../shared/forms.tsx";
 import { collectionPoint, day } from "../../shared/format.ts";
 import type { MyRecord, Provenance } from "../types.ts";
+import { Addresses } from "./Addresses.tsx";
 import { PasswordChange } from "./Password.tsx";
 
 /** The fields a customer edits on their own record (src/modules/customers/self-service.ts). */
@@ -168,6 +169,7 @@ export function Information({ fields }: { fields: readonly string[] }) {
               </button>
             </form>
           </section>
+          <Addresses addresses={record.addresses} fields={fields} changed={load} />
           <PasswordChange />
         </>
       )}
