@@ -146,6 +146,18 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     expect(await page.getByRole("row", { name: /billing address/i }).count()).toBe(0);
   });
 
+  it("ZM-07: another contact is added and removed", async () => {
+    await page.getByLabel("Contact's name").fill("Charles Babbage");
+    await page.getByLabel("Contact's email address").fill("charles@example.com");
+    await page.getByRole("button", { name: "Add the contact" }).click();
+    await page.getByText("Contact added.").waitFor();
+    await page.getByText("Charles Babbage, charles@example.com").waitFor();
+    await expectAccessible(page);
+    await page.getByRole("button", { name: "Remove Charles Babbage" }).click();
+    await page.getByText("Contact removed.").waitFor();
+    expect(await page.getByText("Charles Babbage, charles@example.com").count()).toBe(0);
+  });
+
   it("a stale edit shows the conflict instead of overwriting the change made elsewhere", async () => {
     // The record changes behind the page's back: another tab of the same session.
     const other = await page.context().newPage();

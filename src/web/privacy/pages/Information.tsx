@@ -4,6 +4,7 @@ import { Alert, cardGuard, explain, Field, type FieldErrors } from "../../shared
 import { collectionPoint, day } from "../../shared/format.ts";
 import type { MyRecord, Provenance } from "../types.ts";
 import { Addresses } from "./Addresses.tsx";
+import { Contacts } from "./Contacts.tsx";
 import { PasswordChange } from "./Password.tsx";
 
 /** The fields a customer edits on their own record (src/modules/customers/self-service.ts). */
@@ -130,7 +131,7 @@ export function Information({ fields }: { fields: readonly string[] }) {
                 )}
                 {record.addresses.map((a) => (
                   <tr key={a.addressId}>
-                    <th scope="row">{a.kind} address</th>
+                    <th scope="row">{a.kind.charAt(0).toUpperCase() + a.kind.slice(1)} address</th>
                     <td>
                       {[
                         a.address.line1,
@@ -170,6 +171,7 @@ export function Information({ fields }: { fields: readonly string[] }) {
             </form>
           </section>
           <Addresses addresses={record.addresses} fields={fields} changed={load} />
+          {fields.includes("email") ? <Contacts /> : null}
           <PasswordChange />
         </>
       )}
