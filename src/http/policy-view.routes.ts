@@ -57,12 +57,23 @@ const policyView = obj({
     type: "array",
     items: obj({ id: { type: "string" }, title: { type: "string" }, text: { type: "string" } }),
   },
+  versions: {
+    type: "array",
+    description: "every version that has taken effect, oldest first",
+    items: obj({
+      version: { type: "string" },
+      effectiveFrom: { type: "string", format: "date-time" },
+      lastUpdated: { type: "string" },
+      inForce: { type: "boolean" },
+    }),
+  },
 });
 
 /**
  * `GET /v1/policy`: the policy in force (or `?version=`, one that has taken effect) as the privacy
  * center shows it: the company's name and colour, each clause's public wording, and the choices a
- * person can make with the clauses behind them (src/policy/public-view.ts). Public: nobody's data.
+ * person can make with the clauses behind them (src/policy/public-view.ts), and the list of every
+ * version that has taken effect. Public: nobody's data.
  */
 export async function policyViewRoutes(app: FastifyInstance, opts: PolicyViewRoutesOptions): Promise<void> {
   const { book, clock } = opts;
@@ -88,7 +99,16 @@ export async function policyViewRoutes(app: FastifyInstance, opts: PolicyViewRou
       const entry = wanted === undefined ? visible.at(-1) : visible.find((v) => v.pack.version === wanted);
       if (entry === undefined) throw new PledgeError("PLEDGE_NOT_FOUND", "no such policy version");
       void reply.header("cache-control", "no-cache");
-      return publicPolicyView(entry.pack, new Date(entry.from).toISOString());
+      const current = visible.at(-1);
+      return {
+        ...publicPolicyView(entry.pack, new Date(entry.from).toISOString()),
+        versions: visible.map((v) => ({
+          version: v.pack.version,
+          effectiveFrom: new Date(v.from).toISOString(),
+          lastUpdated: v.pack.last_updated,
+          inForce: v === current,
+        })),
+      };
     },
   );
 }

@@ -72,6 +72,14 @@ describe("serving the web pages", () => {
     expect(view.clauses.find((c: { id: string }) => c.id === "ZM-06").text).toMatch(/single click/);
     expect(view.accounts.fields).toContain("email");
     expect(Object.keys(view)).not.toContain("staff");
+    expect(view.versions).toEqual([
+      {
+        version: "2015-10-17",
+        effectiveFrom: "2015-10-17T00:00:00.000Z",
+        lastUpdated: "2015-10-17",
+        inForce: true,
+      },
+    ]);
     const old = await built.app.inject({ method: "GET", url: "/v1/policy?version=2015-10-17" });
     expect(old.json().version).toBe("2015-10-17");
     const none = await built.app.inject({ method: "GET", url: "/v1/policy?version=1900-01-01" });

@@ -25,12 +25,8 @@ export interface PolicyView {
   sharing: { scope: string; recipients: string[]; clauses: string[] }[];
   sale: { allowed: "never" | "with_permission"; clauses: string[] };
   clauses: { id: string; title: string; text: string }[];
-}
-
-/** GET /policy/versions. */
-export interface PolicyVersions {
-  company: string;
-  versions: { version: string; effectiveFrom: string; lastUpdated: string; inForce: boolean; url: string }[];
+  /** Every version that has taken effect, oldest first. */
+  versions: { version: string; effectiveFrom: string; lastUpdated: string; inForce: boolean }[];
 }
 
 export interface Provenance {

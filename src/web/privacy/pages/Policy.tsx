@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { api, ApiError } from "../../shared/api.ts";
 import { Alert } from "../../shared/forms.tsx";
 import { Link } from "../../shared/router.tsx";
-import type { PolicyVersions, PolicyView } from "../types.ts";
+import type { PolicyView } from "../types.ts";
 
 /**
  * The published policy, rendered from the pack (ALL-01): each clause's words with its id, and every
@@ -10,7 +10,6 @@ import type { PolicyVersions, PolicyView } from "../types.ts";
  */
 export function PolicyPage({ current, version }: { current: PolicyView; version: string | null }) {
   const [shown, setShown] = useState<PolicyView | null>(version === null ? current : null);
-  const [versions, setVersions] = useState<PolicyVersions | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
@@ -26,13 +25,6 @@ export function PolicyPage({ current, version }: { current: PolicyView; version:
         setProblem(error instanceof ApiError ? "There is no such version of the policy." : String(error)),
     );
   }, [version, current]);
-
-  useEffect(() => {
-    api<PolicyVersions>("GET", "/policy/versions").then(
-      ({ data }) => setVersions(data),
-      () => setVersions(null),
-    );
-  }, []);
 
   return (
     <>
@@ -64,35 +56,31 @@ export function PolicyPage({ current, version }: { current: PolicyView; version:
       )}
       <section aria-labelledby="versions" className="panel">
         <h2 id="versions">Every version</h2>
-        {versions === null ? (
-          <p>Loading the versions…</p>
-        ) : (
-          <table>
-            <caption>Versions of the {versions.company} privacy policy, oldest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Effective</th>
-                <th scope="col">Last updated</th>
-                <th scope="col">Status</th>
+        <table>
+          <caption>Versions of the {current.name} privacy policy, oldest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Version</th>
+              <th scope="col">Effective</th>
+              <th scope="col">Last updated</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {current.versions.map((v) => (
+              <tr key={v.version}>
+                <th scope="row">
+                  <Link to={v.inForce ? "/privacy" : `/privacy/versions/${encodeURIComponent(v.version)}`}>
+                    {v.version}
+                  </Link>
+                </th>
+                <td>{v.effectiveFrom.slice(0, 10)}</td>
+                <td>{v.lastUpdated}</td>
+                <td>{v.inForce ? "In force" : "Earlier version"}</td>
               </tr>
-            </thead>
-            <tbody>
-              {versions.versions.map((v) => (
-                <tr key={v.version}>
-                  <th scope="row">
-                    <Link to={v.inForce ? "/privacy" : `/privacy/versions/${encodeURIComponent(v.version)}`}>
-                      {v.version}
-                    </Link>
-                  </th>
-                  <td>{v.effectiveFrom.slice(0, 10)}</td>
-                  <td>{v.lastUpdated}</td>
-                  <td>{v.inForce ? "In force" : "Earlier version"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+            ))}
+          </tbody>
+        </table>
       </section>
     </>
   );
