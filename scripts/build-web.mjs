@@ -10,6 +10,11 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const built = existsSync(new URL("../dist/web/index.html", import.meta.url));
 if (process.argv.includes("--if-missing") && built) process.exit(0);
+// --out DIR: build somewhere else than dist/web (the browser tests build into a folder of their own).
+const at = process.argv.indexOf("--out");
+const outDir = at < 0 ? undefined : process.argv[at + 1];
+// React's production build, whatever NODE_ENV the caller runs under (vitest sets "test").
+process.env.NODE_ENV = "production";
 
 let vite;
 try {
@@ -21,5 +26,9 @@ try {
   );
   process.exit(0);
 }
-await vite.build({ configFile: `${root}vite.web.config.ts`, logLevel: "warn" });
-console.log("built the privacy center into dist/web");
+await vite.build({
+  configFile: `${root}vite.web.config.ts`,
+  logLevel: "warn",
+  ...(outDir === undefined ? {} : { build: { outDir, emptyOutDir: true } }),
+});
+console.log(`built the privacy center into ${outDir ?? "dist/web"}`);

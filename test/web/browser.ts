@@ -1,5 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { promisify } from "node:util";
+import { execFile } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import axe from "axe-core";
@@ -30,16 +32,15 @@ const FLAGS = [
 ];
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const run = promisify(execFile);
 
-/** Builds src/web into a fresh folder with the project's Vite config. */
+/**
+ * Builds src/web into a fresh folder, as `npm install` does (scripts/build-web.mjs), in a child
+ * process: a production build, whatever NODE_ENV this test process has.
+ */
 export async function buildWeb(): Promise<{ dir: string; remove(): void }> {
   const dir = mkdtempSync(path.join(tmpdir(), "pledge-web-"));
-  const { build } = await import("vite");
-  await build({
-    configFile: path.join(ROOT, "vite.web.config.ts"),
-    logLevel: "error",
-    build: { outDir: dir, emptyOutDir: true },
-  });
+  await run(process.execPath, [path.join(ROOT, "scripts/build-web.mjs"), "--out", dir], { cwd: ROOT });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -74,6 +76,16 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     await expectAccessible(page);
     await screenshot(page, "policy");
     expect(problemsOf(page)).toEqual([]);
+  });
+
+  it("the first page's JavaScript is at most 100 KB compressed", () => {
+    const dir = path.join(web!.dir, "assets");
+    const js = readdirSync(dir).filter((f) => f.endsWith(".js"));
+    const gzipped = js.reduce(
+      (sum, f) => sum + gzipSync(readFileSync(path.join(dir, f)), { level: 9 }).length,
+      0,
+    );
+    expect(gzipped).toBeLessThanOrEqual(100 * 1024);
   });
 
   it("an account page without a session asks to sign in first", async () => {
