@@ -4,7 +4,7 @@ export default tseslint.config(
   { ignores: ["node_modules/", "dist/", ".pledge/", "coverage/", "bin/"] },
   ...tseslint.configs.recommended,
   {
-    files: ["**/*.ts"],
+    files: ["**/*.ts", "**/*.tsx"],
     languageOptions: { parserOptions: { projectService: true } },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",

@@ -84,6 +84,7 @@ export const ERROR_TITLES = {
   PLEDGE_RATE_LIMITED: "Too many requests",
   PLEDGE_METRICS_UNAUTHORIZED: "The metrics token is missing or wrong",
   PLEDGE_NOT_READY: "Pledge is not ready to serve",
+  PLEDGE_WEB_NOT_BUILT: "The privacy center has not been built",
   PLEDGE_STORE_UNAVAILABLE: "The database cannot be reached; retry shortly",
   PLEDGE_INTERNAL: "Internal error",
 } as const satisfies Record<string, string>;

@@ -59,6 +59,8 @@ import { createSmtpTransport, type MailTransport } from "../modules/messages/tra
 import { unsubscribeLinks } from "../modules/unsubscribe/links.ts";
 import { PolicyBook } from "../policy/book.ts";
 import { policyRoutes } from "./policy.routes.ts";
+import { policyViewRoutes } from "./policy-view.routes.ts";
+import { DEFAULT_WEB_ROOT, webRoutes } from "./web.routes.ts";
 import { wellKnownRoutes } from "./well-known.routes.ts";
 import { policyPublishRoutes } from "../modules/policy-versions/versions.routes.ts";
 import { drpAgentRoutes } from "../modules/drp/agents.routes.ts";
@@ -95,6 +97,8 @@ export interface AppDeps {
   readonly agentRequests?: AgentRequests;
   /** Waits between attempts to deliver a DRP status callback; default DEFAULT_CALLBACK_DELAYS_MS. */
   readonly drpCallbackDelaysMs?: readonly number[];
+  /** The built web applications (src/http/web.routes.ts); default DEFAULT_WEB_ROOT, dist/web. */
+  readonly webRoot?: string;
 }
 
 /** 10 failed API keys a minute per source address, on all nodes together. */
@@ -178,6 +182,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   await app.register(healthRoutes, { store, book, clock });
   await app.register(policyRoutes, { book, clock });
+  await app.register(policyViewRoutes, { book, clock });
+  await app.register(webRoutes, { root: deps.webRoot ?? DEFAULT_WEB_ROOT });
   await app.register(wellKnownRoutes, { book, clock });
   await app.register(decisionRoutes, { deps: uses, audit: deps.audit });
   await app.register(auditRoutes, {

@@ -7,7 +7,8 @@ import type { FastifyInstance } from "fastify";
  * - no framing anywhere (`X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`), so the policy
  *   page and the API docs cannot be dressed up inside another site;
  * - a CSP on every answer: the route's own (the policy page's, the API docs' from
- *   installDocsSecurity) with `frame-ancestors 'none'` added, else `default-src 'none'`;
+ *   installDocsSecurity, the web pages' WEB_CSP from web.routes.ts) with `frame-ancestors 'none'`
+ *   added, else `default-src 'none'`;
  * - `Cache-Control: no-store` on everything but the public policy (`no-cache`: revalidate, it
  *   changes when a version takes effect) and the API docs' static files;
  * - `Strict-Transport-Security` when the request came over HTTPS: directly, or through a proxy

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { contrastWithWhite, HEX_COLOUR, MIN_CONTRAST } from "./brand.ts";
 
 /**
  * The policy pack format: one YAML file per company version. This schema is the single source
@@ -148,6 +149,22 @@ export const packSchema = z
   .object({
     company: slug.describe("pack id, e.g. partstore; the folder name under policies/"),
     name: z.string().min(1).describe("the company's public name"),
+    brand: z
+      .object({
+        colour: z
+          .string()
+          .regex(HEX_COLOUR, "a colour as #rrggbb")
+          .refine(
+            (c) => contrastWithWhite(c) >= MIN_CONTRAST,
+            `a colour dark enough for white text on it: a contrast of ${MIN_CONTRAST}:1 or more with white`,
+          )
+          .describe(
+            "the company's colour in the privacy center (buttons, links, headings); white text goes on it",
+          ),
+      })
+      .strict()
+      .optional()
+      .describe("how the privacy center looks; absent: Pledge's own dark blue"),
     version: z.string().min(1),
     effective_from: isoInstant.describe("the version is in force from this instant until the next one"),
     last_updated: isoDate.describe("shown on the public policy"),

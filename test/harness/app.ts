@@ -50,6 +50,8 @@ export async function buildTestApp(
     drpCallbackDelaysMs?: readonly number[];
     /** Field encryption, for tests that open what was sealed (default: a vault made in memory). */
     vault?: Vault;
+    /** The built web applications to serve (test/web/browser.ts builds them). */
+    webRoot?: string;
   } = {},
 ): Promise<TestApp> {
   const company = options.company ?? "partstore";
@@ -77,6 +79,7 @@ export async function buildTestApp(
       ...(options.agentRequests ? { agentRequests: options.agentRequests } : {}),
       ...(options.drpCallbackDelaysMs ? { drpCallbackDelaysMs: options.drpCallbackDelaysMs } : {}),
       ...(options.vault ? { vault: options.vault } : {}),
+      ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     });
     await app.ready();
   } catch (error) {

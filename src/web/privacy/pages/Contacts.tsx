@@ -1,0 +1,136 @@
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { api, ApiError } from "../../shared/api.ts";
+import { Alert, cardGuard, explain, Field, type FieldErrors } from "../../shared/forms.tsx";
+import type { Provenance } from "../types.ts";
+
+interface Contact {
+  contactId: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  provenance: Provenance;
+}
+
+/**
+ * My other contacts (ZM-07): people the account may be reached through, listed, added and removed
+ * through GET/POST/DELETE /v1/account/me/contacts.
+ */
+export function Contacts() {
+  const [contacts, setContacts] = useState<Contact[] | null>(null);
+  const [values, setValues] = useState({ name: "", email: "", phone: "" });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    const { data } = await api<Contact[]>("GET", "/v1/account/me/contacts");
+    setContacts(data);
+  }, []);
+  useEffect(() => {
+    load().catch((error: unknown) => {
+      if (error instanceof ApiError) setMessage({ kind: "error", text: explain(error.problem).message });
+    });
+  }, [load]);
+
+  const act = async (work: () => Promise<unknown>, done: string): Promise<boolean> => {
+    setBusy(true);
+    try {
+      await work();
+      await load();
+      setMessage({ kind: "success", text: done });
+      return true;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const explained = explain(error.problem);
+      setErrors(explained.fields);
+      setMessage({ kind: "error", text: explained.message });
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    const found = cardGuard(values);
+    if (values.name.trim() === "") found.name = "Enter the contact's name.";
+    if (values.email.trim() === "" && values.phone.trim() === "")
+      found.email = "Enter an email address or a phone number.";
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    const body = {
+      name: values.name.trim(),
+      ...(values.email.trim() === "" ? {} : { email: values.email.trim() }),
+      ...(values.phone.trim() === "" ? {} : { phone: values.phone.trim() }),
+    };
+    if (await act(() => api("POST", "/v1/account/me/contacts", { body }), "Contact added."))
+      setValues({ name: "", email: "", phone: "" });
+  };
+  const set = (name: keyof typeof values) => (e: { target: { value: string } }) =>
+    setValues((v) => ({ ...v, [name]: e.target.value }));
+
+  return (
+    <section aria-labelledby="contacts" className="panel">
+      <h2 id="contacts">My other contacts</h2>
+      {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+      {contacts === null ? null : contacts.length === 0 ? (
+        <p>No other contact on file.</p>
+      ) : (
+        <ul className="addresses">
+          {contacts.map((c) => {
+            const text = [c.name, c.email, c.phone].filter(Boolean).join(", ");
+            return (
+              <li key={c.contactId}>
+                <span>{text}</span>
+                <button
+                  type="button"
+                  className="secondary"
+                  disabled={busy}
+                  onClick={() =>
+                    void act(
+                      () => api("DELETE", `/v1/account/me/contacts/${c.contactId}`),
+                      "Contact removed.",
+                    )
+                  }
+                >
+                  Remove<span className="visually-hidden"> {c.name}</span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <form onSubmit={(e) => void add(e)} noValidate>
+        <fieldset>
+          <legend>Add a contact</legend>
+          <Field
+            label="Contact's name"
+            name="name"
+            value={values.name}
+            error={errors.name}
+            onChange={set("name")}
+          />
+          <Field
+            label="Contact's email address"
+            name="email"
+            type="email"
+            value={values.email}
+            error={errors.email}
+            onChange={set("email")}
+          />
+          <Field
+            label="Contact's phone number"
+            name="phone"
+            type="tel"
+            value={values.phone}
+            error={errors.phone}
+            onChange={set("phone")}
+          />
+          <button type="submit" disabled={busy}>
+            Add the contact
+          </button>
+        </fieldset>
+      </form>
+    </section>
+  );
+}
