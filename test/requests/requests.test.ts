@@ -166,6 +166,39 @@ describe("the state machine", () => {
 });
 
 describe("the signed-in customer", () => {
+  it("downloads the package of their own fulfilled access request with the session; nobody else's, nor one not done", async () => {
+    const c = await signedUp(f.t.app);
+    const other = await signedUp(f.t.app);
+    const made = await f.t.app.inject({
+      method: "POST",
+      url: "/v1/account/requests",
+      headers: as(c),
+      payload: { kind: "portable_export" },
+    });
+    const id = made.json().request.id as string;
+    const url = `/v1/account/requests/${id}/package`;
+    const early = await f.t.app.inject({ method: "GET", url, headers: as(c, {}, false) });
+    expect(early.statusCode).toBe(404);
+    expect((await f.move(id, { to: "fulfilled" })).json().state).toBe("fulfilled");
+    const zip = await f.t.app.inject({ method: "GET", url, headers: as(c, {}, false) });
+    expect(zip.statusCode).toBe(200);
+    expect(zip.headers["content-type"]).toBe("application/zip");
+    expect(zip.headers["cache-control"]).toBe("no-store");
+    const files = unzipSync(new Uint8Array(zip.rawPayload));
+    expect(strFromU8(files["data.json"]!)).toContain(c.email);
+    const theirs = await f.t.app.inject({ method: "GET", url, headers: as(other, {}, false) });
+    expect(theirs.statusCode).toBe(404);
+    expect(theirs.body).not.toContain(c.email);
+    expect((await f.t.app.inject({ method: "GET", url })).statusCode).toBe(401);
+    const audited = await f.t.store.db
+      .selectFrom("audit_log")
+      .select("actor")
+      .where("type", "=", "request.downloaded")
+      .where("subject_id", "=", c.subjectId)
+      .execute();
+    expect(audited).toEqual([{ actor: `customer:${c.subjectId}` }]);
+  });
+
   it("asks for their data; staff fulfil; the email's link downloads one ZIP with JSON and CSV, for a week", async () => {
     const c = await signedUp(f.t.app);
     const made = await f.t.app.inject({

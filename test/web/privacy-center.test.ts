@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { strFromU8, unzipSync } from "fflate";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
@@ -261,12 +262,13 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
       .waitFor();
     const [download] = await Promise.all([
       page.waitForEvent("download"),
-      page.getByRole("button", { name: "Download my data" }).click(),
+      page.getByRole("link", { name: "Download my data" }).click(),
     ]);
     const saved = await download.path();
-    const data = readFileSync(saved, "utf8");
-    expect(data).toContain("ada@example.com");
-    expect(download.suggestedFilename()).toBe("my-data.json");
+    expect(download.suggestedFilename()).toBe(`request-${request.id}.zip`);
+    const files = unzipSync(readFileSync(saved));
+    expect(Object.keys(files).sort()).toEqual(["README.txt", "data.csv", "data.json"]);
+    expect(strFromU8(files["data.json"]!)).toContain("ada@example.com");
     await screenshot(page, "requests");
     expect(problemsOf(page)).toEqual([]);
   });

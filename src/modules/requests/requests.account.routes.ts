@@ -5,6 +5,7 @@ import { requireSecureTransport, type CustomerSession } from "../../http/session
 import type { CustomersDeps } from "../customers/customers.service.ts";
 import { customerActing } from "../../use/acting.ts";
 import { unwrap } from "../../use/refusal.ts";
+import { downloadOwnPackage } from "./requests.package.ts";
 import { listRequests } from "./requests.queue.ts";
 import {
   detailsSchema,
@@ -106,6 +107,35 @@ export async function accountRequestRoutes(
     async (request) => {
       const page = await listRequests(deps, { subjectId: me(request), state: "all" }, { limit: 200 });
       return { items: page.requests };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/v1/account/requests/:id/package",
+    {
+      config: {
+        use: { callers: CUSTOMER, personal: true, action: "read", purpose: "self-service", touches: [] },
+      },
+      schema: {
+        tags,
+        summary: "Download the package of my fulfilled access request (ZIP: data.json, data.csv, README.txt)",
+        description:
+          "The same package as the completion email's link, for the signed-in owner of the request; made when downloaded, from the record as it is then.",
+        params: {
+          type: "object",
+          required: ["id"],
+          properties: { id: { type: "string", format: "uuid" } },
+        },
+        response: errors,
+      },
+    },
+    async (request, reply) => {
+      const pkg = await downloadOwnPackage(deps, me(request), request.params.id);
+      return reply
+        .type("application/zip")
+        .header("content-disposition", `attachment; filename="${pkg.filename}"`)
+        .header("cache-control", "no-store")
+        .send(Buffer.from(pkg.bytes));
     },
   );
 }

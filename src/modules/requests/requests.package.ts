@@ -1,4 +1,6 @@
 import { strToU8, zipSync } from "fflate";
+import type { Transaction } from "kysely";
+import type { Database } from "../../store/database.ts";
 import { PledgeError } from "../../errors.ts";
 import { yearAt } from "../../policy/calendar.ts";
 import { appendAudit } from "../../audit/append.ts";
@@ -9,6 +11,7 @@ import { csvLine } from "../exports/format.ts";
 import { exportOwnRecord } from "../subjects/export.ts";
 import { checkLink, linkKey } from "./requests.links.ts";
 import type { RequestsDeps } from "./requests.deps.ts";
+import type { RequestRow } from "./requests.transition.ts";
 
 /**
  * The package a fulfilled access request downloads: one ZIP holding the same data twice, as JSON
@@ -22,6 +25,7 @@ export interface Package {
   readonly bytes: Uint8Array;
 }
 
+/** The package of the request a completion email's link opens (until the link expires). */
 export async function downloadPackage(deps: RequestsDeps, token: string): Promise<Package> {
   const now = deps.clock();
   const key = await linkKey(deps.db);
@@ -36,17 +40,57 @@ export async function downloadPackage(deps: RequestsDeps, token: string): Promis
     if (r === undefined || r.subject_id === null || r.state !== "fulfilled") {
       throw new PledgeError("PLEDGE_REQUEST_LINK_INVALID", "the download link opens nothing now");
     }
-    await appendAudit(trx, [
-      {
-        type: "request.downloaded",
-        at: now,
-        actor: `customer:${r.subject_id}`,
-        subjectId: r.subject_id,
-        payload: { requestId: r.request_id },
-      },
-    ]);
+    await downloaded(trx, r, now);
     return r;
   });
+  return packageOf(deps, row, now);
+}
+
+/**
+ * The package of a signed-in customer's own fulfilled access, portable export or disclosure
+ * report request (the session proves who they are; no link is needed). Any other request, or one
+ * of someone else, is PLEDGE_NOT_FOUND.
+ */
+export async function downloadOwnPackage(
+  deps: RequestsDeps,
+  subjectId: string,
+  requestId: string,
+): Promise<Package> {
+  const now = deps.clock();
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const r = await trx
+      .selectFrom("rights_requests")
+      .selectAll()
+      .where("request_id", "=", requestId)
+      .where("subject_id", "=", subjectId)
+      .where("state", "=", "fulfilled")
+      .where("kind", "in", PACKAGED)
+      .executeTakeFirst();
+    if (r === undefined) {
+      throw new PledgeError("PLEDGE_NOT_FOUND", "no fulfilled access request of yours with this id");
+    }
+    await downloaded(trx, r, now);
+    return r;
+  });
+  return packageOf(deps, row, now);
+}
+
+/** The kinds whose fulfilment is a data package. */
+const PACKAGED = ["access", "portable_export", "disclosure_report"] as const;
+
+async function downloaded(trx: Transaction<Database>, row: RequestRow, now: Date): Promise<void> {
+  await appendAudit(trx, [
+    {
+      type: "request.downloaded",
+      at: now,
+      actor: `customer:${row.subject_id}`,
+      subjectId: row.subject_id,
+      payload: { requestId: row.request_id },
+    },
+  ]);
+}
+
+async function packageOf(deps: RequestsDeps, row: RequestRow, now: Date): Promise<Package> {
   const subjectId = row.subject_id!;
   const pack = deps.policies.at(now.toISOString()).pack;
   let data: unknown;

@@ -502,6 +502,10 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     purposeAt: "none",
   }),
   "GET /v1/account/requests": () => ({ url: "/v1/account/requests", purposeAt: "none" }),
+  "GET /v1/account/requests/:id/package": () => ({
+    url: `/v1/account/requests/${someone}/package`,
+    purposeAt: "none",
+  }),
   "POST /v1/public/requests": () => ({
     url: "/v1/public/requests",
     body: { kind: "access", email: MARKERS.email },

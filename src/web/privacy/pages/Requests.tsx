@@ -227,8 +227,10 @@ export function Requests({ policy }: { policy: PolicyView }) {
                   </td>
                   <td>{r.closedAt !== null ? `Closed ${day(r.closedAt)}` : dueText(r)}</td>
                   <td>
-                    {r.state === "fulfilled" && (r.kind === "access" || r.kind === "portable_export") ? (
-                      <DownloadButton />
+                    {r.state === "fulfilled" && PACKAGED.has(r.kind) ? (
+                      <a className="button secondary" href={`/v1/account/requests/${r.id}/package`} download>
+                        Download my data
+                      </a>
                     ) : (
                       "–"
                     )}
@@ -250,38 +252,8 @@ function dueText(r: MyRequest): string {
 }
 
 /**
- * Everything held about the person, made when asked (GET /v1/account/me/export, the same content
- * as the ZIP whose link the completion email carries), saved as a JSON file.
+ * The kinds whose fulfilment is a data package: one ZIP (data.json, data.csv, README.txt), the
+ * same as the completion email's link, downloaded with the session (GET
+ * /v1/account/requests/:id/package).
  */
-function DownloadButton() {
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-  const download = async () => {
-    setBusy(true);
-    try {
-      const { data } = await api<unknown>("GET", "/v1/account/me/export");
-      const url = URL.createObjectURL(
-        new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }),
-      );
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = "my-data.json";
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 0);
-    } catch (error) {
-      setProblem(error instanceof ApiError ? explain(error.problem).message : "The download failed.");
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <>
-      <button type="button" className="secondary" disabled={busy} onClick={() => void download()}>
-        Download my data
-      </button>
-      {problem ? <span role="alert"> {problem}</span> : null}
-    </>
-  );
-}
+const PACKAGED = new Set(["access", "portable_export", "disclosure_report"]);
