@@ -171,7 +171,54 @@ describe("/v1/account/me", () => {
     expect(((await me(c)).json() as { addresses: unknown[] }).addresses).toEqual([]);
   });
 
-  it("shows the consent choices on file, read-only", async () => {
+  it("records a choice of the customer's own: a topic granted again after stopping it, as themself, from the web", async () => {
+    const c = await signedUp(t.app);
+    const choose = (payload: Record<string, string>, csrf = true) =>
+      t.app.inject({ method: "POST", url: "/v1/account/me/consents", headers: as(c, {}, csrf), payload });
+    const stop = await choose({ targetKind: "topic", target: "blog", channel: "email", action: "withdrawn" });
+    expect(stop.statusCode, stop.body).toBe(201);
+    const grant = await choose({ targetKind: "topic", target: "blog", channel: "email", action: "granted" });
+    expect(grant.statusCode, grant.body).toBe(201);
+    expect(grant.json()).toMatchObject({ target: "blog", action: "granted", source: "web" });
+    const now = (
+      await t.app.inject({ method: "GET", url: "/v1/account/me/consents", headers: as(c) })
+    ).json();
+    expect(now.consents).toContainEqual(
+      expect.objectContaining({ scope: "blog", channel: "email", state: "granted" }),
+    );
+    const ledger = await t.store.db
+      .selectFrom("consent_events")
+      .select(["actor", "source", "action"])
+      .where("subject_id", "=", c.subjectId)
+      .where("target", "=", "blog")
+      .execute();
+    expect(ledger).toHaveLength(2);
+    expect(ledger).toEqual(
+      expect.arrayContaining([
+        { actor: `customer:${c.subjectId}`, source: "web", action: "withdrawn" },
+        { actor: `customer:${c.subjectId}`, source: "web", action: "granted" },
+      ]),
+    );
+    // An unknown target, another source, or no CSRF token: refused, nothing written.
+    expect(
+      (await choose({ targetKind: "topic", target: "nope", channel: "email", action: "granted" })).statusCode,
+    ).toBe(400);
+    expect(
+      (await choose({ targetKind: "topic", target: "blog", action: "granted", source: "staff" })).statusCode,
+    ).toBe(400);
+    expect(
+      (await choose({ targetKind: "topic", target: "blog", action: "withdrawn" }, false)).statusCode,
+    ).toBe(403);
+    const after = await t.store.db
+      .selectFrom("consent_events")
+      .select("event_id")
+      .where("subject_id", "=", c.subjectId)
+      .where("target", "=", "blog")
+      .execute();
+    expect(after).toHaveLength(2);
+  });
+
+  it("shows the consent choices on file", async () => {
     const c = await signedUp(t.app);
     const res = await t.app.inject({ method: "GET", url: "/v1/account/me/consents", headers: as(c) });
     expect(res.statusCode, res.body).toBe(200);

@@ -214,7 +214,7 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     ).toContain("Lovelace King");
   });
 
-  it("ZM-06: the preferences grid, and a channel stopped in one click", async () => {
+  it("ZM-06: the preferences grid, a channel stopped in one click, and one cell turned back on", async () => {
     await page.getByRole("link", { name: "My preferences" }).click();
     await page.getByRole("heading", { level: 1, name: "My preferences" }).waitFor();
     const newsletter = page.getByRole("row", { name: /Electronic newsletter/ });
@@ -225,6 +225,12 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     await page.getByText("Email marketing is stopped").waitFor();
     expect(await newsletter.textContent()).toContain("Stopped");
     expect(await page.getByRole("button", { name: "Email stopped marketing" }).isDisabled()).toBe(true);
+    // One cell back on, on its own (the person's own choice, recorded from the web).
+    await page.getByRole("button", { name: "Turn on Electronic newsletter by email" }).click();
+    await page.getByText("Electronic newsletter by email: turned on.").waitFor();
+    expect(await newsletter.textContent()).toContain("Yes");
+    expect(await page.getByRole("row", { name: /Blog updates/ }).textContent()).toContain("Stopped");
+    await expectAccessible(page);
     // The same with the keyboard alone: focus the post button, press Enter.
     await page.getByRole("button", { name: "Stop post marketing" }).focus();
     await page.keyboard.press("Enter");

@@ -23,7 +23,14 @@ import {
   profilePatch,
   versionResponse,
 } from "./customers.schemas.ts";
-import { OWN_PROFILE_FIELDS, selfService, type OwnProfileField, type SelfService } from "./self-service.ts";
+import { consentBody, eventSchema } from "../consent/consent.schemas.ts";
+import {
+  OWN_PROFILE_FIELDS,
+  selfService,
+  type OwnChoice,
+  type OwnProfileField,
+  type SelfService,
+} from "./self-service.ts";
 
 export interface MeRoutesOptions {
   readonly deps: CustomersDeps;
@@ -260,7 +267,7 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
       },
       schema: {
         tags,
-        summary: "My consent choices (read-only), and whether my Global Privacy Control signal is honoured",
+        summary: "My consent choices, and whether my Global Privacy Control signal is honoured",
         response: { 200: ownConsentsResponse, ...errors },
       },
     },
@@ -272,6 +279,35 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
         gpc: { honoured: gpc.honoured, at: gpc.at === null ? null : gpc.at.toISOString() },
       };
     },
+  );
+
+  app.post<{ Body: OwnChoice }>(
+    "/v1/account/me/consents",
+    {
+      config: {
+        use: { callers: CUSTOMER, personal: true, action: "collect", purpose: "self-service", touches: [] },
+      },
+      schema: {
+        tags,
+        summary:
+          "Make a consent choice of my own: grant, withdraw or object, for a purpose, topic, sharing scope or permission",
+        description:
+          "Recorded in the consent ledger with source `web`, as the customer. An unknown target is 400; a choice the policy does not let this person make (an age rule) is refused with its clause. Needs X-CSRF-Token.",
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["targetKind", "target", "action"],
+          properties: {
+            targetKind: consentBody.properties.targetKind,
+            target: consentBody.properties.target,
+            channel: consentBody.properties.channel,
+            action: consentBody.properties.action,
+          },
+        },
+        response: { 201: eventSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.code(201).send(unwrap(await own(request).choose(request.body))),
   );
 
   app.get(

@@ -9,7 +9,8 @@ import { fail, type Result } from "../../use/refusal.ts";
 import { customerActing } from "../../use/acting.ts";
 import type { Acting } from "../../use/acting.ts";
 import type { AddressKind, ProfileField } from "../subjects/subjects.ts";
-import { ownConsentsFor, ownGppFor } from "../consent/consent.uses.ts";
+import type { ConsentEvent, ConsentInput } from "../consent/consent.ts";
+import { ownConsentsFor, ownGppFor, recordConsentFor } from "../consent/consent.uses.ts";
 import type { GppAnswer } from "../consent/gpp.ts";
 import { exportOwnRecord, type SubjectExport } from "../subjects/export.ts";
 import type { OwnConsents } from "../consent/gpc.ts";
@@ -18,6 +19,12 @@ import { selfServicePurpose } from "./customers.ts";
 
 /** Where a customer's own edits are recorded as collected (Z16-02, ZM-02). */
 export const SELF_SERVICE_COLLECTION_POINT = "web.account";
+
+/** The page a customer's own consent choice is recorded from (its evidence). */
+export const OWN_CHOICES_PAGE = "/v1/account/me/consents";
+
+/** What a customer chooses for themself: the ledger's input without its source and evidence. */
+export type OwnChoice = Omit<ConsentInput, "source" | "evidence">;
 
 /** Fields a customer edits on their own record; account_status is the company's, not theirs. */
 export const OWN_PROFILE_FIELDS = ["first_name", "last_name", "email", "phone", "zip", "interests"] as const;
@@ -44,8 +51,13 @@ export interface SelfService {
   contacts(): Promise<Result<ContactRecord[]>>;
   addContact(contact: ContactInput): Promise<Result<{ contactId: string; version: number }>>;
   removeContact(contactId: string): Promise<Result<{ version: number }>>;
-  /** The consent choices on file, read-only here, and whether a GPC signal is honoured. */
+  /** The consent choices on file, and whether a GPC signal is honoured. */
   consents(): Promise<Result<OwnConsents>>;
+  /**
+   * A choice of my own: a purpose, topic, sharing scope or permission granted, withdrawn or
+   * objected to, on a channel or every channel; recorded with source `web` from the account page.
+   */
+  choose(choice: OwnChoice): Promise<Result<ConsentEvent>>;
   /** The same, as an IAB GPP string with the usnat section (docs/gpc.md). */
   gpp(): Promise<Result<GppAnswer>>;
   /** Everything held about me (ALL-04): every section, with each datum's provenance. */
@@ -73,6 +85,14 @@ export function selfService(deps: CustomersDeps, subjectId: string): SelfService
     addContact: (contact) => guard(() => addContact(s, acting, { ...writing, contact })),
     removeContact: (contactId) => guard(() => removeContact(s, acting, { ...writing, contactId })),
     consents: () => guard(() => ownConsentsFor(s, acting, subjectId, writing.purpose)),
+    choose: (choice) =>
+      guard(() =>
+        recordConsentFor(s, acting, subjectId, writing.purpose, {
+          ...choice,
+          source: "web",
+          evidence: { page: OWN_CHOICES_PAGE },
+        }),
+      ),
     gpp: () => guard(() => ownGppFor(s, acting, subjectId, writing.purpose)),
     exportAll: () => guard(() => exportOwnRecord(s, subjectId)),
   };

@@ -401,6 +401,11 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     purposeAt: "none",
   }),
   "GET /v1/account/me/consents": () => ({ url: "/v1/account/me/consents", purposeAt: "none" }),
+  "POST /v1/account/me/consents": (ids) => ({
+    url: "/v1/account/me/consents",
+    body: { targetKind: "purpose", target: ids.purpose, action: "withdrawn" },
+    purposeAt: "none",
+  }),
   "GET /v1/account/me/export": () => ({ url: "/v1/account/me/export", purposeAt: "none" }),
   "GET /v1/account/gpp": () => ({ url: "/v1/account/gpp", purposeAt: "none" }),
   "POST /v1/campaigns": () => ({

@@ -5,15 +5,22 @@ import { Clauses } from "../clauses.tsx";
 import { GpcNotice } from "../gpc.tsx";
 import { CHANNEL_NAMES, type Channel, type MyConsents, type PolicyView } from "../types.ts";
 
-type Cell = "yes" | "no" | "stopped" | null;
+/** `blocked`: stopped by a sharing opt-out (no catalogues), which this grid does not undo. */
+type Cell = "yes" | "no" | "stopped" | "blocked" | null;
 interface Row {
   id: string;
+  kind: "purpose" | "topic";
   name: string;
   channels: readonly Channel[];
   state: (channel: Channel) => Cell;
 }
 
-const CELL_TEXT: Record<Exclude<Cell, null>, string> = { yes: "Yes", no: "No", stopped: "Stopped" };
+const CELL_TEXT: Record<Exclude<Cell, null>, string> = {
+  yes: "Yes",
+  no: "No",
+  stopped: "Stopped",
+  blocked: "Stopped",
+};
 
 /**
  * What the grid shows for a purpose or topic on a channel: the person's own choice on that channel,
@@ -30,25 +37,32 @@ function rowsOf(policy: PolicyView, mine: MyConsents): Row[] {
   const purposeState = (id: string, channel: Channel): Cell => {
     const purpose = policy.purposes.find((p) => p.id === id);
     if (purpose === undefined) return null;
-    if (stoppedBySharing(channel)) return "stopped";
+    if (stoppedBySharing(channel)) return "blocked";
     const c = choice(id, channel);
     if (c !== undefined) return c.state === "granted" ? "yes" : "stopped";
     return purpose.basis === "opt_out" ? "yes" : "no";
   };
   const rows: Row[] = policy.purposes
     .filter((p) => p.marketing)
-    .map((p) => ({ id: p.id, name: p.name, channels: p.channels, state: (ch) => purposeState(p.id, ch) }));
+    .map((p) => ({
+      id: p.id,
+      kind: "purpose" as const,
+      name: p.name,
+      channels: p.channels,
+      state: (ch: Channel) => purposeState(p.id, ch),
+    }));
   for (const t of policy.topics) {
     rows.push({
       id: t.id,
+      kind: "topic",
       name: t.name,
       channels: t.channels,
       state: (channel) => {
-        if (stoppedBySharing(channel)) return "stopped";
+        if (stoppedBySharing(channel)) return "blocked";
         const c = choice(t.id, channel);
         if (c !== undefined) return c.state === "granted" ? "yes" : "stopped";
         const governing = purposeState(t.purpose, channel);
-        return governing === "stopped" ? "stopped" : "no";
+        return governing === "stopped" || governing === "blocked" ? governing : "no";
       },
     });
   }
@@ -58,7 +72,8 @@ function rowsOf(policy: PolicyView, mine: MyConsents): Row[] {
 /**
  * My preferences: topics and purposes × channels as one grid, and each channel stopped in one
  * click (ZM-06): an opt-out request (POST /v1/account/requests, kind opt_out_channel) that is done
- * at once. Essential messages (orders, security, policy changes) still reach the person; the page
+ * at once. Each cell turns on or off on its own (POST /v1/account/me/consents, the person's own
+ * choice on that channel). Essential messages (orders, security, policy changes) still reach the person; the page
  * says so in the words of the policy.
  */
 export function Preferences({ policy }: { policy: PolicyView }) {
@@ -76,10 +91,10 @@ export function Preferences({ policy }: { policy: PolicyView }) {
     });
   }, [load]);
 
-  const ask = async (key: string, body: object, done: string) => {
+  const ask = async (key: string, body: object, done: string, path = "/v1/account/requests") => {
     setBusy(key);
     try {
-      await api("POST", "/v1/account/requests", { body });
+      await api("POST", path, { body });
       await load();
       setMessage({ kind: "success", text: done });
     } catch (error) {
@@ -150,7 +165,35 @@ export function Preferences({ policy }: { policy: PolicyView }) {
                           {cell === null ? (
                             <span aria-label="not sent on this channel">–</span>
                           ) : (
-                            CELL_TEXT[cell]
+                            <>
+                              {CELL_TEXT[cell]}
+                              {cell === "blocked" ? null : (
+                                <button
+                                  type="button"
+                                  className="link-button cell-toggle"
+                                  disabled={busy !== null}
+                                  onClick={() =>
+                                    void ask(
+                                      `cell:${row.id}:${ch}`,
+                                      {
+                                        targetKind: row.kind,
+                                        target: row.id,
+                                        channel: ch,
+                                        action: cell === "yes" ? "withdrawn" : "granted",
+                                      },
+                                      `${row.name} by ${CHANNEL_NAMES[ch].toLowerCase()}: ${cell === "yes" ? "turned off" : "turned on"}.`,
+                                      "/v1/account/me/consents",
+                                    )
+                                  }
+                                >
+                                  {cell === "yes" ? "Turn off" : "Turn on"}
+                                  <span className="visually-hidden">
+                                    {" "}
+                                    {row.name} by {CHANNEL_NAMES[ch].toLowerCase()}
+                                  </span>
+                                </button>
+                              )}
+                            </>
                           )}
                         </td>
                       );
