@@ -1,5 +1,6 @@
 import { ACCOUNT } from "../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { as, signedUp } from "../customers/helpers.ts";
 import { disclosureFixture, parseCsv, type DisclosureFixture } from "./helpers.ts";
 
 const PARTNER_EXPORT = {
@@ -179,6 +180,34 @@ describe("disclosures: recipients, exports, shares, affiliates, ledger and repor
       "affiliate-tracker:conversion",
       "affiliates:conversion",
     ]);
+  });
+
+  it("ALL-04: the signed-in person sees who their data was given to, and nobody else's", async () => {
+    await f.contract("service-providers");
+    const c = await signedUp(f.t.app);
+    const other = await signedUp(f.t.app);
+    const share = await f.req("POST", `/v1/subjects/${c.subjectId}/disclosures`, {
+      recipient: "service-providers",
+      purpose: "essential.service.order_fulfilment",
+      fields: ["first_name"],
+    });
+    expect(share.statusCode, share.body).toBe(201);
+    const mine = await f.t.app.inject({ method: "GET", url: "/v1/account/me/disclosures", headers: as(c) });
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json().items).toEqual([
+      expect.objectContaining({
+        recipient: "service-providers",
+        purpose: "essential.service.order_fulfilment",
+        fields: ["first_name"],
+      }),
+    ]);
+    const theirs = await f.t.app.inject({
+      method: "GET",
+      url: "/v1/account/me/disclosures",
+      headers: as(other),
+    });
+    expect(theirs.json().items).toEqual([]);
+    expect((await f.t.app.inject({ method: "GET", url: "/v1/account/me/disclosures" })).statusCode).toBe(401);
   });
 
   it("shows the ledger to staff for a purpose and keeps it on erasure, saying so", async () => {

@@ -279,6 +279,50 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     expect(problemsOf(page)).toEqual([]);
   });
 
+  it("ALL-04: who has my data lists what staff gave to a recipient: to whom, why, what, when", async () => {
+    await page.getByRole("link", { name: "Who has my data" }).click();
+    await page.getByRole("heading", { level: 1, name: "Who my data was given to" }).waitFor();
+    await page.getByText("Your information has not been given to anyone.").waitFor();
+    const key = await run.t.apiKey("admin");
+    const auth = { authorization: `Bearer ${key}` };
+    const queue = await run.t.app.inject({
+      method: "GET",
+      url: "/v1/requests?kind=access&state=all",
+      headers: auth,
+    });
+    const subjectId = queue.json().items[0].subjectId as string;
+    const contract = await run.t.app.inject({
+      method: "PUT",
+      url: "/v1/recipients/customer-organisation",
+      headers: auth,
+      payload: {
+        legalName: "Example Org Ltd",
+        address: "1 Market St, San Francisco, CA 94105, US",
+        contractRef: "C-1",
+        contractSignedOn: "2015-01-01",
+      },
+    });
+    expect(contract.statusCode, contract.body).toBe(200);
+    const shared = await run.t.app.inject({
+      method: "POST",
+      url: `/v1/subjects/${subjectId}/disclosures`,
+      headers: auth,
+      payload: {
+        recipient: "customer-organisation",
+        purpose: "essential.service.provision_billing",
+        fields: ["email"],
+      },
+    });
+    expect(shared.statusCode, shared.body).toBe(201);
+    await page.reload();
+    const row = page.getByRole("row", { name: /Example Org Ltd/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("email");
+    await expectAccessible(page);
+    await screenshot(page, "disclosures");
+    expect(problemsOf(page)).toEqual([]);
+  });
+
   it("a password change needs the current password, and keeps the session working", async () => {
     await page.getByRole("link", { name: "My information" }).click();
     await page.getByLabel("Current password").fill("not the password at all");

@@ -24,6 +24,7 @@ import {
   versionResponse,
 } from "./customers.schemas.ts";
 import { consentBody, eventSchema } from "../consent/consent.schemas.ts";
+import { ledgerEntrySchema } from "../disclosures/disclosures.schemas.ts";
 import {
   OWN_PROFILE_FIELDS,
   selfService,
@@ -308,6 +309,31 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
       },
     },
     async (request, reply) => reply.code(201).send(unwrap(await own(request).choose(request.body))),
+  );
+
+  app.get(
+    "/v1/account/me/disclosures",
+    {
+      config: {
+        use: { callers: CUSTOMER, personal: true, action: "read", purpose: "self-service", touches: [] },
+      },
+      schema: {
+        tags,
+        summary: "Who my data was given to (ALL-04): every disclosure that named me, oldest first",
+        description:
+          "Each with the recipient, its kind, the purpose and ground, the fields and categories given, the policy version and when. Audited as a read of my own record.",
+        response: {
+          200: {
+            type: "object",
+            additionalProperties: false,
+            required: ["items"],
+            properties: { items: { type: "array", items: ledgerEntrySchema } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => ({ items: unwrap(await own(request).disclosures()) }),
   );
 
   app.get(

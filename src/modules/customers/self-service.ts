@@ -14,6 +14,7 @@ import { ownConsentsFor, ownGppFor, recordConsentFor } from "../consent/consent.
 import type { GppAnswer } from "../consent/gpp.ts";
 import { exportOwnRecord, type SubjectExport } from "../subjects/export.ts";
 import type { OwnConsents } from "../consent/gpc.ts";
+import { personLedger, type LedgerEntry } from "../disclosures/disclosures.service.ts";
 import type { CustomersDeps } from "./customers.service.ts";
 import { selfServicePurpose } from "./customers.ts";
 
@@ -58,6 +59,8 @@ export interface SelfService {
    * objected to, on a channel or every channel; recorded with source `web` from the account page.
    */
   choose(choice: OwnChoice): Promise<Result<ConsentEvent>>;
+  /** Who my data was given to (ALL-04): every disclosure that named me, oldest first. */
+  disclosures(): Promise<Result<LedgerEntry[]>>;
   /** The same, as an IAB GPP string with the usnat section (docs/gpc.md). */
   gpp(): Promise<Result<GppAnswer>>;
   /** Everything held about me (ALL-04): every section, with each datum's provenance. */
@@ -94,6 +97,12 @@ export function selfService(deps: CustomersDeps, subjectId: string): SelfService
         }),
       ),
     gpp: () => guard(() => ownGppFor(s, acting, subjectId, writing.purpose)),
+    disclosures: () =>
+      guard(() => {
+        const pack = s.policies.at(deps.clock().toISOString()).pack;
+        const names = (id: string) => pack.recipients.find((r) => r.id === id)?.name ?? id;
+        return personLedger(s, acting, { subjectId, purpose: writing.purpose }, names);
+      }),
     exportAll: () => guard(() => exportOwnRecord(s, subjectId)),
   };
 }

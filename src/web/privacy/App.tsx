@@ -6,12 +6,13 @@ import { Information } from "./pages/Information.tsx";
 import { PolicyPage } from "./pages/Policy.tsx";
 import { Preferences } from "./pages/Preferences.tsx";
 import { Requests } from "./pages/Requests.tsx";
+import { Disclosures } from "./pages/Disclosures.tsx";
 import { SignIn } from "./pages/SignIn.tsx";
 import { SignUp } from "./pages/SignUp.tsx";
 import type { PolicyView, Session } from "./types.ts";
 
 /** Pages that need a signed-in customer; the others work without an account (ZM-04). */
-const ACCOUNT_PAGES = ["/my/information", "/my/preferences", "/my/requests"];
+const ACCOUNT_PAGES = ["/my/information", "/my/preferences", "/my/requests", "/my/disclosures"];
 
 export function App({ policy }: { policy: PolicyView }) {
   const path = usePath();
@@ -87,6 +88,7 @@ export function App({ policy }: { policy: PolicyView }) {
   else if (path === "/my/information") page = <Information fields={policy.accounts?.fields ?? []} />;
   else if (path === "/my/preferences") page = <Preferences policy={policy} />;
   else if (path === "/my/requests") page = <Requests policy={policy} />;
+  else if (path === "/my/disclosures") page = <Disclosures policy={policy} />;
   else page = <NotFound />;
 
   return (
@@ -117,6 +119,9 @@ export function App({ policy }: { policy: PolicyView }) {
                   </NavItem>
                   <NavItem to="/my/requests" path={path}>
                     My requests
+                  </NavItem>
+                  <NavItem to="/my/disclosures" path={path}>
+                    Who has my data
                   </NavItem>
                   <li>
                     <button type="button" className="link-button" onClick={() => void signOut()}>
