@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { PledgeError } from "../errors.ts";
 import type { PolicyBook } from "../policy/book.ts";
+import { DIFF_AREAS, diffPolicies } from "../policy/diff.ts";
 import { publicPolicyView } from "../policy/public-view.ts";
 
 export interface PolicyViewRoutesOptions {
@@ -69,6 +70,23 @@ const policyView = obj({
   },
 });
 
+const changesView = obj({
+  from: { type: "string" },
+  to: { type: "string" },
+  material: { type: "boolean", description: "whether any change is material" },
+  changes: {
+    type: "array",
+    items: obj({
+      area: { type: "string", enum: DIFF_AREAS },
+      id: { type: "string" },
+      kind: { type: "string", enum: ["added", "removed", "changed"] },
+      detail: { type: "string" },
+      material: { type: "boolean" },
+      why: { type: ["string", "null"] },
+    }),
+  },
+});
+
 /**
  * `GET /v1/policy`: the policy in force (or `?version=`, one that has taken effect) as the privacy
  * center shows it: the company's name and colour, each clause's public wording, and the choices a
@@ -108,6 +126,43 @@ export async function policyViewRoutes(app: FastifyInstance, opts: PolicyViewRou
           lastUpdated: v.pack.last_updated,
           inForce: v === current,
         })),
+      };
+    },
+  );
+
+  app.get<{ Querystring: { from: string; to: string } }>(
+    "/v1/policy/changes",
+    {
+      config: { use: { callers: { public: true }, personal: false } },
+      schema: {
+        tags: ["policy"],
+        summary: "What changed between two versions of the policy, each change marked material or not",
+        description:
+          "Both versions must have taken effect. A material change lets the company do more with a person's data or takes a protection away (docs/policy-versions.md); `why` says which rule makes it so.",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          required: ["from", "to"],
+          properties: { from: { type: "string", maxLength: 100 }, to: { type: "string", maxLength: 100 } },
+        },
+        response: { 200: changesView, 404: { $ref: "Problem#" } },
+      },
+    },
+    async (request, reply) => {
+      const now = clock().getTime();
+      const visible = book.history.versions.filter((v) => v.from <= now);
+      const find = (version: string) => {
+        const entry = visible.find((v) => v.pack.version === version);
+        if (entry === undefined) throw new PledgeError("PLEDGE_NOT_FOUND", "no such policy version");
+        return entry.pack;
+      };
+      const diff = diffPolicies(find(request.query.from), find(request.query.to));
+      void reply.header("cache-control", "no-cache");
+      return {
+        from: diff.from.version,
+        to: diff.to.version,
+        material: diff.material,
+        changes: diff.changes.map((c) => ({ ...c, why: c.why ?? null })),
       };
     },
   );

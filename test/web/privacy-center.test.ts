@@ -443,4 +443,22 @@ suite(`the privacy center of Zones in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_R
     await screenshot(page, "zones-earlier-version");
     expect(problemsOf(page)).toEqual([]);
   });
+
+  it("what changed between two versions: the material changes first, each with its reason", async () => {
+    const page = await run.page();
+    await page.goto("/privacy");
+    await page.getByRole("heading", { level: 2, name: "What changed between two versions" }).waitFor();
+    expect(await page.getByLabel("From version", { exact: true }).inputValue()).toBe("2016-11-28");
+    expect(await page.getByLabel("To version", { exact: true }).inputValue()).toBe("2019-12-31");
+    await page.getByRole("button", { name: "Show the changes" }).click();
+    const status = page.getByRole("status").filter({ hasText: "From 2016-11-28 to 2019-12-31" });
+    await status.waitFor();
+    expect(await status.textContent()).toMatch(/\d+ changes, \d+ of them material\./);
+    const first = page.locator("ul.changes li").first();
+    expect(await first.textContent()).toMatch(/^Material: \S+: .+\(.+\)$/);
+    expect(await page.getByText("a new category of data collected").count()).toBeGreaterThan(0);
+    await expectAccessible(page);
+    await screenshot(page, "zones-changes");
+    expect(problemsOf(page)).toEqual([]);
+  });
 });

@@ -55,6 +55,7 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
   "GET /policy/versions/:version": () => ({ url: "/policy/versions/1900-01-01", purposeAt: "none" }),
   "GET /.well-known/gpc.json": () => ({ url: "/.well-known/gpc.json", purposeAt: "none" }),
   "GET /v1/policy": () => ({ url: "/v1/policy", purposeAt: "none" }),
+  "GET /v1/policy/changes": () => ({ url: "/v1/policy/changes?from=none&to=none", purposeAt: "none" }),
   // The web applications' pages and built files (src/http/web.routes.ts): nobody's data.
   "GET /assets/:name": () => ({ url: "/assets/none.js", purposeAt: "none" }),
   "GET /": () => ({ url: "/", purposeAt: "none" }),
