@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { customer } from "../gpc/helpers.ts";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
 import { PASSWORD, as, signIn, signedFrom, signedUp, type Signed } from "./helpers.ts";
 
@@ -278,5 +279,48 @@ describe("/v1/account/me", () => {
       },
     });
     expect(res.statusCode).toBe(200);
+  });
+
+  it("ZM-07: the customer orders, changes and cancels a service of their own, with If-Match; another's is not found", async () => {
+    // Each from its own address: this file's sign-ups reach the per-source limit otherwise.
+    const c = await customer(t);
+    const other = await customer(t);
+    const ordered = await t.app.inject({
+      method: "POST",
+      url: "/v1/account/me/services",
+      headers: as(c),
+      payload: { plan: "Mail 10 GB" },
+    });
+    expect(ordered.statusCode, ordered.body).toBe(201);
+    const service = ordered.json() as { serviceId: string; version: number; status: string };
+    expect(ordered.json()).toMatchObject({ status: "active" });
+    const url = `/v1/account/me/services/${service.serviceId}`;
+    const patch = (who: Signed, payload: object, ifMatch?: string) =>
+      t.app.inject({
+        method: "PATCH",
+        url,
+        headers: as(who, ifMatch === undefined ? {} : { "if-match": ifMatch }),
+        payload,
+      });
+    expect((await patch(c, { action: "change", plan: "Mail 50 GB" })).statusCode).toBe(428);
+    expect((await patch(c, { action: "change", plan: "Mail 50 GB" }, '"9"')).statusCode).toBe(412);
+    expect((await patch(other, { action: "cancel" }, `"${service.version}"`)).statusCode).toBe(404);
+    const changed = await patch(c, { action: "change", plan: "Mail 50 GB" }, `"${service.version}"`);
+    expect(changed.statusCode, changed.body).toBe(200);
+    const cancelled = await patch(
+      c,
+      { action: "cancel" },
+      `"${(changed.json() as { version: number }).version}"`,
+    );
+    expect(cancelled.json()).toMatchObject({ status: "cancelled" });
+    const mine = await t.app.inject({ method: "GET", url: "/v1/account/me/services", headers: as(c) });
+    const items = (
+      mine.json() as { items: { plan: string; status: string; history: { action: string }[] }[] }
+    ).items;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ plan: "Mail 50 GB", status: "cancelled" });
+    expect(items[0]!.history.map((h) => h.action)).toEqual(["add", "change", "cancel"]);
+    const theirs = await t.app.inject({ method: "GET", url: "/v1/account/me/services", headers: as(other) });
+    expect((theirs.json() as { items: unknown[] }).items).toEqual([]);
   });
 });

@@ -171,6 +171,27 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     expect(await page.getByText("Charles Babbage, charles@example.com").count()).toBe(0);
   });
 
+  it("ZM-07: a service is ordered, its plan changed and then cancelled by the customer", async () => {
+    const services = page.getByRole("region", { name: "My services" });
+    await services.getByText("No service yet.").waitFor();
+    await services.getByLabel("Plan", { exact: true }).fill("Mail 10 GB");
+    await services.getByRole("button", { name: "Order the service" }).click();
+    await services.getByText("Service ordered.").waitFor();
+    await services.getByText(/^Mail 10 GB: Active, since/).waitFor();
+    await services.getByRole("button", { name: "Change Mail 10 GB" }).click();
+    await services.getByLabel("New plan").fill("Mail 50 GB");
+    await expectAccessible(page);
+    await services.getByRole("button", { name: "Change the plan" }).click();
+    await services.getByText("Plan changed.").waitFor();
+    await services.getByText(/^Mail 50 GB: Active \(plan changed\)/).waitFor();
+    await services.getByRole("button", { name: "Cancel Mail 50 GB" }).click();
+    await services.getByText("Service cancelled.").waitFor();
+    await services.getByText(/^Mail 50 GB: Cancelled/).waitFor();
+    expect(await services.getByRole("button", { name: "Cancel Mail 50 GB" }).count()).toBe(0);
+    await screenshot(page, "services");
+    expect(problemsOf(page)).toEqual([]);
+  });
+
   it("a stale edit shows the conflict instead of overwriting the change made elsewhere", async () => {
     // The record changes behind the page's back: another tab of the same session.
     const other = await page.context().newPage();

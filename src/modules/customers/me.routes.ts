@@ -25,6 +25,8 @@ import {
 } from "./customers.schemas.ts";
 import { consentBody, eventSchema } from "../consent/consent.schemas.ts";
 import { ledgerEntrySchema } from "../disclosures/disclosures.schemas.ts";
+import { SERVICE_FIELDS } from "../orders/orders.ts";
+import { plan, serviceSchema } from "../orders/services.routes.ts";
 import {
   OWN_PROFILE_FIELDS,
   selfService,
@@ -309,6 +311,103 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
       },
     },
     async (request, reply) => reply.code(201).send(unwrap(await own(request).choose(request.body))),
+  );
+
+  app.get(
+    "/v1/account/me/services",
+    {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "read",
+          purpose: "self-service",
+          touches: SERVICE_FIELDS,
+        },
+      },
+      schema: {
+        tags,
+        summary: "My services (ZM-07): plan, status and history, newest first",
+        response: {
+          200: {
+            type: "object",
+            additionalProperties: false,
+            required: ["items"],
+            properties: { items: { type: "array", items: serviceSchema } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => ({ items: unwrap(await own(request).services()) }),
+  );
+
+  app.post<{ Body: { plan: string } }>(
+    "/v1/account/me/services",
+    {
+      config: {
+        idempotent: true,
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "collect",
+          purpose: "self-service",
+          touches: SERVICE_FIELDS,
+        },
+      },
+      schema: {
+        tags,
+        summary: "Order a service on a plan (ZM-07)",
+        body: { type: "object", additionalProperties: false, required: ["plan"], properties: { plan } },
+        response: { 201: serviceSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const service = unwrap(await own(request).addService(request.body.plan));
+      setETag(reply, service.version);
+      return reply.code(201).send(service);
+    },
+  );
+
+  app.patch<{
+    Params: { serviceId: string };
+    Body: { action: "change"; plan: string } | { action: "cancel" };
+  }>(
+    "/v1/account/me/services/:serviceId",
+    {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "collect",
+          purpose: "self-service",
+          touches: SERVICE_FIELDS,
+        },
+      },
+      schema: {
+        tags,
+        summary: "Change the plan of one of my services, or cancel it (ZM-07); needs If-Match",
+        params: { type: "object", required: ["serviceId"], properties: { serviceId: uuid } },
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["action"],
+          properties: { action: { type: "string", enum: ["change", "cancel"] }, plan },
+          if: { properties: { action: { const: "change" } } },
+          then: { required: ["plan"] },
+          else: { not: { required: ["plan"] } },
+        },
+        response: { 200: serviceSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const version = requiredIfMatch(request);
+      const service = unwrap(
+        await own(request).changeService(request.params.serviceId, version, request.body),
+      );
+      setETag(reply, service.version);
+      return service;
+    },
   );
 
   app.get(

@@ -5,7 +5,9 @@ import { addContact, listContacts, removeContact, type ContactInput } from "../s
 import { readSubject, type SubjectView } from "../subjects/read.ts";
 import type { AddressInput } from "../subjects/subjects.values.ts";
 import { updateSubject, type UpdatedSubject } from "../subjects/update.ts";
-import { fail, type Result } from "../../use/refusal.ts";
+import { fail, ok, type Result } from "../../use/refusal.ts";
+import type { ServiceView } from "../orders/orders.ts";
+import { addService, changeService, listServices } from "../orders/services.service.ts";
 import { customerActing } from "../../use/acting.ts";
 import type { Acting } from "../../use/acting.ts";
 import type { AddressKind, ProfileField } from "../subjects/subjects.ts";
@@ -59,6 +61,16 @@ export interface SelfService {
    * objected to, on a channel or every channel; recorded with source `web` from the account page.
    */
   choose(choice: OwnChoice): Promise<Result<ConsentEvent>>;
+  /** My services (ZM-07): each with its plan, status and history. */
+  services(): Promise<Result<readonly ServiceView[]>>;
+  /** Orders a service on a plan. */
+  addService(plan: string): Promise<Result<ServiceView>>;
+  /** Changes a service's plan, or cancels it, at the version I saw (null: whatever is current). */
+  changeService(
+    serviceId: string,
+    expectedVersion: number | null,
+    change: { action: "change"; plan: string } | { action: "cancel" },
+  ): Promise<Result<ServiceView>>;
   /** Who my data was given to (ALL-04): every disclosure that named me, oldest first. */
   disclosures(): Promise<Result<LedgerEntry[]>>;
   /** The same, as an IAB GPP string with the usnat section (docs/gpc.md). */
@@ -97,6 +109,27 @@ export function selfService(deps: CustomersDeps, subjectId: string): SelfService
         }),
       ),
     gpp: () => guard(() => ownGppFor(s, acting, subjectId, writing.purpose)),
+    services: () =>
+      guard(async () => {
+        const page = await listServices(s, acting, subjectId, { purpose: writing.purpose, limit: 200 });
+        return page.ok ? ok(page.value.items) : page;
+      }),
+    addService: (plan) =>
+      guard(() =>
+        addService(s, acting, subjectId, {
+          plan,
+          purpose: writing.purpose,
+          collectionPoint: SELF_SERVICE_COLLECTION_POINT,
+        }),
+      ),
+    changeService: (serviceId, expectedVersion, change) =>
+      guard(() =>
+        changeService(s, acting, subjectId, serviceId, expectedVersion, {
+          ...change,
+          purpose: writing.purpose,
+          collectionPoint: SELF_SERVICE_COLLECTION_POINT,
+        }),
+      ),
     disclosures: () =>
       guard(() => {
         const pack = s.policies.at(deps.clock().toISOString()).pack;

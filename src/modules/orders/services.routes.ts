@@ -11,7 +11,7 @@ import { addService, changeService, listServices, type ServiceChange } from "./s
 
 const STAFF = { staff: "any" } as const;
 
-const plan = {
+export const plan = {
   type: "string",
   minLength: 1,
   maxLength: 200,

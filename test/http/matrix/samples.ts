@@ -392,6 +392,18 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     purposeAt: "none",
   }),
   "GET /v1/account/me/contacts": () => ({ url: "/v1/account/me/contacts", purposeAt: "none" }),
+  "GET /v1/account/me/services": () => ({ url: "/v1/account/me/services", purposeAt: "none" }),
+  "POST /v1/account/me/services": () => ({
+    url: "/v1/account/me/services",
+    body: { plan: "Sample plan" },
+    purposeAt: "none",
+  }),
+  "PATCH /v1/account/me/services/:serviceId": () => ({
+    url: `/v1/account/me/services/${someone}`,
+    body: { action: "cancel" },
+    headers: { "if-match": "*" },
+    purposeAt: "none",
+  }),
   "POST /v1/account/me/contacts": () => ({
     url: "/v1/account/me/contacts",
     body: { name: "Own Contact" },

@@ -5,6 +5,7 @@ import { collectionPoint, day } from "../../shared/format.ts";
 import type { MyRecord, Provenance } from "../types.ts";
 import { Addresses } from "./Addresses.tsx";
 import { Contacts } from "./Contacts.tsx";
+import { Services } from "./Services.tsx";
 import { PasswordChange } from "./Password.tsx";
 
 /** The fields a customer edits on their own record (src/modules/customers/self-service.ts). */
@@ -172,6 +173,7 @@ export function Information({ fields }: { fields: readonly string[] }) {
           </section>
           <Addresses addresses={record.addresses} fields={fields} changed={load} />
           {fields.includes("email") ? <Contacts /> : null}
+          {fields.includes("services") ? <Services /> : null}
           <PasswordChange />
         </>
       )}
