@@ -313,6 +313,12 @@ describe("/v1/account/me", () => {
       `"${(changed.json() as { version: number }).version}"`,
     );
     expect(cancelled.json()).toMatchObject({ status: "cancelled" });
+    const again = await patch(
+      c,
+      { action: "cancel" },
+      `"${(cancelled.json() as { version: number }).version}"`,
+    );
+    expect(again.statusCode).toBe(409);
     const mine = await t.app.inject({ method: "GET", url: "/v1/account/me/services", headers: as(c) });
     const items = (
       mine.json() as { items: { plan: string; status: string; history: { action: string }[] }[] }
