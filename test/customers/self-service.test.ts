@@ -329,4 +329,67 @@ describe("/v1/account/me", () => {
     const theirs = await t.app.inject({ method: "GET", url: "/v1/account/me/services", headers: as(other) });
     expect((theirs.json() as { items: unknown[] }).items).toEqual([]);
   });
+
+  it("lists the customer's payment methods without the provider token, and lets them allow or stop reuse", async () => {
+    const c = await customer(t);
+    const admin = await t.apiKey("admin");
+    const added = await t.app.inject({
+      method: "POST",
+      url: `/v1/subjects/${c.subjectId}/payment-methods`,
+      headers: { authorization: `Bearer ${admin}` },
+      payload: {
+        token: "tok_1N3xYz2eZvKYlo2C",
+        brand: "visa",
+        last4: "4242",
+        expiry: "09/2029",
+        orderId: "ORD-1",
+        reuseAllowed: false,
+        purpose: "essential.service.provision_billing",
+        collectionPoint: "web.checkout",
+      },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const list = await t.app.inject({ method: "GET", url: "/v1/account/me/payment-methods", headers: as(c) });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.body).not.toContain("tok_1N3xYz2eZvKYlo2C");
+    const [pm] = (list.json() as { items: { paymentMethodId: string; version: number }[] }).items;
+    expect(pm).toMatchObject({
+      brand: "visa",
+      last4: "4242",
+      expiry: "09/2029",
+      givenForOrder: "ORD-1",
+      reuseAllowed: false,
+    });
+    const url = `/v1/account/me/payment-methods/${pm!.paymentMethodId}`;
+    expect(
+      (await t.app.inject({ method: "PATCH", url, headers: as(c), payload: { reuseAllowed: true } }))
+        .statusCode,
+    ).toBe(428);
+    const allowed = await t.app.inject({
+      method: "PATCH",
+      url,
+      headers: as(c, { "if-match": `"${pm!.version}"` }),
+      payload: { reuseAllowed: true },
+    });
+    expect(allowed.statusCode, allowed.body).toBe(200);
+    expect(allowed.json()).toMatchObject({ reuseAllowed: true });
+    expect(allowed.body).not.toContain("tok_1N3xYz2eZvKYlo2C");
+    const permission = await t.store.db
+      .selectFrom("consent_events")
+      .select(["target", "action", "actor"])
+      .where("subject_id", "=", c.subjectId)
+      .where("target", "=", "card_reuse")
+      .execute();
+    expect(permission).toEqual([
+      { target: "card_reuse", action: "granted", actor: `customer:${c.subjectId}` },
+    ]);
+    const other = await customer(t);
+    const theirs = await t.app.inject({
+      method: "PATCH",
+      url,
+      headers: as(other, { "if-match": "*" }),
+      payload: { reuseAllowed: false },
+    });
+    expect(theirs.statusCode).toBe(404);
+  });
 });

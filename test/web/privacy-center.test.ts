@@ -192,6 +192,44 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     expect(problemsOf(page)).toEqual([]);
   });
 
+  it("a payment method shows what the token stands for, never the token, and its reuse is the customer's to allow", async () => {
+    const [subject] = await run.t.store.db
+      .selectFrom("subjects")
+      .select("subject_id")
+      .where("erased_at", "is", null)
+      .orderBy("created_at", "desc")
+      .limit(1)
+      .execute();
+    const key = await run.t.apiKey("admin");
+    const added = await run.t.app.inject({
+      method: "POST",
+      url: `/v1/subjects/${subject!.subject_id}/payment-methods`,
+      headers: { authorization: `Bearer ${key}` },
+      payload: {
+        token: "tok_1N3xYz2eZvKYlo2C",
+        brand: "visa",
+        last4: "4242",
+        expiry: "09/2029",
+        orderId: "ORD-1",
+        reuseAllowed: false,
+        purpose: "essential.service.provision_billing",
+        collectionPoint: "web.checkout",
+      },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    await page.reload();
+    const methods = page.getByRole("region", { name: "My payment methods" });
+    await methods
+      .getByText("Visa ending 4242, expires 09/2029, given for order ORD-1. Used for that order only.")
+      .waitFor();
+    expect(await page.content()).not.toContain("tok_1N3xYz2eZvKYlo2C");
+    await methods.getByRole("button", { name: "Allow reuse of Visa ending 4242" }).click();
+    await methods.getByText("This card may be used again for your later orders.").waitFor();
+    await methods.getByText(/May be used for later orders\./).waitFor();
+    await expectAccessible(page);
+    expect(problemsOf(page)).toEqual([]);
+  });
+
   it("a stale edit shows the conflict instead of overwriting the change made elsewhere", async () => {
     // The record changes behind the page's back: another tab of the same session.
     const other = await page.context().newPage();

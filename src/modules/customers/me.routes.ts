@@ -27,6 +27,8 @@ import { consentBody, eventSchema } from "../consent/consent.schemas.ts";
 import { ledgerEntrySchema } from "../disclosures/disclosures.schemas.ts";
 import { SERVICE_FIELDS } from "../orders/orders.ts";
 import { plan, serviceSchema } from "../orders/services.routes.ts";
+import { PAYMENT_FIELDS } from "../payments/payments.ts";
+import { paymentMethodSchema } from "../payments/payments.routes.ts";
 import {
   OWN_PROFILE_FIELDS,
   selfService,
@@ -407,6 +409,75 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
       );
       setETag(reply, service.version);
       return service;
+    },
+  );
+
+  app.get(
+    "/v1/account/me/payment-methods",
+    {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "read",
+          purpose: "self-service",
+          touches: ["card_last4", "card_brand", "card_expiry"],
+        },
+      },
+      schema: {
+        tags,
+        summary:
+          "My payment methods: brand, last four digits, expiry, the order each was given for, whether reuse is allowed",
+        description: "The payment provider's token is never read or shown here.",
+        response: {
+          200: {
+            type: "object",
+            additionalProperties: false,
+            required: ["items"],
+            properties: { items: { type: "array", items: paymentMethodSchema } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => ({ items: unwrap(await own(request).paymentMethods()) }),
+  );
+
+  app.patch<{ Params: { paymentMethodId: string }; Body: { reuseAllowed: boolean } }>(
+    "/v1/account/me/payment-methods/:paymentMethodId",
+    {
+      config: {
+        use: {
+          callers: CUSTOMER,
+          personal: true,
+          action: "collect",
+          purpose: "self-service",
+          touches: PAYMENT_FIELDS,
+        },
+      },
+      schema: {
+        tags,
+        summary: "Allow or stop the reuse of one of my payment methods for later orders; needs If-Match",
+        description:
+          "Recorded as the card_reuse permission in the consent ledger, with source web. A charge for another order than the one the method was given for needs it (ZM-14, PS-02).",
+        params: { type: "object", required: ["paymentMethodId"], properties: { paymentMethodId: uuid } },
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["reuseAllowed"],
+          properties: { reuseAllowed: { type: "boolean" } },
+        },
+        response: { 200: paymentMethodSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const version = requiredIfMatch(request);
+      const { paymentMethodId } = request.params;
+      const method = unwrap(
+        await own(request).setPaymentReuse(paymentMethodId, version, request.body.reuseAllowed),
+      );
+      setETag(reply, method.version);
+      return method;
     },
   );
 

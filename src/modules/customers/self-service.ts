@@ -8,6 +8,9 @@ import { updateSubject, type UpdatedSubject } from "../subjects/update.ts";
 import { fail, ok, type Result } from "../../use/refusal.ts";
 import type { ServiceView } from "../orders/orders.ts";
 import { addService, changeService, listServices } from "../orders/services.service.ts";
+import { listPaymentMethods, setPaymentMethodReuse } from "../payments/payments.service.ts";
+import type { PaymentMethodView } from "../payments/payments.ts";
+import { recordPermissionInLedger } from "../payments/permissions.ts";
 import { customerActing } from "../../use/acting.ts";
 import type { Acting } from "../../use/acting.ts";
 import type { AddressKind, ProfileField } from "../subjects/subjects.ts";
@@ -71,6 +74,14 @@ export interface SelfService {
     expectedVersion: number | null,
     change: { action: "change"; plan: string } | { action: "cancel" },
   ): Promise<Result<ServiceView>>;
+  /** My payment methods: brand, last four digits, expiry; never the provider's token. */
+  paymentMethods(): Promise<Result<readonly PaymentMethodView[]>>;
+  /** Allows or stops the reuse of a payment method for later orders (the card_reuse permission). */
+  setPaymentReuse(
+    paymentMethodId: string,
+    expectedVersion: number | null,
+    reuseAllowed: boolean,
+  ): Promise<Result<PaymentMethodView>>;
   /** Who my data was given to (ALL-04): every disclosure that named me, oldest first. */
   disclosures(): Promise<Result<LedgerEntry[]>>;
   /** The same, as an IAB GPP string with the usnat section (docs/gpc.md). */
@@ -130,6 +141,33 @@ export function selfService(deps: CustomersDeps, subjectId: string): SelfService
           collectionPoint: SELF_SERVICE_COLLECTION_POINT,
         }),
       ),
+    paymentMethods: () =>
+      guard(async () => {
+        const query = { purpose: writing.purpose, limit: 200, without: ["card_token"] };
+        const page = await listPaymentMethods(s, acting, subjectId, query);
+        return page.ok ? ok(page.value.items) : page;
+      }),
+    setPaymentReuse: (paymentMethodId, expectedVersion, reuseAllowed) =>
+      guard(async () => {
+        const deps = { ...s, recordPermission: recordPermissionInLedger };
+        const input = {
+          reuseAllowed,
+          purpose: writing.purpose,
+          collectionPoint: SELF_SERVICE_COLLECTION_POINT,
+        };
+        const set = await setPaymentMethodReuse(
+          deps,
+          acting,
+          subjectId,
+          paymentMethodId,
+          expectedVersion,
+          input,
+        );
+        if (!set.ok) return set;
+        // The answer carries no token: the customer's page never shows it.
+        const { token: _token, ...view } = set.value;
+        return ok(view);
+      }),
     disclosures: () =>
       guard(() => {
         const pack = s.policies.at(deps.clock().toISOString()).pack;

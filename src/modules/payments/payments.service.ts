@@ -143,14 +143,20 @@ export async function listPaymentMethods(
   deps: RecordsDeps,
   acting: Acting,
   subjectId: string,
-  query: { purpose: string; limit: number; cursor?: string },
+  query: {
+    purpose: string;
+    limit: number;
+    cursor?: string;
+    /** Fields not to read at all (the customer's own list never opens the provider token). */
+    without?: readonly string[];
+  },
 ): Promise<Result<Page<PaymentMethodView>>> {
   const after = afterOf(query.cursor);
   const known = deps.policies.at(deps.clock().toISOString()).policy.fieldCategory;
   const ask = {
     action: "read",
     purpose: query.purpose,
-    fields: knownFields(known, PAYMENT_FIELDS),
+    fields: knownFields(known, PAYMENT_FIELDS).filter((f) => !(query.without ?? []).includes(f)),
     projection: true,
   } as const;
   return use(deps, acting, { subject: subjectId }, ask, async ({ trx, view }) => {

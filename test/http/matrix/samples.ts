@@ -392,6 +392,13 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     purposeAt: "none",
   }),
   "GET /v1/account/me/contacts": () => ({ url: "/v1/account/me/contacts", purposeAt: "none" }),
+  "GET /v1/account/me/payment-methods": () => ({ url: "/v1/account/me/payment-methods", purposeAt: "none" }),
+  "PATCH /v1/account/me/payment-methods/:paymentMethodId": () => ({
+    url: `/v1/account/me/payment-methods/${someone}`,
+    body: { reuseAllowed: false },
+    headers: { "if-match": "*" },
+    purposeAt: "none",
+  }),
   "GET /v1/account/me/services": () => ({ url: "/v1/account/me/services", purposeAt: "none" }),
   "POST /v1/account/me/services": () => ({
     url: "/v1/account/me/services",

@@ -5,6 +5,7 @@ import { collectionPoint, day } from "../../shared/format.ts";
 import type { MyRecord, Provenance } from "../types.ts";
 import { Addresses } from "./Addresses.tsx";
 import { Contacts } from "./Contacts.tsx";
+import { PaymentMethods } from "./PaymentMethods.tsx";
 import { Services } from "./Services.tsx";
 import { PasswordChange } from "./Password.tsx";
 
@@ -174,6 +175,7 @@ export function Information({ fields }: { fields: readonly string[] }) {
           <Addresses addresses={record.addresses} fields={fields} changed={load} />
           {fields.includes("email") ? <Contacts /> : null}
           {fields.includes("services") ? <Services /> : null}
+          {fields.includes("card_last4") ? <PaymentMethods /> : null}
           <PasswordChange />
         </>
       )}
