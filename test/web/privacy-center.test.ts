@@ -377,6 +377,11 @@ suite(`the privacy center of zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` (${S
     const row = page.getByRole("row", { name: /Example Org Ltd/ });
     await row.waitFor();
     expect(await row.textContent()).toContain("email");
+    // Shine the Light: a share with the customer's own organisation is no disclosure for marketing.
+    await page.getByRole("button", { name: "Show the report" }).click();
+    await page
+      .getByText(/^In \d{4}, nothing about you was given to another company for its own marketing\.$/)
+      .waitFor();
     await expectAccessible(page);
     await screenshot(page, "disclosures");
     expect(problemsOf(page)).toEqual([]);

@@ -24,7 +24,7 @@ import {
   versionResponse,
 } from "./customers.schemas.ts";
 import { consentBody, eventSchema } from "../consent/consent.schemas.ts";
-import { ledgerEntrySchema } from "../disclosures/disclosures.schemas.ts";
+import { ledgerEntrySchema, shineTheLightSchema } from "../disclosures/disclosures.schemas.ts";
 import { SERVICE_FIELDS } from "../orders/orders.ts";
 import { plan, serviceSchema } from "../orders/services.routes.ts";
 import { PAYMENT_FIELDS } from "../payments/payments.ts";
@@ -479,6 +479,28 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
       setETag(reply, method.version);
       return method;
     },
+  );
+
+  app.get<{ Querystring: { year: string } }>(
+    "/v1/account/me/shine-the-light",
+    {
+      config: {
+        use: { callers: CUSTOMER, personal: true, action: "read", purpose: "self-service", touches: [] },
+      },
+      schema: {
+        tags,
+        summary:
+          "Shine the Light (Z19-10): the categories of my information given to third parties for their direct marketing in a calendar year, and to whom",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          required: ["year"],
+          properties: { year: { type: "string", pattern: "^(19|20|21)[0-9]{2}$" } },
+        },
+        response: { 200: shineTheLightSchema, ...errors },
+      },
+    },
+    async (request) => unwrap(await own(request).shineTheLight(Number(request.query.year))),
   );
 
   app.get(

@@ -19,7 +19,12 @@ import { ownConsentsFor, ownGppFor, recordConsentFor } from "../consent/consent.
 import type { GppAnswer } from "../consent/gpp.ts";
 import { exportOwnRecord, type SubjectExport } from "../subjects/export.ts";
 import type { OwnConsents } from "../consent/gpc.ts";
-import { personLedger, type LedgerEntry } from "../disclosures/disclosures.service.ts";
+import {
+  personLedger,
+  shineTheLightFor,
+  type LedgerEntry,
+  type ShineTheLight,
+} from "../disclosures/disclosures.service.ts";
 import type { CustomersDeps } from "./customers.service.ts";
 import { selfServicePurpose } from "./customers.ts";
 
@@ -82,6 +87,11 @@ export interface SelfService {
     expectedVersion: number | null,
     reuseAllowed: boolean,
   ): Promise<Result<PaymentMethodView>>;
+  /**
+   * Shine the Light (Z19-10): for a calendar year in the pack's time zone, the categories of my
+   * information disclosed to third parties for their direct marketing, and to whom.
+   */
+  shineTheLight(year: number): Promise<Result<ShineTheLight>>;
   /** Who my data was given to (ALL-04): every disclosure that named me, oldest first. */
   disclosures(): Promise<Result<LedgerEntry[]>>;
   /** The same, as an IAB GPP string with the usnat section (docs/gpc.md). */
@@ -167,6 +177,12 @@ export function selfService(deps: CustomersDeps, subjectId: string): SelfService
         // The answer carries no token: the customer's page never shows it.
         const { token: _token, ...view } = set.value;
         return ok(view);
+      }),
+    shineTheLight: (year) =>
+      guard(() => {
+        const pack = s.policies.at(deps.clock().toISOString()).pack;
+        const names = (id: string) => pack.recipients.find((r) => r.id === id)?.name ?? id;
+        return shineTheLightFor(s, acting, { subjectId, year, purpose: writing.purpose }, names);
       }),
     disclosures: () =>
       guard(() => {

@@ -1,5 +1,6 @@
 import { ACCOUNT } from "../../harness/purposes.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PASSWORD, as, signIn, signedFrom, signedUp } from "../../customers/helpers.ts";
 import { disclosureFixture, type DisclosureFixture } from "../../disclosures/helpers.ts";
 
 describe("zones 2019: partner sharing, subcontractors, Shine the Light, the ledger", () => {
@@ -125,5 +126,40 @@ describe("zones 2019: partner sharing, subcontractors, Shine the Light, the ledg
     expect(new Date(row.at).toISOString()).toBe("2021-04-01T10:00:00.000Z");
     expect(await f.ledgerSubjects(d)).toContain(id);
     expect(row.subject_count).toBe((await f.ledgerSubjects(d)).length);
+  });
+
+  it("Z19-10: the signed-in person reads their own Shine the Light report from their account", async () => {
+    f.at("2021-12-30T20:00:00Z");
+    const c = await signedUp(f.t.app);
+    const res = await f.req("POST", "/v1/exports", { ...partners, fields: ["last_name"] });
+    expect(res.statusCode).toBe(200);
+    expect(await f.ledgerSubjects(res.headers["pledge-disclosure-id"] as string)).toContain(c.subjectId);
+    f.at("2022-01-02T12:00:00Z");
+    // Signed in again: the first session has expired by then.
+    const again = signedFrom(await signIn(f.t.app, c.email, PASSWORD));
+    const mine = await f.t.app.inject({
+      method: "GET",
+      url: "/v1/account/me/shine-the-light?year=2021",
+      headers: as(again),
+    });
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json()).toMatchObject({
+      subjectId: c.subjectId,
+      year: 2021,
+      categories: ["user.name"],
+      recipients: [
+        {
+          id: "marketing-partners",
+          name: "Reputable Marketers LLC",
+          address: "9 Pier, Oakland, CA 94607, US",
+        },
+      ],
+    });
+    const before = await f.t.app.inject({
+      method: "GET",
+      url: "/v1/account/me/shine-the-light?year=2020",
+      headers: as(again),
+    });
+    expect(before.json()).toMatchObject({ categories: [], recipients: [] });
   });
 });

@@ -428,6 +428,10 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
   }),
   "GET /v1/account/me/export": () => ({ url: "/v1/account/me/export", purposeAt: "none" }),
   "GET /v1/account/me/disclosures": () => ({ url: "/v1/account/me/disclosures", purposeAt: "none" }),
+  "GET /v1/account/me/shine-the-light": () => ({
+    url: "/v1/account/me/shine-the-light?year=2020",
+    purposeAt: "none",
+  }),
   "GET /v1/account/gpp": () => ({ url: "/v1/account/gpp", purposeAt: "none" }),
   "POST /v1/campaigns": () => ({
     url: "/v1/campaigns",
