@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { api, ApiError } from "../../shared/api.ts";
-import { Alert, cardGuard, explain, Field, type FieldErrors } from "../../shared/forms.tsx";
+import { useState, type FormEvent } from "react";
+import { api } from "../../shared/api.ts";
+import { Alert, cardGuard, Field } from "../../shared/forms.tsx";
+import { useList } from "../../shared/use-list.ts";
 import type { Provenance } from "../types.ts";
 
 interface Contact {
@@ -11,44 +12,17 @@ interface Contact {
   provenance: Provenance;
 }
 
+/** The contacts list answers a bare array. */
+const readContacts = async (): Promise<Contact[]> =>
+  (await api<Contact[]>("GET", "/v1/account/me/contacts")).data;
+
 /**
  * My other contacts (ZM-07): people the account may be reached through, listed, added and removed
  * through GET/POST/DELETE /v1/account/me/contacts.
  */
 export function Contacts() {
-  const [contacts, setContacts] = useState<Contact[] | null>(null);
+  const { items: contacts, errors, setErrors, message, busy, act } = useList(readContacts);
   const [values, setValues] = useState({ name: "", email: "", phone: "" });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    const { data } = await api<Contact[]>("GET", "/v1/account/me/contacts");
-    setContacts(data);
-  }, []);
-  useEffect(() => {
-    load().catch((error: unknown) => {
-      if (error instanceof ApiError) setMessage({ kind: "error", text: explain(error.problem).message });
-    });
-  }, [load]);
-
-  const act = async (work: () => Promise<unknown>, done: string): Promise<boolean> => {
-    setBusy(true);
-    try {
-      await work();
-      await load();
-      setMessage({ kind: "success", text: done });
-      return true;
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      const explained = explain(error.problem);
-      setErrors(explained.fields);
-      setMessage({ kind: "error", text: explained.message });
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const add = async (event: FormEvent) => {
     event.preventDefault();

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from "react";
-import { api, ApiError } from "../../shared/api.ts";
-import { Alert, explain } from "../../shared/forms.tsx";
+import { api } from "../../shared/api.ts";
+import { Alert } from "../../shared/forms.tsx";
+import { itemsOf, useList } from "../../shared/use-list.ts";
 
 interface PaymentMethod {
   paymentMethodId: string;
@@ -12,6 +12,8 @@ interface PaymentMethod {
   version: number;
 }
 
+const readMethods = itemsOf<PaymentMethod>("/v1/account/me/payment-methods");
+
 /**
  * My payment methods: what the payment provider's token stands for (brand, last four digits,
  * expiry; never the token, never a card number), the order each was given for, and whether it may
@@ -19,41 +21,19 @@ interface PaymentMethod {
  * permission).
  */
 export function PaymentMethods() {
-  const [methods, setMethods] = useState<PaymentMethod[] | null>(null);
-  const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { items: methods, message, busy, act } = useList(readMethods);
 
-  const load = useCallback(async () => {
-    const { data } = await api<{ items: PaymentMethod[] }>("GET", "/v1/account/me/payment-methods");
-    setMethods(data.items);
-  }, []);
-  useEffect(() => {
-    load().catch((error: unknown) => {
-      if (error instanceof ApiError) setMessage({ kind: "error", text: explain(error.problem).message });
-    });
-  }, [load]);
-
-  const setReuse = async (m: PaymentMethod, reuseAllowed: boolean) => {
-    setBusy(true);
-    try {
-      await api("PATCH", `/v1/account/me/payment-methods/${m.paymentMethodId}`, {
-        body: { reuseAllowed },
-        ifMatch: `"${m.version}"`,
-      });
-      await load();
-      setMessage({
-        kind: "success",
-        text: reuseAllowed
-          ? "This card may be used again for your later orders."
-          : "This card will not be used again without asking you.",
-      });
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      setMessage({ kind: "error", text: explain(error.problem).message });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const setReuse = (m: PaymentMethod, reuseAllowed: boolean) =>
+    act(
+      () =>
+        api("PATCH", `/v1/account/me/payment-methods/${m.paymentMethodId}`, {
+          body: { reuseAllowed },
+          ifMatch: `"${m.version}"`,
+        }),
+      reuseAllowed
+        ? "This card may be used again for your later orders."
+        : "This card will not be used again without asking you.",
+    );
 
   const nameOf = (m: PaymentMethod) =>
     `${m.brand === undefined ? "Card" : m.brand.charAt(0).toUpperCase() + m.brand.slice(1)}${m.last4 === undefined ? "" : ` ending ${m.last4}`}`;

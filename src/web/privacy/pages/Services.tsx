@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { api, ApiError } from "../../shared/api.ts";
-import { Alert, cardGuard, explain, Field, type FieldErrors } from "../../shared/forms.tsx";
+import { useState, type FormEvent } from "react";
+import { api } from "../../shared/api.ts";
+import { Alert, cardGuard, Field } from "../../shared/forms.tsx";
+import { itemsOf, useList } from "../../shared/use-list.ts";
 import { day } from "../../shared/format.ts";
 
 interface Service {
@@ -17,45 +18,16 @@ const STATUS: Record<Service["status"], string> = {
   cancelled: "Cancelled",
 };
 
+const readServices = itemsOf<Service>("/v1/account/me/services");
+
 /**
  * My services (ZM-07): the customer orders a service on a plan, changes its plan or cancels it,
  * through GET/POST/PATCH /v1/account/me/services (a change names the version shown: If-Match).
  */
 export function Services() {
-  const [services, setServices] = useState<Service[] | null>(null);
+  const { items: services, errors, setErrors, message, busy, act } = useList(readServices);
   const [plan, setPlan] = useState("");
   const [changing, setChanging] = useState<{ id: string; plan: string } | null>(null);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    const { data } = await api<{ items: Service[] }>("GET", "/v1/account/me/services");
-    setServices(data.items);
-  }, []);
-  useEffect(() => {
-    load().catch((error: unknown) => {
-      if (error instanceof ApiError) setMessage({ kind: "error", text: explain(error.problem).message });
-    });
-  }, [load]);
-
-  const act = async (work: () => Promise<unknown>, done: string): Promise<boolean> => {
-    setBusy(true);
-    try {
-      await work();
-      await load();
-      setMessage({ kind: "success", text: done });
-      return true;
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      const explained = explain(error.problem);
-      setErrors(explained.fields);
-      setMessage({ kind: "error", text: explained.message });
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const order = async (event: FormEvent) => {
     event.preventDefault();
