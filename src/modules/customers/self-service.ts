@@ -21,6 +21,7 @@ import { exportOwnRecord, type SubjectExport } from "../subjects/export.ts";
 import type { OwnConsents } from "../consent/gpc.ts";
 import {
   personLedger,
+  recipientNames,
   shineTheLightFor,
   type LedgerEntry,
   type ShineTheLight,
@@ -180,14 +181,12 @@ export function selfService(deps: CustomersDeps, subjectId: string): SelfService
       }),
     shineTheLight: (year) =>
       guard(() => {
-        const pack = s.policies.at(deps.clock().toISOString()).pack;
-        const names = (id: string) => pack.recipients.find((r) => r.id === id)?.name ?? id;
+        const names = recipientNames(s.policies.at(deps.clock().toISOString()).pack);
         return shineTheLightFor(s, acting, { subjectId, year, purpose: writing.purpose }, names);
       }),
     disclosures: () =>
       guard(() => {
-        const pack = s.policies.at(deps.clock().toISOString()).pack;
-        const names = (id: string) => pack.recipients.find((r) => r.id === id)?.name ?? id;
+        const names = recipientNames(s.policies.at(deps.clock().toISOString()).pack);
         return personLedger(s, acting, { subjectId, purpose: writing.purpose }, names);
       }),
     exportAll: () => guard(() => exportOwnRecord(s, subjectId)),

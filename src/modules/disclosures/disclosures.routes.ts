@@ -7,6 +7,7 @@ import type { DisclosureDeps } from "./context.ts";
 import {
   disclosuresReportFor,
   personLedger,
+  recipientNames,
   shareSubject,
   shineTheLightFor,
   type ShareInput,
@@ -45,8 +46,7 @@ export async function disclosureRoutes(
 ): Promise<void> {
   const { deps } = opts;
   const staff = { staff: "any" } as const;
-  const names = (id: string): string =>
-    deps.policies.at(deps.clock().toISOString()).pack.recipients.find((r) => r.id === id)?.name ?? id;
+  const names = (id: string): string => recipientNames(deps.policies.at(deps.clock().toISOString()).pack)(id);
 
   app.get(
     "/v1/recipients",

@@ -3,6 +3,7 @@ import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
 import type { AuditEvent } from "../../audit/audit.events.ts";
 import { PledgeError } from "../../errors.ts";
 import { calendarYear } from "../../policy/calendar.ts";
+import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
 import { use, type UseScope } from "../../use/kernel.ts";
@@ -173,6 +174,11 @@ export async function subjectLedger(
 ): Promise<LedgerEntry[]> {
   const row = await db.selectNoFrom(ledgerJson(subjectId).as("ledger")).executeTakeFirstOrThrow();
   return ledgerEntries(row.ledger as LedgerJson[], names);
+}
+
+/** A recipient's public name under the pack, for the ledger and the reports; its id when the pack names none. */
+export function recipientNames(pack: Pick<PolicyPack, "recipients">): (recipientId: string) => string {
+  return (id) => pack.recipients.find((r) => r.id === id)?.name ?? id;
 }
 
 /** A ledger row as `ledgerJson` gives it. */

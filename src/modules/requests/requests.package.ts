@@ -6,7 +6,7 @@ import { yearAt } from "../../policy/calendar.ts";
 import { appendAudit } from "../../audit/append.ts";
 import { customerActing } from "../../use/acting.ts";
 import { unwrap } from "../../use/refusal.ts";
-import { shineTheLightFor } from "../disclosures/disclosures.service.ts";
+import { recipientNames, shineTheLightFor } from "../disclosures/disclosures.service.ts";
 import { csvLine } from "../exports/format.ts";
 import { exportOwnRecord } from "../subjects/export.ts";
 import { checkLink, linkKey } from "./requests.links.ts";
@@ -99,9 +99,13 @@ async function packageOf(deps: RequestsDeps, row: RequestRow, now: Date): Promis
     if (purpose === undefined)
       throw new PledgeError("PLEDGE_NOT_FOUND", "this policy offers no self-service reports");
     const year = yearAt(now, pack.time_zone) - 1;
-    const names = (id: string) => pack.recipients.find((r) => r.id === id)?.name ?? id;
     data = unwrap(
-      await shineTheLightFor(deps, customerActing(subjectId), { subjectId, year, purpose }, names),
+      await shineTheLightFor(
+        deps,
+        customerActing(subjectId),
+        { subjectId, year, purpose },
+        recipientNames(pack),
+      ),
     );
   } else {
     data = unwrap(await exportOwnRecord(deps, subjectId));
