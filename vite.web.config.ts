@@ -4,7 +4,7 @@ import { defineConfig } from "vite";
 
 /**
  * The web build (docs/web.md): src/web/ → dist/web/, served by `pledge serve` (src/http/web.routes.ts).
- * One HTML entry per application; a console would add its own. No inline script or style in the
+ * One HTML entry per application: the privacy center (index.html) and the console (console.html). No inline script or style in the
  * output (the pages' CSP forbids both), and no module-preload polyfill (an inline script).
  */
 const root = fileURLToPath(new URL("src/web/", import.meta.url));
@@ -18,6 +18,11 @@ export default defineConfig({
     emptyOutDir: true,
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
-    rollupOptions: { input: { index: fileURLToPath(new URL("src/web/index.html", import.meta.url)) } },
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL("src/web/index.html", import.meta.url)),
+        console: fileURLToPath(new URL("src/web/console.html", import.meta.url)),
+      },
+    },
   },
 });

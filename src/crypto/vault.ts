@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { KeyObject } from "node:crypto";
 import type { Database } from "../store/database.ts";
 import { blindIndex } from "./blind-index.ts";
-import { createSubjectCipher, newDataKey, unwrapDataKey, wrapDataKey } from "./cipher.ts";
+import { createSubjectCipher, newDataKey, open, seal, unwrapDataKey, wrapDataKey } from "./cipher.ts";
 import { VaultError } from "./errors.ts";
 import type { Keyring, MasterKey } from "./keys.ts";
 import { Lru } from "./lru.ts";
@@ -87,8 +87,23 @@ export function createVault(keys: Keyring, indexKey: KeyObject, options: VaultOp
     },
 
     blindIndex: (kind, normalised) => blindIndex(indexKey, kind, normalised),
+
+    sealSecret(label, plaintext) {
+      const master = keys.current();
+      return { masterKeyId: master.id, text: seal(master.key, secretAad(label), plaintext) };
+    },
+
+    openSecret(label, sealed) {
+      const master = masterKey(sealed.masterKeyId);
+      return open(master.key, secretAad(label), sealed.text, (l) => `the secret ${l}`, label).toString(
+        "utf8",
+      );
+    },
   };
 }
+
+/** Secrets sealed directly under a master key are bound to a label no data key's text can have. */
+const secretAad = (label: string): Buffer => Buffer.from(`pledge.secret\0${label}`);
 
 /** The master key version new data keys are wrapped under, as the database has it (null: unset). */
 export async function sharedCurrentKey(db: Kysely<Database>): Promise<string | null> {

@@ -38,6 +38,19 @@ export interface Vault {
   destroySubjectKey(trx: Transaction<Database>, subjectId: string): Promise<void>;
   /** HMAC-SHA256 blind index of an already normalised value, with the separate index key. */
   blindIndex(kind: BlindIndexKind, normalised: string): string;
+  /**
+   * Seals a secret of Pledge's own (a staff member's second-factor key) under the current master
+   * key, bound to `label` (what the secret is and whose). Returns the text and the key version,
+   * which the caller keeps beside it.
+   */
+  sealSecret(label: string, plaintext: string): SealedSecret;
+  /** Opens what `sealSecret` made; throws VaultError when the label or text do not match. */
+  openSecret(label: string, sealed: SealedSecret): string;
+}
+
+export interface SealedSecret {
+  readonly masterKeyId: string;
+  readonly text: string;
 }
 
 /** The columns of a subject's `subject_keys` row that open its data key. */

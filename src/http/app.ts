@@ -24,6 +24,7 @@ import { deliverabilityRoutes } from "../modules/deliverability/deliverability.r
 import { webhookRoutes } from "../modules/deliverability/webhook.routes.ts";
 import { consentSection } from "../modules/consent/consent.section.ts";
 import { staffRoutes } from "../modules/staff/staff.routes.ts";
+import { consoleRoutes } from "../modules/staff/console.routes.ts";
 import { suppressionRoutes } from "../modules/suppression/suppression.routes.ts";
 import { removalRoutes } from "../modules/removal/removal.routes.ts";
 import { unsubscribeRoutes } from "../modules/unsubscribe/unsubscribe.routes.ts";
@@ -216,6 +217,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(consentRoutes, { deps: uses });
   await app.register(suppressionRoutes, { db: store.db, vault: uses.vault, clock });
   await app.register(accountRoutes, { deps: customers });
+  await app.register(consoleRoutes, {
+    db: store.db,
+    vault: uses.vault,
+    auth,
+    clock,
+    currentPack: () => book.at(clock().toISOString()).pack,
+    transport: customers.settings,
+  });
   await app.register(meRoutes, { deps: customers });
   await app.register(gppRoutes, { deps: customers });
   await app.register(deliverabilityRoutes, { deps: uses });

@@ -1,11 +1,17 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import type { Kysely } from "kysely";
 import { authenticate } from "../modules/staff/staff.service.ts";
+import { sessionCaller } from "../modules/staff/signin.ts";
 import type { Caller } from "../modules/staff/staff.ts";
 import type { Database } from "../store/database.ts";
 import { PledgeError } from "../errors.ts";
 import type { FailureLimiter } from "../throttle/failures.ts";
 import { sourceOf } from "../throttle/source.ts";
+import { checkCsrf } from "./csrf.ts";
+import { readCookie } from "./session.ts";
+
+/** The console's session cookie (src/modules/staff/console.routes.ts). */
+export const STAFF_COOKIE = "pledge_staff";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -19,6 +25,11 @@ declare module "fastify" {
  * lookup is remembered for `ttlMs` so a busy caller costs one query per interval, not per request;
  * `forget()` drops everything, and is called after every change to staff or keys in this process.
  * Another process's revocation takes effect within `ttlMs`.
+ *
+ * People at the console present the `pledge_staff` session cookie instead of a key (sign-in:
+ * src/modules/staff/signin.ts). It speaks for the same staff member, role and attestation as a
+ * key would, looked up on every request (no cache: signing out ends it at once), and a request
+ * that changes something must carry the session's CSRF token. A key, when sent, wins.
  *
  * Failed keys are limited per source address by `failures` (counted in the database, so on every
  * node): a source over its limit is answered 429 before any key it sends is looked up, so
@@ -72,6 +83,20 @@ export class Authenticator {
     return caller;
   }
 
+  /** The caller of the request's console session; without one, PLEDGE_AUTH_MISSING. */
+  private async sessionCallerOf(request: FastifyRequest): Promise<Caller> {
+    const id = readCookie(request, STAFF_COOKIE);
+    const caller = id === null ? null : await sessionCaller(this.db, id, new Date(this.now()));
+    if (id === null || caller === null) {
+      throw new PledgeError(
+        "PLEDGE_AUTH_MISSING",
+        "send the API key as Authorization: Bearer <key>, or sign in to the console",
+      );
+    }
+    checkCsrf(request, id);
+    return caller;
+  }
+
   forget(): void {
     this.cache.clear();
   }
@@ -80,9 +105,8 @@ export class Authenticator {
   requireRole(roles: "any" | readonly string[]): preHandlerAsyncHookHandler {
     return async (request, reply) => {
       const key = presentedKey(request);
-      if (key === null)
-        throw new PledgeError("PLEDGE_AUTH_MISSING", "send the API key as Authorization: Bearer <key>");
-      const caller = await this.authenticateFrom(request, reply, key);
+      const caller =
+        key === null ? await this.sessionCallerOf(request) : await this.authenticateFrom(request, reply, key);
       if (!caller)
         throw new PledgeError("PLEDGE_AUTH_INVALID", "the API key is unknown, malformed or revoked");
       if (roles !== "any" && !roles.includes(caller.role)) {

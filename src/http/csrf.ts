@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import { PledgeError } from "../errors.ts";
 
 /**
@@ -21,17 +21,22 @@ export function csrfTokenFor(sessionId: string): string {
 /** Runs after `requireCustomer`: a state-changing request must send its session's token. */
 export function requireCsrf(): preHandlerAsyncHookHandler {
   return async (request) => {
-    if (SAFE_METHODS.has(request.method)) return;
     const session = request.customer;
     if (session === null) throw new Error("requireCsrf runs after requireCustomer");
-    const header = request.headers[CSRF_HEADER];
-    const given = Buffer.from(typeof header === "string" ? header : "");
-    const expected = Buffer.from(csrfTokenFor(session.sessionId));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new PledgeError(
-        "PLEDGE_CSRF_FAILED",
-        "send the session's token as X-CSRF-Token (from sign-in or GET /v1/account/csrf)",
-      );
-    }
+    checkCsrf(request, session.sessionId);
   };
+}
+
+/** Throws PLEDGE_CSRF_FAILED when a state-changing request lacks the token of session `sessionId`. */
+export function checkCsrf(request: FastifyRequest, sessionId: string): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const header = request.headers[CSRF_HEADER];
+  const given = Buffer.from(typeof header === "string" ? header : "");
+  const expected = Buffer.from(csrfTokenFor(sessionId));
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new PledgeError(
+      "PLEDGE_CSRF_FAILED",
+      "send the session's token as X-CSRF-Token (from sign-in, GET /v1/account/csrf or GET /v1/console/me)",
+    );
+  }
 }

@@ -8,7 +8,7 @@ import { PledgeError } from "../errors.ts";
  * The web applications, served from the same origin as the API they call (no CORS): files built by
  * Vite (`npm run build:web`, src/web/) into `dist/web`. Each application is one HTML entry and the
  * paths it answers; its pages route in the browser. The privacy center answers `/` and its pages;
- * a console for staff would be another entry with its own paths (`/console`, `/console/*`).
+ * the console for staff answers `/console` and the paths under it.
  *
  * Every page gets a strict Content-Security-Policy: scripts, styles, images and fonts from this
  * origin only, no inline script or style, requests to this origin only, forms posting here only,
@@ -22,6 +22,7 @@ export const WEB_APPS = [
     entry: "index.html",
     paths: ["/", "/signin", "/signup", "/privacy", "/privacy/*", "/my/*"],
   },
+  { name: "console", entry: "console.html", paths: ["/console", "/console/*"] },
 ] as const;
 
 export const WEB_CSP = [

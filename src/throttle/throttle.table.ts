@@ -11,8 +11,8 @@ export interface AuthFailuresTable {
   at: Date;
 }
 
-/** What failed: a customer's sign-in (or re-authentication), or a staff API key. */
-export type FailureScope = "signin" | "api_key";
+/** What failed: a customer's sign-in (or re-authentication), a staff API key, a staff sign-in. */
+export type FailureScope = "signin" | "api_key" | "staff_signin";
 
 export interface ThrottleTables {
   auth_failures: AuthFailuresTable;

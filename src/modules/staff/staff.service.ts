@@ -197,3 +197,8 @@ function attestedEvent(staffId: string, ctx: Context) {
     payload: { staffId },
   };
 }
+
+/** The staff member with this id, or null. */
+export function findStaffMember(db: Db, staffId: string): Promise<StaffMember | null> {
+  return repo.findStaff(db, staffId);
+}

@@ -30,7 +30,38 @@ export interface ApiKeysTable {
   last_used_at: ColumnType<Date | null, Date | null | undefined, Date>;
 }
 
+/**
+ * A staff member's console sign-in (src/modules/staff/signin.ts). `password_hash` (argon2id) and
+ * the TOTP key (sealed under the master key version `totp_key_id`) are null until the member
+ * completes an invitation; `totp_last_step` is the 30-second step of the last code accepted, so
+ * a code is good once. An invitation's set-up code is kept only as its SHA-256, with the TOTP key
+ * it will install, until it is used or expires.
+ */
+export interface StaffLoginsTable {
+  staff_id: Fixed<string>;
+  username: string;
+  password_hash: string | null;
+  totp_key_id: string | null;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+  setup_code_hash: string | null;
+  setup_expires_at: Date | null;
+  setup_totp_key_id: string | null;
+  setup_totp_secret: string | null;
+  updated_at: Date;
+}
+
+/** The console's sessions, keyed by the SHA-256 of the cookie's random id. */
+export interface StaffSessionsTable {
+  id_hash: Fixed<string>;
+  staff_id: Fixed<string>;
+  created_at: Fixed<Date>;
+  expires_at: Fixed<Date>;
+}
+
 export interface StaffTables {
   staff: StaffTable;
   api_keys: ApiKeysTable;
+  staff_logins: StaffLoginsTable;
+  staff_sessions: StaffSessionsTable;
 }

@@ -1,5 +1,6 @@
 import type { Transaction } from "kysely";
 import type { Database } from "../../store/database.ts";
+import type { Decision } from "../../gate/types.ts";
 import type { Acting } from "../../use/acting.ts";
 import { use } from "../../use/kernel.ts";
 import { clausesOf, ok, type Result } from "../../use/refusal.ts";
@@ -33,6 +34,12 @@ export interface SubjectView {
     readonly outcome: "allow" | "partial";
     readonly fields: readonly string[];
     readonly removed: readonly string[];
+    /** Each removed field with the gate's reason and its clause, for the reader to see why. */
+    readonly withheld: readonly {
+      readonly field: string;
+      readonly reason: string;
+      readonly clause: string | null;
+    }[];
     readonly clauses: readonly string[];
     readonly policy: { readonly company: string; readonly version: string };
   };
@@ -67,11 +74,19 @@ export async function readSubject(
         outcome: decision.outcome === "partial" ? "partial" : "allow",
         fields: decision.fields,
         removed: decision.removed,
+        withheld: withheldOf(decision),
         clauses: clausesOf(decision),
         policy: decision.policy,
       },
     });
   });
+}
+
+/** The removed fields, each with the reason of the gate's rule that removed it. */
+function withheldOf(decision: Decision): SubjectView["decision"]["withheld"] {
+  const why = decision.reasons.find((r) => r.code === "fields_removed");
+  const reason = why?.detail.replace(/^.*removed: /, "") ?? "not allowed for this purpose";
+  return decision.removed.map((field) => ({ field, reason, clause: why?.clause ?? null }));
 }
 
 export function metadata(subject: SubjectRow) {

@@ -123,10 +123,20 @@ export const subjectView = obj([...Object.keys(metadata), "fields", "addresses",
   ...metadata,
   fields: obj([], Object.fromEntries(["customer_number", ...PROFILE_FIELDS].map((f) => [f, fieldValue]))),
   addresses: { type: "array", items: addressRecord },
-  decision: obj(["outcome", "fields", "removed", "clauses", "policy"], {
+  decision: obj(["outcome", "fields", "removed", "withheld", "clauses", "policy"], {
     outcome: { type: "string", enum: ["allow", "partial"] },
     fields: { type: "array", items: { type: "string" } },
     removed: { type: "array", items: { type: "string" } },
+    withheld: {
+      type: "array",
+      description:
+        "each removed field with the gate's reason (naming the purpose or recipient) and its clause",
+      items: obj(["field", "reason", "clause"], {
+        field: { type: "string" },
+        reason: { type: "string" },
+        clause: { type: ["string", "null"] },
+      }),
+    },
     clauses: { type: "array", items: { type: "string" } },
     policy: obj(["company", "version"], { company: { type: "string" }, version: { type: "string" } }),
   }),

@@ -57,7 +57,10 @@ export async function api<T>(
   const data: unknown = text === "" ? null : JSON.parse(text);
   if (!response.ok) {
     const problem = toProblem(response.status, data);
-    if (problem.code === "PLEDGE_SESSION_REQUIRED") for (const listener of sessionEnded) listener();
+    // A session this page held has ended (a customer's, or the console's, whose staff routes
+    // then ask for credentials): pages offer to sign in again where they are.
+    const ended = problem.code === "PLEDGE_SESSION_REQUIRED" || problem.code === "PLEDGE_AUTH_MISSING";
+    if (ended && csrfToken !== null) for (const listener of sessionEnded) listener();
     throw new ApiError(problem);
   }
   return { status: response.status, data: data as T, etag: response.headers.get("etag") };

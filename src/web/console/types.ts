@@ -1,0 +1,31 @@
+/** What the console knows of the person using it: GET /v1/console/me. */
+export interface Me {
+  readonly staffId: string;
+  readonly displayName: string;
+  readonly role: string;
+  readonly attestedAt: string | null;
+  readonly attestation: {
+    readonly required: boolean;
+    readonly clauses: readonly { readonly id: string; readonly title: string; readonly text: string }[];
+  };
+  /** The purposes the member's role may work for (every purpose for admin). */
+  readonly purposes: readonly string[];
+  readonly csrfToken: string | null;
+}
+
+/** The part of GET /v1/policy the console uses. */
+export interface PolicyInfo {
+  readonly name: string;
+  readonly colour: string;
+  readonly version: string;
+  readonly purposes: readonly {
+    readonly id: string;
+    readonly name?: string;
+    readonly clauses: readonly string[];
+  }[];
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}

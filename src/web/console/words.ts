@@ -1,0 +1,29 @@
+import type { Problem } from "../shared/api.ts";
+
+/**
+ * The API's problems in the words a staff member reads in the console. Codes not listed here are
+ * shown with the API's own detail, which names ids and fields, never personal data.
+ */
+const BY_CODE: Record<string, string> = {
+  PLEDGE_STAFF_SIGNIN_FAILED: "The username, password or code is not right.",
+  PLEDGE_STAFF_SETUP_INVALID:
+    "That username and set-up code do not match an open invitation: it may have been used or have expired. Ask an administrator for a new one.",
+  PLEDGE_STAFF_CODE_INVALID:
+    "That is not the code your authenticator app shows now. Check that the app's clock is right and type the current code.",
+  PLEDGE_RATE_LIMITED: "Too many attempts from here. Please wait a minute and try again.",
+  PLEDGE_AUTH_MISSING: "You are signed out. Please sign in again.",
+  PLEDGE_FORBIDDEN_ROLE: "Your role may not do this.",
+  PLEDGE_CSRF_FAILED: "This page is out of date. Reload it and try again.",
+  PLEDGE_TLS_REQUIRED: "The console must be opened over a secure (https) connection.",
+  PLEDGE_PRECONDITION_FAILED:
+    "Someone else changed this since the page loaded. The latest version is shown: check it and make your change again.",
+};
+
+export function staffMessage(problem: Problem): string {
+  const known = BY_CODE[problem.code];
+  if (known !== undefined) return known;
+  if (problem.code === "PLEDGE_PASSWORD_WEAK") return `Choose another password: ${problem.detail}.`;
+  const text = (problem.detail || problem.title).trim();
+  if (text === "") return "Something went wrong. Please try again.";
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+}
