@@ -16,6 +16,7 @@ import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { createApp } from "../http/app.ts";
 import { createLogger } from "../http/logger.ts";
 import { anyKeys, bootstrapAdmin } from "../modules/staff/staff.service.ts";
+import { invite } from "../modules/staff/signin.ts";
 import { PolicyError } from "../policy/errors.ts";
 import { inForce, type PolicyHistory } from "../policy/history.ts";
 import { dataPaths } from "../store/options.ts";
@@ -78,7 +79,7 @@ export async function serveCommand(
   try {
     const schema = await prepareSchema(store);
     if (schema === "migrated") io.out(`Pledge: created the embedded store in ${config.dataDir}`);
-    await bootstrap(store, policies, config, io);
+    await bootstrap(store, policies, config, vault, io);
     app = await createApp({
       config,
       store,
@@ -126,7 +127,13 @@ export async function serveCommand(
  * A store without any API key gets an admin: with PLEDGE_BOOTSTRAP_KEY, that key; otherwise, on
  * the embedded store, a new key printed once to the console (never to the log).
  */
-async function bootstrap(store: Store, policies: PolicyHistory, config: Config, io: Io): Promise<void> {
+async function bootstrap(
+  store: Store,
+  policies: PolicyHistory,
+  config: Config,
+  vault: Vault,
+  io: Io,
+): Promise<void> {
   const now = new Date();
   const pack = inForce(policies, now.toISOString());
   const ctx = { actor: "system", now };
@@ -147,6 +154,12 @@ async function bootstrap(store: Store, policies: PolicyHistory, config: Config, 
   }
   const made = await bootstrapAdmin(store.db, pack, ctx);
   if (made) {
+    const invitation = await invite(
+      { db: store.db, vault, clock: () => now },
+      made.staff.id,
+      "admin",
+      "system",
+    );
     io.out(
       [
         "",
@@ -155,6 +168,9 @@ async function bootstrap(store: Store, policies: PolicyHistory, config: Config, 
         `    ${made.key}`,
         "",
         "  Use it as `Authorization: Bearer <key>`. Keep it secret.",
+        "",
+        "  The admin can also sign in to the console: open /console/setup with the username admin",
+        `  and the set-up code ${invitation.setupCode} (good for 72 hours, once).`,
         "",
       ].join("\n"),
     );

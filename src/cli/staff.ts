@@ -12,6 +12,8 @@ import {
   revokeKey,
 } from "../modules/staff/staff.service.ts";
 import type { ApiKeyRecord, StaffMember } from "../modules/staff/staff.ts";
+import { invite } from "../modules/staff/signin.ts";
+import { openConfiguredVault } from "../crypto/configured.ts";
 import { parseCommandLine, UsageError, usageFailure } from "./args.ts";
 import type { Io } from "./io.ts";
 
@@ -24,6 +26,8 @@ export const STAFF_USAGE = `usage:
   pledge staff keys STAFF_ID                               a staff member's keys: id, prefix, created,
                                                           last used, revoked (never the key itself)
   pledge staff revoke KEY_ID                               revoke an API key
+  pledge staff invite STAFF_ID --username NAME             invite to the console: prints a set-up code
+                                                          (once; good for 72 hours) for /console/setup
 
 On the embedded store, stop \`pledge serve\` first (or use the HTTP API while it runs).`;
 
@@ -31,7 +35,8 @@ type Invocation =
   | { sub: "add"; name: string; role: string; attested: boolean }
   | { sub: "list" }
   | { sub: "attest" | "key" | "keys"; staffId: string }
-  | { sub: "revoke"; keyId: string };
+  | { sub: "revoke"; keyId: string }
+  | { sub: "invite"; staffId: string; username: string };
 
 /**
  * `pledge staff`: the same services as /v1/staff, without HTTP. Opens the configured store, so on
@@ -97,6 +102,20 @@ export async function staffCommand(
           io.out(`revoked ${record.id} at ${record.revokedAt?.toISOString() ?? "?"}`);
           return 0;
         }
+        case "invite": {
+          const vault = openConfiguredVault(env, config, (m) => io.err(`Pledge: ${m}`));
+          const made = await invite(
+            { db: store.db, vault, clock: () => now },
+            inv.staffId,
+            inv.username,
+            "system",
+          );
+          io.out(made.setupCode);
+          io.err(
+            `set-up code for ${made.username}, good until ${made.expiresAt.toISOString()}: open /console/setup`,
+          );
+          return 0;
+        }
         default: {
           const unknown: never = inv;
           throw new Error(`unhandled staff subcommand ${JSON.stringify(unknown)}`);
@@ -125,10 +144,11 @@ function readInvocation(argv: readonly string[]): Invocation {
     name: { type: "string" },
     role: { type: "string" },
     attested: { type: "boolean" },
+    username: { type: "string" },
   });
-  const flags = Object.keys(values);
+  const flags = Object.keys(values).filter((f) => !(sub === "invite" && f === "username"));
   const noFlags = (): void => {
-    if (flags.length > 0) throw new UsageError(`--${flags[0]} is an option of staff add only`);
+    if (flags.length > 0) throw new UsageError(`--${flags[0]} is not an option of staff ${sub}`);
   };
   const ids = (what: string, n: number): string[] => {
     noFlags();
@@ -156,6 +176,11 @@ function readInvocation(argv: readonly string[]): Invocation {
       return { sub, staffId: ids("STAFF_ID", 1)[0]! };
     case "revoke":
       return { sub, keyId: ids("KEY_ID", 1)[0]! };
+    case "invite": {
+      const staffId = ids("STAFF_ID", 1)[0]!;
+      if (!values.username?.trim()) throw new UsageError("staff invite needs --username NAME");
+      return { sub, staffId, username: values.username.trim() };
+    }
     case undefined:
     default:
       throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}`);

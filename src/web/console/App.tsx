@@ -56,14 +56,17 @@ export function App({ policy }: { policy: PolicyInfo }) {
     navigate("/console/signin");
   };
 
-  const signedIn = () => {
+  /** After a sign-in: again over an open page, that page stays (and keeps what was typed). */
+  const signedIn = (again: boolean) => {
+    // Otherwise who is signed in is unknown until /me answers: nothing redirects meanwhile.
+    if (!again) setMe(undefined);
     setExpired(false);
     void load();
   };
 
   let page: ReactNode;
-  if (path === "/console/signin") page = <SignIn onSignedIn={signedIn} />;
-  else if (path === "/console/setup") page = <Setup onSignedIn={signedIn} />;
+  if (path === "/console/signin") page = <SignIn onSignedIn={() => signedIn(false)} />;
+  else if (path === "/console/setup") page = <Setup onSignedIn={() => signedIn(false)} />;
   else if (me === undefined || (me === null && !expired)) page = <p aria-busy="true">Loading…</p>;
   else if (me !== null && me.attestation.required && me.attestedAt === null)
     page = <Attest me={me} onAttested={setMe} />;
@@ -109,7 +112,7 @@ export function App({ policy }: { policy: PolicyInfo }) {
         ) : null}
       </header>
       <Main path={path}>
-        {expired && !open ? <SignIn again onSignedIn={signedIn} /> : null}
+        {expired && !open ? <SignIn again onSignedIn={() => signedIn(true)} /> : null}
         {page}
       </Main>
     </>

@@ -156,7 +156,7 @@ export function People({ me, policy }: PageProps) {
                 onChange={() => setBy(k)}
               />
               <label htmlFor={`by-${k}`}>
-                {k === "id" ? "Person's id" : k === "email" ? "Email address" : "Phone number"}
+                {k === "id" ? "By id" : k === "email" ? "By email" : "By phone"}
               </label>
             </span>
           ))}
