@@ -73,6 +73,17 @@ describe("the embedded store belongs to one process", () => {
 
       // The running server was not disturbed.
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+
+      // The first start printed a console set-up code for the admin it made, and it opens the set-up.
+      const setupCode = /the set-up code ([A-Za-z0-9_-]{24}) /.exec(server.output())?.[1];
+      expect(setupCode, server.output()).toBeDefined();
+      const setup = await fetch(`${server.url}/v1/console/setup/secret`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", setupCode }),
+      });
+      expect(setup.status).toBe(200);
+      expect(((await setup.json()) as { uri: string }).uri).toMatch(/^otpauth:\/\/totp\/Pledge:admin\?/);
     } finally {
       code = await server.stop();
     }

@@ -61,6 +61,17 @@ describe("pledge staff", () => {
     expect(keys.out).not.toContain(key.out.trim().split("_").slice(2).join("_"));
   });
 
+  it("invites a staff member to the console: a set-up code, printed once", async () => {
+    const staffId = (await run(["add", "--name", "Robin", "--role", "customer_service"])).out.trim();
+    const invited = await run(["invite", staffId, "--username", "Robin.C"]);
+    expect(invited, invited.err).toMatchObject({ code: 0 });
+    const setupCode = invited.out.trim();
+    expect(setupCode).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(invited.err).toMatch(/^set-up code for robin\.c, good until \d{4}-.*: open \/console\/setup$/m);
+    expect(await run(["invite", staffId])).toMatchObject({ code: 2 });
+    expect((await run(["invite", staffId, "--username", "x"])).err).toContain("a username is 2 to 63");
+  });
+
   it("refuses a role the pack does not know, naming the roles it does", async () => {
     const res = await run(["add", "--name", "Sam", "--role", "astronaut"]);
     expect(res.code).toBe(1);

@@ -36,12 +36,20 @@ const run = promisify(execFile);
 
 /**
  * Builds src/web into a fresh folder, as `npm install` does (scripts/build-web.mjs), in a child
- * process: a production build, whatever NODE_ENV this test process has.
+ * process: a production build, whatever NODE_ENV this test process has. One build per test
+ * process, shared by the browser test files it runs (they only read it), removed when the process
+ * exits; `remove()` is kept for callers and does nothing.
  */
+let shared: Promise<string> | null = null;
+
 export async function buildWeb(): Promise<{ dir: string; remove(): void }> {
-  const dir = mkdtempSync(path.join(tmpdir(), "pledge-web-"));
-  await run(process.execPath, [path.join(ROOT, "scripts/build-web.mjs"), "--out", dir], { cwd: ROOT });
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  shared ??= (async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "pledge-web-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    await run(process.execPath, [path.join(ROOT, "scripts/build-web.mjs"), "--out", dir], { cwd: ROOT });
+    return dir;
+  })();
+  return { dir: await shared, remove: () => undefined };
 }
 
 export interface WebRun {
