@@ -29,6 +29,9 @@ const FLAGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // Names under .test reach the test server as a site's own name would (not localhost, so not
+  // exempt from the HTTPS rule of account pages); nothing leaves the machine.
+  "--host-resolver-rules=MAP *.test 127.0.0.1",
 ];
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -62,8 +65,13 @@ export interface WebRun {
   close(): Promise<void>;
 }
 
-export async function startWeb(company: string, webRoot: string): Promise<WebRun> {
-  const t = await buildTestApp({ company, webRoot });
+/** `clock`: the server's clock, to put an earlier version of the company's policy in force. */
+export async function startWeb(
+  company: string,
+  webRoot: string,
+  options: { clock?: () => Date } = {},
+): Promise<WebRun> {
+  const t = await buildTestApp({ company, webRoot, ...options });
   await t.app.listen({ host: "127.0.0.1", port: 0 });
   const address = t.app.server.address();
   if (address === null || typeof address === "string") throw new Error("no port");

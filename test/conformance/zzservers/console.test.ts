@@ -9,15 +9,17 @@ import {
   SKIP_REASON,
   startWeb,
   type WebRun,
-} from "./browser.ts";
-import { inviteStaff, signInStaff, STAFF_PASSWORD, totpCode } from "./console-session.ts";
+} from "../../web/browser.ts";
+import { inviteStaff, signInStaff, STAFF_PASSWORD, totpCode } from "../../web/console-session.ts";
+import { signUp } from "../../web/privacy-session.ts";
 
 /**
- * The console end to end in Chromium, on ZZ Servers' pack (staff attest before they see anyone,
- * ZZ-04): a member invited by an admin sets up sign-in on the console's pages, signs the
+ * ZZ Servers' console and control panel end to end in Chromium. Staff attest before they see
+ * anyone (ZZ-04): a member invited by an admin sets up sign-in on the console's pages, signs the
  * attestation, finds a customer for a stated purpose and sees exactly the fields the gate allows
  * for it, with the reason for each one withheld; a session that ends under an open page signs in
- * again without losing what was typed.
+ * again without losing what was typed. A customer changes their own information in the control
+ * panel (the privacy center), audited as themselves (ZZ-09).
  */
 const suite = HAVE_CHROMIUM ? describe : describe.skip;
 if (!HAVE_CHROMIUM) console.warn(SKIP_REASON);
@@ -66,7 +68,7 @@ suite(`the console of ZZ Servers in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_REA
     await page.getByRole("button", { name: "Find" }).click();
   }
 
-  it("an invited member sets up sign-in, attests (ZZ-04), and finds a person for a purpose: only the allowed fields, each withheld one with its reason", async () => {
+  it("ZZ-04: an invited member sets up sign-in, attests before seeing anyone, and finds a person for a purpose: only the allowed fields, each withheld one with its reason", async () => {
     const member = await inviteStaff(run, "support", "Robin Support");
     const page = await run.page();
 
@@ -156,6 +158,32 @@ suite(`the console of ZZ Servers in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_REA
 
     // Nothing typed into the finder reaches the address bar.
     expect(page.url()).not.toContain("grace");
+    expect(problemsOf(page)).toEqual([]);
+  });
+
+  it("ZZ-09: a customer changes their own information in the control panel, audited as themselves", async () => {
+    const page = await run.page();
+    await signUp(page, "ada@example.com");
+    await page.getByLabel("Last name").fill("King");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("status").getByText("Saved.").waitFor();
+    expect(
+      await page
+        .getByRole("row", { name: /Last name/ })
+        .first()
+        .textContent(),
+    ).toContain("King");
+    const me = await page.evaluate(async () => (await fetch("/v1/account/me")).json());
+    const subjectId = (me as { id: string }).id;
+    const changes = await run.t.store.db
+      .selectFrom("audit_log")
+      .select(["actor", "payload"])
+      .where("subject_id", "=", subjectId)
+      .where("type", "=", "subject.updated")
+      .execute();
+    expect(changes).toHaveLength(1);
+    expect(changes[0]?.actor).toBe(`customer:${subjectId}`);
+    expect(JSON.stringify(changes[0]?.payload)).not.toContain("King");
     expect(problemsOf(page)).toEqual([]);
   });
 
