@@ -54,8 +54,13 @@ export interface WebRun {
   close(): Promise<void>;
 }
 
-export async function startWeb(company: string, webRoot: string): Promise<WebRun> {
-  const t = await buildTestApp({ company, webRoot });
+/** `clock`: the server's clock, for tests that make records in the past (the real one by default). */
+export async function startWeb(
+  company: string,
+  webRoot: string,
+  options: { clock?: () => Date } = {},
+): Promise<WebRun> {
+  const t = await buildTestApp({ company, webRoot, ...(options.clock ? { clock: options.clock } : {}) });
   await t.app.listen({ host: "127.0.0.1", port: 0 });
   const address = t.app.server.address();
   if (address === null || typeof address === "string") throw new Error("no port");
