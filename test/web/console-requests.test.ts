@@ -279,6 +279,7 @@ suite(`the console's request queue in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_R
     // The page now shows the request as it is: the other member's assignment.
     await expect.poll(() => page.locator(".requests-facts").textContent()).toContain(other.staffId);
     await expectAccessible(page);
+    await screenshot(page, "console-request");
 
     // With the latest version shown, the same move goes through.
     await page.getByLabel("Start work").check();
@@ -286,5 +287,20 @@ suite(`the console's request queue in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_R
     await page.getByRole("status").getByText("Done: the request is now in progress.").waitFor();
     expect((await read(id)).state).toBe("in_progress");
     expect(problemsOf(page)).toEqual([]);
+  });
+
+  it("a move the API refuses is shown in words: another team's queue is not for customer service", async () => {
+    const cs = await run.page();
+    await signInStaff(run, cs, "customer_service");
+    const id = made.soonExport!.id;
+    await cs.goto(`/console/requests/${id}`);
+    await cs.getByRole("heading", { level: 1, name: /Portable export/ }).waitFor();
+    expect(await cs.locator(".requests-facts").textContent()).toContain("infosec");
+    await cs.getByLabel("Start work").check();
+    await cs.getByRole("button", { name: "Move the request" }).click();
+    await cs.getByRole("alert").getByText("Your role may not do this.").waitFor();
+    expect((await read(id)).state).toBe("verified");
+    await expectAccessible(cs);
+    expect(problemsOf(cs)).toEqual([]);
   });
 });
