@@ -11,6 +11,8 @@ import {
   type WebRun,
 } from "./browser.ts";
 import { signInStaff } from "./console-session.ts";
+import { urgencyOf } from "../../src/web/console/pages/requests/urgency.ts";
+import type { RequestView } from "../../src/modules/requests/requests.ts";
 
 /**
  * The console's request queue in Chromium, under the zones pack (CCPA for US-CA, GDPR for the EU,
@@ -22,6 +24,41 @@ const suite = HAVE_CHROMIUM ? describe : describe.skip;
 if (!HAVE_CHROMIUM) console.warn(SKIP_REASON);
 
 const DAY = 24 * 60 * 60 * 1000;
+
+describe("the queue's chart counts (urgencyOf)", () => {
+  const open = (dueDate: string, overdue = false) =>
+    ({ dueDate, overdue, closedAt: null }) as unknown as RequestView;
+  const closed = {
+    dueDate: null,
+    overdue: false,
+    closedAt: "2026-12-01T00:00:00.000Z",
+  } as unknown as RequestView;
+
+  it("counts the overdue in one bucket and the rest by due date, a bucket a day for a week from today", () => {
+    const u = urgencyOf(
+      [open("2026-11-30", true), open("2026-12-01", true), open("2026-12-08"), open("2026-12-08"), closed],
+      "2026-12-06",
+    );
+    expect(u.days).toEqual([
+      "2026-12-06",
+      "2026-12-07",
+      "2026-12-08",
+      "2026-12-09",
+      "2026-12-10",
+      "2026-12-11",
+      "2026-12-12",
+    ]);
+    expect(u.dueOn).toEqual([0, 0, 2, 0, 0, 0, 0]);
+    expect(u).toMatchObject({ overdue: 2, dueThisWeek: 2 });
+  });
+
+  it("a due date outside the browser's week (the pack's zone a day behind) is added, never dropped", () => {
+    const u = urgencyOf([open("2026-12-05")], "2026-12-06");
+    expect(u.days[0]).toBe("2026-12-05");
+    expect(u.dueOn[0]).toBe(1);
+    expect(u.dueThisWeek).toBe(1);
+  });
+});
 
 let web: Awaited<ReturnType<typeof buildWeb>> | undefined;
 beforeAll(async () => {
