@@ -65,13 +65,16 @@ export interface WebRun {
   close(): Promise<void>;
 }
 
-/** `clock`: the server's clock, to put an earlier version of the company's policy in force. */
+/**
+ * `clock`: the server's clock (the real one by default), to put an earlier version of the
+ * company's policy in force or to make records in the past.
+ */
 export async function startWeb(
   company: string,
   webRoot: string,
   options: { clock?: () => Date } = {},
 ): Promise<WebRun> {
-  const t = await buildTestApp({ company, webRoot, ...options });
+  const t = await buildTestApp({ company, webRoot, ...(options.clock ? { clock: options.clock } : {}) });
   await t.app.listen({ host: "127.0.0.1", port: 0 });
   const address = t.app.server.address();
   if (address === null || typeof address === "string") throw new Error("no port");

@@ -39,7 +39,7 @@ export function onSessionEnded(listener: () => void): () => void {
 }
 
 export async function api<T>(
-  method: "GET" | "POST" | "PATCH" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   path: string,
   options: { body?: unknown; ifMatch?: string } = {},
 ): Promise<Answer<T>> {
