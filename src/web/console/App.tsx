@@ -58,6 +58,10 @@ export function App({ policy }: { policy: PolicyInfo }) {
 
   const signedIn = () => {
     setExpired(false);
+    // Loading again, not signed out: else the page signing in navigates on while `me` is still
+    // null, and is sent back to the sign-in form. A session ended under a page keeps its `me`,
+    // so that page stays mounted with what was typed.
+    setMe((known) => (known === null ? undefined : known));
     void load();
   };
 
