@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { People } from "./pages/People.tsx";
+import { Suppression } from "./pages/Suppression.tsx";
 import type { Me, PolicyInfo } from "./types.ts";
 
 export interface PageProps {
@@ -19,4 +20,7 @@ export const PAGES: readonly {
   readonly title: string;
   readonly admin?: boolean;
   readonly render: (props: PageProps) => ReactNode;
-}[] = [{ path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> }];
+}[] = [
+  { path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> },
+  { path: "/console/suppression", title: "Do Not Send", render: (p) => <Suppression {...p} /> },
+];
