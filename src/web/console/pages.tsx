@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { People } from "./pages/People.tsx";
+import { Staff } from "./pages/Staff.tsx";
 import { Suppression } from "./pages/Suppression.tsx";
 import type { Me, PolicyInfo } from "./types.ts";
 
@@ -23,4 +24,5 @@ export const PAGES: readonly {
 }[] = [
   { path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> },
   { path: "/console/suppression", title: "Do Not Send", render: (p) => <Suppression {...p} /> },
+  { path: "/console/staff", title: "Staff and keys", admin: true, render: (p) => <Staff {...p} /> },
 ];
