@@ -5,7 +5,7 @@ import { day } from "../../shared/format.ts";
 import type { PageProps } from "../pages.tsx";
 import type { Page } from "../types.ts";
 import { staffMessage } from "../words.ts";
-import { MemberPanel, type Login } from "./StaffMember.tsx";
+import { MemberPanel, signInState, type Login } from "./StaffMember.tsx";
 
 export interface Member {
   readonly id: string;
@@ -13,13 +13,6 @@ export interface Member {
   readonly role: string;
   readonly attestedAt: string | null;
   readonly createdAt: string;
-}
-
-/** A member's console sign-in in words: set up, invited, or neither. */
-export function signInState(login: Login | undefined): string {
-  if (login === undefined) return "…";
-  if (login.canSignIn) return login.invitationOpen ? "can sign in (invited again)" : "can sign in";
-  return login.invitationOpen ? "invited, not set up yet" : "not invited";
 }
 
 /**

@@ -4,13 +4,20 @@ import { Alert, Field, type FieldErrors } from "../../shared/forms.tsx";
 import { day } from "../../shared/format.ts";
 import type { Page } from "../types.ts";
 import { staffMessage } from "../words.ts";
-import { signInState, type Member } from "./Staff.tsx";
+import type { Member } from "./Staff.tsx";
 
 /** GET /v1/staff/:id/login */
 export interface Login {
   readonly username: string | null;
   readonly canSignIn: boolean;
   readonly invitationOpen: boolean;
+}
+
+/** A member's console sign-in in words: set up, invited, or neither. */
+export function signInState(login: Login | undefined): string {
+  if (login === undefined) return "…";
+  if (login.canSignIn) return login.invitationOpen ? "can sign in (invited again)" : "can sign in";
+  return login.invitationOpen ? "invited, not set up yet" : "not invited";
 }
 
 interface Invitation {
@@ -148,6 +155,7 @@ function Keys({ member }: { member: Member }) {
   const [keys, setKeys] = useState<readonly Key[] | null>(null);
   const [made, setMade] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
+  const [cancelled, setCancelled] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
@@ -181,9 +189,13 @@ function Keys({ member }: { member: Member }) {
     void act(load);
   }, [act, load]);
 
+  // The keyboard stays where the member is: on "Yes, revoke" when asked, back on "Revoke" when not.
   useEffect(() => {
     if (confirming !== null) confirmRef.current?.focus();
   }, [confirming]);
+  useEffect(() => {
+    if (cancelled !== null) document.getElementById(`revoke-${cancelled}`)?.focus();
+  }, [cancelled]);
 
   const make = () =>
     act(async () => {
@@ -238,7 +250,14 @@ function Keys({ member }: { member: Member }) {
                       >
                         Yes, revoke pk_{k.prefix}_…
                       </button>{" "}
-                      <button type="button" className="secondary" onClick={() => setConfirming(null)}>
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => {
+                          setConfirming(null);
+                          setCancelled(k.id);
+                        }}
+                      >
                         Cancel
                       </button>
                     </span>
@@ -247,9 +266,13 @@ function Keys({ member }: { member: Member }) {
                       in use{" "}
                       <button
                         type="button"
+                        id={`revoke-${k.id}`}
                         className="secondary"
                         aria-label={`Revoke key pk_${k.prefix}_…`}
-                        onClick={() => setConfirming(k.id)}
+                        onClick={() => {
+                          setCancelled(null);
+                          setConfirming(k.id);
+                        }}
                       >
                         Revoke
                       </button>
