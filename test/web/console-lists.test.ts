@@ -69,6 +69,23 @@ suite(`the console's lists for zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` ($
     await admin.getByText("Removed: the address is off the list").waitFor();
     await showAddress(admin, "ada@example.com");
     await admin.getByText("Not listed: this address is not on the Do Not Send list").waitFor();
+
+    // A postal address is sent as its parts; the list matches it however it is written.
+    await admin.getByLabel("Channel", { exact: true }).selectOption({ label: "Catalogues" });
+    const fill = async (line1: string) => {
+      await admin.getByLabel("Address line 1").fill(line1);
+      await admin.getByLabel("Town or city").fill("Springfield");
+      await admin.getByLabel("ZIP or postal code").fill("62704");
+      await admin.getByLabel("Country (two letters, e.g. US)").fill("US");
+    };
+    await fill("12 Elm Street");
+    await admin.getByLabel("Why it is added").selectOption({ label: "The person asked" });
+    await admin.getByRole("button", { name: "Add to the list" }).click();
+    await admin.getByText("Added: this address gets no marketing by Catalogues").waitFor();
+    await fill("12  ELM STREET");
+    await admin.getByRole("button", { name: "Check", exact: true }).click();
+    await admin.getByText("Listed: this address is on the Do Not Send list for Catalogues").waitFor();
+    await expectAccessible(admin);
     expect(problemsOf(admin)).toEqual([]);
   });
 
@@ -196,9 +213,14 @@ suite(`the console's lists for zMailCloud in Chromium${HAVE_CHROMIUM ? "" : ` ($
 
     await row.getByRole("button", { name: `Revoke key pk_${prefix}_…` }).click();
     await row.getByText("Programs using this key stop working at once.").waitFor();
+    const focused = () => admin.evaluate(() => document.activeElement?.textContent ?? "");
+    await expect.poll(focused).toBe(`Yes, revoke pk_${prefix}_…`);
     await row.getByRole("button", { name: "Cancel" }).click();
-    await row.getByRole("button", { name: `Revoke key pk_${prefix}_…` }).click();
-    await row.getByRole("button", { name: `Yes, revoke pk_${prefix}_…` }).click();
+    await expect.poll(focused).toBe("Revoke");
+    // With the keyboard: Enter asks, Enter on "Yes, revoke" revokes.
+    await admin.keyboard.press("Enter");
+    await expect.poll(focused).toBe(`Yes, revoke pk_${prefix}_…`);
+    await admin.keyboard.press("Enter");
     await row.getByText(/^revoked /).waitFor();
     expect((await asGrace()).statusCode).toBe(401);
     await expectAccessible(admin);
