@@ -170,6 +170,9 @@ describe("console sign-in", () => {
     });
     expect(me.json().attestation.clauses.map((c: { id: string }) => c.id)).toContain("ZZ-04");
     expect(me.json().purposes).toContain("essential.service.provisioning");
+    // The roles an administrator can give, for the console's form to add staff.
+    expect(me.json().roles).toContainEqual({ id: "support", name: expect.any(String) });
+    expect(me.json().roles.at(-1)).toEqual({ id: "admin", name: "Administrator" });
 
     // ZZ-04: no personal data before the attestation, with a session as with a key.
     const list = () => t.app.inject({ method: "GET", url: "/v1/subjects", headers: { cookie } });

@@ -49,7 +49,7 @@ const ANY_STAFF = { callers: { staff: "any" }, personal: false } as const;
 
 const meSchema = {
   type: "object",
-  required: ["staffId", "displayName", "role", "attestedAt", "attestation", "purposes", "csrfToken"],
+  required: ["staffId", "displayName", "role", "attestedAt", "attestation", "purposes", "roles", "csrfToken"],
   properties: {
     staffId: { type: "string", format: "uuid" },
     displayName: { type: "string" },
@@ -77,6 +77,15 @@ const meSchema = {
       type: "array",
       items: { type: "string" },
       description: "the purposes the pack gives the member's role (every purpose for admin)",
+    },
+    roles: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["id", "name"],
+        properties: { id: { type: "string" }, name: { type: "string" } },
+      },
+      description: "the roles a staff member can be given: the pack's staff roles, then admin",
     },
     csrfToken: {
       type: ["string", "null"],
@@ -323,6 +332,10 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRoutesOpt
           .map((c) => ({ id: c.id, title: c.title, text: c.text })),
       },
       purposes: [...purposes],
+      roles: [
+        ...pack.staff.roles.map((r) => ({ id: r.id, name: r.name })),
+        { id: ADMIN_ROLE, name: "Administrator" },
+      ],
       csrfToken: sessionId === null ? null : csrfTokenFor(sessionId),
     };
   };

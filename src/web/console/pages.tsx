@@ -1,6 +1,8 @@
 import type { ReactNode } from "react";
 import { People } from "./pages/People.tsx";
 import { Requests } from "./pages/Requests.tsx";
+import { Staff } from "./pages/Staff.tsx";
+import { Suppression } from "./pages/Suppression.tsx";
 import type { Me, PolicyInfo } from "./types.ts";
 
 export interface PageProps {
@@ -23,4 +25,6 @@ export const PAGES: readonly {
 }[] = [
   { path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> },
   { path: "/console/requests", title: "Requests", render: (p) => <Requests {...p} /> },
+  { path: "/console/suppression", title: "Do Not Send", render: (p) => <Suppression {...p} /> },
+  { path: "/console/staff", title: "Staff and keys", admin: true, render: (p) => <Staff {...p} /> },
 ];

@@ -10,6 +10,8 @@ export interface Me {
   };
   /** The purposes the member's role may work for (every purpose for admin). */
   readonly purposes: readonly string[];
+  /** The roles a staff member can be given: the pack's, then admin. */
+  readonly roles: readonly { readonly id: string; readonly name: string }[];
   readonly csrfToken: string | null;
 }
 

@@ -38,20 +38,31 @@ export function onSessionEnded(listener: () => void): () => void {
   return () => sessionEnded.delete(listener);
 }
 
+/**
+ * `body` is sent as JSON; `file` is sent as it is, with its own media type (a CSV or NDJSON import),
+ * for the few routes that take a file rather than JSON.
+ */
 export async function api<T>(
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   path: string,
-  options: { body?: unknown; ifMatch?: string } = {},
+  options: { body?: unknown; file?: { type: string; text: string }; ifMatch?: string } = {},
 ): Promise<Answer<T>> {
   const headers: Record<string, string> = { accept: "application/json" };
-  if (options.body !== undefined) headers["content-type"] = "application/json";
+  let body: string | undefined;
+  if (options.file !== undefined) {
+    headers["content-type"] = options.file.type;
+    body = options.file.text;
+  } else if (options.body !== undefined) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(options.body);
+  }
   if (method !== "GET" && csrfToken !== null) headers["x-csrf-token"] = csrfToken;
   if (options.ifMatch !== undefined) headers["if-match"] = options.ifMatch;
   const response = await fetch(path, {
     method,
     headers,
     credentials: "same-origin",
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    ...(body === undefined ? {} : { body }),
   });
   const text = await response.text();
   const data: unknown = text === "" ? null : JSON.parse(text);

@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode } from "react";
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
 import { containsCardNumber } from "../../crypto/cards.ts";
 import type { Problem } from "./api.ts";
 
@@ -36,6 +36,45 @@ export function Field(
         aria-describedby={described || undefined}
         {...input}
       />
+      {error ? (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A labelled list to choose from, its error tied to it like Field's. `options`: value → words. */
+export function Select(
+  props: {
+    label: string;
+    name: string;
+    options: Readonly<Record<string, string>>;
+    /** The first option, with the value "": "Choose…", "All channels". */
+    none?: string;
+    error?: string | undefined;
+  } & SelectHTMLAttributes<HTMLSelectElement>,
+) {
+  const { label, name, options, none, error, ...select } = props;
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        {...select}
+      >
+        {none === undefined ? null : <option value="">{none}</option>}
+        {Object.entries(options).map(([value, words]) => (
+          <option key={value} value={value}>
+            {words}
+          </option>
+        ))}
+      </select>
       {error ? (
         <p id={`${id}-error`} className="field-error">
           {error}
