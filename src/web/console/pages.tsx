@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { Campaigns } from "./pages/Campaigns.tsx";
 import { People } from "./pages/People.tsx";
 import type { Me, PolicyInfo } from "./types.ts";
 
@@ -19,4 +20,7 @@ export const PAGES: readonly {
   readonly title: string;
   readonly admin?: boolean;
   readonly render: (props: PageProps) => ReactNode;
-}[] = [{ path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> }];
+}[] = [
+  { path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> },
+  { path: "/console/campaigns", title: "Campaigns", render: (p) => <Campaigns {...p} /> },
+];
