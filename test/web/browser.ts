@@ -54,8 +54,13 @@ export interface WebRun {
   close(): Promise<void>;
 }
 
-export async function startWeb(company: string, webRoot: string): Promise<WebRun> {
-  const t = await buildTestApp({ company, webRoot });
+/** `env`: settings for the app beside the defaults, e.g. PLEDGE_SMTP_URL for pages that send. */
+export async function startWeb(
+  company: string,
+  webRoot: string,
+  options: { env?: Record<string, string> } = {},
+): Promise<WebRun> {
+  const t = await buildTestApp({ company, webRoot, ...(options.env ? { env: options.env } : {}) });
   await t.app.listen({ host: "127.0.0.1", port: 0 });
   const address = t.app.server.address();
   if (address === null || typeof address === "string") throw new Error("no port");

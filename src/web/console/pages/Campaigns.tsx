@@ -29,7 +29,7 @@ export function Campaigns({ me, policy, path }: PageProps) {
         </>
       );
     }
-    return <CampaignDetail key={id} id={id} />;
+    return <CampaignDetail key={id} id={id} policy={policy} />;
   }
   return <CampaignList me={me} policy={policy} path={path} />;
 }

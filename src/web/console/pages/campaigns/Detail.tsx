@@ -4,6 +4,7 @@ import { Alert } from "../../../shared/forms.tsx";
 import { day } from "../../../shared/format.ts";
 import { Link } from "../../../shared/router.tsx";
 import { BarChart } from "../../chart.tsx";
+import type { PolicyInfo } from "../../types.ts";
 import { staffMessage } from "../../words.ts";
 import { words, type CampaignView, type Preview, type Rates } from "./types.ts";
 
@@ -18,7 +19,7 @@ type Message = { kind: "error" | "success"; text: string } | null;
  * while the campaign is being sent, and no longer once it is not), and its bounce and complaint
  * rates beside the pack's limits.
  */
-export function CampaignDetail({ id }: { id: string }) {
+export function CampaignDetail({ id, policy }: { id: string; policy: PolicyInfo }) {
   const [view, setView] = useState<CampaignView | null>(null);
   const [rates, setRates] = useState<Rates | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -95,13 +96,17 @@ export function CampaignDetail({ id }: { id: string }) {
       </h1>
       <dl className="campaign-facts">
         <dt>Purpose</dt>
-        <dd>{view.purpose}</dd>
+        <dd>{policy.purposes.find((p) => p.id === view.purpose)?.name ?? view.purpose}</dd>
         <dt>Kind</dt>
         <dd>{words(view.messageClass)}</dd>
         <dt>Channel</dt>
         <dd>{words(view.channel)}</dd>
         <dt>Topic</dt>
-        <dd>{view.topic ?? "None"}</dd>
+        <dd>
+          {view.topic === null
+            ? "None"
+            : (policy.topics.find((t) => t.id === view.topic)?.name ?? view.topic)}
+        </dd>
         {view.subjectLine !== null ? (
           <>
             <dt>Subject line</dt>
@@ -139,7 +144,15 @@ export function CampaignDetail({ id }: { id: string }) {
             Cancel campaign
           </button>
         ) : null}
-        <button type="button" className="secondary" disabled={busy} onClick={() => void load()}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy}
+          onClick={() => {
+            setMessage(null);
+            void load();
+          }}
+        >
           Refresh
         </button>
       </div>

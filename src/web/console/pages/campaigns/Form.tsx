@@ -223,7 +223,7 @@ export function CampaignForm(props: {
           onChange={(e) => set("recipient")(e.target.value)}
         />
       ) : null}
-      <TextArea label="Message" value={draft.text} error={errors.text} onChange={set("text")} />
+      <TextArea label="Message text" value={draft.text} error={errors.text} onChange={set("text")} />
       <button type="submit" disabled={busy}>
         Create draft
       </button>
