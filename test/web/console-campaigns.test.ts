@@ -95,6 +95,7 @@ suite(`the console's campaigns page in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_
     await page.getByText("Choose the purpose this campaign is sent for.").waitFor();
     await page.getByText("Write the message.").waitFor();
     await expectAccessible(page);
+    await screenshot(page, "console-campaigns-form");
     expect(problemsOf(page)).toEqual([]);
   });
 
