@@ -76,7 +76,7 @@ function fieldOf(problem: Problem): FieldErrors {
   if (problem.code === "PLEDGE_UNKNOWN_TOPIC") fields.topic = said;
   if (problem.code === "PLEDGE_UNKNOWN_RECIPIENT") fields.recipient = said;
   if (problem.code === "PLEDGE_CAMPAIGN_INVALID") {
-    if (/message class|MESSAGE_FORM|class/i.test(problem.detail)) fields.messageClass = said;
+    if (/class/i.test(problem.detail)) fields.messageClass = said;
     else if (/subjectLine/.test(problem.detail)) fields.subjectLine = said;
     else if (/topic/i.test(problem.detail)) fields.topic = said;
     else if (/channel/i.test(problem.detail)) fields.channel = said;
