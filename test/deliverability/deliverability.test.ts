@@ -187,6 +187,58 @@ describe("bounces and complaints (zmailcloud: send guard 5 % bounces, 0.1 % comp
     );
   });
 
+  it("ZM-10: GET …/deliverability gives the rates beside the pack's limits, to roles that send the purpose", async () => {
+    const c = await sendingCampaign(t.store.db, { purpose: PURPOSE, sent: 200, queued: 5 });
+    const rates = (key = admin) =>
+      t.app.inject({
+        method: "GET",
+        url: `/v1/campaigns/${c.campaignId}/deliverability`,
+        headers: { authorization: `Bearer ${key}` },
+      });
+    const before = await rates();
+    expect(before.statusCode, before.body).toBe(200);
+    expect(before.json()).toEqual({
+      campaignId: c.campaignId,
+      status: "sending",
+      stoppedReason: null,
+      stoppedClause: null,
+      sent: 200,
+      bounces: 0,
+      complaints: 0,
+      bounceRate: 0,
+      complaintRate: 0,
+      guard: { maxBounceRate: 0.05, maxComplaintRate: 0.001, minSample: 200, clauses: ["ZM-10"] },
+      policyVersion: "2015-10-17",
+    });
+    await report(c.campaignId, { messageId: c.sent[0], kind: "complaint" });
+    await report(c.campaignId, { messageId: c.sent[1], kind: "bounce" });
+    expect((await rates()).json()).toMatchObject({
+      status: "stopped",
+      stoppedReason: "complaint_rate_exceeded",
+      bounces: 1,
+      complaints: 1,
+      bounceRate: 0.005,
+      complaintRate: 0.005,
+    });
+    const empty = await sendingCampaign(t.store.db, { purpose: PURPOSE, sent: 0, queued: 3 });
+    const none = await t.app.inject({
+      method: "GET",
+      url: `/v1/campaigns/${empty.campaignId}/deliverability`,
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(none.json()).toMatchObject({ sent: 0, bounceRate: null, complaintRate: null });
+    expect((await rates(await t.apiKey("marketing"))).statusCode).toBe(200);
+    const billing = await rates(await t.apiKey("billing"));
+    expect(billing.statusCode).toBe(403);
+    expect(billing.json().code).toBe("PLEDGE_FORBIDDEN_ROLE");
+    const unknown = await t.app.inject({
+      method: "GET",
+      url: `/v1/campaigns/${crypto.randomUUID()}/deliverability`,
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+
   it("the webhook takes bulk reports signed over the raw body, by message id or Message-ID header", async () => {
     const c = await sendingCampaign(t.store.db, { purpose: PURPOSE, sent: 300, queued: 10 });
     const headers = await t.store.db

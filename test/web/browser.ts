@@ -67,14 +67,20 @@ export interface WebRun {
 
 /**
  * `clock`: the server's clock (the real one by default), to put an earlier version of the
- * company's policy in force or to make records in the past.
+ * company's policy in force or to make records in the past. `env`: settings for the app beside
+ * the defaults, e.g. PLEDGE_SMTP_URL for pages that send.
  */
 export async function startWeb(
   company: string,
   webRoot: string,
-  options: { clock?: () => Date } = {},
+  options: { clock?: () => Date; env?: Record<string, string> } = {},
 ): Promise<WebRun> {
-  const t = await buildTestApp({ company, webRoot, ...(options.clock ? { clock: options.clock } : {}) });
+  const t = await buildTestApp({
+    company,
+    webRoot,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
   await t.app.listen({ host: "127.0.0.1", port: 0 });
   const address = t.app.server.address();
   if (address === null || typeof address === "string") throw new Error("no port");

@@ -5,8 +5,14 @@ import { unwrap } from "../../use/refusal.ts";
 import { deliverList, MESSAGE_COLUMN } from "../campaigns/lists.ts";
 import type { DisclosureDeps } from "../disclosures/context.ts";
 import { CONTENT_TYPES, type ExportFormat } from "../exports/format.ts";
-import { mayReport, recordReports } from "./deliverability.service.ts";
-import { campaignParams, eventBody, eventResponse, listBody } from "./deliverability.schemas.ts";
+import { campaignRates, mayReport, recordReports } from "./deliverability.service.ts";
+import {
+  campaignParams,
+  eventBody,
+  eventResponse,
+  listBody,
+  ratesResponse,
+} from "./deliverability.schemas.ts";
 import type { DeliverabilityKind } from "./deliverability.table.ts";
 
 export interface DeliverabilityRoutesOptions {
@@ -25,7 +31,8 @@ const errors = {
 /**
  * Getting a campaign to people and hearing back: the list for a mail house or call centre
  * (`POST /v1/campaigns/:id/list`) and bounces and complaints reported by staff
- * (`POST /v1/campaigns/:id/events`). The signed webhook is in webhook.routes.ts.
+ * (`POST /v1/campaigns/:id/events`), and the rates they add up to against the pack's send guard
+ * (`GET /v1/campaigns/:id/deliverability`). The signed webhook is in webhook.routes.ts.
  */
 export async function deliverabilityRoutes(
   app: FastifyInstance,
@@ -125,6 +132,27 @@ export async function deliverabilityRoutes(
       return reply
         .code(outcome.recorded > 0 ? 201 : 200)
         .send({ recorded: outcome.recorded > 0, suppressed: outcome.suppressed > 0, campaign });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/v1/campaigns/:id/deliverability",
+    {
+      config: { use: { callers: { staff: "any" }, personal: false } },
+      schema: {
+        tags,
+        security,
+        summary:
+          "The campaign's bounce and complaint rates next to the send guard's limits in the pack in force (ZM-10)",
+        params: campaignParams,
+        response: { 200: ratesResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const now = deps.clock();
+      const { pack } = deps.policies.at(now.toISOString());
+      await mayReport(deps.db, pack.staff.roles, actingOf(request), request.params.id);
+      return campaignRates(deps.db, pack, request.params.id);
     },
   );
 }

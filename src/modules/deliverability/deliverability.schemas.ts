@@ -62,6 +62,35 @@ export const campaignState = {
   },
 } as const;
 
+const rate = {
+  type: ["number", "null"],
+  description: "messages reported over messages sent; null while nothing was sent",
+} as const;
+
+export const ratesResponse = {
+  type: "object",
+  additionalProperties: false,
+  required: [...campaignState.required, "bounceRate", "complaintRate", "guard", "policyVersion"],
+  properties: {
+    ...campaignState.properties,
+    bounceRate: rate,
+    complaintRate: rate,
+    guard: {
+      type: ["object", "null"],
+      description: "the pack's send guard (messages.send_guard); null: the pack has none",
+      additionalProperties: false,
+      required: ["maxBounceRate", "maxComplaintRate", "minSample", "clauses"],
+      properties: {
+        maxBounceRate: { type: "number" },
+        maxComplaintRate: { type: "number" },
+        minSample: { type: "integer" },
+        clauses: { type: "array", items: { type: "string" } },
+      },
+    },
+    policyVersion: { type: "string", description: "the version whose limits these are (in force now)" },
+  },
+} as const;
+
 export const eventResponse = {
   type: "object",
   additionalProperties: false,

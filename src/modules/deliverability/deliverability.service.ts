@@ -275,6 +275,49 @@ export async function campaignState(trx: Kysely<Database>, campaignId: string): 
   };
 }
 
+/** A campaign's guard counts as rates, beside the pack's send guard (null: the pack has none). */
+export interface CampaignRates extends CampaignState {
+  /** Bounced messages over messages sent; null while nothing was sent. */
+  readonly bounceRate: number | null;
+  readonly complaintRate: number | null;
+  readonly guard: {
+    readonly maxBounceRate: number;
+    readonly maxComplaintRate: number;
+    readonly minSample: number;
+    readonly clauses: readonly string[];
+  } | null;
+  readonly policyVersion: string;
+}
+
+/**
+ * The rates the send guard looks at for one campaign, and the limits of `pack` (the one in
+ * force, which is the one the guard applies to the next report). Counts only, nobody's data.
+ */
+export async function campaignRates(
+  db: Kysely<Database>,
+  pack: PolicyPack,
+  campaignId: string,
+): Promise<CampaignRates> {
+  const state = await campaignState(db, campaignId);
+  const guard = pack.messages.send_guard;
+  const rate = (count: number) => (state.sent === 0 ? null : count / state.sent);
+  return {
+    ...state,
+    bounceRate: rate(state.bounces),
+    complaintRate: rate(state.complaints),
+    guard:
+      guard === undefined
+        ? null
+        : {
+            maxBounceRate: guard.max_bounce_rate,
+            maxComplaintRate: guard.max_complaint_rate,
+            minSample: guard.min_sample,
+            clauses: guard.clauses,
+          },
+    policyVersion: pack.version,
+  };
+}
+
 /**
  * Staff report for a campaign when their role sends its purpose (admin keys always may). An
  * unknown campaign is not found.

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { Campaigns } from "./pages/Campaigns.tsx";
 import { People } from "./pages/People.tsx";
 import { Requests } from "./pages/Requests.tsx";
 import { Staff } from "./pages/Staff.tsx";
@@ -25,6 +26,7 @@ export const PAGES: readonly {
 }[] = [
   { path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> },
   { path: "/console/requests", title: "Requests", render: (p) => <Requests {...p} /> },
+  { path: "/console/campaigns", title: "Campaigns", render: (p) => <Campaigns {...p} /> },
   { path: "/console/suppression", title: "Do Not Send", render: (p) => <Suppression {...p} /> },
   { path: "/console/staff", title: "Staff and keys", admin: true, render: (p) => <Staff {...p} /> },
 ];

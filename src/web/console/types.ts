@@ -23,7 +23,14 @@ export interface PolicyInfo {
   readonly purposes: readonly {
     readonly id: string;
     readonly name?: string;
+    readonly channels: readonly string[];
     readonly clauses: readonly string[];
+  }[];
+  readonly topics: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly purpose: string;
+    readonly channels: readonly string[];
   }[];
 }
 

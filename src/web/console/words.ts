@@ -15,6 +15,10 @@ const BY_CODE: Record<string, string> = {
   PLEDGE_FORBIDDEN_ROLE: "Your role may not do this.",
   PLEDGE_CSRF_FAILED: "This page is out of date. Reload it and try again.",
   PLEDGE_TLS_REQUIRED: "The console must be opened over a secure (https) connection.",
+  PLEDGE_CAMPAIGN_NO_TRANSPORT:
+    "This server has no mail relay set up, so it cannot send email campaigns. Ask an administrator.",
+  PLEDGE_CAMPAIGN_TRANSITION_INVALID:
+    "This campaign has moved on since the page loaded (it may have been sent or cancelled). Refresh to see where it stands.",
   PLEDGE_PRECONDITION_FAILED:
     "Someone else changed this since the page loaded. The latest version is shown: check it and make your change again.",
 };
@@ -23,7 +27,10 @@ export function staffMessage(problem: Problem): string {
   const known = BY_CODE[problem.code];
   if (known !== undefined) return known;
   if (problem.code === "PLEDGE_PASSWORD_WEAK") return `Choose another password: ${problem.detail}.`;
-  const text = (problem.detail || problem.title).trim();
+  // A malformed campaign's detail starts with the gate's reason code (`message_class_not_allowed: …`).
+  const detail =
+    problem.code === "PLEDGE_CAMPAIGN_INVALID" ? problem.detail.replace(/^[a-z_]+: /, "") : problem.detail;
+  const text = (detail || problem.title).trim();
   if (text === "") return "Something went wrong. Please try again.";
   return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
 }

@@ -496,6 +496,10 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     body: { messageId: someone, kind: "bounce" },
     purposeAt: "none",
   }),
+  "GET /v1/campaigns/:id/deliverability": (ids) => ({
+    url: `/v1/campaigns/${ids.campaign}/deliverability`,
+    purposeAt: "none",
+  }),
   "POST /v1/webhooks/deliverability": () => ({
     url: "/v1/webhooks/deliverability",
     body: [],
