@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   smtp: () => import("./smtp.bench.ts"),
   requests: () => import("./requests.bench.ts"),
   "drp-intake": () => import("./drp-intake.bench.ts"),
+  web: () => import("./web.bench.ts"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -138,9 +138,22 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(bad, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
-/** A PNG of the whole page in /tmp, for people to look at. */
+/**
+ * The pages the README shows. `npm run screenshots` runs the browser tests with
+ * PLEDGE_SCREENSHOTS_DIR=docs/screenshots, so the README's pictures are the tests' own.
+ */
+export const README_SCREENSHOTS = ["preferences", "requests", "console-person", "console-requests"];
+
+/**
+ * A PNG of the whole page in /tmp, for people to look at; also in PLEDGE_SCREENSHOTS_DIR when the
+ * page is one the README shows.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(tmpdir(), `pledge-web-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
+  const readme = process.env.PLEDGE_SCREENSHOTS_DIR;
+  if (readme !== undefined && README_SCREENSHOTS.includes(name)) {
+    await page.screenshot({ path: path.join(readme, `${name}.png`), fullPage: true });
+  }
   return file;
 }
