@@ -1,5 +1,8 @@
 import type { ReactNode } from "react";
+import { Audit } from "./pages/Audit.tsx";
+import { Disclosures } from "./pages/Disclosures.tsx";
 import { People } from "./pages/People.tsx";
+import { Policy } from "./pages/Policy.tsx";
 import type { Me, PolicyInfo } from "./types.ts";
 
 export interface PageProps {
@@ -19,4 +22,9 @@ export const PAGES: readonly {
   readonly title: string;
   readonly admin?: boolean;
   readonly render: (props: PageProps) => ReactNode;
-}[] = [{ path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> }];
+}[] = [
+  { path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> },
+  { path: "/console/disclosures", title: "Disclosures", render: (p) => <Disclosures {...p} /> },
+  { path: "/console/policy", title: "Policy", render: (p) => <Policy {...p} /> },
+  { path: "/console/audit", title: "Audit log", admin: true, render: () => <Audit /> },
+];
