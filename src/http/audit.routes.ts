@@ -55,15 +55,7 @@ const eventSchema = {
 const chainSchema = {
   type: "object",
   additionalProperties: false,
-  required: [
-    "verified",
-    "checked",
-    "intactTo",
-    "problems",
-    "problemCount",
-    "checkpoint",
-    "unsignedRows",
-  ],
+  required: ["verified", "checked", "intactTo", "problems", "problemCount", "checkpoint", "unsignedRows"],
   properties: {
     verified: { type: "boolean", description: "every row checked holds, with every checkpoint" },
     checked: { type: "integer", description: "rows checked: the head's seq when the check began" },

@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { promisify } from "node:util";
@@ -54,8 +55,12 @@ export interface WebRun {
   close(): Promise<void>;
 }
 
-export async function startWeb(company: string, webRoot: string): Promise<WebRun> {
-  const t = await buildTestApp({ company, webRoot });
+export async function startWeb(
+  company: string,
+  webRoot: string,
+  options: { auditPublicKey?: KeyObject } = {},
+): Promise<WebRun> {
+  const t = await buildTestApp({ company, webRoot, ...options });
   await t.app.listen({ host: "127.0.0.1", port: 0 });
   const address = t.app.server.address();
   if (address === null || typeof address === "string") throw new Error("no port");

@@ -165,6 +165,7 @@ function Events() {
   const load = async (query: string, cursor: string | null) => {
     setBusy(true);
     setMessage(null);
+    if (cursor === null) setEvents(null);
     try {
       const page = `${query}${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`;
       const { data } = await api<Page<AuditEvent>>("GET", `/v1/audit/events?${page}`);
@@ -181,9 +182,12 @@ function Events() {
     event.preventDefault();
     const problems: FieldErrors = {};
     const f = { ...filter, subjectId: filter.subjectId.trim(), staffId: filter.staffId.trim() };
-    if (f.subjectId !== "" && !ID.test(f.subjectId)) problems.subjectId = "A person's id is letters, digits and - only.";
-    if (f.staffId !== "" && !ID.test(f.staffId)) problems.staffId = "A staff id is letters, digits and - only.";
-    if (f.type !== "" && !TYPE.test(f.type)) problems.type = "An event type looks like decision or consent.recorded.";
+    if (f.subjectId !== "" && !ID.test(f.subjectId))
+      problems.subjectId = "A person's id is letters, digits and - only.";
+    if (f.staffId !== "" && !ID.test(f.staffId))
+      problems.staffId = "A staff id is letters, digits and - only.";
+    if (f.type !== "" && !TYPE.test(f.type))
+      problems.type = "An event type looks like decision or consent.recorded.";
     const from = f.from === "" ? null : new Date(f.from);
     const to = f.to === "" ? null : new Date(f.to);
     if (from !== null && Number.isNaN(from.getTime())) problems.from = "Enter a date and time.";

@@ -137,10 +137,7 @@ export function Disclosures({ me, policy }: PageProps) {
   );
 }
 
-function RecipientsTable(props: {
-  recipients: readonly Recipient[];
-  purposeName: (id: string) => string;
-}) {
+function RecipientsTable(props: { recipients: readonly Recipient[]; purposeName: (id: string) => string }) {
   if (props.recipients.length === 0) return <p>The policy in force names no recipient.</p>;
   return (
     <div className="table-scroll">

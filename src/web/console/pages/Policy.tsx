@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ChangeEvent, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type ChangeEvent, type FormEvent } from "react";
 import { api, ApiError, type Problem } from "../../shared/api.ts";
 import { Alert } from "../../shared/forms.tsx";
 import { ChangesPanel, type PolicyChanges } from "../../shared/policy-changes.tsx";
@@ -41,6 +41,8 @@ export function Policy({ me }: PageProps) {
   const [current, setCurrent] = useState<PolicyText | null>(null);
   const [shown, setShown] = useState<PolicyText | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  // A version opened from the table: its heading takes the focus, far down the page.
+  const [opened, setOpened] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -59,6 +61,7 @@ export function Policy({ me }: PageProps) {
     try {
       const { data } = await api<PolicyText>("GET", `/v1/policy?version=${encodeURIComponent(version)}`);
       setShown(data);
+      setOpened(true);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       setMessage(staffMessage(error.problem));
@@ -109,17 +112,23 @@ export function Policy({ me }: PageProps) {
             <ChangesPanel versions={current.versions.map((v) => v.version)} explain={staffMessage} />
           ) : null}
           {me.role === "admin" ? <Publish onPublished={() => void load()} /> : null}
-          {shown === null ? null : <PolicyClauses policy={shown} />}
+          {shown === null ? null : <PolicyClauses policy={shown} focus={opened} />}
         </>
       )}
     </>
   );
 }
 
-function PolicyClauses({ policy }: { policy: PolicyText }) {
+function PolicyClauses({ policy, focus }: { policy: PolicyText; focus: boolean }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focus) heading.current?.focus();
+  }, [focus, policy]);
   return (
     <section aria-labelledby="shown-version" className="policy-text">
-      <h2 id="shown-version">Version {policy.version}</h2>
+      <h2 id="shown-version" ref={heading} tabIndex={-1}>
+        Version {policy.version}
+      </h2>
       <p>
         Effective {policy.effectiveFrom.slice(0, 10)}, last updated {policy.lastUpdated}:{" "}
         {policy.clauses.length} clauses.
@@ -230,8 +239,9 @@ function Publish({ onPublished }: { onPublished: () => void }) {
             : `; it takes effect ${new Date(done.effectiveFrom).toLocaleString()}`}
           {done.follows === null ? "" : `, after ${done.follows}`}: {done.changes.length}{" "}
           {done.changes.length === 1 ? "change" : "changes"}
-          {done.material ? `, ${done.changes.filter((c) => c.material).length} material` : ", none material"}.{" "}
-          {done.announcement.note}
+          {done.material
+            ? `, ${done.changes.filter((c) => c.material).length} material`
+            : ", none material"}. {done.announcement.note}
         </Alert>
       )}
     </section>
