@@ -236,6 +236,7 @@ function Events() {
         <Field
           label="From"
           name="from"
+          hint="Times are in this computer's time zone."
           type="datetime-local"
           step="1"
           value={filter.from}
