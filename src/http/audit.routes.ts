@@ -1,6 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
+import { chainState } from "../audit/chain.state.ts";
 import { latestNote } from "../audit/checkpoint.ts";
 import {
   FILTER_PATTERNS,
@@ -48,6 +49,40 @@ const eventSchema = {
     },
     prevHash: { type: "string" },
     hash: { type: "string" },
+  },
+} as const;
+
+const chainSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["verified", "checked", "intactTo", "problems", "problemCount", "checkpoint", "unsignedRows"],
+  properties: {
+    verified: { type: "boolean", description: "every row checked holds, with every checkpoint" },
+    checked: { type: "integer", description: "rows checked: the head's seq when the check began" },
+    intactTo: { type: "integer", description: "the last seq before the first problem" },
+    problems: {
+      type: "array",
+      description: "the first 20 problems, by seq",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["seq", "kind", "detail"],
+        properties: { seq: { type: "integer" }, kind: { type: "string" }, detail: { type: "string" } },
+      },
+    },
+    problemCount: { type: "integer" },
+    checkpoint: {
+      type: ["object", "null"],
+      additionalProperties: false,
+      required: ["seq", "at", "keyId", "note"],
+      properties: {
+        seq: { type: "integer" },
+        at: { type: "string", format: "date-time" },
+        keyId: { type: "string" },
+        note: { type: ["string", "null"], description: "the signed note, as GET /v1/audit/checkpoint" },
+      },
+    },
+    unsignedRows: { type: "integer", description: "rows appended after that checkpoint" },
   },
 } as const;
 
@@ -121,6 +156,30 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRoutesOptions
           "this node was not given the audit signing key's public key",
         );
       return reply.type(TEXT).send(`${vkeyOf(opts.origin, opts.publicKey)}\n`);
+    },
+  );
+
+  app.get(
+    "/v1/audit/chain",
+    {
+      config: { use: { callers: { staff: [ADMIN_ROLE] }, personal: false } },
+      schema: {
+        tags,
+        security: [{ apiKey: [] }],
+        summary: "The state of the audit chain: verified or not, up to which seq, and the newest checkpoint",
+        description:
+          "Runs the check `pledge audit verify` makes, over the whole log, with this node's public key; a node without it counts every checkpoint as unverifiable.",
+        response: { 200: chainSchema, ...errors },
+      },
+    },
+    async () => {
+      const state = await chainState(db, opts.publicKey, clock());
+      return {
+        ...state,
+        problems: state.problems.map((p) => ({ seq: p.seq, kind: p.kind, detail: p.detail })),
+        checkpoint:
+          state.checkpoint === null ? null : { ...state.checkpoint, at: state.checkpoint.at.toISOString() },
+      };
     },
   );
 

@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { promisify } from "node:util";
@@ -68,18 +69,20 @@ export interface WebRun {
 /**
  * `clock`: the server's clock (the real one by default), to put an earlier version of the
  * company's policy in force or to make records in the past. `env`: settings for the app beside
- * the defaults, e.g. PLEDGE_SMTP_URL for pages that send.
+ * the defaults, e.g. PLEDGE_SMTP_URL for pages that send. `auditPublicKey`: the audit signing
+ * key's public half, for pages that show checkpoints.
  */
 export async function startWeb(
   company: string,
   webRoot: string,
-  options: { clock?: () => Date; env?: Record<string, string> } = {},
+  options: { clock?: () => Date; env?: Record<string, string>; auditPublicKey?: KeyObject } = {},
 ): Promise<WebRun> {
   const t = await buildTestApp({
     company,
     webRoot,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.auditPublicKey ? { auditPublicKey: options.auditPublicKey } : {}),
   });
   await t.app.listen({ host: "127.0.0.1", port: 0 });
   const address = t.app.server.address();

@@ -1,6 +1,9 @@
 import type { ReactNode } from "react";
+import { Audit } from "./pages/Audit.tsx";
 import { Campaigns } from "./pages/Campaigns.tsx";
+import { Disclosures } from "./pages/Disclosures.tsx";
 import { People } from "./pages/People.tsx";
+import { Policy } from "./pages/Policy.tsx";
 import { Requests } from "./pages/Requests.tsx";
 import { Staff } from "./pages/Staff.tsx";
 import { Suppression } from "./pages/Suppression.tsx";
@@ -27,6 +30,9 @@ export const PAGES: readonly {
   { path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> },
   { path: "/console/requests", title: "Requests", render: (p) => <Requests {...p} /> },
   { path: "/console/campaigns", title: "Campaigns", render: (p) => <Campaigns {...p} /> },
+  { path: "/console/disclosures", title: "Disclosures", render: (p) => <Disclosures {...p} /> },
   { path: "/console/suppression", title: "Do Not Send", render: (p) => <Suppression {...p} /> },
+  { path: "/console/policy", title: "Policy", render: (p) => <Policy {...p} /> },
+  { path: "/console/audit", title: "Audit log", admin: true, render: () => <Audit /> },
   { path: "/console/staff", title: "Staff and keys", admin: true, render: (p) => <Staff {...p} /> },
 ];

@@ -34,3 +34,27 @@ export function staffMessage(problem: Problem): string {
   if (text === "") return "Something went wrong. Please try again.";
   return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
 }
+
+/** Why the API refused to publish a policy version (docs/policy-versions.md, Publishing). */
+const PUBLISH_REFUSED: Record<string, string> = {
+  PLEDGE_POLICY_INVALID:
+    "This pack cannot be published: it does not load as a policy pack. Nothing was published. The lines at fault:",
+  PLEDGE_POLICY_MISCONFIGURED:
+    "This pack cannot be published: it loads, but Pledge could not enforce it (or it excludes this deployment's region). Nothing was published.",
+  PLEDGE_POLICY_WRONG_COMPANY: "This pack is another company's policy. Nothing was published.",
+  PLEDGE_POLICY_VERSION_EXISTS:
+    "This version, or another taking effect at the same instant, is already published. Give the pack a new version and effective date.",
+  PLEDGE_POLICY_BACKDATED:
+    "This version would take effect before the version in force now. A new version may only take effect from now on: change its effective_from.",
+};
+
+/** The refusal of POST /v1/policy/versions in words, followed by the API's own detail. */
+export function publishRefusal(problem: Problem): string {
+  const known = PUBLISH_REFUSED[problem.code];
+  if (known === undefined) return staffMessage(problem);
+  if (problem.code === "PLEDGE_POLICY_INVALID") {
+    const hasIssues = (problem.errors ?? []).length > 0;
+    return hasIssues ? known : `${known.replace(/ The lines at fault:$/, "")} ${staffMessage(problem)}`;
+  }
+  return `${known} (${staffMessage(problem).replace(/\.$/, "")}.)`;
+}

@@ -95,6 +95,7 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     purposeAt: "none",
   }),
   "GET /v1/audit/checkpoint": () => ({ url: "/v1/audit/checkpoint", purposeAt: "none" }),
+  "GET /v1/audit/chain": () => ({ url: "/v1/audit/chain", purposeAt: "none" }),
   "GET /v1/audit/checkpoint/key": () => ({ url: "/v1/audit/checkpoint/key", purposeAt: "none" }),
   "GET /v1/audit/events": (ids) => ({ url: `/v1/audit/events?subjectId=${ids.subject}`, purposeAt: "none" }),
   "POST /v1/decisions": (ids) => ({

@@ -1,6 +1,7 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState } from "react";
 import { api, ApiError } from "../../shared/api.ts";
 import { Alert, explain } from "../../shared/forms.tsx";
+import { ChangesPanel } from "../../shared/policy-changes.tsx";
 import { Link } from "../../shared/router.tsx";
 import type { PolicyView } from "../types.ts";
 
@@ -83,90 +84,12 @@ export function PolicyPage({ current, version }: { current: PolicyView; version:
           </tbody>
         </table>
       </section>
-      {current.versions.length > 1 ? <Changes versions={current.versions.map((v) => v.version)} /> : null}
+      {current.versions.length > 1 ? (
+        <ChangesPanel
+          versions={current.versions.map((v) => v.version)}
+          explain={(problem) => explain(problem).message}
+        />
+      ) : null}
     </>
-  );
-}
-
-interface PolicyChanges {
-  from: string;
-  to: string;
-  material: boolean;
-  changes: {
-    area: string;
-    id: string;
-    kind: string;
-    detail: string;
-    material: boolean;
-    why: string | null;
-  }[];
-}
-
-/**
- * What changed between two versions (GET /v1/policy/changes): material changes first, each with
- * the rule that makes it material (a change that lets the company do more with a person's data,
- * or takes a protection away), then the others.
- */
-function Changes({ versions }: { versions: string[] }) {
-  const [from, setFrom] = useState(versions.at(-2)!);
-  const [to, setTo] = useState(versions.at(-1)!);
-  const [shown, setShown] = useState<PolicyChanges | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const compare = async (event: FormEvent) => {
-    event.preventDefault();
-    setProblem(null);
-    try {
-      const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
-      setShown((await api<PolicyChanges>("GET", `/v1/policy/changes?${query}`)).data);
-    } catch (error) {
-      setProblem(error instanceof ApiError ? explain(error.problem).message : "The comparison failed.");
-    }
-  };
-  const ordered =
-    shown === null ? [] : [...shown.changes].sort((a, b) => Number(b.material) - Number(a.material));
-  return (
-    <section aria-labelledby="changes" className="panel">
-      <h2 id="changes">What changed between two versions</h2>
-      <form className="compare" onSubmit={(e) => void compare(e)}>
-        <div>
-          <label htmlFor="changes-from">From version</label>
-          <select id="changes-from" value={from} onChange={(e) => setFrom(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v}>{v}</option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="changes-to">To version</label>
-          <select id="changes-to" value={to} onChange={(e) => setTo(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v}>{v}</option>
-            ))}
-          </select>
-        </div>
-        <button type="submit">Show the changes</button>
-      </form>
-      {problem ? <Alert kind="error">{problem}</Alert> : null}
-      {shown === null ? null : (
-        <>
-          <p role="status">
-            From {shown.from} to {shown.to}: {shown.changes.length}{" "}
-            {shown.changes.length === 1 ? "change" : "changes"}
-            {shown.material
-              ? `, ${shown.changes.filter((c) => c.material).length} of them material.`
-              : ", none of them material."}
-          </p>
-          <ul className="changes">
-            {ordered.map((c) => (
-              <li key={`${c.area}:${c.id}:${c.detail}`} className={c.material ? "material" : undefined}>
-                {c.material ? <strong>Material: </strong> : null}
-                <span className="changed-id">{c.id}</span>: {c.detail}
-                {c.why === null ? null : <span className="why"> ({c.why})</span>}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </section>
   );
 }
