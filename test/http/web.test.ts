@@ -49,7 +49,11 @@ describe("serving the web pages", () => {
     expect(js.headers["content-type"]).toMatch(/^text\/javascript/);
     expect(js.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
     expect((await built.app.inject({ method: "GET", url: "/assets/nothing.js" })).statusCode).toBe(404);
-    expect((await built.app.inject({ method: "GET", url: "/console" })).statusCode).toBe(404);
+    expect((await built.app.inject({ method: "GET", url: "/nowhere" })).statusCode).toBe(404);
+    // This build has the privacy center only: the console's pages say it is not built.
+    const console = await built.app.inject({ method: "GET", url: "/console/people" });
+    expect(console.statusCode).toBe(503);
+    expect(console.json().code).toBe("PLEDGE_WEB_NOT_BUILT");
   });
 
   it("without a build the pages answer 503 PLEDGE_WEB_NOT_BUILT, and the API still works", async () => {

@@ -4,6 +4,7 @@ import { requireSecureTransport } from "../../http/session.ts";
 import type { CustomerAccessSettings } from "../customers/customers.ts";
 import { refuseUnlessAdmitted, TokenBuckets } from "../../http/rate-limit.ts";
 import { escapeHtml, htmlPage } from "../../web/page.ts";
+import { PAGE_CSP } from "../../http/page-csp.ts";
 import { normaliseEmail } from "../../crypto/normalise.ts";
 import { sourceOf } from "../../throttle/source.ts";
 import { unwrap } from "../../use/refusal.ts";
@@ -119,6 +120,7 @@ export async function publicRequestRoutes(
     async (_request, reply) =>
       reply
         .type(HTML)
+        .header("content-security-policy", PAGE_CSP)
         .send(
           htmlPage(
             "Confirm your privacy request",
@@ -137,7 +139,7 @@ export async function publicRequestRoutes(
       },
     },
     async (request, reply) => {
-      reply.type(HTML);
+      reply.type(HTML).header("content-security-policy", PAGE_CSP);
       try {
         const view = await verifyRequest(deps, request.params.token);
         const done =

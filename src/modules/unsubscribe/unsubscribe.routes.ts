@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+import { PAGE_CSP } from "../../http/page-csp.ts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Vault } from "../../crypto/vault.types.ts";
@@ -108,7 +109,11 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: UnsubscribeR
     async (request, reply) => {
       const now = clock();
       const checked = await checkToken(db, request.params.token, now);
-      reply.header("cache-control", "no-store").header("referrer-policy", "no-referrer").type(HTML);
+      reply
+        .header("cache-control", "no-store")
+        .header("referrer-policy", "no-referrer")
+        .header("content-security-policy", PAGE_CSP)
+        .type(HTML);
       if (!checked.ok) {
         const { status, html } = refusal(checked.why);
         return reply.code(status).send(html);
@@ -141,7 +146,11 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: UnsubscribeR
         { via: oneClick ? "one-click" : "form", scope: oneClick ? "target" : scope },
         { actor: "system:unsubscribe-link", now },
       );
-      reply.header("cache-control", "no-store").header("referrer-policy", "no-referrer").type(HTML);
+      reply
+        .header("cache-control", "no-store")
+        .header("referrer-policy", "no-referrer")
+        .header("content-security-policy", PAGE_CSP)
+        .type(HTML);
       if (!outcome.ok) {
         const { status, html } = refusal(outcome.why === "address_mismatch" ? "forged" : outcome.why);
         return reply.code(status).send(html);
