@@ -7,7 +7,7 @@
  * Goal: ≥ 0.5× the peer. Pledge and the peer alternate in rounds; the ratio is the median of
  * adjacent rounds' ratios.
  */
-import { generateKeyPairSync, randomUUID, sign, verify } from "node:crypto";
+import { generateKeyPairSync, randomBytes, randomUUID, sign, verify } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { sql } from "kysely";
@@ -19,6 +19,7 @@ import type { AgentRequests } from "../src/modules/drp/drp.port.ts";
 import type { RequestView } from "../src/modules/requests/requests.ts";
 import { loadPolicyHistory } from "../src/policy/history.ts";
 import { openStore } from "../src/store/connection.ts";
+import type { Store } from "../src/store/store.ts";
 import { migrate } from "../src/store/migrate.ts";
 import { median, printResults, type BenchResult } from "./lib.ts";
 
@@ -71,8 +72,34 @@ function viewOf(id: string, agentId: string, agentRequestId: string | null, at: 
   };
 }
 
+const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** PGlite in memory, and PostgreSQL in a throwaway schema when a server answers. */
 export async function run(): Promise<BenchResult[]> {
-  const store = await openStore({ kind: "pglite", dataDir: null });
+  const results = await measure("PGlite", await openStore({ kind: "pglite", dataDir: null }));
+  const schema = `bench_drp_${randomBytes(6).toString("hex")}`;
+  let pg: Store | null = null;
+  try {
+    pg = await openStore({ kind: "postgres", url: PG_URL, schema, poolSize: 4 });
+  } catch {
+    console.log(`PostgreSQL at ${PG_URL} does not answer: measured on PGlite only`);
+  }
+  if (pg !== null) {
+    const opened = pg;
+    results.push(
+      ...(await measure("PostgreSQL", opened, async () => {
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(opened.db);
+      })),
+    );
+  }
+  return results;
+}
+
+async function measure(
+  label: string,
+  store: Store,
+  dropSchema?: () => Promise<void>,
+): Promise<BenchResult[]> {
   await migrate(store);
   await sql`create table bench_envelopes (digest text primary key, agent_id text not null, body text not null)`.execute(
     store.db,
@@ -182,7 +209,7 @@ export async function run(): Promise<BenchResult[]> {
     const ratio = median(pledge.map((p, r) => p / peer[r]!));
     return [
       {
-        name: "DRP intake (POST /v1/data-rights-request, PGlite)",
+        name: `DRP intake (POST /v1/data-rights-request, ${label})`,
         value: median(pledge),
         unit: "req/s",
         peer: "node:crypto verify + 1 INSERT",
@@ -195,6 +222,7 @@ export async function run(): Promise<BenchResult[]> {
   } finally {
     await app.close();
     await audit.close();
+    await dropSchema?.();
     await store.close();
   }
 }
