@@ -144,7 +144,11 @@ describe("Do Not Send list", () => {
     const page2 = (await f.req("GET", `/v1/suppression/export?limit=10&cursor=${body.nextCursor}`)).json();
     expect(body.items.length + page2.items.length).toBe(await f.count("suppression_list"));
     expect(page2.nextCursor).toBeNull();
-    expect(JSON.stringify([body, page2])).not.toMatch(/example\.com|Elm|555/i);
+    // None of the addresses imported, in any form (the indexes are random-looking base64, so the
+    // check is for whole values, not short runs a digest may hold by chance).
+    const exported = JSON.stringify([body, page2]).toLowerCase();
+    for (const value of ["example.com", "elm st", "springfield", "62704", "4155550142", "555-0142"])
+      expect(exported).not.toContain(value);
     const emailOnly = (await f.req("GET", "/v1/suppression/export?channel=email&limit=50")).json();
     expect(emailOnly.items.every((e: { channel: string }) => e.channel === "email")).toBe(true);
   });
