@@ -260,5 +260,6 @@ describe("DRP over the rights-request service", () => {
     expect(await requests()).toBe(1);
     const replayed = await send("POST", "/v1/data-rights-request", body, token);
     expect((replayed.json() as { message: string }).message).toMatch(/^PLEDGE_DRP_REPLAYED/);
+    expect(await requests()).toBe(1); // a replay makes no second request
   });
 });
