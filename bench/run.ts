@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   smtp: () => import("./smtp.bench.ts"),
   requests: () => import("./requests.bench.ts"),
   "drp-intake": () => import("./drp-intake.bench.ts"),
+  "audit-verify": () => import("./audit-verify.bench.ts"),
   web: () => import("./web.bench.ts"),
 };
 

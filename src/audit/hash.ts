@@ -44,7 +44,7 @@ export function rowHashOfJson(
 }
 
 function hashEncoding(prevHash: string, encoding: string): string {
-  return createHash("sha256").update(prevHash).update("\n").update(encoding).digest("hex");
+  return createHash("sha256").update(`${prevHash}\n${encoding}`).digest("hex");
 }
 
 export function canonicalJson(value: JsonValue | undefined): string {
@@ -77,16 +77,30 @@ function encode(value: unknown): string | undefined {
     return out + "]";
   }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = Object.keys(obj);
+  if (keys.length > 1) keys.sort();
   let out = "{";
   let first = true;
   for (const key of keys) {
     const item = encode(obj[key]);
     if (item === undefined) continue;
-    out += (first ? "" : ",") + JSON.stringify(key) + ":" + item;
+    out += (first ? "" : ",") + quotedKey(key) + ":" + item;
     first = false;
   }
   return out + "}";
+}
+
+// Payloads reuse a small vocabulary of keys: each is quoted once, not once per row (verify
+// encodes every row of the log). Bounded, so odd keys cannot grow it without end.
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 /**

@@ -1,0 +1,154 @@
+/**
+ * Audit verify (`verifyAudit`, what `pledge audit verify` runs) against a raw SHA-256 loop over
+ * the same rows in the same run. Both read the log the same way, in keyset pages of 10,000 rows
+ * (`seq > after order by seq limit n`) from the same store; the peer then hashes each row's prev
+ * hash and its fields as plain JSON, with no canonical encoding, no chain or numbering checks and
+ * no checkpoint walk. The ratio is Pledge's rows per second over the peer's, the median of
+ * adjacent rounds. Goal: ≥ 0.8×.
+ *
+ * The log is filled through the audit writer (group commit), BENCH_AUDIT_VERIFY_ROWS rows
+ * (default 200,000), on PostgreSQL in a throwaway schema when a server answers, else on PGlite.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql, type Kysely } from "kysely";
+import type { AuditEvent } from "../src/audit/audit.events.ts";
+import { verifyAudit } from "../src/audit/verify.ts";
+import { createAuditWriter } from "../src/audit/writer.ts";
+import { openStore } from "../src/store/connection.ts";
+import type { Database } from "../src/store/database.ts";
+import { migrate } from "../src/store/migrate.ts";
+import type { Store } from "../src/store/store.ts";
+import { median, printResults, timeIt, type BenchResult } from "./lib.ts";
+
+const ROWS = Number(process.env.BENCH_AUDIT_VERIFY_ROWS ?? 200_000);
+const ROUNDS = Number(process.env.BENCH_AUDIT_VERIFY_ROUNDS ?? 5);
+const PAGE = 10_000;
+const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+function event(n: number): AuditEvent {
+  return {
+    type: "decision",
+    at: new Date(),
+    actor: `api-key:${n % 10}`,
+    subjectId: `subj-${n % 50_000}`,
+    payload: {
+      outcome: n % 7 === 0 ? "deny" : "allow",
+      purpose: "marketing.communications.email",
+      action: "send",
+      recipient: null,
+      clauses: ["PS-05", "PS-07"],
+      policy: { company: "zmailcloud", version: "2026-01" },
+      fields: ["user.contact.email", "user.name.first"],
+      removed: [],
+    },
+  };
+}
+
+async function fill(store: Store): Promise<void> {
+  const writer = createAuditWriter(store.db, { maxBatch: 2_000 });
+  for (let done = 0; done < ROWS; done += 20_000) {
+    const n = Math.min(20_000, ROWS - done);
+    await Promise.all(Array.from({ length: n }, (_, i) => writer.append(event(done + i))));
+  }
+  await writer.close();
+}
+
+/** The peer: the same pages, each row's bytes hashed once. Returns the rows hashed. */
+async function rawLoop(db: Kysely<Database>): Promise<number> {
+  let after = 0;
+  let hashed = 0;
+  for (;;) {
+    const { rows } = await sql<{
+      seq: string;
+      at: Date;
+      type: string;
+      actor: string;
+      subject_id: string | null;
+      payload: unknown;
+      prev_hash: string;
+    }>`select * from audit_log where seq > ${after} order by seq limit ${PAGE}`.execute(db);
+    for (const r of rows) {
+      const fields = JSON.stringify([r.at.toISOString(), r.type, r.actor, r.subject_id, r.payload]);
+      createHash("sha256").update(r.prev_hash).update("\n").update(fields).digest("hex");
+    }
+    hashed += rows.length;
+    if (rows.length < PAGE) return hashed;
+    after = Number(rows[rows.length - 1]!.seq);
+  }
+}
+
+async function measure(label: string, store: Store): Promise<BenchResult> {
+  await migrate(store);
+  await fill(store);
+  const pledge: number[] = [];
+  const peer: number[] = [];
+  const pledgeRound = async () => {
+    let checked = 0;
+    const ms = await timeIt(async () => {
+      const report = await verifyAudit(store.db, null, { pageSize: PAGE });
+      if (!report.ok) throw new Error(`verify found problems: ${report.problems[0]?.kind}`);
+      checked = report.checked;
+    });
+    if (checked !== ROWS) throw new Error(`verify checked ${checked} rows of ${ROWS}`);
+    pledge.push((checked / ms) * 1000);
+  };
+  const peerRound = async () => {
+    let hashed = 0;
+    const ms = await timeIt(async () => {
+      hashed = await rawLoop(store.db);
+    });
+    peer.push((hashed / ms) * 1000);
+  };
+  await pledgeRound(); // warm up both
+  await peerRound();
+  pledge.length = 0;
+  peer.length = 0;
+  for (let r = 0; r < ROUNDS; r += 1) {
+    if (r % 2 === 0) {
+      await pledgeRound();
+      await peerRound();
+    } else {
+      await peerRound();
+      await pledgeRound();
+    }
+  }
+  const ratio = median(pledge.map((p, i) => p / peer[i]!));
+  return {
+    name: `audit verify, ${ROWS.toLocaleString("en-US")} rows (${label})`,
+    value: median(pledge),
+    unit: "rows/s",
+    peer: "the same pages + one SHA-256 per row",
+    peerValue: median(peer),
+    ratio,
+    goal: "≥ 0.8× peer",
+    pass: ratio >= 0.8,
+  };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const schema = `bench_verify_${randomBytes(6).toString("hex")}`;
+  let store: Store;
+  try {
+    store = await openStore({ kind: "postgres", url: PG_URL, schema, poolSize: 4 });
+  } catch {
+    console.log(`audit verify: PostgreSQL at ${PG_URL} does not answer: measured on PGlite`);
+    const pglite = await openStore({ kind: "pglite", dataDir: null });
+    try {
+      return [await measure("PGlite in memory", pglite)];
+    } finally {
+      await pglite.close();
+    }
+  }
+  try {
+    return [await measure("PostgreSQL", store)];
+  } finally {
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
+    await store.close();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  printResults(await run());
+}
