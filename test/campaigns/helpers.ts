@@ -152,7 +152,7 @@ export async function parseMail(m: ReceivedMessage): Promise<ParsedMail> {
   const list = header(m.raw, "List-Unsubscribe");
   return {
     text: mail.text ?? "",
-    html: mail.html === false ? null : mail.html,
+    html: mail.html === false ? null : (mail.html ?? null),
     unsubscribeUrl: list === null ? null : (/<(https?:[^>]+)>/.exec(list)?.[1] ?? null),
     listUnsubscribePost: header(m.raw, "List-Unsubscribe-Post"),
   };
