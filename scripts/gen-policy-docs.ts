@@ -186,6 +186,8 @@ effective_from: "2024-01-01"
 last_updated: "2023-12-15"
 jurisdictions: [US]
 time_zone: America/Chicago   # calendar years and deadlines are counted here
+# Printed at the foot of every marketing email (US CAN-SPAM); required when marketing goes by email (V14).
+company_address: [Acme Parts, 1 Example Way, Springfield, IL 62701, United States]
 # What is collected. Each record field belongs to exactly one category (V5).
 categories:
   - id: user.contact.email
@@ -220,6 +222,8 @@ topics:
 # Essential classes reach opted-out and suppressed people; marketing never does.
 messages:
   essential: [service, delivery]
+  # Printed at the foot of essential messages, which carry no unsubscribe link.
+  essential_notice: Messages about your orders and their delivery reach you even if you unsubscribed from offers.
   suppression: { channels: [email], clauses: [AC-03] }
   clauses: [AC-03]
 # Who receives data. A processor acts only for the company, so it is allowed even with third_parties false (V9).

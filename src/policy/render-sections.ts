@@ -95,6 +95,14 @@ export function policyDocument(pack: PolicyPack): PolicyDocument {
     );
   }
 
+  if (pack.company_address) {
+    messages.push(
+      p(
+        `Our marketing emails say why you receive them, carry a link to unsubscribe and give our postal address: ${pack.company_address.join(", ")}. Essential messages say why they cannot be unsubscribed from.`,
+      ),
+    );
+  }
+
   const share: Paragraph[] = pack.recipients.map((r) => {
     const needs = r.requires.length ? ` only when ${list(r.requires.map(requirementInWords))}` : "";
     const single = r.single_subject ? " Each disclosure concerns only you, to serve you." : "";

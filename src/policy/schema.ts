@@ -165,6 +165,14 @@ export const packSchema = z
       .strict()
       .optional()
       .describe("how the privacy center looks; absent: Pledge's own dark blue"),
+    company_address: z
+      .array(z.string().trim().min(1))
+      .min(2)
+      .max(6)
+      .optional()
+      .describe(
+        "the company's postal address, one line per entry (name, street, town and postcode, country): printed at the foot of every marketing email (US CAN-SPAM) and on the public policy; required when a purpose sends marketing by email (V14)",
+      ),
     version: z.string().min(1),
     effective_from: isoInstant.describe("the version is in force from this instant until the next one"),
     last_updated: isoDate.describe("shown on the public policy"),
@@ -192,6 +200,14 @@ export const packSchema = z
         essential: z
           .array(z.enum(ESSENTIAL_CLASSES as [MessageClass, ...MessageClass[]]))
           .describe("classes that reach opted-out and suppressed people"),
+        essential_notice: z
+          .string()
+          .trim()
+          .min(1)
+          .optional()
+          .describe(
+            "the policy's words on why essential messages cannot be unsubscribed from, printed at their foot; absent: a sentence Pledge writes from the essential classes",
+          ),
         suppression: z
           .object({ channels: z.array(z.enum(CHANNELS)).min(1), clauses: clauseRefs })
           .strict()

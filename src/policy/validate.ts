@@ -61,6 +61,12 @@ export const VALIDATION_RULES = [
     code: "V13",
     rule: "A pack with an `aggregate_only` purpose declares `analytics` (the minimum cohort decides which cells are withheld).",
   },
+  {
+    code: "V14",
+    rule:
+      "A pack with a purpose that sends `marketing` by email (its channels include `email`, or it lists none) " +
+      "declares `company_address`: every marketing email carries the company's postal address (US CAN-SPAM).",
+  },
 ] as const;
 export type ValidationCode = (typeof VALIDATION_RULES)[number]["code"];
 
@@ -211,6 +217,14 @@ function checkPurposes(pack: PolicyPack, add: Add): void {
         "V11",
         ["purposes", i, "basis"],
         `purpose ${p.id} sends marketing, which ${p.basis} cannot justify`,
+      );
+    }
+    const byEmail = p.channels === undefined || p.channels.includes("email");
+    if (classes.includes("marketing") && byEmail && pack.company_address === undefined) {
+      add(
+        "V14",
+        ["purposes", i, "message_classes"],
+        `purpose ${p.id} sends marketing by email, but the pack has no company_address to print at the foot of it`,
       );
     }
     if (p.aggregate_only && pack.analytics === undefined) {

@@ -2,7 +2,8 @@ import type { LightMyRequestResponse } from "fastify";
 import type { MessageState } from "../../src/modules/campaigns/campaigns.table.ts";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
 import { until } from "../harness/wait.ts";
-import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from "../harness/smtp.ts";
+import { simpleParser } from "mailparser";
+import { startSmtpSink, type ReceivedMessage, type SmtpSink, type SmtpSinkOptions } from "../harness/smtp.ts";
 
 /** An app whose campaigns send to a real SMTP server on 127.0.0.1, with shorthands. */
 export interface CampaignFixture {
@@ -134,4 +135,32 @@ export async function sendAndCollect(
   if (res.statusCode !== 202) throw new Error(`send answered ${res.statusCode}: ${res.body}`);
   const view = await f.finished(id);
   return { view, to: f.sink.messages.slice(before).flatMap((m) => m.envelope.to) };
+}
+
+/** A received message read by an independent parser (mailparser): its two bodies and its headers. */
+export interface ParsedMail {
+  readonly text: string;
+  /** The HTML part, or null when the message has none. */
+  readonly html: string | null;
+  /** The http(s) URI of List-Unsubscribe, or null when the header is absent. */
+  readonly unsubscribeUrl: string | null;
+  readonly listUnsubscribePost: string | null;
+}
+
+export async function parseMail(m: ReceivedMessage): Promise<ParsedMail> {
+  const mail = await simpleParser(m.raw);
+  const list = header(m.raw, "List-Unsubscribe");
+  return {
+    text: mail.text ?? "",
+    html: mail.html === false ? null : (mail.html ?? null),
+    unsubscribeUrl: list === null ? null : (/<(https?:[^>]+)>/.exec(list)?.[1] ?? null),
+    listUnsubscribePost: header(m.raw, "List-Unsubscribe-Post"),
+  };
+}
+
+/** The one message the sink received for this address (fails when there is not exactly one). */
+export function messageTo(sink: SmtpSink, address: string, from = 0): ReceivedMessage {
+  const got = sink.messages.slice(from).filter((m) => m.envelope.to.includes(address));
+  if (got.length !== 1) throw new Error(`expected one message to the address, got ${got.length}`);
+  return got[0] as ReceivedMessage;
 }

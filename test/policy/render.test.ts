@@ -37,6 +37,17 @@ describe("rendering the public policy (ALL-01)", () => {
     expect(html).toContain('Last updated <time datetime="2023-12-15">2023-12-15</time>');
   });
 
+  it("the postal address printed on marketing emails is published too, escaped in html", () => {
+    const md = renderPolicy(minimalPack(), "md");
+    expect(md).toContain("give our postal address: Acme Parts, 1 Example Way, Springfield, US.");
+    const text = variant(
+      "company_address: [Acme Parts, 1 Example Way, Springfield, US]",
+      'company_address: [Acme Parts, "1 <Example> Way", Springfield, US]',
+    );
+    const html = renderPolicy(parsePack(text, "x.yaml"), "html");
+    expect(html).toContain("Acme Parts, 1 &lt;Example&gt; Way, Springfield, US.");
+  });
+
   it("a clause no section cites is still published, under 'Our other commitments'", () => {
     const base = minimalPack();
     const pack = {

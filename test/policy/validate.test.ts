@@ -140,4 +140,30 @@ describe("semantic rules", () => {
       { path: "purposes[0].aggregate_only", message: expect.stringMatching(/\(V13\)/) },
     ]);
   });
+
+  it("V14: a pack that sends marketing by email without a postal address fails to load, naming the purpose", () => {
+    const text = variant("company_address: [Acme Parts, 1 Example Way, Springfield, US]\n", "");
+    const [issue, ...rest] = issuesOf(text);
+    expect(rest).toEqual([]);
+    expect(issue).toMatchObject({
+      path: "purposes[1].message_classes",
+      line: lineOf(text, "message_classes: [marketing]"),
+    });
+    expect(issue?.message).toMatch(
+      /marketing\.communications\.email sends marketing by email, but the pack has no company_address.*\(V14\)/,
+    );
+  });
+
+  it("V14: marketing sent only by post needs no postal address in the pack", () => {
+    const text = variant(
+      "    channels: [email]\n    message_classes: [marketing]\n",
+      "    channels: [postal]\n    message_classes: [marketing]\n",
+      variant(
+        "    channels: [email]\n    clauses: [AC-02]\n",
+        "    channels: [postal]\n    clauses: [AC-02]\n",
+        variant("company_address: [Acme Parts, 1 Example Way, Springfield, US]\n", ""),
+      ),
+    );
+    expect(() => issuesOf(text)).toThrow(/loaded without errors/);
+  });
 });

@@ -7,6 +7,7 @@ import type { Database } from "../../store/database.ts";
 import { auditActor, systemActing } from "../../use/acting.ts";
 import { use, type UseDeps, type UseScope } from "../../use/kernel.ts";
 import { clausesOf, ok } from "../../use/refusal.ts";
+import { essentialFooter, essentialReason, marketingFooter, withFooter } from "../messages/footer.ts";
 import { messageIdDomain, TransportError, type MailTransport } from "../messages/transport.ts";
 import { evaluateGuard, lockCampaign } from "./guard.ts";
 import { moveCampaign } from "./transition.ts";
@@ -21,7 +22,8 @@ import type { CampaignsTable } from "./campaigns.table.ts";
  *     the campaign is `sending` (a stopped or cancelled campaign sends nothing more);
  *  2. the gate again, with the person's facts now: someone who opted out or was suppressed after
  *     the audience was drawn is `skipped`, with the reason's code and clause;
- *  3. the address, decrypted in memory only; unsubscribe links on every marketing email;
+ *  3. the address, decrypted in memory only; unsubscribe links on every marketing email, and a
+ *     foot rendered from the pack on every email (messages/footer.ts), in a text and an HTML part;
  *  4. SMTP; then at once `sent` (one UPDATE and its audit row): the only window in which a crash
  *     leaves the outcome unknown is between the relay's 250 and this commit;
  *  5. a temporary refusal or a dropped session puts the message back to `queued` (the job is
@@ -65,7 +67,8 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
   const m = claimed.rows[0];
   if (m === undefined) return "not_claimed";
 
-  const { policy } = deps.policies.at(deps.clock().toISOString());
+  const { policy, pack: packNow } = deps.policies.at(deps.clock().toISOString());
+  const marketing = m.message_class === "marketing" || !policy.essential.has(m.message_class);
   const ask = {
     action: "send",
     purpose: m.purpose,
@@ -77,7 +80,11 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
   // The gate again, with the person's facts now; the decision is audited before anything leaves,
   // and the address is read through its view in the same transaction.
   const asked = await use(deps, SENDER, { subject: m.subject_id }, ask, async (scope) =>
-    ok({ to: await emailOf(scope), decision: scope.decision }),
+    ok({
+      to: await emailOf(scope),
+      decision: scope.decision,
+      consentedAt: marketing ? await consentedAt(scope, m) : null,
+    }),
   );
   const at = deps.clock();
   if (!asked.ok) {
@@ -88,7 +95,7 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
     });
     return "skipped";
   }
-  const { to, decision } = asked.value;
+  const { to, decision, consentedAt: since } = asked.value;
   if (to === null) {
     await settle(deps, m, "skipped", "no_address", at, {
       type: "campaign.message_skipped",
@@ -96,7 +103,6 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
     });
     return "skipped";
   }
-  const marketing = m.message_class === "marketing" || !policy.essential.has(m.message_class);
   const headerMessageId = `${m.message_id}@${messageIdDomain(deps.mail)}`;
   try {
     const links = marketing
@@ -108,12 +114,24 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
           topic: m.topic,
         })
       : undefined;
+    // The foot says why the message came and, for marketing, how to stop it (the same link as
+    // the header) and where the company is; essential messages say why they cannot be stopped.
+    const footer =
+      links === undefined
+        ? essentialFooter(packNow, essentialReason(packNow, m.purpose, m.message_class))
+        : marketingFooter(packNow, {
+            purpose: m.purpose,
+            topic: m.topic,
+            consentedAt: since,
+            unsubscribeUrl: links.url,
+          });
+    const body = withFooter({ text: m.body_text, html: m.body_html }, footer);
     await deps.transport.send({
       headerMessageId: m.message_id,
       to,
       subject: m.subject_line ?? "",
-      text: m.body_text,
-      ...(m.body_html === null ? {} : { html: m.body_html }),
+      text: body.text,
+      html: body.html,
       ...(links === undefined ? {} : { listUnsubscribe: links }),
     });
   } catch (error) {
@@ -331,6 +349,25 @@ async function settle(
         : { ...event, type: audit.type, payload: { ...ids, ...audit.payload } }) as AuditEvent,
     ]);
   });
+}
+
+/**
+ * When the consent a marketing message rests on was given: the current `granted` state of its
+ * topic or purpose for email (a topic's own row, then the channel's own row, win), or null.
+ */
+async function consentedAt(scope: UseScope, m: ClaimedRow): Promise<Date | null> {
+  const scopes = m.topic === null ? [m.purpose] : [m.topic, m.purpose];
+  const row = await scope.trx
+    .selectFrom("subject_consents")
+    .select(["updated_at", "scope", "channel"])
+    .where("subject_id", "=", m.subject_id)
+    .where("scope", "in", scopes)
+    .where("channel", "in", ["email", ""])
+    .where("state", "=", "granted")
+    .orderBy(sql`case when scope = ${scopes[0]} then 0 else 1 end`)
+    .orderBy("channel", "desc")
+    .executeTakeFirst();
+  return row === undefined ? null : new Date(row.updated_at);
 }
 
 /** The person's email address (the primary one first), opened through the use's view; null when none. */

@@ -3,6 +3,7 @@ import { appendAudit } from "../../audit/append.ts";
 import type { Vault } from "../../crypto/vault.types.ts";
 import type { Database } from "../../store/database.ts";
 import type { PolicyLookup } from "../../use/kernel.ts";
+import { essentialFooter, withFooter } from "../messages/footer.ts";
 import type { MailTransport } from "../messages/transport.ts";
 import { linkKey, tokenOf } from "./requests.links.ts";
 import { openedValues } from "./requests.values.ts";
@@ -96,13 +97,15 @@ export async function sendNotices(deps: NoticeDeps, requestId?: string): Promise
       .where("sent_at", "is", null)
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1 || to === null) continue;
-    const text = await textOf(deps, row, notice);
+    const pack = deps.policies.at(deps.clock().toISOString()).pack;
+    const body = withFooter({ text: await textOf(deps, row, notice) }, essentialFooter(pack, NOTICE_REASON));
     try {
       await deps.transport.send({
         headerMessageId: `request-${row.request_id}-${noticeId}`,
         to,
         subject: subjectOf(deps, row, notice),
-        text,
+        text: body.text,
+        html: body.html,
       });
     } catch {
       continue; // stays pending: the sweep tries again
@@ -128,6 +131,10 @@ export async function sendNotices(deps: NoticeDeps, requestId?: string): Promise
   }
   return sent;
 }
+
+/** Why a notice reached the person; the pack's essential notice then says why it cannot be stopped. */
+const NOTICE_REASON =
+  "You receive this message because a privacy request was made with this email address, and the law requires us to answer it.";
 
 const KIND_WORDS: Readonly<Record<string, string>> = {
   access: "a copy of your personal information",
