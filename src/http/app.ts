@@ -54,6 +54,7 @@ import { createLogger, installPathVocabulary } from "./logger.ts";
 import { countAnswers, createMetrics, metricsRoute } from "./metrics.ts";
 import { complaintRoutes } from "../modules/complaints/complaints.routes.ts";
 import { holdRoutes } from "../modules/holds/holds.routes.ts";
+import { retentionRoutes } from "../modules/retention/retention.routes.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
 import { createSmtpTransport, type MailTransport } from "../modules/messages/transport.ts";
@@ -301,6 +302,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(requestRoutes, { deps: requests });
   await app.register(removalRoutes, { deps: requests });
   await app.register(holdRoutes, { deps: { db: store.db, clock } });
+  await app.register(retentionRoutes, {
+    deps: { db: store.db, clock, packAt: (at: string) => book.at(at).pack },
+  });
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
   await app.register(complaintRoutes, { ...requests, auth, hookSecret: config.webhookSecret });
