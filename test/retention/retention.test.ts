@@ -1,9 +1,11 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRetentionSchedule, nextRunAt } from "../../src/modules/retention/retention.schedule.ts";
 import { runRetention } from "../../src/modules/retention/retention.service.ts";
 import { inForce, loadPolicyHistory } from "../../src/policy/history.ts";
 import { systemActing } from "../../src/use/acting.ts";
 import { POLICIES_DIR } from "../harness/app.ts";
+import { until } from "../harness/wait.ts";
 import { requestsFixture, type RequestsFixture } from "../requests/helpers.ts";
 
 /**
@@ -197,5 +199,36 @@ describe("retention runs", () => {
         payload: expect.objectContaining({ runId: running.id, subjects: 7, erased: 7 }),
       }),
     );
+  });
+
+  it("the daily job on pg-boss runs at the pack's local hour and erases what is due", async () => {
+    expect(nextRunAt(new Date("2027-03-10T08:30:00Z"), "America/Los_Angeles", 3).toISOString()).toBe(
+      "2027-03-10T11:00:00.000Z",
+    );
+    expect(nextRunAt(new Date("2027-07-10T08:30:00Z"), "America/Los_Angeles", 3).toISOString()).toBe(
+      "2027-07-10T10:00:00.000Z",
+    );
+    const due = await customerWithOrder("2019-01-15T12:00:00.000Z");
+    // The clock is behind the database's: the next 03:00 after it is already past for pg-boss.
+    f.now = new Date("2026-06-01T12:00:00.000Z");
+    const history = await loadPolicyHistory(path.join(POLICIES_DIR, "zones"));
+    const schedule = createRetentionSchedule({
+      store: f.t.store,
+      deps: { db: f.t.store.db, clock: () => f.now, packAt: (at: string) => inForce(history, at) },
+      hour: 3,
+      logger: f.t.app.log,
+      pollingSeconds: 0.5,
+    });
+    await schedule.start();
+    try {
+      await until(
+        "the scheduled run to erase the order",
+        async () => !(await hasOrder(due.id, due.orderId)) || null,
+      );
+      const [latest] = (await f.req("GET", "/v1/retention/runs?limit=1")).json().items;
+      expect(latest).toMatchObject({ startedBy: "system:retention" });
+    } finally {
+      await schedule.stop();
+    }
   });
 });
