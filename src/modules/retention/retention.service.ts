@@ -166,7 +166,7 @@ function cutoffsOf(run: RunRow): Cutoff[] {
 }
 
 function reportOf(run: RunRow): RunReport {
-  return typeof run.report === "string" ? (JSON.parse(run.report) as RunReport) : run.report;
+  return (typeof run.report === "string" ? JSON.parse(run.report) : run.report) as RunReport;
 }
 
 /** One batch in one transaction; true when the run has nothing left (and is now finished). */

@@ -1,5 +1,4 @@
 import type { ColumnType } from "kysely";
-import type { RunReport } from "./retention.ts";
 
 type Fixed<T> = ColumnType<T, T, never>;
 
@@ -18,7 +17,8 @@ export interface RetentionRunsTable {
   finished_at: Date | null;
   cursor: string | null;
   batches: ColumnType<number, number | undefined, number>;
-  report: ColumnType<RunReport, string, string>;
+  /** The run's `RunReport` (retention.ts) as JSON; typed there, not here, to keep the store free of module imports. */
+  report: ColumnType<unknown, string, string>;
 }
 
 export interface RetentionTables {
