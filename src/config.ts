@@ -40,6 +40,8 @@ export interface Config {
   readonly checkpointDir: string | null;
   /** This business's id in the Data Rights Protocol directory; null: the DRP endpoints are not served. */
   readonly drpBusinessId: string | null;
+  /** The hour (0–23, in the pack's time zone) of the daily retention run on `pledge serve`; null: off. */
+  readonly retentionHour: number | null;
 }
 
 export interface MailConfig {
@@ -137,6 +139,13 @@ const VARIABLES = {
     secret: true,
     schema: z.string().regex(/^\S{32,1024}$/),
   },
+  PLEDGE_RETENTION_HOUR: {
+    expected: "off, or an hour 0–23",
+    schema: z
+      .string()
+      .regex(/^(off|[0-9]|1[0-9]|2[0-3])$/)
+      .transform((v) => (v === "off" ? null : Number(v))),
+  },
   PLEDGE_DRP_BUSINESS_ID: {
     expected: "a business id of the DRP service directory (letters, digits, . _ - ; up to 100)",
     schema: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
@@ -182,6 +191,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     trustProxy: read<false | number | readonly string[]>("PLEDGE_TRUST_PROXY", false),
     metricsToken: read<string | null>("PLEDGE_METRICS_TOKEN", null),
     drpBusinessId: read<string | null>("PLEDGE_DRP_BUSINESS_ID", null),
+    retentionHour: read<number | null>("PLEDGE_RETENTION_HOUR", 3),
   };
   const dkimSet = ["PLEDGE_DKIM_DOMAIN", "PLEDGE_DKIM_SELECTOR", "PLEDGE_DKIM_KEY_FILE"].filter(
     (n) => env[n],

@@ -59,6 +59,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Loaded> }>
       return { run: m.importCommand, usage: m.IMPORT_USAGE };
     },
   },
+  retention: {
+    summary: "retention run [--dry-run]: erase what is past the pack's retention periods",
+    load: async () => {
+      const m = await import("./retention.ts");
+      return { run: m.retentionCommand, usage: m.RETENTION_USAGE };
+    },
+  },
   keys: {
     summary: "keys init | status | rotate | retire",
     load: async () => {

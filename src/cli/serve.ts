@@ -89,6 +89,7 @@ export async function serveCommand(
       auditPublicKey: readPublicKey(publicKeyFileFor(dataPaths(env).auditKeyFile)),
       clock: () => new Date(),
       logger: createLogger(config.logLevel),
+      scheduleRetention: true,
     });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

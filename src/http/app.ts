@@ -54,6 +54,8 @@ import { createLogger, installPathVocabulary } from "./logger.ts";
 import { countAnswers, createMetrics, metricsRoute } from "./metrics.ts";
 import { complaintRoutes } from "../modules/complaints/complaints.routes.ts";
 import { holdRoutes } from "../modules/holds/holds.routes.ts";
+import { retentionRoutes } from "../modules/retention/retention.routes.ts";
+import { createRetentionSchedule } from "../modules/retention/retention.schedule.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
 import { createSmtpTransport, type MailTransport } from "../modules/messages/transport.ts";
@@ -98,6 +100,8 @@ export interface AppDeps {
   readonly agentRequests?: AgentRequests;
   /** Waits between attempts to deliver a DRP status callback; default DEFAULT_CALLBACK_DELAYS_MS. */
   readonly drpCallbackDelaysMs?: readonly number[];
+  /** Run retention daily on pg-boss at `config.retentionHour` (`pledge serve` does); default false. */
+  readonly scheduleRetention?: boolean;
   /** The built web applications (src/http/web.routes.ts); default DEFAULT_WEB_ROOT, dist/web. */
   readonly webRoot?: string;
 }
@@ -301,6 +305,18 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(requestRoutes, { deps: requests });
   await app.register(removalRoutes, { deps: requests });
   await app.register(holdRoutes, { deps: { db: store.db, clock } });
+  const retention = { db: store.db, clock, packAt: (at: string) => book.at(at).pack };
+  await app.register(retentionRoutes, { deps: retention });
+  if (deps.scheduleRetention === true && config.retentionHour !== null) {
+    const schedule = createRetentionSchedule({
+      store,
+      deps: retention,
+      hour: config.retentionHour,
+      logger: app.log,
+    });
+    app.addHook("onReady", () => schedule.start());
+    app.addHook("onClose", () => schedule.stop());
+  }
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
   await app.register(complaintRoutes, { ...requests, auth, hookSecret: config.webhookSecret });

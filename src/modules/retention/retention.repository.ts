@@ -1,0 +1,197 @@
+import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
+import type { Database } from "../../store/database.ts";
+import { ITEM_SOURCES, type RetentionItem, type RunReport } from "./retention.ts";
+import type { RetentionRunsTable } from "./retention.table.ts";
+
+export type RunRow = Selectable<RetentionRunsTable>;
+
+/**
+ * The first instant that is NOT past `period` at `asOf`, counted in days of `timeZone`: local
+ * midnight at the start of (the local day of `asOf`) − `period`. An item dated before it is past.
+ */
+export async function cutoffOf(
+  db: Kysely<Database>,
+  asOf: Date,
+  timeZone: string,
+  period: string,
+): Promise<Date> {
+  const { rows } = await sql<{ cutoff: Date | string }>`
+    select (((${asOf}::timestamptz at time zone ${timeZone})::date - ${period}::interval)::date)::timestamp
+      at time zone ${timeZone} as cutoff`.execute(db);
+  return new Date(rows[0]!.cutoff);
+}
+
+export async function insertRun(
+  trx: Transaction<Database>,
+  row: Omit<RunRow, "report"> & { report: RunReport },
+) {
+  await trx
+    .insertInto("retention_runs")
+    .values({ ...row, report: JSON.stringify(row.report) })
+    .execute();
+}
+
+/** The unfinished run, if any; locked FOR UPDATE when asked (one batch at a time, on any node). */
+export async function runningRun(db: Kysely<Database>, lock: boolean): Promise<RunRow | null> {
+  let q = db.selectFrom("retention_runs").selectAll().where("status", "=", "running");
+  if (lock) q = q.forUpdate();
+  return (await q.executeTakeFirst()) ?? null;
+}
+
+export async function lockRun(trx: Transaction<Database>, runId: string): Promise<RunRow | null> {
+  return (
+    (await trx
+      .selectFrom("retention_runs")
+      .selectAll()
+      .where("run_id", "=", runId)
+      .forUpdate()
+      .executeTakeFirst()) ?? null
+  );
+}
+
+export async function findRun(db: Kysely<Database>, runId: string): Promise<RunRow | null> {
+  return (
+    (await db.selectFrom("retention_runs").selectAll().where("run_id", "=", runId).executeTakeFirst()) ?? null
+  );
+}
+
+export async function recentRuns(db: Kysely<Database>, limit: number): Promise<RunRow[]> {
+  return db
+    .selectFrom("retention_runs")
+    .selectAll()
+    .orderBy("started_at", "desc")
+    .orderBy("run_id")
+    .limit(limit)
+    .execute();
+}
+
+export async function saveProgress(
+  trx: Transaction<Database>,
+  runId: string,
+  progress: { cursor: string | null; batches: number; report: RunReport; finishedAt: Date | null },
+): Promise<void> {
+  await trx
+    .updateTable("retention_runs")
+    .set({
+      cursor: progress.cursor,
+      batches: progress.batches,
+      report: JSON.stringify(progress.report),
+      ...(progress.finishedAt === null ? {} : { status: "finished", finished_at: progress.finishedAt }),
+    })
+    .where("run_id", "=", runId)
+    .execute();
+}
+
+const source = (item: RetentionItem) => ITEM_SOURCES[item];
+
+/**
+ * The next `limit` subjects, in subject id order after `after`, holding at least one item past
+ * its cutoff. Each item's own scan walks its primary key (subject first) from the cursor on.
+ */
+export async function dueSubjects(
+  db: Kysely<Database>,
+  items: readonly { readonly item: RetentionItem; readonly cutoff: Date }[],
+  after: string | null,
+  limit: number,
+): Promise<string[]> {
+  if (items.length === 0) return [];
+  const branches = items.map(({ item, cutoff }) => {
+    const s = source(item);
+    const from = after === null ? sql`true` : sql`subject_id > ${after}::uuid`;
+    return sql`(select distinct subject_id from ${sql.table(s.table)}
+      where ${from} and ${sql.ref(s.start)} < ${cutoff}::timestamptz order by subject_id limit ${limit})`;
+  });
+  const { rows } = await sql<{ subject_id: string }>`
+    select subject_id from (${sql.join(branches, sql` union `)}) due
+    order by subject_id limit ${limit}`.execute(db);
+  return rows.map((r) => r.subject_id);
+}
+
+/** Those of `subjectIds` under an active legal hold. */
+export async function heldAmong(db: Kysely<Database>, subjectIds: readonly string[]): Promise<Set<string>> {
+  if (subjectIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom("legal_holds")
+    .select("subject_id")
+    .distinct()
+    .where("subject_id", "in", subjectIds)
+    .where("released_at", "is", null)
+    .execute();
+  return new Set(rows.map((r) => r.subject_id));
+}
+
+/** Deletes the item's rows of these subjects dated before `cutoff`; returns what went. */
+export async function deleteDue(
+  trx: Transaction<Database>,
+  item: RetentionItem,
+  subjectIds: readonly string[],
+  cutoff: Date,
+): Promise<{ subject_id: string; id: string }[]> {
+  if (subjectIds.length === 0) return [];
+  const s = source(item);
+  const { rows } = await sql<{ subject_id: string; id: string }>`
+    delete from ${sql.table(s.table)}
+    where subject_id in (${sql.join(subjectIds.map((id) => sql`${id}::uuid`))})
+      and ${sql.ref(s.start)} < ${cutoff}::timestamptz
+    returning subject_id, ${sql.ref(s.id)}::text as id`.execute(trx);
+  return rows;
+}
+
+/** How many of the item's rows of these subjects are dated before `cutoff`. */
+export async function countDue(
+  db: Kysely<Database>,
+  item: RetentionItem,
+  subjectIds: readonly string[],
+  cutoff: Date,
+): Promise<number> {
+  if (subjectIds.length === 0) return 0;
+  const s = source(item);
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from ${sql.table(s.table)}
+    where subject_id in (${sql.join(subjectIds.map((id) => sql`${id}::uuid`))})
+      and ${sql.ref(s.start)} < ${cutoff}::timestamptz`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** A dry run's counts for one item over the whole store: past their period, and of those held. */
+export async function dueTotals(
+  db: Kysely<Database>,
+  item: RetentionItem,
+  cutoff: Date,
+): Promise<{ due: number; held: number; subjects: number; heldSubjects: number }> {
+  const s = source(item);
+  const { rows } = await sql<{ due: number; held: number; subjects: number; held_subjects: number }>`
+    select count(*)::int as due,
+      count(*) filter (where h.held)::int as held,
+      count(distinct t.subject_id) filter (where not h.held)::int as subjects,
+      count(distinct t.subject_id) filter (where h.held)::int as held_subjects
+    from ${sql.table(s.table)} t
+    cross join lateral (select exists (select 1 from legal_holds l
+      where l.subject_id = t.subject_id and l.released_at is null) as held) h
+    where t.${sql.ref(s.start)} < ${cutoff}::timestamptz`.execute(db);
+  const r = rows[0]!;
+  return {
+    due: Number(r.due),
+    held: Number(r.held),
+    subjects: Number(r.subjects),
+    heldSubjects: Number(r.held_subjects),
+  };
+}
+
+/** Every subject with a due item of any of `items` (a dry run's distinct subject counts). */
+export async function dueSubjectCounts(
+  db: Kysely<Database>,
+  items: readonly { readonly item: RetentionItem; readonly cutoff: Date }[],
+): Promise<{ subjects: number; held: number }> {
+  if (items.length === 0) return { subjects: 0, held: 0 };
+  const branches = items.map(({ item, cutoff }) => {
+    const s = source(item);
+    return sql`select subject_id from ${sql.table(s.table)} where ${sql.ref(s.start)} < ${cutoff}::timestamptz`;
+  });
+  const { rows } = await sql<{ subjects: number; held: number }>`
+    select count(*) filter (where not h.held)::int as subjects, count(*) filter (where h.held)::int as held
+    from (${sql.join(branches, sql` union `)}) due
+    cross join lateral (select exists (select 1 from legal_holds l
+      where l.subject_id = due.subject_id and l.released_at is null) as held) h`.execute(db);
+  return { subjects: Number(rows[0]?.subjects ?? 0), held: Number(rows[0]?.held ?? 0) };
+}
