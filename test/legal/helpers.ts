@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from "fastify";
+import type { RecordsFixture } from "../records/helpers.ts";
 
 /** Shorthands for the register of legal requests, over any fixture's `req`. */
 type Req = (
@@ -41,3 +42,12 @@ export const SUBPOENA = {
   instrument: "subpoena",
   reference: "ACPD-2026-0042",
 };
+
+/** The disclosure-ledger rows that name a person. */
+export const ledgerOf = (f: Pick<RecordsFixture, "t">, subjectId: string) =>
+  f.t.store.db
+    .selectFrom("disclosure_subjects as s")
+    .innerJoin("disclosures as d", "d.disclosure_id", "s.disclosure_id")
+    .select(["d.recipient_id", "d.ground", "d.fields", "d.policy_version"])
+    .where("s.subject_id", "=", subjectId)
+    .execute();
