@@ -56,6 +56,8 @@ import { complaintRoutes } from "../modules/complaints/complaints.routes.ts";
 import { holdRoutes } from "../modules/holds/holds.routes.ts";
 import { retentionRoutes } from "../modules/retention/retention.routes.ts";
 import { createRetentionSchedule } from "../modules/retention/retention.schedule.ts";
+import { legalNoticeSender } from "../modules/legal/legal.notices.ts";
+import { legalRoutes } from "../modules/legal/legal.routes.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
 import { createSmtpTransport, type MailTransport } from "../modules/messages/transport.ts";
@@ -317,6 +319,21 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     app.addHook("onReady", () => schedule.start());
     app.addHook("onClose", () => schedule.stop());
   }
+  // Legal requests: the people's notices go out after a production commits, and on a sweep.
+  const legalNotices =
+    transport === null
+      ? null
+      : legalNoticeSender(uses, transport, (error) => app.log.warn({ err: error }, "legal notices not sent"));
+  const legalSweep = legalNotices === null ? null : setInterval(() => legalNotices.kick(), 60_000);
+  legalSweep?.unref();
+  app.addHook("onClose", async () => {
+    if (legalSweep !== null) clearInterval(legalSweep);
+    await legalNotices?.idle();
+  });
+  await app.register(legalRoutes, {
+    deps: { ...uses, kick: () => legalNotices?.kick() },
+    transport,
+  });
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
   await app.register(complaintRoutes, { ...requests, auth, hookSecret: config.webhookSecret });

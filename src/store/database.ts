@@ -7,6 +7,7 @@ import type { DeliverabilityTables } from "../modules/deliverability/deliverabil
 import type { ComplaintTables } from "../modules/complaints/complaints.table.ts";
 import type { HoldTables } from "../modules/holds/holds.table.ts";
 import type { RetentionTables } from "../modules/retention/retention.table.ts";
+import type { LegalTables } from "../modules/legal/legal.table.ts";
 import type { CommunicationTables } from "../modules/communications/communications.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
 import type { DrpTables } from "../modules/drp/drp.table.ts";
@@ -49,6 +50,7 @@ export interface Database
     ComplaintTables,
     HoldTables,
     RetentionTables,
+    LegalTables,
     RequestTables,
     DrpTables,
     ThrottleTables {}

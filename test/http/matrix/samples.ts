@@ -154,6 +154,55 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     url: `/v1/subjects/${ids.subject}/legal-holds/${someone}/release`,
     purposeAt: "none",
   }),
+  "POST /v1/legal/requests": (ids) => ({
+    url: "/v1/legal/requests",
+    body: {
+      authority: "Matrix County Police",
+      country: "US",
+      instrument: "subpoena",
+      reference: "MX-2026-1",
+      ground: "legal_requirement",
+      subjects: [ids.subject],
+      fields: ["email"],
+    },
+    purposeAt: "none",
+  }),
+  "GET /v1/legal/requests": () => ({ url: "/v1/legal/requests", purposeAt: "none" }),
+  "GET /v1/legal/requests/:id": () => ({ url: `/v1/legal/requests/${someone}`, purposeAt: "none" }),
+  "POST /v1/legal/requests/:id/approvals": () => ({
+    url: `/v1/legal/requests/${someone}/approvals`,
+    purposeAt: "none",
+  }),
+  "POST /v1/legal/requests/:id/refuse": () => ({
+    url: `/v1/legal/requests/${someone}/refuse`,
+    body: {},
+    purposeAt: "none",
+  }),
+  "POST /v1/legal/requests/:id/withdraw": () => ({
+    url: `/v1/legal/requests/${someone}/withdraw`,
+    body: {},
+    purposeAt: "none",
+  }),
+  "POST /v1/legal/requests/:id/production": () => ({
+    url: `/v1/legal/requests/${someone}/production`,
+    body: {},
+    purposeAt: "none",
+  }),
+  "POST /v1/legal/emergencies": (ids) => ({
+    url: "/v1/legal/emergencies",
+    body: {
+      authority: "Matrix County Police",
+      country: "US",
+      reference: "MX-2026-2",
+      ground: "legal_requirement",
+      subjects: [ids.subject],
+      fields: ["email"],
+      justification: "a person's life was in danger",
+    },
+    purposeAt: "none",
+  }),
+  "POST /v1/legal/notices/send": () => ({ url: "/v1/legal/notices/send", purposeAt: "none" }),
+  "GET /v1/legal/transparency": () => ({ url: "/v1/legal/transparency?period=2026-H1", purposeAt: "none" }),
   "POST /v1/subjects/:id/addresses": (ids) => ({
     url: `/v1/subjects/${ids.subject}/addresses`,
     body: {
