@@ -68,6 +68,8 @@ export const ERROR_TITLES = {
   PLEDGE_REQUEST_NO_MATCH: "The details given fit nobody on record",
   PLEDGE_REQUEST_LINK_INVALID: "The request link is not valid, was used already, or has expired",
   PLEDGE_LEGAL_HOLD: "A legal hold keeps this person's records: they are not erased while it lasts",
+  PLEDGE_ANALYTICS_RANGE_INVALID: "The report's range of days is not valid",
+  PLEDGE_ANALYTICS_BUDGET_EXHAUSTED: "The report would spend more privacy budget (ε) than the month has left",
   PLEDGE_NOT_FOUND: "Not found",
   PLEDGE_DRP_VERIFY_KEY_INVALID: "The agent's verify key is not an Ed25519 key",
   PLEDGE_DRP_AGENT_EXISTS: "An agent with this id is registered already",

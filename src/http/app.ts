@@ -54,6 +54,8 @@ import { createLogger, installPathVocabulary } from "./logger.ts";
 import { countAnswers, createMetrics, metricsRoute } from "./metrics.ts";
 import { complaintRoutes } from "../modules/complaints/complaints.routes.ts";
 import { holdRoutes } from "../modules/holds/holds.routes.ts";
+import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
+import { Salts } from "../modules/analytics/analytics.service.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
 import { createSmtpTransport, type MailTransport } from "../modules/messages/transport.ts";
@@ -301,6 +303,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(requestRoutes, { deps: requests });
   await app.register(removalRoutes, { deps: requests });
   await app.register(holdRoutes, { deps: { db: store.db, clock } });
+  // Site statistics: the day's salt is rotated by the first hit of a day; an hourly sweep destroys
+  // salts past 48 hours on days without hits too.
+  const salts = new Salts(store.db, clock);
+  const saltSweep = setInterval(() => {
+    void salts.sweep().catch((error: unknown) => app.log.warn({ err: error }, "analytics salt sweep failed"));
+  }, 3600_000);
+  saltSweep.unref();
+  app.addHook("onClose", async () => clearInterval(saltSweep));
+  await app.register(analyticsRoutes, { deps: uses, salts });
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
   await app.register(complaintRoutes, { ...requests, auth, hookSecret: config.webhookSecret });
