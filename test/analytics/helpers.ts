@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from "fastify";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
 
 /** A test app on a pack, with a clock the test moves, and a way to send hits as a browser does. */
@@ -14,8 +15,8 @@ export interface AnalyticsFixture {
     ua?: string;
     headers?: Record<string, string>;
   }): Promise<number>;
-  get(url: string, key: string): ReturnType<TestApp["app"]["inject"]>;
-  post(url: string, body: unknown, key: string): ReturnType<TestApp["app"]["inject"]>;
+  get(url: string, key: string): Promise<LightMyRequestResponse>;
+  post(url: string, body: unknown, key: string): Promise<LightMyRequestResponse>;
 }
 
 export async function analyticsFixture(company: string, start: string): Promise<AnalyticsFixture> {
