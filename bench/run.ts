@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   requests: () => import("./requests.bench.ts"),
   "drp-intake": () => import("./drp-intake.bench.ts"),
   web: () => import("./web.bench.ts"),
+  analytics: () => import("./analytics.bench.ts"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
