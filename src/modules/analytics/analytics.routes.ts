@@ -5,6 +5,7 @@ import { unwrap } from "../../use/refusal.ts";
 import { purposeSchema } from "../records/records.ts";
 import { errorResponses } from "../records/schemas.ts";
 import { ANALYTICS_SCRIPT } from "./analytics.script.ts";
+import { PageViewWriter } from "./analytics.writer.ts";
 import {
   collectHit,
   exportReport,
@@ -103,6 +104,7 @@ export async function analyticsRoutes(
   opts: { readonly deps: AnalyticsDeps; readonly salts: Salts },
 ): Promise<void> {
   const { deps, salts } = opts;
+  const writer = new PageViewWriter(deps.db);
   // sendBeacon and a no-cors fetch send text/plain (a "simple" request, no preflight): read it as JSON.
   app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("text/plain", { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
@@ -152,7 +154,7 @@ export async function analyticsRoutes(
     },
     async (request, reply) => {
       await collectHit(
-        { db: deps.db, clock: deps.clock, salts },
+        { clock: deps.clock, salts, writer },
         {
           page: request.body.page,
           ...(request.body.referrer === undefined ? {} : { referrer: request.body.referrer }),

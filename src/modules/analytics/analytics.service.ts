@@ -7,14 +7,9 @@ import { use, type UseDeps } from "../../use/kernel.ts";
 import { failWith, ok, type Result } from "../../use/refusal.ts";
 import { ledgerWrite } from "../disclosures/disclosures.service.ts";
 import { buildReport, type DayReport } from "./analytics.report.ts";
-import {
-  destroySaltsBefore,
-  insertPageViews,
-  lockedSpent,
-  recordSpend,
-  saltOfDay,
-} from "./analytics.repository.ts";
+import { destroySaltsBefore, lockedSpent, recordSpend, saltOfDay } from "./analytics.repository.ts";
 import { dayOf, pageViewOf, periodOf, SALT_LIFETIME_MS, visitorKey } from "./analytics.ts";
+import type { PageViewWriter } from "./analytics.writer.ts";
 import "./analytics.events.ts";
 
 /** ε a site's noisy reports may spend per calendar month when the pack names no budget. */
@@ -80,7 +75,7 @@ export async function destroyExpiredSalts(db: Kysely<Database>, now: Date): Prom
  * salted visitor key; never the address, the user agent, or the page's query string.
  */
 export async function collectHit(
-  deps: { readonly db: Kysely<Database>; readonly clock: () => Date; readonly salts: Salts },
+  deps: { readonly clock: () => Date; readonly salts: Salts; readonly writer: PageViewWriter },
   hit: Hit,
 ): Promise<"counted" | "dropped"> {
   if (hit.optedOut) return "dropped";
@@ -88,9 +83,12 @@ export async function collectHit(
   if (view === null) return "dropped";
   const now = deps.clock();
   const { day, salt } = await deps.salts.forDay(now);
-  await insertPageViews(deps.db, [
-    { ...view, day, at: now, visitor: visitorKey(salt, view.site, hit.ip, hit.userAgent) },
-  ]);
+  await deps.writer.write({
+    ...view,
+    day,
+    at: now,
+    visitor: visitorKey(salt, view.site, hit.ip, hit.userAgent),
+  });
   return "counted";
 }
 
