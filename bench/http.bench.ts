@@ -42,7 +42,7 @@ function pinned(cpu: number, args: string[]): [string, string[]] {
   return process.platform === "linux" ? ["taskset", ["-c", String(cpu), ...args]] : [args[0]!, args.slice(1)];
 }
 
-async function startServer(
+export async function startServer(
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcess; url: string }> {
@@ -67,7 +67,7 @@ async function startServer(
   return { child, url };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGTERM");
@@ -81,7 +81,7 @@ interface CannonResult {
   errors: number;
 }
 
-async function cannon(
+export async function cannon(
   url: string,
   opts: { body?: string; rate?: number; seconds?: number },
 ): Promise<CannonResult> {
@@ -121,7 +121,7 @@ const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:
 const PG_BENCH_DB = "pledge_bench_http";
 
 /** A fresh database on the local PostgreSQL server, migrated; null when no server answers. */
-async function freshPostgres(): Promise<string | null> {
+export async function freshPostgres(name: string = PG_BENCH_DB): Promise<string | null> {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   try {
     await admin.connect();
@@ -129,27 +129,27 @@ async function freshPostgres(): Promise<string | null> {
     return null;
   }
   try {
-    await admin.query(`drop database if exists ${PG_BENCH_DB} with (force)`);
-    await admin.query(`create database ${PG_BENCH_DB}`);
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
   } finally {
     await admin.end();
   }
   const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${PG_BENCH_DB}`;
+  url.pathname = `/${name}`;
   const migrate = spawn(process.execPath, ["bin/pledge.js", "migrate"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url.toString() },
     stdio: "ignore",
   });
   const code = await new Promise((r) => migrate.once("exit", r));
-  if (code !== 0) throw new Error(`pledge migrate on ${PG_BENCH_DB} exited ${String(code)}`);
+  if (code !== 0) throw new Error(`pledge migrate on ${name} exited ${String(code)}`);
   return url.toString();
 }
 
-async function dropPostgres(): Promise<void> {
+export async function dropPostgres(name: string = PG_BENCH_DB): Promise<void> {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
-  await admin.query(`drop database if exists ${PG_BENCH_DB} with (force)`);
+  await admin.query(`drop database if exists ${name} with (force)`);
   await admin.end();
 }
 

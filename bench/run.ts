@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   "drp-intake": () => import("./drp-intake.bench.ts"),
   "audit-verify": () => import("./audit-verify.bench.ts"),
   web: () => import("./web.bench.ts"),
+  analytics: () => import("./analytics.bench.ts"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -73,6 +73,8 @@ export const ERROR_TITLES = {
   PLEDGE_LEGAL_NOT_APPROVED: "The legal request lacks the two approvals production needs",
   PLEDGE_LEGAL_OUT_OF_SCOPE: "The production asks for a person or a field outside the legal request's scope",
   PLEDGE_LEGAL_STATE: "The legal request's state does not allow this",
+  PLEDGE_ANALYTICS_RANGE_INVALID: "The report's range of days is not valid",
+  PLEDGE_ANALYTICS_BUDGET_EXHAUSTED: "The report would spend more privacy budget (ε) than the month has left",
   PLEDGE_NOT_FOUND: "Not found",
   PLEDGE_DRP_VERIFY_KEY_INVALID: "The agent's verify key is not an Ed25519 key",
   PLEDGE_DRP_AGENT_EXISTS: "An agent with this id is registered already",

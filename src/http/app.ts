@@ -58,6 +58,8 @@ import { retentionRoutes } from "../modules/retention/retention.routes.ts";
 import { createRetentionSchedule } from "../modules/retention/retention.schedule.ts";
 import { legalNoticeSender } from "../modules/legal/legal.notices.ts";
 import { legalRoutes } from "../modules/legal/legal.routes.ts";
+import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
+import { Salts } from "../modules/analytics/analytics.service.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
 import { createSmtpTransport, type MailTransport } from "../modules/messages/transport.ts";
@@ -334,6 +336,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     deps: { ...uses, kick: () => legalNotices?.kick() },
     transport,
   });
+  // Site statistics: the day's salt is rotated by the first hit of a day; an hourly sweep destroys
+  // salts past 48 hours on days without hits too.
+  const salts = new Salts(store.db, clock);
+  const saltSweep = setInterval(() => {
+    void salts.sweep().catch((error: unknown) => app.log.warn({ err: error }, "analytics salt sweep failed"));
+  }, 3600_000);
+  saltSweep.unref();
+  app.addHook("onClose", async () => clearInterval(saltSweep));
+  await app.register(analyticsRoutes, { deps: uses, salts });
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
   await app.register(complaintRoutes, { ...requests, auth, hookSecret: config.webhookSecret });

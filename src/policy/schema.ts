@@ -244,7 +244,16 @@ export const packSchema = z
     analytics: z
       .object({
         min_cohort: z.number().int().min(2),
-        noise_epsilon: z.number().positive().optional(),
+        noise_epsilon: z
+          .number()
+          .positive()
+          .optional()
+          .describe("ε of the Laplace noise every site report gets; absent: noise only when a report asks"),
+        epsilon_budget: z
+          .number()
+          .positive()
+          .optional()
+          .describe("ε a site's noisy reports may spend in one calendar month, in all (default 1)"),
         clauses: clauseRefs,
       })
       .strict()

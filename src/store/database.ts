@@ -1,4 +1,5 @@
 import type { AuditTables } from "../audit/audit.table.ts";
+import type { AnalyticsTables } from "../modules/analytics/analytics.table.ts";
 import type { VaultTables } from "../crypto/vault.table.ts";
 import type { FactsTables } from "../gate/facts.table.ts";
 import type { CampaignTables } from "../modules/campaigns/campaigns.table.ts";
@@ -53,4 +54,5 @@ export interface Database
     LegalTables,
     RequestTables,
     DrpTables,
-    ThrottleTables {}
+    ThrottleTables,
+    AnalyticsTables {}

@@ -41,7 +41,7 @@ describe("survey answers and quote requests (zones 2019)", () => {
     expect(own.json().items[0]).toMatchObject({ surveyId: "service-2026", questionId: "q1", answer: "yes" });
   });
 
-  it("the aggregate counts answers and withholds cells under the minimum cohort", async () => {
+  it("the aggregate counts answers and withholds cells under the minimum cohort, and their complements", async () => {
     const res = await f.req("GET", `/v1/surveys/service-2026/aggregate?purpose=${ANALYSIS}`, {
       key: analyst,
     });
@@ -50,13 +50,14 @@ describe("survey answers and quote requests (zones 2019)", () => {
       surveyId: "service-2026",
       minCohort: 10,
       respondents: 14,
+      // 3 said "no" (under the cohort); publishing "yes": 11 would tell it as 14 − 11, so both are withheld.
       cells: [
-        { questionId: "q1", answer: "yes", count: 11, withheld: false },
+        { questionId: "q1", answer: null, count: null, withheld: true },
         { questionId: "q1", answer: null, count: null, withheld: true },
       ],
     });
     const audit = await f.auditOf(null);
-    expect(audit.at(-1)).toMatchObject({ type: "survey.aggregated", payload: { cells: 2, withheld: 1 } });
+    expect(audit.at(-1)).toMatchObject({ type: "survey.aggregated", payload: { cells: 2, withheld: 2 } });
     expect(audit.at(-2)?.payload).toMatchObject({ outcome: "allow", action: "analyse", purpose: ANALYSIS });
   });
 

@@ -92,7 +92,7 @@ export async function shareSubject(
  */
 export async function ledgerWrite(
   scope: UseScope,
-  kind: "share" | "conversion" | "export" | "list" | "legal",
+  kind: "share" | "conversion" | "export" | "list" | "legal" | "aggregate",
   subjects: readonly string[] | Expression<SqlBool>,
 ): Promise<string> {
   const { use, decision, policy, now } = scope;

@@ -6,7 +6,7 @@ import type { Database } from "../../store/database.ts";
 export interface DisclosureEntry {
   readonly recipientId: string;
   readonly recipientKind: string;
-  readonly kind: "export" | "share" | "conversion" | "list" | "legal";
+  readonly kind: "export" | "share" | "conversion" | "list" | "legal" | "aggregate";
   readonly purpose: string;
   readonly ground: string;
   readonly fields: readonly string[];

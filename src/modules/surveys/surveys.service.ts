@@ -6,6 +6,7 @@ import { use } from "../../use/kernel.ts";
 import { ok, type Result } from "../../use/refusal.ts";
 import type { FieldView } from "../../use/view.ts";
 import { provenanceOf, type Provenance, type RecordsDeps } from "../records/records.ts";
+import { withheldCells } from "../analytics/analytics.ts";
 import "./surveys.events.ts";
 
 /**
@@ -125,7 +126,7 @@ export async function readAnswers(
 /**
  * Z16-06: counts per question and answer over everyone who answered, as an `analyse` use with
  * `aggregate: true` (audited with no subject). Cells under the pack's `analytics.min_cohort` are
- * withheld; a pack without a minimum cohort withholds every cell. Answers are decrypted per
+ * withheld, with their complement (the same rule as site statistics); a pack without a minimum cohort withholds every cell. Answers are decrypted per
  * subject in memory and never leave; erased subjects (key destroyed) drop out.
  */
 export async function aggregateSurvey(
@@ -168,19 +169,30 @@ export async function aggregateSurvey(
       counts.set(key, cell);
     }
     const small = (n: number) => minCohort === null || n < minCohort;
+    // Per question, a cell under the cohort is withheld with its complement (withheldCells), so
+    // the respondents minus the published counts of a question recover no withheld answer.
+    const hidden = new Set<string>();
+    for (const questionId of new Set([...counts.values()].map((c) => c.questionId))) {
+      const cells = [...counts.entries()]
+        .filter(([, c]) => c.questionId === questionId)
+        .map(([key, c]) => ({ key, views: c.count, visitors: c.count }));
+      for (const key of withheldCells(cells, minCohort ?? Number.POSITIVE_INFINITY)) hidden.add(key);
+    }
+    const withheld = (c: { questionId: string; answer: string }) =>
+      hidden.has(JSON.stringify([c.questionId, c.answer]));
     // Released cells first, in answer order; withheld ones after them, so where one stands tells nothing.
     const cells = [...counts.values()]
       .sort(
         (a, b) =>
           a.questionId.localeCompare(b.questionId) ||
-          Number(small(a.count)) - Number(small(b.count)) ||
-          (small(a.count) ? 0 : a.answer.localeCompare(b.answer)),
+          Number(withheld(a)) - Number(withheld(b)) ||
+          (withheld(a) ? 0 : a.answer.localeCompare(b.answer)),
       )
       .map((c) => ({
         questionId: c.questionId,
-        answer: small(c.count) ? null : c.answer,
-        count: small(c.count) ? null : c.count,
-        withheld: small(c.count),
+        answer: withheld(c) ? null : c.answer,
+        count: withheld(c) ? null : c.count,
+        withheld: withheld(c),
       }));
     scope.record({
       type: "survey.aggregated",

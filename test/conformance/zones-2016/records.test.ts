@@ -110,8 +110,9 @@ describe("zones 2016 records", () => {
     expect(agg.json()).toMatchObject({
       minCohort: 10,
       respondents: 12,
+      // "no" (2 people) is withheld, and so is its complement "yes": 12 − 10 would tell it.
       cells: [
-        { questionId: "recommend", answer: "yes", count: 10, withheld: false },
+        { questionId: "recommend", answer: null, count: null, withheld: true },
         { questionId: "recommend", answer: null, count: null, withheld: true },
       ],
     });

@@ -311,6 +311,22 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     purposeAt: "query",
   }),
   "GET /v1/surveys/:surveyId/aggregate": () => ({ url: "/v1/surveys/s1/aggregate", purposeAt: "query" }),
+  // Site statistics: the script, a hit, and aggregates (the matrix's markers are never page views).
+  "GET /analytics.js": () => ({ url: "/analytics.js", purposeAt: "none" }),
+  "POST /v1/analytics/hits": () => ({
+    url: "/v1/analytics/hits",
+    body: { page: "https://shop.example/matrix" },
+    purposeAt: "none",
+  }),
+  "GET /v1/analytics/report": () => ({
+    url: "/v1/analytics/report?site=shop.example&from=2020-01-01&to=2020-01-31",
+    purposeAt: "query",
+  }),
+  "POST /v1/analytics/exports": (ids) => ({
+    url: "/v1/analytics/exports",
+    body: { site: "shop.example", from: "2020-01-01", to: "2020-01-31", recipient: ids.recipient },
+    purposeAt: "body",
+  }),
   "POST /v1/subjects/:id/quote-requests": (ids) => ({
     url: `/v1/subjects/${ids.subject}/quote-requests`,
     body: { details: "another quote", collectionPoint: "matrix" },
