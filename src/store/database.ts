@@ -6,6 +6,7 @@ import type { CustomerTables } from "../modules/customers/customers.table.ts";
 import type { DeliverabilityTables } from "../modules/deliverability/deliverability.table.ts";
 import type { ComplaintTables } from "../modules/complaints/complaints.table.ts";
 import type { HoldTables } from "../modules/holds/holds.table.ts";
+import type { FraudTables } from "../modules/fraud/fraud.table.ts";
 import type { CommunicationTables } from "../modules/communications/communications.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
 import type { DrpTables } from "../modules/drp/drp.table.ts";
@@ -47,6 +48,7 @@ export interface Database
     PolicyVersionTables,
     ComplaintTables,
     HoldTables,
+    FraudTables,
     RequestTables,
     DrpTables,
     ThrottleTables {}
