@@ -1,7 +1,12 @@
 import { createHmac, type KeyObject } from "node:crypto";
 
-/** What a blind index is kept for: each kind has its own MAC domain. */
-export type BlindIndexKind = "email" | "phone" | "postal";
+/** The kinds of a subject's identities (src/modules/subjects/identities.table.ts). */
+export type IdentityIndexKind = "email" | "phone" | "postal";
+/**
+ * What a blind index is kept for: each kind has its own MAC domain. `mailbox` and `network` are
+ * the fraud checks' velocity keys (an email's mailbox with aliases folded, a source's network).
+ */
+export type BlindIndexKind = IdentityIndexKind | "mailbox" | "network";
 
 /**
  * The blind index of a normalised value: HMAC-SHA256 under the index key over `<kind>:<value>`,

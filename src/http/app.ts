@@ -60,6 +60,10 @@ import { legalNoticeSender } from "../modules/legal/legal.notices.ts";
 import { legalRoutes } from "../modules/legal/legal.routes.ts";
 import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
 import { Salts } from "../modules/analytics/analytics.service.ts";
+import { fraudRoutes } from "../modules/fraud/fraud.routes.ts";
+import type { RecordsDeps } from "../modules/records/records.ts";
+import { expireHolds } from "../modules/fraud/fraud.service.ts";
+import { holdNoticeSender } from "../modules/fraud/fraud.notices.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
 import { createSmtpTransport, type MailTransport } from "../modules/messages/transport.ts";
@@ -345,6 +349,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   saltSweep.unref();
   app.addHook("onClose", async () => clearInterval(saltSweep));
   await app.register(analyticsRoutes, { deps: uses, salts });
+  await registerFraud(app, uses, transport);
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });
   await app.register(complaintRoutes, { ...requests, auth, hookSecret: config.webhookSecret });
@@ -354,6 +359,32 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.agentRequests ?? agentRequestsOf(requests, (listener) => requestListeners.push(listener)),
   );
   return app;
+}
+
+/**
+ * Fraud holds (ZM-09): the staff routes, the customer's notice when a hold closes (after the
+ * commit, and on the sweep until the relay takes it), and the sweep that rejects holds past the
+ * pack's verification limit.
+ */
+async function registerFraud(
+  app: FastifyInstance,
+  uses: RecordsDeps,
+  transport: MailTransport | null,
+): Promise<void> {
+  const warn = (what: string) => (error: unknown) => app.log.warn({ err: error }, what);
+  const notices =
+    transport === null ? null : holdNoticeSender({ ...uses, transport }, warn("fraud hold notices not sent"));
+  const deps = { ...uses, onClosed: () => notices?.kick() };
+  const sweep = setInterval(() => {
+    notices?.kick();
+    void expireHolds(deps).catch(warn("fraud hold expiry failed"));
+  }, 60_000);
+  sweep.unref();
+  app.addHook("onClose", async () => {
+    clearInterval(sweep);
+    await notices?.idle();
+  });
+  await app.register(fraudRoutes, { deps });
 }
 
 /**

@@ -258,6 +258,43 @@ export const packSchema = z
       })
       .strict()
       .optional(),
+    fraud: z
+      .object({
+        purpose: id.describe("the purpose under which a first order is checked and the customer told"),
+        velocity: z
+          .object({
+            window_hours: z
+              .number()
+              .int()
+              .min(1)
+              .max(24 * 90),
+            max_per_source: z
+              .number()
+              .int()
+              .min(1)
+              .describe("first orders from one network source in the window before the next is held"),
+            max_per_email: z
+              .number()
+              .int()
+              .min(1)
+              .describe(
+                "first orders from one mailbox (aliases folded) in the window before the next is held",
+              ),
+          })
+          .strict(),
+        verification_limit: z
+          .string()
+          .regex(/^P(\d+D)$/, "an ISO 8601 period in days such as P7D")
+          .describe("a hold not verified by then is rejected"),
+        disposable_domains: z
+          .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "a lower-case domain"))
+          .default([])
+          .describe("domains held as disposable besides Pledge's own list"),
+        clauses: clauseRefs,
+      })
+      .strict()
+      .optional()
+      .describe("automated checks on a customer's first order and the hold for manual verification"),
     staff: z
       .object({
         attestation_required: z.boolean(),

@@ -19,7 +19,7 @@ export const VALIDATION_RULES = [
   },
   {
     code: "V3",
-    rule: "Every purpose named by a topic, a recipient or a staff role is declared under `purposes`.",
+    rule: "Every purpose named by a topic, a recipient, a staff role or `fraud` is declared under `purposes`.",
   },
   { code: "V4", rule: "Every clause id named by a rule (any `clauses:` list) is declared under `clauses`." },
   { code: "V5", rule: "Each record field belongs to exactly one category." },
@@ -112,6 +112,7 @@ export function validatePack(pack: PolicyPack): ValidationIssue[] {
   pack.staff.roles.forEach((r, i) =>
     r.purposes.forEach((p, j) => purpose(p, ["staff", "roles", i, "purposes", j])),
   );
+  if (pack.fraud !== undefined) purpose(pack.fraud.purpose, ["fraud", "purpose"]);
 
   const refs = collectClauseRefs(pack);
   for (const ref of refs) {

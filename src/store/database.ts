@@ -9,6 +9,7 @@ import type { ComplaintTables } from "../modules/complaints/complaints.table.ts"
 import type { HoldTables } from "../modules/holds/holds.table.ts";
 import type { RetentionTables } from "../modules/retention/retention.table.ts";
 import type { LegalTables } from "../modules/legal/legal.table.ts";
+import type { FraudTables } from "../modules/fraud/fraud.table.ts";
 import type { CommunicationTables } from "../modules/communications/communications.table.ts";
 import type { ConsentTables } from "../modules/consent/consent.table.ts";
 import type { DrpTables } from "../modules/drp/drp.table.ts";
@@ -52,6 +53,7 @@ export interface Database
     HoldTables,
     RetentionTables,
     LegalTables,
+    FraudTables,
     RequestTables,
     DrpTables,
     ThrottleTables,

@@ -17,7 +17,13 @@ const MACHINES = [
     table: "orders",
     writer: "src/modules/orders/orders.repository.ts",
     helper: "setOrderStatus",
-    caller: "src/modules/orders/orders.service.ts",
+    caller: "src/modules/orders/orders.moves.ts",
+  },
+  {
+    table: "fraud_holds",
+    writer: "src/modules/fraud/fraud.repository.ts",
+    helper: "setHoldStatus",
+    caller: "src/modules/fraud/fraud.service.ts",
   },
   {
     table: "services",

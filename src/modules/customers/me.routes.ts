@@ -365,7 +365,7 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
       },
     },
     async (request, reply) => {
-      const service = unwrap(await own(request).addService(request.body.plan));
+      const service = unwrap(await own(request).addService(request.body.plan, request.ip));
       setETag(reply, service.version);
       return reply.code(201).send(service);
     },

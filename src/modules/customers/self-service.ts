@@ -73,7 +73,8 @@ export interface SelfService {
   /** My services (ZM-07): each with its plan, status and history. */
   services(): Promise<Result<readonly ServiceView[]>>;
   /** Orders a service on a plan. */
-  addService(plan: string): Promise<Result<ServiceView>>;
+  /** Orders a service; `sourceAddress` is my IP address, for the fraud checks of a first order (ZM-09). */
+  addService(plan: string, sourceAddress?: string): Promise<Result<ServiceView>>;
   /** Changes a service's plan, or cancels it, at the version I saw (null: whatever is current). */
   changeService(
     serviceId: string,
@@ -136,12 +137,13 @@ export function selfService(deps: CustomersDeps, subjectId: string): SelfService
         const page = await listServices(s, acting, subjectId, { purpose: writing.purpose, limit: 200 });
         return page.ok ? ok(page.value.items) : page;
       }),
-    addService: (plan) =>
+    addService: (plan, sourceAddress) =>
       guard(() =>
         addService(s, acting, subjectId, {
           plan,
           purpose: writing.purpose,
           collectionPoint: SELF_SERVICE_COLLECTION_POINT,
+          ...(sourceAddress === undefined ? {} : { sourceAddress }),
         }),
       ),
     changeService: (serviceId, expectedVersion, change) =>

@@ -18,6 +18,25 @@ import { collectionPointSchema, provenanceSchema, purposeSchema } from "../recor
 
 const STAFF = { staff: "any" } as const;
 
+/** On the answer to an order of a customer held for verification (ZM-09): the hold and its reason codes. */
+export const fraudHoldRef = {
+  type: "object",
+  additionalProperties: false,
+  required: ["holdId", "reasons"],
+  properties: {
+    holdId: { type: "string", format: "uuid" },
+    reasons: { type: "array", items: { type: "string" } },
+  },
+} as const;
+
+/** The customer's IP address at an order, for the fraud checks (ZM-09). */
+export const sourceAddressSchema = {
+  type: "string",
+  anyOf: [{ format: "ipv4" }, { format: "ipv6" }],
+  description:
+    "the customer's IP address at checkout, for the fraud checks (ZM-09); only a blind index of its network is kept",
+} as const;
+
 const money = {
   type: "object",
   additionalProperties: false,
@@ -53,6 +72,7 @@ export const orderSchema = {
     createdAt: { type: "string", format: "date-time" },
     provenance: provenanceSchema,
     version: { type: "integer" },
+    fraudHold: fraudHoldRef,
   },
 } as const;
 
@@ -82,6 +102,7 @@ export async function orderRoutes(app: FastifyInstance, opts: RecordsDeps): Prom
             total: money,
             purpose: purposeSchema,
             collectionPoint: collectionPointSchema,
+            sourceAddress: sourceAddressSchema,
           },
         },
         response: { 201: orderSchema, ...errorResponses, 409: { $ref: "Problem#" } },

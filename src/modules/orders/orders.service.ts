@@ -1,5 +1,4 @@
 import { PledgeError } from "../../errors.ts";
-import { appendAudit } from "../../audit/append.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
 import { use } from "../../use/kernel.ts";
 import { fail, failWith, ok, type Result } from "../../use/refusal.ts";
@@ -7,7 +6,6 @@ import type { FieldView } from "../../use/view.ts";
 import { knownFields, type RecordsDeps } from "../records/records.ts";
 import {
   ORDER_FIELDS,
-  ORDER_TRANSITIONS,
   type Money,
   type NewOrder,
   type OrderItem,
@@ -15,13 +13,9 @@ import {
   type OrderStatus,
   type OrderView,
 } from "./orders.ts";
-import {
-  insertOrder,
-  listOrderRows,
-  orderForUpdate,
-  setOrderStatus,
-  type OrderRow,
-} from "./orders.repository.ts";
+import { insertOrder, listOrderRows, orderForUpdate, type OrderRow } from "./orders.repository.ts";
+import { transitionOrder } from "./orders.moves.ts";
+import { holdBlocking, screenOrder } from "../fraud/fraud.service.ts";
 import "./orders.events.ts";
 import { afterOf, pageOf, provenanceOf, type Page } from "../records/records.ts";
 
@@ -38,7 +32,11 @@ export async function createOrder(
   input: NewOrder,
 ): Promise<Result<OrderView>> {
   const ask = { action: "collect", purpose: input.purpose, fields: [...ORDER_FIELDS] } as const;
-  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now, decision, view }) => {
+  return use(deps, acting, { subject: subjectId }, ask, async (scope) => {
+    const { trx, now, decision, view } = scope;
+    // ZM-09: a first order is checked, and a held or rejected customer's order is answered so.
+    const screened = await screenOrder(deps, scope, subjectId, input.sourceAddress ?? null);
+    if (!screened.ok) return screened;
     const fields = await view();
     const row: Omit<OrderRow, "version"> = {
       subject_id: subjectId,
@@ -57,7 +55,8 @@ export async function createOrder(
       );
     }
     // Only ids and provenance come back: the response may be stored for Idempotency-Key replays.
-    return ok(orderView({ ...row, version: 1 }, null));
+    const hold = screened.value.hold;
+    return ok({ ...orderView({ ...row, version: 1 }, null), ...(hold === null ? {} : { fraudHold: hold }) });
   });
 }
 
@@ -76,29 +75,21 @@ export async function moveOrder(
   input: OrderMoveInput,
 ): Promise<Result<OrderView>> {
   const ask = { action: "collect", purpose: input.purpose, fields: ["order_id"] } as const;
-  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now }) => {
+  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now, pack }) => {
     const row = await orderForUpdate(trx, subjectId, input.orderId);
     if (row === undefined) return fail({ kind: "not_found" });
     if (ifMatch !== null && row.version !== ifMatch) return fail({ kind: "stale", version: row.version });
-    const { from, to } = ORDER_TRANSITIONS[input.action];
-    if (!(from as readonly OrderStatus[]).includes(row.status)) {
-      return failWith(
-        new PledgeError(
-          "PLEDGE_ORDER_TRANSITION_INVALID",
-          `a ${row.status} order cannot ${input.action} (it can from ${from.join(", ")})`,
-        ),
-      );
+    if (input.action === "fulfil") {
+      // ZM-09: nothing is fulfilled for a customer held for verification, or not verified.
+      const held = await holdBlocking(trx, pack, subjectId);
+      if (held !== null) return failWith(held);
     }
-    const moved = await setOrderStatus(trx, row, to);
-    await appendAudit(trx, [
-      {
-        type: "order.moved",
-        at: now,
-        actor: auditActor(acting.actor),
-        subjectId,
-        payload: { move: input.action, from: row.status, to, version: moved.version, purpose: input.purpose },
-      },
-    ]);
+    const moved = await transitionOrder(trx, row, input.action, {
+      actor: auditActor(acting.actor),
+      now,
+      purpose: input.purpose,
+    });
+    if (moved instanceof PledgeError) return failWith(moved);
     return ok(orderView(moved, null));
   });
 }

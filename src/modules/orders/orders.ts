@@ -47,6 +47,11 @@ export interface NewOrder {
   readonly total: Money;
   readonly purpose: string;
   readonly collectionPoint: string;
+  /**
+   * The customer's IP address at checkout, for the fraud checks' velocity by source (ZM-09). Only
+   * a blind index of its network (/24, /48) is kept, never the address.
+   */
+  readonly sourceAddress?: string;
 }
 
 /** An order as it leaves: personal fields only when the gate allowed them (projection). */
@@ -58,6 +63,8 @@ export interface OrderView {
   readonly createdAt: string;
   readonly provenance: Provenance;
   readonly version: number;
+  /** On the answer to placing an order of a customer held for verification (ZM-09). */
+  readonly fraudHold?: { readonly holdId: string; readonly reasons: readonly string[] };
 }
 
 export const SERVICE_STATUSES = ["active", "changed", "cancelled"] as const;
@@ -103,4 +110,6 @@ export interface ServiceView {
   readonly updatedAt: string;
   readonly provenance: Provenance;
   readonly version: number;
+  /** On the answer to ordering a service while the customer is held for verification (ZM-09). */
+  readonly fraudHold?: { readonly holdId: string; readonly reasons: readonly string[] };
 }

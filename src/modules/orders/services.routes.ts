@@ -1,3 +1,4 @@
+import { fraudHoldRef, sourceAddressSchema } from "./orders.routes.ts";
 import { limitOf, pageSchema, paginationQuery } from "../../http/pagination.ts";
 import { requiredIfMatch, setETag } from "../../http/etag.ts";
 import type { FastifyInstance } from "fastify";
@@ -46,6 +47,7 @@ export const serviceSchema = {
     updatedAt: { type: "string", format: "date-time" },
     provenance: provenanceSchema,
     version: { type: "integer" },
+    fraudHold: fraudHoldRef,
   },
 } as const;
 
@@ -75,7 +77,12 @@ export async function serviceRoutes(app: FastifyInstance, opts: RecordsDeps): Pr
           type: "object",
           additionalProperties: false,
           required: ["plan", "purpose", "collectionPoint"],
-          properties: { plan, purpose: purposeSchema, collectionPoint: collectionPointSchema },
+          properties: {
+            plan,
+            purpose: purposeSchema,
+            collectionPoint: collectionPointSchema,
+            sourceAddress: sourceAddressSchema,
+          },
         },
         response: { 201: serviceSchema, ...errorResponses },
       },

@@ -20,12 +20,15 @@ import {
   type ServiceRow,
 } from "./services.repository.ts";
 import { afterOf, pageOf, provenanceOf, type Page } from "../records/records.ts";
+import { screenOrder } from "../fraud/fraud.service.ts";
 
 /** Services a subject subscribes to: add, change, cancel (ZM-07), each step kept in the history. */
 
 export interface ServiceInput {
   readonly purpose: string;
   readonly collectionPoint: string;
+  /** The customer's IP address when ordering, for the fraud checks (ZM-09); only its network's blind index is kept. */
+  readonly sourceAddress?: string;
 }
 
 export type ServiceChange =
@@ -39,7 +42,11 @@ export async function addService(
   input: ServiceInput & { readonly plan: string },
 ): Promise<Result<ServiceView>> {
   const ask = { action: "collect", purpose: input.purpose, fields: [...SERVICE_FIELDS] } as const;
-  return use(deps, acting, { subject: subjectId }, ask, async ({ trx, now, decision, view }) => {
+  return use(deps, acting, { subject: subjectId }, ask, async (scope) => {
+    const { trx, now, decision, view } = scope;
+    // ZM-09: ordering a service is an order: the first is checked, a held customer's is answered so.
+    const screened = await screenOrder(deps, scope, subjectId, input.sourceAddress ?? null);
+    if (!screened.ok) return screened;
     const serviceId = randomUUID();
     const plan_enc = (await view()).seal("services", input.plan);
     const row = {
@@ -57,7 +64,11 @@ export async function addService(
     const step = stepRow(row, 1, "add", auditActor(acting.actor), decision.policy.version, now);
     await insertServiceEvent(trx, step);
     // Ids, status and provenance only: the response may be stored for Idempotency-Key replays.
-    return ok(serviceView({ ...row, version: 1 }, [step], null));
+    const hold = screened.value.hold;
+    return ok({
+      ...serviceView({ ...row, version: 1 }, [step], null),
+      ...(hold === null ? {} : { fraudHold: hold }),
+    });
   });
 }
 

@@ -33,6 +33,7 @@ import {
   chargeByKey,
 } from "./payments.repository.ts";
 import type { PermissionRecorder } from "./permissions.ts";
+import { holdBlocking } from "../fraud/fraud.service.ts";
 import "./payments.events.ts";
 
 /** A method as it leaves, and the version it was written under (for the permission that follows). */
@@ -239,6 +240,9 @@ export async function chargePaymentMethod(
         });
         return failWith(notReuse);
       }
+      // ZM-09: nothing is charged for a customer held for verification, or not verified.
+      const held = await holdBlocking(scope.trx, scope.pack, subjectId);
+      if (held !== null) return failWith(held);
       return ok(await recordCharge(scope, method, input, reuse, view));
     },
     { facts, tell: permissionMissing },

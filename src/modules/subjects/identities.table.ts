@@ -1,5 +1,5 @@
 import type { ColumnType } from "kysely";
-import type { BlindIndexKind } from "../../crypto/blind-index.ts";
+import type { IdentityIndexKind } from "../../crypto/blind-index.ts";
 
 /**
  * One way of reaching or recognising a subject: an email address, a phone number (E.164) or a
@@ -8,7 +8,7 @@ import type { BlindIndexKind } from "../../crypto/blind-index.ts";
  */
 export interface SubjectIdentitiesTable {
   subject_id: string;
-  kind: BlindIndexKind;
+  kind: IdentityIndexKind;
   blind_index: string;
   value_enc: string;
   is_primary: ColumnType<boolean, boolean | undefined, boolean>;

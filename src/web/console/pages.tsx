@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { Audit } from "./pages/Audit.tsx";
 import { Campaigns } from "./pages/Campaigns.tsx";
 import { Disclosures } from "./pages/Disclosures.tsx";
+import { FraudHolds } from "./pages/FraudHolds.tsx";
 import { People } from "./pages/People.tsx";
 import { Policy } from "./pages/Policy.tsx";
 import { Requests } from "./pages/Requests.tsx";
@@ -31,6 +32,7 @@ export const PAGES: readonly {
   { path: "/console/requests", title: "Requests", render: (p) => <Requests {...p} /> },
   { path: "/console/campaigns", title: "Campaigns", render: (p) => <Campaigns {...p} /> },
   { path: "/console/disclosures", title: "Disclosures", render: (p) => <Disclosures {...p} /> },
+  { path: "/console/fraud-holds", title: "Fraud holds", render: (p) => <FraudHolds {...p} /> },
   { path: "/console/suppression", title: "Do Not Send", render: (p) => <Suppression {...p} /> },
   { path: "/console/policy", title: "Policy", render: (p) => <Policy {...p} /> },
   { path: "/console/audit", title: "Audit log", admin: true, render: () => <Audit /> },

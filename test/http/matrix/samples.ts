@@ -203,6 +203,17 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
   }),
   "POST /v1/legal/notices/send": () => ({ url: "/v1/legal/notices/send", purposeAt: "none" }),
   "GET /v1/legal/transparency": () => ({ url: "/v1/legal/transparency?period=2026-H1", purposeAt: "none" }),
+  "GET /v1/fraud/holds": () => ({ url: "/v1/fraud/holds?status=held", purposeAt: "none" }),
+  "GET /v1/fraud/holds/:holdId": () => ({ url: `/v1/fraud/holds/${someone}`, purposeAt: "none" }),
+  "POST /v1/fraud/holds/:holdId/release": () => ({
+    url: `/v1/fraud/holds/${someone}/release`,
+    purposeAt: "none",
+  }),
+  "POST /v1/fraud/holds/:holdId/reject": () => ({
+    url: `/v1/fraud/holds/${someone}/reject`,
+    purposeAt: "none",
+  }),
+  "POST /v1/fraud/holds/expire": () => ({ url: "/v1/fraud/holds/expire", purposeAt: "none" }),
   "POST /v1/subjects/:id/addresses": (ids) => ({
     url: `/v1/subjects/${ids.subject}/addresses`,
     body: {
