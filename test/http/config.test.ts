@@ -31,6 +31,7 @@ describe("configuration", () => {
       checkpointDir: null,
       metricsToken: null,
       drpBusinessId: null,
+      retentionHour: 3,
       mail: {
         smtpUrl: null,
         from: "no-reply@localhost",

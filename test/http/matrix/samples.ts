@@ -188,6 +188,13 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     body: {},
     purposeAt: "none",
   }),
+  "POST /v1/retention/runs": () => ({
+    url: "/v1/retention/runs",
+    body: { dryRun: true },
+    purposeAt: "none",
+  }),
+  "GET /v1/retention/runs": () => ({ url: "/v1/retention/runs", purposeAt: "none" }),
+  "GET /v1/retention/runs/:runId": () => ({ url: `/v1/retention/runs/${someone}`, purposeAt: "none" }),
   "POST /v1/legal/emergencies": (ids) => ({
     url: "/v1/legal/emergencies",
     body: {
