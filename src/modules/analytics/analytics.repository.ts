@@ -44,12 +44,16 @@ export interface PageViewRow {
   readonly referrer: string | null;
 }
 
+/**
+ * One INSERT for a batch: each column travels as one array parameter (`unnest`), which PGlite and
+ * PostgreSQL parse and bind faster than a VALUES list of six parameters per row.
+ */
 export async function insertPageViews(db: Kysely<Database>, rows: readonly PageViewRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db
-    .insertInto("page_views")
-    .values(rows.map((r) => ({ ...r })))
-    .execute();
+  await sql`insert into page_views (site, day, at, visitor, path, referrer)
+    select * from unnest(${rows.map((r) => r.site)}::text[], ${rows.map((r) => r.day)}::date[],
+      ${rows.map((r) => r.at.toISOString())}::timestamptz[], ${rows.map((r) => r.visitor)}::bytea[],
+      ${rows.map((r) => r.path)}::text[], ${rows.map((r) => r.referrer)}::text[])`.execute(db);
 }
 
 export interface Range {
