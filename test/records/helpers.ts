@@ -17,7 +17,7 @@ export interface RecordsFixture {
 }
 
 /** The purpose each pack creates its customers under. */
-const ACCOUNT: Record<string, string> = {
+export const ACCOUNT: Record<string, string> = {
   zones: "essential.service.account",
   zzservers: "essential.service.provisioning",
   zmailcloud: "essential.service.provision_billing",

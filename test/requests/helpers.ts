@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from "fastify";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from "../harness/smtp.ts";
 import { until } from "../harness/wait.ts";
+import { ACCOUNT } from "../records/helpers.ts";
 
 /**
  * Rights requests under the zones pack in force (2019-12-31: CCPA for US-CA, GDPR for the EU,
@@ -40,11 +41,14 @@ export interface Person {
 let n = 0;
 export const METRICS_TOKEN = "metrics-token-for-the-requests-test-0123456789";
 
-export async function requestsFixture(start = "2026-03-02T17:00:00.000Z"): Promise<RequestsFixture> {
+export async function requestsFixture(
+  start = "2026-03-02T17:00:00.000Z",
+  company = "zones",
+): Promise<RequestsFixture> {
   const sink = await startSmtpSink();
   const f = { now: new Date(start) } as { now: Date };
   const t = await buildTestApp({
-    company: "zones",
+    company,
     clock: () => f.now,
     env: {
       PLEDGE_SMTP_URL: sink.url,
@@ -84,7 +88,7 @@ export async function requestsFixture(start = "2026-03-02T17:00:00.000Z"): Promi
       const res = await req("POST", "/v1/subjects", {
         body: {
           status: "customer",
-          purpose: "essential.service.account",
+          purpose: ACCOUNT[company],
           collectionPoint: "web.signup",
           birthDate: "1980-04-02",
           jurisdiction: opts.jurisdiction ?? "US-CA",

@@ -3,7 +3,7 @@ import { systemActing } from "../../use/acting.ts";
 import { use, type UseScope } from "../../use/kernel.ts";
 import { ok } from "../../use/refusal.ts";
 import type { MailTransport } from "../messages/transport.ts";
-import { LEGAL_PURPOSE, type Instrument } from "./legal.ts";
+import { authorityOf, type Instrument } from "./legal.ts";
 import { dueNotices, findRequest } from "./legal.repository.ts";
 import type { LegalDeps } from "./legal.service.ts";
 
@@ -11,7 +11,7 @@ import type { LegalDeps } from "./legal.service.ts";
  * The notice a person is owed when their data was produced to an authority: an essential email
  * (it cannot be unsubscribed from: the company tells everyone whose data it gave, unless a court
  * forbids it), sent once the production committed, or once the non-disclosure order ended. The
- * address is read through the gate (a `read` of `email` for the legal-obligation purpose, as the
+ * address is read through the gate (a `read` of `email` for the purpose productions are made under, as the
  * `legal-notices` job); it never reaches a log or the audit. A notice is claimed for `CLAIM_MS`
  * before it is sent (two runs, on one node or two, send it once) and marked sent after the relay
  * took it; one the relay refused is tried again once the claim lapses, up to `MAX_ATTEMPTS`.
@@ -33,7 +33,11 @@ const INSTRUMENT_WORDS: Readonly<Record<Instrument, string>> = {
 export async function sendLegalNotices(deps: LegalDeps, transport: MailTransport): Promise<number> {
   const now = deps.clock();
   const due = await dueNotices(deps.db, now, MAX_ATTEMPTS);
-  const company = deps.policies.at(now.toISOString()).pack.name;
+  const { pack } = deps.policies.at(now.toISOString());
+  const company = pack.name;
+  // The address is read for the purpose productions are made under (the authority's).
+  const purpose = authorityOf(pack)?.purpose;
+  if (purpose === undefined) return 0;
   let sent = 0;
   for (const n of due) {
     const claimed = await deps.db
@@ -50,7 +54,7 @@ export async function sendLegalNotices(deps: LegalDeps, transport: MailTransport
     if (Number(claimed.numUpdatedRows) !== 1) continue;
     const request = await findRequest(deps.db, n.request_id);
     if (request === undefined) continue;
-    const ask = { action: "read", purpose: LEGAL_PURPOSE, fields: ["email"] } as const;
+    const ask = { action: "read", purpose, fields: ["email"] } as const;
     const read = await use(
       deps,
       systemActing("legal-notices"),

@@ -15,7 +15,7 @@ import { ledgerWrite } from "../disclosures/disclosures.service.ts";
 import { disclosedRecords, isRecordField } from "../exports/records.ts";
 import {
   APPROVALS_NEEDED,
-  LEGAL_PURPOSE,
+  authorityOf,
   type LegalRequest,
   type LegalState,
   type NewEmergency,
@@ -42,11 +42,6 @@ export interface LegalDeps extends DisclosureDeps {
 
 /** The content field the pack's communications block governs (ZZ-11). */
 const CONTENT_FIELD = "message_content";
-
-/** The pack's recipient that authorities are (kind `authority`); null when the pack names none. */
-export function authorityOf(pack: PolicyPack): string | null {
-  return pack.recipients.find((r) => r.kind === "authority")?.id ?? null;
-}
 
 /**
  * What makes a request registrable, before anything is stored: the pack names an authority
@@ -81,7 +76,9 @@ function checkScope(
   if (content && !grounds.includes(ground))
     throw new PledgeError(
       "PLEDGE_LEGAL_GROUND_REFUSED",
-      `the content of communications is disclosed only on ${grounds.join(", ") || "no ground"}, not ${ground}`,
+      grounds.length === 0
+        ? "the policy lists no ground on which the content of communications is disclosed"
+        : `the content of communications is disclosed only on ${grounds.join(", ")}, not ${ground}`,
       pack.communications?.clauses ?? pack.disclosure_grounds.clauses,
     );
 }
@@ -271,7 +268,7 @@ export async function produceRequest(
   const now = deps.clock();
   const actor = auditActor(acting.actor);
   const { pack } = deps.policies.at(now.toISOString());
-  const recipient = authorityOf(pack);
+  const authority = authorityOf(pack);
   const result = await deps.db.transaction().execute(async (trx): Promise<Result<Production>> => {
     const row = await locked(trx, requestId);
     const approvers = (await approversOf(trx, requestId)).filter((a) => a.by !== row.received_by);
@@ -303,12 +300,12 @@ export async function produceRequest(
           `the production asks for ${outside[0] ?? "nothing"}, outside the scope of legal request ${requestId}`,
         ),
       );
-    if (recipient === null)
+    if (authority === null)
       return failWith(new PledgeError("PLEDGE_UNKNOWN_RECIPIENT", "the policy names no authority recipient"));
     const ask = {
       action: "disclose",
-      purpose: LEGAL_PURPOSE,
-      recipient,
+      purpose: authority.purpose,
+      recipient: authority.recipient,
       fields,
       ground: row.ground,
     } as const;
@@ -375,7 +372,7 @@ export async function recordEmergency(
   if (justification.length < 10)
     throw new PledgeError("PLEDGE_VALIDATION_FAILED", "an emergency disclosure states its justification");
   checkScope(pack, policy, input.ground, input.fields);
-  const recipient = authorityOf(pack) as string;
+  const authority = authorityOf(pack)!;
   const actor = auditActor(acting.actor);
   const result = await deps.db
     .transaction()
@@ -408,8 +405,8 @@ export async function recordEmergency(
       ]);
       const ask = {
         action: "disclose",
-        purpose: LEGAL_PURPOSE,
-        recipient,
+        purpose: authority.purpose,
+        recipient: authority.recipient,
         fields: row.fields,
         ground: row.ground,
       } as const;

@@ -1,3 +1,5 @@
+import type { PolicyPack } from "../../policy/schema.ts";
+
 /**
  * Legal requests: a demand from an authority (a subpoena, a court order, a warrant, an emergency
  * request, or another instrument) for some people's data. Each is registered with the authority,
@@ -34,8 +36,17 @@ export const APPROVALS_NEEDED = 2;
 /** The roles that work legal requests, besides admin. */
 export const LEGAL_ROLES = ["legal"] as const;
 
-/** The purpose and the recipient kind a production is made under. */
-export const LEGAL_PURPOSE = "essential.legal_obligation";
+/**
+ * The pack's authority recipient (kind `authority`) and the purpose a production to it is made
+ * under: the first purpose the recipient is listed for (`essential.legal_obligation` in the zones
+ * and zzservers packs; zMailCloud, whose policy has five purposes only, lists its authorities under
+ * the service's own purpose). Null when the pack names no authority.
+ */
+export function authorityOf(pack: PolicyPack): { readonly recipient: string; readonly purpose: string } | null {
+  const r = pack.recipients.find((x) => x.kind === "authority");
+  const purpose = r?.purposes[0];
+  return r === undefined || purpose === undefined ? null : { recipient: r.id, purpose };
+}
 
 /** A reference as an authority writes it (docket, case or request number): no personal data. */
 export const REFERENCE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9 ._/:#-]{0,99}$";
