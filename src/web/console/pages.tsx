@@ -6,6 +6,7 @@ import { FraudHolds } from "./pages/FraudHolds.tsx";
 import { People } from "./pages/People.tsx";
 import { Policy } from "./pages/Policy.tsx";
 import { Requests } from "./pages/Requests.tsx";
+import { Retention } from "./pages/Retention.tsx";
 import { mayReadStatistics, Statistics } from "./pages/Statistics.tsx";
 import { Staff } from "./pages/Staff.tsx";
 import { Suppression } from "./pages/Suppression.tsx";
@@ -47,6 +48,7 @@ export const PAGES: readonly ConsolePage[] = [
   { path: "/console/suppression", title: "Do Not Send", render: (p) => <Suppression {...p} /> },
   { path: "/console/policy", title: "Policy", render: (p) => <Policy {...p} /> },
   { path: "/console/audit", title: "Audit log", admin: true, render: () => <Audit /> },
+  { path: "/console/retention", title: "Retention", admin: true, render: () => <Retention /> },
   { path: "/console/staff", title: "Staff and keys", admin: true, render: (p) => <Staff {...p} /> },
 ];
 
