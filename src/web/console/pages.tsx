@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { FRAUD_ROLES } from "../../modules/fraud/fraud.ts";
 import { Audit } from "./pages/Audit.tsx";
 import { Campaigns } from "./pages/Campaigns.tsx";
 import { Disclosures } from "./pages/Disclosures.tsx";
@@ -38,7 +39,12 @@ export const PAGES: readonly ConsolePage[] = [
   { path: "/console/requests", title: "Requests", render: (p) => <Requests {...p} /> },
   { path: "/console/campaigns", title: "Campaigns", render: (p) => <Campaigns {...p} /> },
   { path: "/console/disclosures", title: "Disclosures", render: (p) => <Disclosures {...p} /> },
-  { path: "/console/fraud-holds", title: "Fraud holds", render: (p) => <FraudHolds {...p} /> },
+  {
+    path: "/console/fraud-holds",
+    title: "Fraud holds",
+    may: (me) => me.role === "admin" || (FRAUD_ROLES as readonly string[]).includes(me.role),
+    render: (p) => <FraudHolds {...p} />,
+  },
   {
     path: "/console/statistics",
     title: "Site statistics",
