@@ -108,6 +108,10 @@ suite(`the console's site statistics page in Chromium${HAVE_CHROMIUM ? "" : ` ($
   });
 
   it("a noisy report spends the month's budget; the next one is refused in words, and nothing is shown", async () => {
+    await page.goto("/console/statistics");
+    await page.getByLabel("Site").fill(SITE);
+    await page.getByLabel("From").fill("2026-07-04");
+    await page.getByLabel("To").fill("2026-07-05");
     await page.getByLabel("Noise (ε, optional)").fill("0.8");
     await page.getByRole("button", { name: "Show statistics" }).click();
     await page.getByRole("status").filter({ hasText: "random noise (ε 0.8)" }).waitFor();
