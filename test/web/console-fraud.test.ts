@@ -107,4 +107,15 @@ suite(`the console's fraud holds page in Chromium${HAVE_CHROMIUM ? "" : ` (${SKI
     expect(await row(holds[0]!).getByRole("button").count()).toBe(0);
     expect(problemsOf(page)).toEqual([]);
   });
+
+  it("is listed for the billing desk and admins only; others opening it are told it is not for them", async () => {
+    const other = await run.page();
+    await signInStaff(run, other, "support");
+    await other.goto("/console/fraud-holds");
+    await other.getByRole("heading", { level: 1, name: "Not for your role" }).waitFor();
+    const nav = other.getByRole("navigation", { name: "Console" });
+    await nav.getByRole("link", { name: "Find a person" }).waitFor();
+    expect(await nav.getByRole("link", { name: "Fraud holds" }).count()).toBe(0);
+    await other.context().close();
+  });
 });

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { FRAUD_ROLES } from "../../modules/fraud/fraud.ts";
 import { Audit } from "./pages/Audit.tsx";
 import { Campaigns } from "./pages/Campaigns.tsx";
 import { Disclosures } from "./pages/Disclosures.tsx";
@@ -6,6 +7,8 @@ import { FraudHolds } from "./pages/FraudHolds.tsx";
 import { People } from "./pages/People.tsx";
 import { Policy } from "./pages/Policy.tsx";
 import { Requests } from "./pages/Requests.tsx";
+import { Retention } from "./pages/Retention.tsx";
+import { mayReadStatistics, Statistics } from "./pages/Statistics.tsx";
 import { Staff } from "./pages/Staff.tsx";
 import { Suppression } from "./pages/Suppression.tsx";
 import type { Me, PolicyInfo } from "./types.ts";
@@ -19,22 +22,44 @@ export interface PageProps {
 
 /**
  * The console's pages, in the order of the navigation. A page answers its path and every path
- * under it; `admin` pages are listed and shown to administrators only (the API refuses the
- * others all the same).
+ * under it; `admin` pages are listed and shown to administrators only, and pages with `may` to
+ * the members it accepts (the API refuses the others all the same).
  */
-export const PAGES: readonly {
+export interface ConsolePage {
   readonly path: string;
   readonly title: string;
   readonly admin?: boolean;
+  /** Whether the member's role may use the page's routes, for pages open to some roles only. */
+  readonly may?: (me: Me) => boolean;
   readonly render: (props: PageProps) => ReactNode;
-}[] = [
+}
+
+export const PAGES: readonly ConsolePage[] = [
   { path: "/console/people", title: "Find a person", render: (p) => <People {...p} /> },
   { path: "/console/requests", title: "Requests", render: (p) => <Requests {...p} /> },
   { path: "/console/campaigns", title: "Campaigns", render: (p) => <Campaigns {...p} /> },
   { path: "/console/disclosures", title: "Disclosures", render: (p) => <Disclosures {...p} /> },
-  { path: "/console/fraud-holds", title: "Fraud holds", render: (p) => <FraudHolds {...p} /> },
+  {
+    path: "/console/fraud-holds",
+    title: "Fraud holds",
+    may: (me) => me.role === "admin" || (FRAUD_ROLES as readonly string[]).includes(me.role),
+    render: (p) => <FraudHolds {...p} />,
+  },
+  {
+    path: "/console/statistics",
+    title: "Site statistics",
+    may: mayReadStatistics,
+    render: (p) => <Statistics {...p} />,
+  },
   { path: "/console/suppression", title: "Do Not Send", render: (p) => <Suppression {...p} /> },
   { path: "/console/policy", title: "Policy", render: (p) => <Policy {...p} /> },
   { path: "/console/audit", title: "Audit log", admin: true, render: () => <Audit /> },
+  { path: "/console/retention", title: "Retention", admin: true, render: () => <Retention /> },
   { path: "/console/staff", title: "Staff and keys", admin: true, render: (p) => <Staff {...p} /> },
 ];
+
+/** Whether `me` may open `page`: listed in the navigation, and shown rather than refused. */
+export function mayOpen(page: ConsolePage, me: Me): boolean {
+  if (page.admin === true) return me.role === "admin";
+  return page.may?.(me) ?? true;
+}
