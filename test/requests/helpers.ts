@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from "fastify";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from "../harness/smtp.ts";
 import { until } from "../harness/wait.ts";
+import type { Vault } from "../../src/crypto/vault.types.ts";
 import { ACCOUNT } from "../records/helpers.ts";
 
 /**
@@ -44,12 +45,14 @@ export const METRICS_TOKEN = "metrics-token-for-the-requests-test-0123456789";
 export async function requestsFixture(
   start = "2026-03-02T17:00:00.000Z",
   company = "zones",
+  vault?: Vault,
 ): Promise<RequestsFixture> {
   const sink = await startSmtpSink();
   const f = { now: new Date(start) } as { now: Date };
   const t = await buildTestApp({
     company,
     clock: () => f.now,
+    ...(vault === undefined ? {} : { vault }),
     env: {
       PLEDGE_SMTP_URL: sink.url,
       PLEDGE_MAIL_FROM: "privacy@pledge.test",

@@ -5,6 +5,7 @@ import { ok } from "../../use/refusal.ts";
 import type { MailTransport } from "../messages/transport.ts";
 import { markNoticeSent, unnoticedHolds, type HoldRow } from "./fraud.repository.ts";
 import type { FraudDeps } from "./fraud.service.ts";
+import { serialRunner, type SerialRunner } from "../../jobs/serial.ts";
 
 const NOTIFIER = systemActing("fraud-notices");
 
@@ -117,30 +118,6 @@ function textOf(company: string, row: HoldRow): string {
 export function holdNoticeSender(
   deps: FraudDeps & { readonly transport: MailTransport },
   onError: (error: unknown) => void,
-): { kick(): void; idle(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  let again = false;
-  const run = async (): Promise<void> => {
-    do {
-      again = false;
-      try {
-        await sendHoldNotices(deps);
-      } catch (error) {
-        onError(error);
-      }
-    } while (again);
-    running = null;
-  };
-  return {
-    kick() {
-      if (running !== null) {
-        again = true;
-        return;
-      }
-      running = run();
-    },
-    async idle() {
-      while (running !== null) await running;
-    },
-  };
+): SerialRunner {
+  return serialRunner(() => sendHoldNotices(deps), onError);
 }

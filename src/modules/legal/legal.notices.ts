@@ -6,6 +6,7 @@ import type { MailTransport } from "../messages/transport.ts";
 import { authorityOf, type Instrument } from "./legal.ts";
 import { dueNotices, findRequest } from "./legal.repository.ts";
 import type { LegalDeps } from "./legal.service.ts";
+import { serialRunner, type SerialRunner } from "../../jobs/serial.ts";
 
 /**
  * The notice a person is owed when their data was produced to an authority: an essential email
@@ -129,30 +130,6 @@ export function legalNoticeSender(
   deps: LegalDeps,
   transport: MailTransport,
   onError: (error: unknown) => void,
-): { kick(): void; idle(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  let again = false;
-  const run = async (): Promise<void> => {
-    do {
-      again = false;
-      try {
-        await sendLegalNotices(deps, transport);
-      } catch (error) {
-        onError(error);
-      }
-    } while (again);
-    running = null;
-  };
-  return {
-    kick() {
-      if (running !== null) {
-        again = true;
-        return;
-      }
-      running = run();
-    },
-    async idle() {
-      while (running !== null) await running;
-    },
-  };
+): SerialRunner {
+  return serialRunner(() => sendLegalNotices(deps, transport), onError);
 }

@@ -9,6 +9,7 @@ import { linkKey, tokenOf } from "./requests.links.ts";
 import { openedValues } from "./requests.values.ts";
 import type { RequestRow } from "./requests.transition.ts";
 import { viewOf } from "./requests.view.ts";
+import { serialRunner, type SerialRunner } from "../../jobs/serial.ts";
 
 /**
  * The notices the law requires, sent by email as essential messages: the acknowledgement, the
@@ -34,41 +35,21 @@ export interface NoticeDeps {
  * one at a time, oldest notice first, so a person receives them in the order they were owed (the
  * acknowledgement before the completion); a kick during a run makes one more run after it.
  */
-export function noticeSender(
-  deps: NoticeDeps,
-  onError: (error: unknown) => void,
-): { kick(): void; idle(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  let again = false;
-  const run = async (): Promise<void> => {
-    do {
-      again = false;
-      try {
-        while ((await sendNotices(deps)) > 0) {
-          // more may be pending beyond one batch
-        }
-      } catch (error) {
-        onError(error);
-      }
-    } while (again);
-    running = null;
-  };
-  return {
-    kick() {
-      if (running !== null) {
-        again = true;
-        return;
-      }
-      running = run();
-    },
-    async idle() {
-      while (running !== null) await running;
-    },
-  };
+export function noticeSender(deps: NoticeDeps, onError: (error: unknown) => void): SerialRunner {
+  return serialRunner(async () => {
+    // More may be pending beyond one batch.
+    while ((await sendNotices(deps)) > 0);
+  }, onError);
 }
 
 /** A notice that failed this many times waits for an operator (it stays in the table). */
 export const MAX_ATTEMPTS = 8;
+
+/**
+ * How long a sender holds a notice it claimed: long enough to talk to the relay, after which a
+ * notice the relay refused (or whose sender died) is free for the next run, on any node.
+ */
+const CLAIM_MS = 10 * 60_000;
 
 /** Sends the pending notices (of one request, or all); returns how many the relay took. */
 export async function sendNotices(deps: NoticeDeps, requestId?: string): Promise<number> {
@@ -79,6 +60,7 @@ export async function sendNotices(deps: NoticeDeps, requestId?: string): Promise
     .select(["n.notice_id", "n.kind as notice", "n.attempts"])
     .where("n.sent_at", "is", null)
     .where("n.attempts", "<", MAX_ATTEMPTS)
+    .where((eb) => eb.or([eb("n.claimed_until", "is", null), eb("n.claimed_until", "<", deps.clock())]))
     .orderBy("n.notice_id")
     .limit(100);
   if (requestId !== undefined) q = q.where("n.request_id", "=", requestId);
@@ -88,10 +70,10 @@ export async function sendNotices(deps: NoticeDeps, requestId?: string): Promise
     const { notice_id: noticeId, notice, attempts, ...row } = p;
     const opened = await openedValues(deps.db, deps.vault, row);
     const to = opened?.contact ?? null;
-    // Claim the notice first: two nodes sending at once send it once.
+    // Claim the notice first, for CLAIM_MS: two nodes sending at once send it once.
     const claimed = await deps.db
       .updateTable("request_notices")
-      .set({ attempts: attempts + 1 })
+      .set({ attempts: attempts + 1, claimed_until: new Date(deps.clock().getTime() + CLAIM_MS) })
       .where("notice_id", "=", noticeId)
       .where("attempts", "=", attempts)
       .where("sent_at", "is", null)
@@ -108,7 +90,7 @@ export async function sendNotices(deps: NoticeDeps, requestId?: string): Promise
         html: body.html,
       });
     } catch {
-      continue; // stays pending: the sweep tries again
+      continue; // stays pending: a run after the claim lapses tries again
     }
     const now = deps.clock();
     await deps.db.transaction().execute(async (trx) => {
