@@ -4,7 +4,7 @@ import { Link, navigate, usePath } from "../shared/router.tsx";
 import { Attest } from "./pages/Attest.tsx";
 import { Setup } from "./pages/Setup.tsx";
 import { SignIn } from "./pages/SignIn.tsx";
-import { PAGES } from "./pages.tsx";
+import { mayOpen, PAGES, whoFor } from "./pages.tsx";
 import type { Me, PolicyInfo } from "./types.ts";
 
 /** Pages anyone may open: signing in and setting up sign-in. */
@@ -73,7 +73,7 @@ export function App({ policy }: { policy: PolicyInfo }) {
   else {
     const found = PAGES.find((p) => p.path === path || path.startsWith(`${p.path}/`));
     if (found === undefined || me === null) page = <NotFound />;
-    else if (found.admin && me.role !== "admin") page = <Forbidden />;
+    else if (!mayOpen(found, me.role)) page = <Forbidden whom={whoFor(found)} />;
     else page = found.render({ me, policy, path });
   }
 
@@ -100,7 +100,7 @@ export function App({ policy }: { policy: PolicyInfo }) {
         {nav ? (
           <nav aria-label="Console" className="wrap">
             <ul>
-              {PAGES.filter((p) => !p.admin || me.role === "admin").map((p) => (
+              {PAGES.filter((p) => mayOpen(p, me.role)).map((p) => (
                 <li key={p.path}>
                   <Link to={p.path} current={path === p.path || path.startsWith(`${p.path}/`)}>
                     {p.title}
@@ -145,11 +145,11 @@ function NotFound() {
   );
 }
 
-function Forbidden() {
+function Forbidden({ whom }: { whom: string }) {
   return (
     <>
       <h1>Not for your role</h1>
-      <p>This page is for administrators.</p>
+      <p>This page is for {whom}.</p>
     </>
   );
 }
