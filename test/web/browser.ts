@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import axe from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { beforeAll, describe, expect } from "vitest";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
 
 /**
@@ -54,6 +54,29 @@ export async function buildWeb(): Promise<{ dir: string; remove(): void }> {
     return dir;
   })();
   return { dir: await shared, remove: () => undefined };
+}
+
+/**
+ * A describe block of browser tests over a build of src/web: `webDir()` is the build's folder,
+ * ready before the block's own `beforeAll` hooks run. Without Chromium the block is skipped and
+ * its name and a warning say why.
+ */
+export function webSuite(name: string, body: (webDir: () => string) => void): void {
+  if (!HAVE_CHROMIUM) {
+    console.warn(SKIP_REASON);
+    describe.skip(`${name} (${SKIP_REASON})`, () => body(() => ""));
+    return;
+  }
+  describe(name, () => {
+    let dir: string | undefined;
+    beforeAll(async () => {
+      dir = (await buildWeb()).dir;
+    });
+    body(() => {
+      if (dir === undefined) throw new Error("the web build is made in a beforeAll of webSuite");
+      return dir;
+    });
+  });
 }
 
 export interface WebRun {

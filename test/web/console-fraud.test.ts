@@ -1,32 +1,15 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { as, signedFrom, signupBody } from "../customers/helpers.ts";
-import {
-  buildWeb,
-  expectAccessible,
-  HAVE_CHROMIUM,
-  problemsOf,
-  SKIP_REASON,
-  startWeb,
-  type WebRun,
-} from "./browser.ts";
-import { signInStaff } from "./console-session.ts";
+import { expectAccessible, problemsOf, startWeb, webSuite, type WebRun } from "./browser.ts";
+import { staffPage } from "./console-session.ts";
 
 /**
  * The console's "Fraud holds" page in Chromium against zMailCloud (ZM-09): customers held on their
  * first order are listed with their reasons, and the billing desk releases or rejects them; what
  * the page did is compared with what the API answers.
  */
-const suite = HAVE_CHROMIUM ? describe : describe.skip;
-if (!HAVE_CHROMIUM) console.warn(SKIP_REASON);
-
-let web: Awaited<ReturnType<typeof buildWeb>> | undefined;
-beforeAll(async () => {
-  if (HAVE_CHROMIUM) web = await buildWeb();
-});
-afterAll(() => web?.remove());
-
-suite(`the console's fraud holds page in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_REASON})`}`, () => {
+webSuite("the console's fraud holds page in Chromium", (webDir) => {
   let run: WebRun;
   let page: Page;
   let admin: string;
@@ -71,11 +54,10 @@ suite(`the console's fraud holds page in Chromium${HAVE_CHROMIUM ? "" : ` (${SKI
     ).json().status as string;
 
   beforeAll(async () => {
-    run = await startWeb("zmailcloud", web!.dir);
+    run = await startWeb("zmailcloud", webDir());
     admin = await run.t.apiKey("admin");
     holds.push(await heldCustomer(1), await heldCustomer(2));
-    page = await run.page();
-    await signInStaff(run, page, "billing");
+    ({ page } = await staffPage(run, "billing"));
   });
   afterAll(async () => {
     await run?.close();
@@ -109,8 +91,7 @@ suite(`the console's fraud holds page in Chromium${HAVE_CHROMIUM ? "" : ` (${SKI
   });
 
   it("is listed for the billing desk and admins only; others opening it are told it is not for them", async () => {
-    const other = await run.page();
-    await signInStaff(run, other, "support");
+    const { page: other } = await staffPage(run, "support");
     await other.goto("/console/fraud-holds");
     await other.getByRole("heading", { level: 1, name: "Not for your role" }).waitFor();
     const nav = other.getByRole("navigation", { name: "Console" });

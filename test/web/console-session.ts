@@ -80,3 +80,13 @@ export async function signInStaff(
   }
   return { ...member, secret };
 }
+
+/** A page in a browser context of its own, signed in as a new member of `role` (see signInStaff). */
+export async function staffPage(
+  run: WebRun,
+  role: string,
+  options: { attested?: boolean; displayName?: string } = {},
+): Promise<{ page: Page; member: Invited & { secret: string } }> {
+  const page = await run.page();
+  return { page, member: await signInStaff(run, page, role, options) };
+}

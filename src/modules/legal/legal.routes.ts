@@ -4,7 +4,14 @@ import { actingOf } from "../../http/acting.ts";
 import { ADMIN_ROLE } from "../../use/acting.ts";
 import { unwrap } from "../../use/refusal.ts";
 import type { MailTransport } from "../messages/transport.ts";
-import { halfYear, LEGAL_STATES, type LegalState, type NewEmergency, type NewLegalRequest } from "./legal.ts";
+import {
+  halfYear,
+  LEGAL_ROLES,
+  LEGAL_STATES,
+  type LegalState,
+  type NewEmergency,
+  type NewLegalRequest,
+} from "./legal.ts";
 import { sendLegalNotices } from "./legal.notices.ts";
 import {
   approveRequest,
@@ -28,7 +35,7 @@ import { transparencyReport } from "./legal.transparency.ts";
 
 const tags = ["legal requests"];
 const security = [{ apiKey: [] }];
-const CALLERS = { staff: [ADMIN_ROLE, "legal"] } as const;
+const CALLERS = { staff: [ADMIN_ROLE, ...LEGAL_ROLES] } as const;
 const idParams = {
   type: "object",
   required: ["id"],

@@ -4,7 +4,7 @@ import { Link, navigate, usePath } from "../shared/router.tsx";
 import { Attest } from "./pages/Attest.tsx";
 import { Setup } from "./pages/Setup.tsx";
 import { SignIn } from "./pages/SignIn.tsx";
-import { mayOpen, PAGES } from "./pages.tsx";
+import { mayOpen, PAGES, whoFor } from "./pages.tsx";
 import type { Me, PolicyInfo } from "./types.ts";
 
 /** Pages anyone may open: signing in and setting up sign-in. */
@@ -73,7 +73,7 @@ export function App({ policy }: { policy: PolicyInfo }) {
   else {
     const found = PAGES.find((p) => p.path === path || path.startsWith(`${p.path}/`));
     if (found === undefined || me === null) page = <NotFound />;
-    else if (!mayOpen(found, me)) page = <Forbidden admin={found.admin === true} />;
+    else if (!mayOpen(found, me)) page = <Forbidden whom={whoFor(found)} />;
     else page = found.render({ me, policy, path });
   }
 
@@ -145,11 +145,11 @@ function NotFound() {
   );
 }
 
-function Forbidden(props: { admin: boolean }) {
+function Forbidden({ whom }: { whom: string }) {
   return (
     <>
       <h1>Not for your role</h1>
-      <p>{props.admin ? "This page is for administrators." : "Your role may not use this page."}</p>
+      <p>This page is for {whom}.</p>
     </>
   );
 }

@@ -1,9 +1,11 @@
 import type { ReactNode } from "react";
 import { FRAUD_ROLES } from "../../modules/fraud/fraud.ts";
+import { LEGAL_ROLES } from "../../modules/legal/legal.ts";
 import { Audit } from "./pages/Audit.tsx";
 import { Campaigns } from "./pages/Campaigns.tsx";
 import { Disclosures } from "./pages/Disclosures.tsx";
 import { FraudHolds } from "./pages/FraudHolds.tsx";
+import { Legal } from "./pages/Legal.tsx";
 import { People } from "./pages/People.tsx";
 import { Policy } from "./pages/Policy.tsx";
 import { Requests } from "./pages/Requests.tsx";
@@ -31,6 +33,8 @@ export interface ConsolePage {
   readonly admin?: boolean;
   /** Whether the member's role may use the page's routes, for pages open to some roles only. */
   readonly may?: (me: Me) => boolean;
+  /** Who a page with `may` is for, in words ("the legal role and administrators"). */
+  readonly whom?: string;
   readonly render: (props: PageProps) => ReactNode;
 }
 
@@ -42,14 +46,21 @@ export const PAGES: readonly ConsolePage[] = [
   {
     path: "/console/fraud-holds",
     title: "Fraud holds",
-    may: (me) => me.role === "admin" || (FRAUD_ROLES as readonly string[]).includes(me.role),
+    ...forRoles(FRAUD_ROLES),
     render: (p) => <FraudHolds {...p} />,
   },
   {
     path: "/console/statistics",
     title: "Site statistics",
     may: mayReadStatistics,
+    whom: "roles with a site-statistics purpose and administrators",
     render: (p) => <Statistics {...p} />,
+  },
+  {
+    path: "/console/legal",
+    title: "Legal requests",
+    ...forRoles(LEGAL_ROLES),
+    render: (p) => <Legal {...p} />,
   },
   { path: "/console/suppression", title: "Do Not Send", render: (p) => <Suppression {...p} /> },
   { path: "/console/policy", title: "Policy", render: (p) => <Policy {...p} /> },
@@ -62,4 +73,18 @@ export const PAGES: readonly ConsolePage[] = [
 export function mayOpen(page: ConsolePage, me: Me): boolean {
   if (page.admin === true) return me.role === "admin";
   return page.may?.(me) ?? true;
+}
+
+/** `may` and `whom` for a page whose routes take administrators and `roles`. */
+function forRoles(roles: readonly string[]): Pick<ConsolePage, "may" | "whom"> {
+  return {
+    may: (me) => me.role === "admin" || roles.includes(me.role),
+    whom: `the ${roles.join(", ")} role${roles.length > 1 ? "s" : ""} and administrators`,
+  };
+}
+
+/** Who a page is for, in words, for a member whose role it is not. */
+export function whoFor(page: ConsolePage): string {
+  if (page.admin === true) return "administrators";
+  return page.whom ?? "other roles";
 }
