@@ -348,7 +348,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   }, 3600_000);
   saltSweep.unref();
   app.addHook("onClose", async () => clearInterval(saltSweep));
-  await app.register(analyticsRoutes, { deps: uses, salts });
+  await app.register(analyticsRoutes, { deps: uses, salts, writers: store.kind === "pglite" ? 1 : 4 });
   await registerFraud(app, uses, transport);
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });

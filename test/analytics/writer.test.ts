@@ -73,4 +73,24 @@ describe("PageViewWriter", () => {
     await writer.write(row(203));
     expect(writer.batches).toBe(2);
   });
+
+  it("with several statements in flight, stores every hit once, however the hits arrive", async () => {
+    const writer = new PageViewWriter(store.db, 4);
+    const writes: Promise<void>[] = [];
+    for (let wave = 0; wave < 6; wave++) {
+      for (let i = 0; i < 25; i++)
+        writes.push(writer.write({ ...row(1000 + wave * 25 + i), site: "waves.example" }));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(writes);
+    const stored = await store.db
+      .selectFrom("page_views")
+      .select("path")
+      .where("site", "=", "waves.example")
+      .execute();
+    expect(stored).toHaveLength(150);
+    expect(new Set(stored.map((r) => r.path)).size).toBe(150);
+    expect(writer.batches).toBeGreaterThanOrEqual(1);
+    expect(writer.batches).toBeLessThanOrEqual(6);
+  });
 });

@@ -101,10 +101,15 @@ const doNotTrack = (request: FastifyRequest): boolean => {
  */
 export async function analyticsRoutes(
   app: FastifyInstance,
-  opts: { readonly deps: AnalyticsDeps; readonly salts: Salts },
+  opts: {
+    readonly deps: AnalyticsDeps;
+    readonly salts: Salts;
+    /** Page-view INSERTs in flight at once (PageViewWriter): 1 on PGlite, a few on PostgreSQL. */
+    readonly writers: number;
+  },
 ): Promise<void> {
   const { deps, salts } = opts;
-  const writer = new PageViewWriter(deps.db);
+  const writer = new PageViewWriter(deps.db, opts.writers);
   // sendBeacon and a no-cors fetch send text/plain (a "simple" request, no preflight): read it as JSON.
   app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("text/plain", { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
