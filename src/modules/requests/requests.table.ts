@@ -80,7 +80,7 @@ export interface RequestNoticesTable {
   created_at: Fixed<Date>;
   sent_at: Date | null;
   attempts: number;
-  /** Until when the sender that took it holds it (2026121000): other senders leave it alone. */
+  /** Until when the sender that took it holds it (2026121010): other senders leave it alone. */
   claimed_until: Date | null;
 }
 
