@@ -1,6 +1,10 @@
-import type { SubjectSection } from "../subjects/sections.ts";
-import { allViews, deleteAllViews } from "./recommendations.repository.ts";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import type { FieldView } from "../../use/view.ts";
+import { sectionQuery, subquery, type JsonRow, type SubjectSection } from "../subjects/sections.ts";
+import { allViews, deleteAllViews, type ProductViewRow } from "./recommendations.repository.ts";
 import { VIEW_FIELD, type ProductView } from "./recommendations.ts";
+
+type Row = Pick<ProductViewRow, "view_enc" | "at" | "policy_version">;
 
 /**
  * The customer's own product views (Z16-08): in the person's own access export and the data
@@ -13,14 +17,35 @@ export const productViewsSection: SubjectSection = {
   fields: [],
   async export(trx, subjectId, view) {
     if (view === null || !view.whole) return [];
-    const rows = await allViews(trx, subjectId);
-    return rows.map((r) => ({
-      ...(JSON.parse(view.open(VIEW_FIELD, r.view_enc)) as ProductView),
-      at: r.at.toISOString(),
-      policyVersion: r.policy_version,
-    }));
+    return viewsOf(await allViews(trx, subjectId), view);
   },
+  query: sectionQuery<JsonRow<Row>[]>(
+    (subjectId) =>
+      jsonArrayFrom(
+        subquery
+          .selectFrom("product_views")
+          .select(["view_enc", "at", "policy_version"])
+          .where("subject_id", "=", subjectId)
+          .orderBy("at")
+          .orderBy("view_id"),
+      ),
+    (rows, view) =>
+      view === null || !view.whole
+        ? []
+        : viewsOf(
+            rows.map((r) => ({ ...r, at: new Date(r.at) })),
+            view,
+          ),
+  ),
   async erase(trx, subjectId) {
     return { deleted: await deleteAllViews(trx, subjectId), kept: 0 };
   },
 };
+
+function viewsOf(rows: readonly Row[], view: FieldView) {
+  return rows.map((r) => ({
+    ...(JSON.parse(view.open(VIEW_FIELD, r.view_enc)) as ProductView),
+    at: r.at.toISOString(),
+    policyVersion: r.policy_version,
+  }));
+}
