@@ -69,6 +69,7 @@ export function compilePolicy(pack: PolicyPack): CompiledPolicy {
       channels: p.channels === undefined ? null : new Set(p.channels),
       messageClasses: new Set(p.message_classes ?? []),
       aggregateOnly: p.aggregate_only,
+      ownUseOnly: p.own_use_only,
       permission: p.requires_permission ?? null,
       channelKeys: channelKeys(p.id),
       consentMissing: refusal(

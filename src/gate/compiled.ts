@@ -70,6 +70,8 @@ export interface CompiledPurpose {
   /** Classes of message it sends; empty = it sends no messages. */
   readonly messageClasses: ReadonlySet<MessageClass>;
   readonly aggregateOnly: boolean;
+  /** Used only by the customer on their own record, for that customer (rule 5). */
+  readonly ownUseOnly: boolean;
   readonly permission: Permission | null;
   /** Consent keys `<purpose>:<channel>`, precomputed so lookups build no strings. */
   readonly channelKeys: Readonly<Record<Channel, string>>;

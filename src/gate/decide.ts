@@ -12,9 +12,13 @@
  *  3  attestation      staff act only with a confidentiality attestation on file, when the pack
  *                      requires one (ZZ-04); so do integrations (system actors acting for a key).
  *                      Pledge's own jobs come attested; customers and agents are not staff.
- *  4  staff role       a staff member's role lists the purpose.
- *  5  aggregate only   an aggregate-only purpose is used only for aggregates (Z16-06, PS-03); the
- *                      minimum cohort is enforced where aggregates are computed.
+ *  4  staff role       a staff member's role lists the purpose (an own-use-only purpose, which no
+ *                      role lists, is left to rule 5: it refuses staff naming the purpose's clause).
+ *  5  form of use      an aggregate-only purpose is used only for aggregates (Z16-06, PS-03); the
+ *                      minimum cohort is enforced where aggregates are computed. An own-use-only
+ *                      purpose is read and collected only by the customer on their own record,
+ *                      for that customer (Z16-08's recommendations): staff, keys, agents and jobs
+ *                      are refused, and so is an export, a disclosure, an aggregate or a message.
  *  6  content          opening a communication's content needs one of the pack's content grounds
  *                      and, when the pack says so, a case id (ZZ-11, ZZ-12); no communications
  *                      block = content is never opened. The fields of `content` categories are

@@ -77,7 +77,8 @@ export function checkUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Dec
       ),
     );
   }
-  if (actor.kind === "staff") {
+  // An own-use-only purpose is left to rule 5, which refuses every staff use of it, naming its clause.
+  if (actor.kind === "staff" && !purpose.ownUseOnly) {
     if (actor.role === undefined || policy.roles.get(actor.role)?.has(purpose.id) !== true) {
       return deny(
         policy,
@@ -100,6 +101,10 @@ export function checkUse(policy: CompiledPolicy, facts: UseFacts, use: Use): Dec
         `purpose ${purpose.id} is used only in aggregate`,
       ),
     );
+  }
+  if (purpose.ownUseOnly) {
+    const refused = checkOwnUse(purpose, use);
+    if (refused !== null) return deny(policy, refused);
   }
   if (use.action === "open_content") {
     const refused = checkContent(policy, purpose, use);
@@ -160,6 +165,26 @@ export function allowed(policy: CompiledPolicy, verdict: UseVerdict, use: Use): 
       policy: policy.ref,
     }
   );
+}
+
+/**
+ * Rule 5, own use: the customer acting on their own record is the only one who uses the purpose
+ * (the caller passes the customer's own id as the subject: a session reaches only its own record).
+ * Staff, keys, agents and Pledge's jobs are refused, and so is anything that leaves: an export, a
+ * disclosure, an aggregate, a message.
+ */
+function checkOwnUse(purpose: CompiledPurpose, use: Use): Reason | null {
+  const why =
+    use.actor.kind !== "customer"
+      ? `purpose ${purpose.id} is used only by the customer, for themself, not by ${use.actor.kind}`
+      : use.recipient !== undefined || use.action === "export" || use.action === "disclose"
+        ? `purpose ${purpose.id} is used only for the customer: nothing leaves for a recipient`
+        : use.aggregate === true
+          ? `purpose ${purpose.id} is used only for the customer, never in an aggregate`
+          : use.action === "read" || use.action === "collect"
+            ? null
+            : `purpose ${purpose.id} is only read and collected by the customer, not ${use.action}`;
+  return why === null ? null : reason(purpose.clause, RULE.aggregateOnly, "own_use_only", why);
 }
 
 function checkContent(policy: CompiledPolicy, purpose: CompiledPurpose, use: Use): Reason | null {

@@ -59,6 +59,8 @@ import { createRetentionSchedule } from "../modules/retention/retention.schedule
 import { legalNoticeSender } from "../modules/legal/legal.notices.ts";
 import { legalRoutes } from "../modules/legal/legal.routes.ts";
 import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
+import { recommendationRoutes } from "../modules/recommendations/recommendations.routes.ts";
+import { productViewsSection } from "../modules/recommendations/recommendations.section.ts";
 import { Salts } from "../modules/analytics/analytics.service.ts";
 import { fraudRoutes } from "../modules/fraud/fraud.routes.ts";
 import type { RecordsDeps } from "../modules/records/records.ts";
@@ -223,7 +225,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     trustForwardedProto: config.trustProxy !== false,
     ...deps.customerAccess,
   });
-  for (const section of [customerAccountSection, consentSection, disclosuresSection]) {
+  for (const section of [customerAccountSection, consentSection, disclosuresSection, productViewsSection]) {
     if (!sections.sections().some((s) => s.name === section.name)) sections.register(section);
   }
   await app.register(consentRoutes, { deps: uses });
@@ -349,6 +351,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   saltSweep.unref();
   app.addHook("onClose", async () => clearInterval(saltSweep));
   await app.register(analyticsRoutes, { deps: uses, salts, writers: store.kind === "pglite" ? 1 : 4 });
+  // The Z16-08 exception: a signed-in customer's own product views and recommendations.
+  await app.register(recommendationRoutes, { deps: customers });
   await registerFraud(app, uses, transport);
   await app.register(accountRequestRoutes, { deps: requests, customers });
   await app.register(publicRequestRoutes, { deps: requests, settings: customers.settings });

@@ -20,6 +20,12 @@ export function gpcSignalled(request: FastifyRequest): boolean {
   return values.some((v) => v.trim() === "1");
 }
 
+/** `DNT: 1` (Do Not Track), the older signal, honoured where GPC stops tracking. */
+export function doNotTrack(request: FastifyRequest): boolean {
+  const value = request.headers.dnt;
+  return typeof value === "string" && value.trim() === "1";
+}
+
 export interface GpcHonouring {
   readonly db: Kysely<Database>;
   readonly clock: () => Date;

@@ -106,6 +106,13 @@ function diffPurposes(old: PolicyPack, next: PolicyPack, note: Note): void {
         "aggregate_only dropped: individual-level use allowed",
       );
     }
+    if (o.own_use_only && !n.own_use_only) {
+      t.say(
+        "own_use_only",
+        "no longer used only by the customer, for themself",
+        "own_use_only dropped: staff, recipients or aggregates may use it",
+      );
+    }
     if (o.requires_permission !== undefined && n.requires_permission === undefined) {
       t.say(
         "requires_permission",

@@ -25,7 +25,7 @@ export const MATERIAL_RULES = [
   "a new recipient of a kind no earlier recipient had, or a recipient whose kind changes",
   "a recipient that receives more categories or serves more purposes, needs fewer requirements, loses its opt-out scope or no longer concerns a single customer",
   "a weaker basis: consent → opt_out → legitimate_interest / contract / legal_obligation",
-  "an aggregate-only purpose that is no longer aggregate-only",
+  "an aggregate-only purpose that is no longer aggregate-only; an own-use-only purpose that is no longer own-use-only",
   "an essential message class added, suppression channels shrunk or suppression dropped, former customers made contactable, the send guard loosened or dropped",
   "third_parties false → true; sale never → with_permission",
   "the minimum age lowered or removed",

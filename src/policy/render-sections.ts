@@ -35,10 +35,13 @@ export function policyDocument(pack: PolicyPack): PolicyDocument {
     const aggregate = x.aggregate_only
       ? " Results are used only in aggregate, never about you individually."
       : "";
+    const own = x.own_use_only
+      ? " Only you see the result, when you are signed in; it is never shown to our staff nor given to anyone."
+      : "";
     const permission = x.requires_permission ? ` We do this only with your permission on file.` : "";
     return p(
       `${x.name}: we use your ${categoryNames(pack, x.categories)} ${basisInWords(x.basis)}.` +
-        `${reach}${aggregate}${permission}`,
+        `${reach}${aggregate}${own}${permission}`,
       x.clauses,
     );
   });

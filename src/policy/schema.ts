@@ -111,6 +111,12 @@ export const purposeSchema = z
       .optional()
       .describe("classes of message sent for this purpose"),
     aggregate_only: z.boolean().default(false).describe("results leave only as aggregates, never per person"),
+    own_use_only: z
+      .boolean()
+      .default(false)
+      .describe(
+        "used only by the customer on their own record, for that customer (Z16-08's recommendations): never by staff, a key or an agent, never for a recipient, never in an aggregate",
+      ),
     requires_permission: z
       .enum(["card_reuse", "sale", "affiliate_identity"])
       .optional()

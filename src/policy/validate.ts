@@ -67,6 +67,13 @@ export const VALIDATION_RULES = [
       "A pack with a purpose that sends `marketing` by email (its channels include `email`, or it lists none) " +
       "declares `company_address`: every marketing email carries the company's postal address (US CAN-SPAM).",
   },
+  {
+    code: "V15",
+    rule:
+      "An `own_use_only` purpose (used only by the customer, for themself) is not `aggregate_only`, sends no " +
+      "messages (no `channels`, no `message_classes`), and is named by no staff role, recipient or topic: " +
+      "nothing would ever be allowed through them.",
+  },
 ] as const;
 export type ValidationCode = (typeof VALIDATION_RULES)[number]["code"];
 
@@ -236,6 +243,7 @@ function checkPurposes(pack: PolicyPack, add: Add): void {
       );
     }
   });
+  checkOwnUse(pack, add);
   pack.topics.forEach((t, i) => {
     const allowed = byId.get(t.purpose)?.channels;
     if (allowed === undefined) return;
@@ -248,5 +256,34 @@ function checkPurposes(pack: PolicyPack, add: Add): void {
         );
       }
     });
+  });
+}
+
+/** V15: an own-use-only purpose is reached by no one but the customer, so nothing else names it. */
+function checkOwnUse(pack: PolicyPack, add: Add): void {
+  const own = new Set(pack.purposes.filter((p) => p.own_use_only).map((p) => p.id));
+  if (own.size === 0) return;
+  pack.purposes.forEach((p, i) => {
+    if (!p.own_use_only) return;
+    if (p.aggregate_only) {
+      add("V15", ["purposes", i, "aggregate_only"], `purpose ${p.id} is own_use_only and aggregate_only`);
+    }
+    if (p.channels !== undefined || p.message_classes !== undefined) {
+      const key = p.channels !== undefined ? "channels" : "message_classes";
+      add("V15", ["purposes", i, key], `purpose ${p.id} is own_use_only but sends messages`);
+    }
+  });
+  const named = (ids: readonly string[], at: readonly PathSegment[], who: string): void =>
+    ids.forEach((id, j) => {
+      if (own.has(id))
+        add("V15", [...at, j], `${who} names ${id}, which only the customer uses (own_use_only)`);
+    });
+  pack.staff.roles.forEach((r, i) =>
+    named(r.purposes, ["staff", "roles", i, "purposes"], `staff role ${r.id}`),
+  );
+  pack.recipients.forEach((r, i) => named(r.purposes, ["recipients", i, "purposes"], `recipient ${r.id}`));
+  pack.topics.forEach((t, i) => {
+    if (own.has(t.purpose))
+      add("V15", ["topics", i, "purpose"], `topic ${t.id} is governed by own_use_only purpose ${t.purpose}`);
   });
 }

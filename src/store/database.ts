@@ -1,5 +1,6 @@
 import type { AuditTables } from "../audit/audit.table.ts";
 import type { AnalyticsTables } from "../modules/analytics/analytics.table.ts";
+import type { RecommendationTables } from "../modules/recommendations/recommendations.table.ts";
 import type { VaultTables } from "../crypto/vault.table.ts";
 import type { FactsTables } from "../gate/facts.table.ts";
 import type { CampaignTables } from "../modules/campaigns/campaigns.table.ts";
@@ -57,4 +58,5 @@ export interface Database
     RequestTables,
     DrpTables,
     ThrottleTables,
-    AnalyticsTables {}
+    AnalyticsTables,
+    RecommendationTables {}

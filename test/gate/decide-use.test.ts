@@ -81,6 +81,42 @@ describe("decide: rules about the use (0–16)", () => {
     expect(decide(policy, facts(null), { ...analyse, aggregate: true }).outcome).toBe("allow");
   });
 
+  it("rule 5: an own-use-only purpose is read and collected by the customer only, never by staff, for a recipient or in aggregate (Z16-08)", () => {
+    const base = fixturePack();
+    const own = compilePolicy(
+      fixturePack({
+        purposes: [
+          ...base.purposes,
+          {
+            id: "personalize.own",
+            name: "Recommendations to the customer",
+            basis: "legitimate_interest",
+            categories: ["user.behavior"],
+            own_use_only: true,
+            clauses: ["TC-04"],
+          },
+        ],
+      }),
+    );
+    const mine = use({
+      purpose: "personalize.own",
+      fields: ["page_views"],
+      actor: { kind: "customer", id: "s-1" },
+    });
+    expect(decide(own, facts(), mine).outcome).toBe("allow");
+    expect(decide(own, facts(), { ...mine, action: "collect" }).outcome).toBe("allow");
+    const refused = [
+      { ...mine, actor: { kind: "staff", id: "m-1", role: "marketing" } },
+      { ...mine, actor: { kind: "system", id: "orders" } },
+      { ...mine, actor: { kind: "agent", id: "a-1" } },
+      { ...mine, action: "disclose", recipient: "mail-house" },
+      { ...mine, action: "export", recipient: "mail-house" },
+      { ...mine, action: "analyse", aggregate: true },
+      { ...mine, action: "send", channel: "email" },
+    ] as const;
+    for (const u of refused) denied(decide(own, facts(), u), 5, "own_use_only", "TC-04");
+  });
+
   it("rule 6: content is opened only on a listed ground and for a named case (ZZ-11, ZZ-12)", () => {
     const open = use({
       action: "open_content",

@@ -137,6 +137,20 @@ describe("policy diff: material changes (PS-10)", () => {
     ]);
   });
 
+  it("flags as material: own_use_only dropped, so staff, recipients or aggregates may use the purpose", () => {
+    const base = minimalPack();
+    const old: PolicyPack = {
+      ...base,
+      purposes: base.purposes.map((p, i) => (i === 0 ? { ...p, own_use_only: true } : p)),
+    };
+    const next: PolicyPack = structuredClone(old);
+    purpose(next, 0).own_use_only = false;
+    expect(diffPolicies(old, next).changes).toMatchObject([
+      { material: true, why: "own_use_only dropped: staff, recipients or aggregates may use it" },
+    ]);
+    expect(diffPolicies(next, old).changes.filter((c) => c.material)).toEqual([]);
+  });
+
   it("protective or neutral changes are listed but not material", () => {
     const d = changed((p) => {
       purpose(p, 1).name = "Offers";

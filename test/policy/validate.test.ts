@@ -166,4 +166,34 @@ describe("semantic rules", () => {
     );
     expect(() => issuesOf(text)).toThrow(/loaded without errors/);
   });
+
+  it("V15: an own_use_only purpose named by a staff role or a recipient, or sending messages, fails to load", () => {
+    const own =
+      "purposes:\n  - id: personalize.own\n    name: For the customer only\n    basis: legitimate_interest\n" +
+      "    categories: [user.name]\n    own_use_only: true\n    clauses: [AC-01]\n";
+    const named = variant(
+      "    - { id: support, name: Support, purposes: [essential.service] }\n",
+      "    - { id: support, name: Support, purposes: [essential.service, personalize.own] }\n",
+      variant(
+        "    purposes: [essential.service]\n    requires: [contract]\n",
+        "    purposes: [essential.service, personalize.own]\n    requires: [contract]\n",
+        variant("purposes:\n", own),
+      ),
+    );
+    const issues = issuesOf(named);
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      "recipients[0].purposes[1]",
+      "staff.roles[0].purposes[1]",
+    ]);
+    for (const i of issues)
+      expect(i.message).toMatch(/personalize\.own, which only the customer uses.*\(V15\)/);
+    const sending = variant(
+      "purposes:\n",
+      own.replace("    own_use_only: true\n", "    own_use_only: true\n    message_classes: [service]\n"),
+    );
+    expect(issuesOf(sending)).toMatchObject([
+      { path: "purposes[0].message_classes", message: expect.stringMatching(/\(V15\)/) },
+    ]);
+    expect(() => issuesOf(variant("purposes:\n", own))).toThrow(/loaded without errors/);
+  });
 });

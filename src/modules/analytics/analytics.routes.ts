@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { actingOf } from "../../http/acting.ts";
-import { gpcSignalled } from "../../http/gpc.ts";
+import { doNotTrack, gpcSignalled } from "../../http/gpc.ts";
 import { unwrap } from "../../use/refusal.ts";
 import { purposeSchema } from "../records/records.ts";
 import { errorResponses } from "../records/schemas.ts";
@@ -88,12 +88,6 @@ const reportQuery = {
     epsilon: { type: "string", pattern: "^(0|[1-9][0-9]?)(\\.[0-9]{1,6})?$" },
   },
 } as const;
-
-/** `DNT: 1` (Do Not Track), the older signal, honoured as GPC is. */
-const doNotTrack = (request: FastifyRequest): boolean => {
-  const value = request.headers.dnt;
-  return typeof value === "string" && value.trim() === "1";
-};
 
 /**
  * Site statistics (docs/analytics.md): the first-party script, the collection endpoint (public,

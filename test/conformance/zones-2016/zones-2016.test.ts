@@ -168,13 +168,26 @@ describe("zones-2016", () => {
     expectDecision(await q({ ...use, aggregate: true }, { subject: null }), "allow", "Z16-08", V);
   });
 
-  it("Z16-08: visits joined with the customer's cart recommend products to that customer", async () => {
-    const d = await q({
+  it("Z16-08: recommendations from visits and the cart are for that customer only: no key, staff or recipient uses them", async () => {
+    // The customer's own use is allowed through GET /v1/account/recommendations
+    // (analytics.test.ts); every other asker is refused by rule 5, naming the clause.
+    const use: AskUse = {
       action: "read",
       purpose: "personalize.recommendations",
-      fields: ["cookie_id", "cart_items", "interests"],
+      fields: ["web_log", "cart_items", "interests"],
+    };
+    for (const opts of [{}, { role: "marketing" }, { role: "analyst" }, { role: "customer_service" }]) {
+      const d = await q(use, {}, opts);
+      expectDecision(d, "deny", "Z16-08", V);
+      expect(d.reasons[0]?.code).toBe("own_use_only");
+    }
+    const shared = await q({
+      ...use,
+      action: "export",
+      recipient: "marketing-partners",
+      fields: ["web_log"],
     });
-    expectDecision(d, "allow", "Z16-08", V);
+    expectDecision(shared, "deny", "Z16-08", V);
   });
 
   it("Z16-09: third-party tracking tools receive aggregates, never identifiers", async () => {

@@ -547,6 +547,15 @@ export const SAMPLES: Readonly<Record<string, (ids: Ids) => Sample>> = {
     purposeAt: "none",
   }),
   "GET /v1/account/gpp": () => ({ url: "/v1/account/gpp", purposeAt: "none" }),
+  "POST /v1/account/views": () => ({
+    url: "/v1/account/views",
+    body: { page: "https://shop.example/p/matrix?ref=x", product: "MATRIX-1" },
+    purposeAt: "none",
+  }),
+  "GET /v1/account/recommendations": () => ({
+    url: "/v1/account/recommendations?limit=5",
+    purposeAt: "none",
+  }),
   "POST /v1/campaigns": () => ({
     url: "/v1/campaigns",
     body: {
