@@ -260,6 +260,34 @@ describe("legal requests", () => {
     expect(wrongGround.json()).toMatchObject({ code: "PLEDGE_LEGAL_GROUND_REFUSED", clauses: ["Z19-05"] });
   });
 
+  it("an emergency asking for what authorities do not receive is refused, recorded as a refused use, and registers nothing", async () => {
+    const p = await f.person();
+    const before = await count("legal_requests");
+    const res = await f.req("POST", "/v1/legal/emergencies", {
+      key: receiver,
+      body: {
+        authority: "Virginia State Police",
+        country: "US",
+        reference: "VSP-EM-8",
+        ground: "other_criminal_activity",
+        subjects: [p.id],
+        fields: ["email", "interests"],
+        justification: "asked for the person's interests to find them that night",
+      },
+    });
+    expect(res.statusCode, res.body).toBe(403);
+    expect(res.json().code).toBe("PLEDGE_USE_REFUSED");
+    expect(res.body).not.toContain(p.email);
+    expect(await count("legal_requests")).toBe(before);
+    expect(await ledgerOf(p.id)).toEqual([]);
+    const audit = await f.req("GET", `/v1/audit/events?subjectId=${p.id}&type=decision`);
+    const refused = (audit.json().items as { payload: Record<string, unknown> }[]).filter(
+      (e) => e.payload.action === "disclose",
+    );
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.payload).toMatchObject({ outcome: "deny", recipient: "authorities" });
+  });
+
   it("the transparency report counts a half-year's requests by instrument and by country, from the register", async () => {
     f.now = new Date("2026-08-03T09:00:00.000Z");
     const a = await f.person();

@@ -6,7 +6,7 @@ import type { CompiledPolicy } from "../../gate/compiled.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
-import { useIn } from "../../use/kernel.ts";
+import { use, useIn, type Ask } from "../../use/kernel.ts";
 import { failWith, ok, type Result } from "../../use/refusal.ts";
 import { findLiveSubject } from "../../use/subject.ts";
 import { allMessages } from "../communications/communications.service.ts";
@@ -422,7 +422,7 @@ export async function recordEmergency(
         });
         if (one.ok) records.push(one.value);
         else if (one.kind === "not_found") withheld.push(subjectId);
-        else throw new EmergencyRefused(one);
+        else throw new EmergencyRefused(one, subjectId, ask);
       }
       return ok({
         request: await presentRequest(trx, { ...row, closed_by: actor, closed_at: now }),
@@ -430,17 +430,23 @@ export async function recordEmergency(
         withheld,
       });
     })
-    .catch((error: unknown) => {
-      if (error instanceof EmergencyRefused) return error.result;
-      throw error;
+    .catch(async (error: unknown) => {
+      if (!(error instanceof EmergencyRefused)) throw error;
+      // Nothing of the record stays, but the refused use does: decided again outside the rolled
+      // back transaction, the gate's refusal is in the audit log like any other.
+      return use(deps, acting, { subject: error.subjectId }, error.ask, async () => error.result);
     });
   if (result.ok) deps.kick?.();
   return result;
 }
 
-/** A gate refusal while recording an emergency: nothing of the record stays. */
+/** A gate refusal while recording an emergency: nothing of the record stays (but the refusal). */
 class EmergencyRefused extends Error {
-  constructor(readonly result: Result<Production>) {
+  constructor(
+    readonly result: Result<Production>,
+    readonly subjectId: string,
+    readonly ask: Ask,
+  ) {
     super("the gate refused the emergency disclosure");
   }
 }
