@@ -44,6 +44,20 @@ export interface MeRoutesOptions {
 const errors = Object.fromEntries(
   [400, 401, 403, 404, 409, 412, 428].map((s) => [s, { $ref: "Problem#" }]),
 ) as Record<number, { $ref: string }>;
+/** A service as its customer sees it: a hold for verification without the checks' reasons. */
+const ownServiceSchema = {
+  ...serviceSchema,
+  properties: {
+    ...serviceSchema.properties,
+    fraudHold: {
+      type: "object",
+      additionalProperties: false,
+      required: ["holdId"],
+      properties: { holdId: { type: "string", format: "uuid" } },
+    },
+  },
+} as const;
+
 const tags = ["account"];
 const uuid = { type: "string", format: "uuid" } as const;
 
@@ -361,13 +375,16 @@ export async function meRoutes(app: FastifyInstance, opts: MeRoutesOptions): Pro
         tags,
         summary: "Order a service on a plan (ZM-07)",
         body: { type: "object", additionalProperties: false, required: ["plan"], properties: { plan } },
-        response: { 201: serviceSchema, ...errors },
+        response: { 201: ownServiceSchema, ...errors },
       },
     },
     async (request, reply) => {
-      const service = unwrap(await own(request).addService(request.body.plan, request.ip));
+      const { fraudHold, ...service } = unwrap(await own(request).addService(request.body.plan, request.ip));
       setETag(reply, service.version);
-      return reply.code(201).send(service);
+      // Held for verification (ZM-09): the customer learns that, not which checks tripped.
+      return reply
+        .code(201)
+        .send(fraudHold === undefined ? service : { ...service, fraudHold: { holdId: fraudHold.holdId } });
     },
   );
 

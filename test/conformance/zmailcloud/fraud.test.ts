@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BILLING, fraudFixture, PARIS, TEXAS, type FraudFixture } from "../../fraud/helpers.ts";
 import { as, signedUp } from "../../customers/helpers.ts";
@@ -29,6 +30,10 @@ interface Hold {
 const holdOf = async (holdId: string): Promise<Hold> =>
   (await f.req("GET", `/v1/fraud/holds/${holdId}`)).json() as Hold;
 
+/** The reason codes of the hold an order's answer names, as staff see them (the customer sees none). */
+const reasonsOf = async (placed: LightMyRequestResponse): Promise<string[]> =>
+  (await holdOf(placed.json().fraudHold.holdId as string)).reasons.map((r) => r.code);
+
 describe("zmailcloud: fraud checks on a first order", () => {
   it("ZM-09: a first order that passes the automated checks is charged at once", async () => {
     const c = await f.customer({});
@@ -42,7 +47,10 @@ describe("zmailcloud: fraud checks on a first order", () => {
     const c = await f.customer({ email: "drop-1@mailinator.com", billing: TEXAS, shipping: PARIS });
     const placed = await f.order(c, "100.64.20.1");
     expect(placed.statusCode, placed.body).toBe(201);
-    const { holdId, reasons } = placed.json().fraudHold as { holdId: string; reasons: string[] };
+    // The customer is told the order is held, not which checks tripped.
+    const { holdId } = placed.json().fraudHold as { holdId: string };
+    expect(placed.json().fraudHold).toEqual({ holdId });
+    const reasons = await reasonsOf(placed);
     expect(reasons).toEqual(["disposable_email", "country_mismatch"]);
 
     const charged = await f.charge(c, placed.json().serviceId);
@@ -135,19 +143,19 @@ describe("zmailcloud: fraud checks on a first order", () => {
     const [a, b, c] = [await f.customer({}), await f.customer({}), await f.customer({})];
     expect((await f.order(a, "198.51.100.7")).json().fraudHold).toBeUndefined();
     expect((await f.order(b, "198.51.100.8")).json().fraudHold).toBeUndefined();
-    expect((await f.order(c, "198.51.100.200")).json().fraudHold.reasons).toEqual(["velocity_source"]);
+    expect(await reasonsOf(await f.order(c, "198.51.100.200"))).toEqual(["velocity_source"]);
     // The same over IPv6 within one /48.
     const [d, e, g] = [await f.customer({}), await f.customer({}), await f.customer({})];
     await f.order(d, "2001:db8:aa::1");
     await f.order(e, "2001:db8:aa:1::1");
-    expect((await f.order(g, "2001:db8:aa:ffff::9")).json().fraudHold.reasons).toEqual(["velocity_source"]);
+    expect(await reasonsOf(await f.order(g, "2001:db8:aa:ffff::9"))).toEqual(["velocity_source"]);
   });
 
   it("ZM-09: getting around it with aliases of one mailbox: the second account is held", async () => {
     const a = await f.customer({ email: "ada.king@gmail.com" });
     const b = await f.customer({ email: "Adaking+shop@googlemail.com" });
     expect((await f.order(a, "100.64.60.1")).json().fraudHold).toBeUndefined();
-    expect((await f.order(b, "100.64.61.1")).json().fraudHold.reasons).toEqual(["velocity_email"]);
+    expect(await reasonsOf(await f.order(b, "100.64.61.1"))).toEqual(["velocity_email"]);
   });
 
   it("ZM-09: getting around it with another spelling of a country: codes are normalised, names refused", async () => {
@@ -155,7 +163,7 @@ describe("zmailcloud: fraud checks on a first order", () => {
       billing: { ...TEXAS, country: "us" },
       shipping: { ...PARIS, country: "fr" },
     });
-    expect((await f.order(c, "100.64.70.1")).json().fraudHold.reasons).toEqual(["country_mismatch"]);
+    expect(await reasonsOf(await f.order(c, "100.64.70.1"))).toEqual(["country_mismatch"]);
     const d = await signedUp(f.t.app);
     const spelled = await f.t.app.inject({
       method: "POST",
@@ -166,12 +174,10 @@ describe("zmailcloud: fraud checks on a first order", () => {
     expect(spelled.statusCode).toBe(400);
     // A billing address outside the countries the policy serves (US) is held too.
     const abroad = await f.customer({ billing: PARIS, shipping: PARIS });
-    expect((await f.order(abroad, "100.64.72.1")).json().fraudHold.reasons).toEqual([
-      "billing_outside_served",
-    ]);
+    expect(await reasonsOf(await f.order(abroad, "100.64.72.1"))).toEqual(["billing_outside_served"]);
     // Without a billing address there is nothing to check against: held, not passed.
     const e = await f.customer({ billing: null });
-    expect((await f.order(e, "100.64.71.1")).json().fraudHold.reasons).toEqual(["no_billing_address"]);
+    expect(await reasonsOf(await f.order(e, "100.64.71.1"))).toEqual(["no_billing_address"]);
   });
 
   it("ZM-09: a hold not verified within the pack's limit (P7D) is rejected as unverifiable by the expiry run", async () => {
