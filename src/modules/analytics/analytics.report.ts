@@ -1,6 +1,6 @@
 import type { Transaction } from "kysely";
 import type { Database } from "../../store/database.ts";
-import { noisy, withheldCells, type Cell } from "./analytics.ts";
+import { noisy, VIEWS_PER_VISIT, VISIT_SENSITIVITY, withheldCells, type Cell } from "./analytics.ts";
 import {
   dayTotals,
   entryExitCells,
@@ -54,15 +54,18 @@ export async function buildReport(
   minCohort: number | null,
   noise: Noise | null,
 ): Promise<DayReport[]> {
+  // A noisy report counts each visit's first views only, which bounds its sensitivity.
+  const counted = noise === null ? range : { ...range, clip: VIEWS_PER_VISIT };
   const [totals, pages, referrers, visits] = [
-    await dayTotals(trx, range),
-    await pageCells(trx, range),
-    await referrerCells(trx, range),
+    await dayTotals(trx, counted),
+    await pageCells(trx, counted),
+    await referrerCells(trx, counted),
     await entryExitCells(trx, range),
   ];
   // No minimum cohort in the pack: nothing is small enough to be safe, every figure is withheld.
   const k = minCohort ?? Number.POSITIVE_INFINITY;
-  const count = (n: number): number => (noise === null ? n : noisy(n, noise.epsilon, noise.uniform));
+  const count = (n: number): number =>
+    noise === null ? n : noisy(n, noise.epsilon, noise.uniform, VISIT_SENSITIVITY);
   const byDay = (cells: readonly DayCells[]): Map<string, DayCells[]> => {
     const map = new Map<string, DayCells[]>();
     for (const c of cells) map.set(c.day, [...(map.get(c.day) ?? []), c]);

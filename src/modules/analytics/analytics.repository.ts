@@ -60,6 +60,22 @@ export interface Range {
   readonly site: string;
   readonly from: string;
   readonly to: string;
+  /** Count at most this many page views of each visitor on each day (a noisy report's bound). */
+  readonly clip?: number;
+}
+
+/**
+ * The page views a count reads: the site's in the range, or, with `clip`, only each visit's first
+ * `clip` (a visit is one visitor key's views on one day, in the order they came).
+ */
+function viewsIn(r: Range) {
+  const where = sql`site = ${r.site} and day between ${r.from}::date and ${r.to}::date`;
+  if (r.clip === undefined) return sql`(select day, visitor, path, referrer from page_views where ${where})`;
+  return sql`(select day, visitor, path, referrer from (
+      select day, visitor, path, referrer,
+        row_number() over (partition by day, visitor order by at, path) as nth
+      from page_views where ${where}) numbered
+    where nth <= ${r.clip})`;
 }
 
 export interface DayCells extends Cell {
@@ -70,7 +86,7 @@ export interface DayCells extends Cell {
 export async function dayTotals(db: Kysely<Database>, r: Range): Promise<DayCells[]> {
   const { rows } = await sql<DayCells>`
     select day::text as day, '' as key, count(*)::int as views, count(distinct visitor)::int as visitors
-    from page_views where site = ${r.site} and day between ${r.from}::date and ${r.to}::date
+    from ${viewsIn(r)} v
     group by day order by day`.execute(db);
   return rows;
 }
@@ -79,7 +95,7 @@ export async function dayTotals(db: Kysely<Database>, r: Range): Promise<DayCell
 export async function pageCells(db: Kysely<Database>, r: Range): Promise<DayCells[]> {
   const { rows } = await sql<DayCells>`
     select day::text as day, path as key, count(*)::int as views, count(distinct visitor)::int as visitors
-    from page_views where site = ${r.site} and day between ${r.from}::date and ${r.to}::date
+    from ${viewsIn(r)} v
     group by day, path`.execute(db);
   return rows;
 }
@@ -89,7 +105,7 @@ export async function referrerCells(db: Kysely<Database>, r: Range): Promise<Day
   const { rows } = await sql<DayCells>`
     select day::text as day, coalesce(referrer, '') as key, count(*)::int as views,
       count(distinct visitor)::int as visitors
-    from page_views where site = ${r.site} and day between ${r.from}::date and ${r.to}::date
+    from ${viewsIn(r)} v
     group by day, coalesce(referrer, '')`.execute(db);
   return rows;
 }
@@ -97,7 +113,8 @@ export async function referrerCells(db: Kysely<Database>, r: Range): Promise<Day
 /**
  * Entry and exit pages: a visit is one visitor key's page views on one day (the key changes with
  * the day's salt), its entry the first page and its exit the last. One visit is one visitor, so
- * a cell's views and visitors are the same count.
+ * a cell's views and visitors are the same count; a visit counts once however many views it has,
+ * so `clip` does not apply.
  */
 export async function entryExitCells(
   db: Kysely<Database>,

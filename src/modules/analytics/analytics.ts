@@ -114,7 +114,22 @@ export function laplace(scale: number, uniform: () => number): number {
   return -scale * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
 }
 
-/** A count with Laplace noise of sensitivity 1 at ε, rounded and never below zero. */
-export function noisy(count: number, epsilon: number, uniform: () => number): number {
-  return Math.max(0, Math.round(count + laplace(1 / epsilon, uniform)));
+/**
+ * Page views of one visit (a visitor key's views on one day) that a noisy report counts; the rest
+ * are left out, so that one person's weight in the report is bounded.
+ */
+export const VIEWS_PER_VISIT = 5;
+
+/**
+ * The most one visit can change a noisy report, summed over every count it publishes (its L1
+ * sensitivity): the day's views (at most VIEWS_PER_VISIT) and visitors (1); the pages table's
+ * views (VIEWS_PER_VISIT in all) and visitors (one per page, at most VIEWS_PER_VISIT); the
+ * referrers' the same; the entry page's cell and the exit page's, views and visitors (2 each).
+ * Noise of scale VISIT_SENSITIVITY / ε on every count makes the whole report ε-private for a visit.
+ */
+export const VISIT_SENSITIVITY = 1 + 5 * VIEWS_PER_VISIT + 4;
+
+/** A count with Laplace noise for `sensitivity` at ε, rounded and never below zero. */
+export function noisy(count: number, epsilon: number, uniform: () => number, sensitivity: number): number {
+  return Math.max(0, Math.round(count + laplace(sensitivity / epsilon, uniform)));
 }
