@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   "audit-verify": () => import("./audit-verify.bench.ts"),
   web: () => import("./web.bench.ts"),
   analytics: () => import("./analytics.bench.ts"),
+  retention: () => import("./retention.bench.ts"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

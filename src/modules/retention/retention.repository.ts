@@ -86,14 +86,15 @@ const source = (item: RetentionItem) => ITEM_SOURCES[item];
 
 /**
  * The next `limit` subjects, in subject id order after `after`, holding at least one item past
- * its cutoff. Each item's own scan walks its primary key (subject first) from the cursor on.
+ * its cutoff, each with whether an active legal hold is on them (read in the same statement).
+ * Each item's own scan walks its primary key (subject first) from the cursor on.
  */
 export async function dueSubjects(
   db: Kysely<Database>,
   items: readonly { readonly item: RetentionItem; readonly cutoff: Date }[],
   after: string | null,
   limit: number,
-): Promise<string[]> {
+): Promise<{ subjectId: string; held: boolean }[]> {
   if (items.length === 0) return [];
   const branches = items.map(({ item, cutoff }) => {
     const s = source(item);
@@ -101,26 +102,18 @@ export async function dueSubjects(
     return sql`(select distinct subject_id from ${sql.table(s.table)}
       where ${from} and ${sql.ref(s.start)} < ${cutoff}::timestamptz order by subject_id limit ${limit})`;
   });
-  const { rows } = await sql<{ subject_id: string }>`
-    select subject_id from (${sql.join(branches, sql` union `)}) due
-    order by subject_id limit ${limit}`.execute(db);
-  return rows.map((r) => r.subject_id);
+  const { rows } = await sql<{ subject_id: string; held: boolean }>`
+    select due.subject_id, exists (select 1 from legal_holds l
+        where l.subject_id = due.subject_id and l.released_at is null) as held
+    from (select subject_id from (${sql.join(branches, sql` union `)}) u order by subject_id limit ${limit}) due
+    order by due.subject_id`.execute(db);
+  return rows.map((r) => ({ subjectId: r.subject_id, held: r.held }));
 }
 
-/** Those of `subjectIds` under an active legal hold. */
-export async function heldAmong(db: Kysely<Database>, subjectIds: readonly string[]): Promise<Set<string>> {
-  if (subjectIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom("legal_holds")
-    .select("subject_id")
-    .distinct()
-    .where("subject_id", "in", subjectIds)
-    .where("released_at", "is", null)
-    .execute();
-  return new Set(rows.map((r) => r.subject_id));
-}
-
-/** Deletes the item's rows of these subjects dated before `cutoff`; returns what went. */
+/**
+ * Deletes the item's rows of these subjects dated before `cutoff`; returns what went. One
+ * statement for the whole batch, the ids bound as one array (one parameter however many people).
+ */
 export async function deleteDue(
   trx: Transaction<Database>,
   item: RetentionItem,
@@ -131,26 +124,27 @@ export async function deleteDue(
   const s = source(item);
   const { rows } = await sql<{ subject_id: string; id: string }>`
     delete from ${sql.table(s.table)}
-    where subject_id in (${sql.join(subjectIds.map((id) => sql`${id}::uuid`))})
+    where subject_id = any(${[...subjectIds]}::uuid[])
       and ${sql.ref(s.start)} < ${cutoff}::timestamptz
     returning subject_id, ${sql.ref(s.id)}::text as id`.execute(trx);
   return rows;
 }
 
-/** How many of the item's rows of these subjects are dated before `cutoff`. */
-export async function countDue(
+/** How many of the item's rows each of these subjects has dated before `cutoff` (absent: none). */
+export async function countDueBySubject(
   db: Kysely<Database>,
   item: RetentionItem,
   subjectIds: readonly string[],
   cutoff: Date,
-): Promise<number> {
-  if (subjectIds.length === 0) return 0;
+): Promise<Map<string, number>> {
+  if (subjectIds.length === 0) return new Map();
   const s = source(item);
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from ${sql.table(s.table)}
-    where subject_id in (${sql.join(subjectIds.map((id) => sql`${id}::uuid`))})
-      and ${sql.ref(s.start)} < ${cutoff}::timestamptz`.execute(db);
-  return Number(rows[0]?.n ?? 0);
+  const { rows } = await sql<{ subject_id: string; n: number }>`
+    select subject_id, count(*)::int as n from ${sql.table(s.table)}
+    where subject_id = any(${[...subjectIds]}::uuid[])
+      and ${sql.ref(s.start)} < ${cutoff}::timestamptz
+    group by subject_id order by subject_id`.execute(db);
+  return new Map(rows.map((r) => [r.subject_id, Number(r.n)]));
 }
 
 /** A dry run's counts for one item over the whole store: past their period, and of those held. */

@@ -8,13 +8,12 @@ import type { Database } from "../../store/database.ts";
 import { auditActor, type Acting } from "../../use/acting.ts";
 import {
   cutoffOf,
+  countDueBySubject,
   deleteDue,
-  countDue,
   dueSubjectCounts,
   dueSubjects,
   dueTotals,
   findRun,
-  heldAmong,
   insertRun,
   lockRun,
   recentRuns,
@@ -197,9 +196,8 @@ async function runBatch(
       ]);
       return true;
     }
-    const held = await heldAmong(trx, subjects);
-    const free = subjects.filter((s) => !held.has(s));
-    const heldIds = subjects.filter((s) => held.has(s));
+    const free = subjects.filter((s) => !s.held).map((s) => s.subjectId);
+    const heldIds = subjects.filter((s) => s.held).map((s) => s.subjectId);
     const gone = new Map<string, { orders: string[]; charges: string[] }>();
     const heldItems = new Map<string, number>();
     for (const { item, cutoff } of cutoffs) {
@@ -211,8 +209,7 @@ async function runBatch(
         if (g === undefined) gone.set(r.subject_id, (g = { orders: [], charges: [] }));
         g[item].push(r.id);
       }
-      for (const s of heldIds) {
-        const n = await countDue(trx, item, [s], cutoff);
+      for (const [s, n] of await countDueBySubject(trx, item, heldIds, cutoff)) {
         entry.keptByHold += n;
         heldItems.set(s, (heldItems.get(s) ?? 0) + n);
       }
@@ -229,7 +226,7 @@ async function runBatch(
     await appendAudit(trx, events);
     deps.beforeCommit?.(run.batches + 1);
     await saveProgress(trx, runId, {
-      cursor: subjects[subjects.length - 1]!,
+      cursor: subjects[subjects.length - 1]!.subjectId,
       batches: run.batches + 1,
       report,
       finishedAt: null,
