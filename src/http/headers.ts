@@ -15,14 +15,24 @@ import type { FastifyInstance } from "fastify";
  *   Pledge trusts (PLEDGE_TRUST_PROXY), never on plain HTTP, where the header means nothing.
  */
 export function installSecurityHeaders(app: FastifyInstance): void {
+  // A route sets one of a few policies: each is rewritten once, not on every answer.
+  const framed = new Map<string, string>();
+  const noFraming = (csp: string): string => {
+    let out = framed.get(csp);
+    if (out === undefined) {
+      out = withoutFraming(csp);
+      if (framed.size < 64) framed.set(csp, out);
+    }
+    return out;
+  };
   app.addHook("onSend", async (request, reply, payload) => {
-    const path = request.url.split("?")[0] ?? "";
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "no-referrer");
     reply.header("x-frame-options", "DENY");
     const csp = reply.getHeader("content-security-policy");
-    reply.header("content-security-policy", withoutFraming(typeof csp === "string" ? csp : NOTHING));
+    reply.header("content-security-policy", noFraming(typeof csp === "string" ? csp : NOTHING));
     if (!reply.hasHeader("cache-control")) {
+      const path = pathOf(request.url);
       if (path === "/policy" || path.startsWith("/policy/")) reply.header("cache-control", "no-cache");
       else if (!path.startsWith("/docs/static/")) reply.header("cache-control", "no-store");
     }
@@ -32,6 +42,12 @@ export function installSecurityHeaders(app: FastifyInstance): void {
 }
 
 const NOTHING = "default-src 'none'";
+
+/** The path of a request URL, without its query string. */
+function pathOf(url: string): string {
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
 const YEAR = 365 * 24 * 60 * 60;
 
 /** The policy with `frame-ancestors 'none'` in place of whatever framing it allowed. */
