@@ -42,7 +42,9 @@ export const LEGAL_ROLES = ["legal"] as const;
  * and zzservers packs; zMailCloud, whose policy has five purposes only, lists its authorities under
  * the service's own purpose). Null when the pack names no authority.
  */
-export function authorityOf(pack: PolicyPack): { readonly recipient: string; readonly purpose: string } | null {
+export function authorityOf(
+  pack: PolicyPack,
+): { readonly recipient: string; readonly purpose: string } | null {
   const r = pack.recipients.find((x) => x.kind === "authority");
   const purpose = r?.purposes[0];
   return r === undefined || purpose === undefined ? null : { recipient: r.id, purpose };
