@@ -240,9 +240,12 @@ describe("reports", () => {
       (await f.t.store.db.selectFrom("analytics_budget_spends").select(["period", "epsilon"]).execute()).map(
         (r) => [r.period, Number(r.epsilon)],
       );
+    const exact = await report(f.analyst);
+    expect(exact.json().budget).toEqual({ limit: 1, periods: [{ period: "2017-07", spent: 0, left: 1 }] });
     const a = await report(f.analyst, "&epsilon=0.5");
     expect(a.statusCode).toBe(200);
     expect((a.json() as Report).epsilon).toBe(0.5);
+    expect(a.json().budget).toEqual({ limit: 1, periods: [{ period: "2017-07", spent: 0.5, left: 0.5 }] });
     expect((await report(f.analyst, "&epsilon=0.5")).statusCode).toBe(200);
     expect(await spent()).toEqual([
       ["2017-07", 0.5],

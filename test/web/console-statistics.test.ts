@@ -115,6 +115,7 @@ suite(`the console's site statistics page in Chromium${HAVE_CHROMIUM ? "" : ` ($
     await page.getByLabel("Noise (ε, optional)").fill("0.8");
     await page.getByRole("button", { name: "Show statistics" }).click();
     await page.getByRole("status").filter({ hasText: "random noise (ε 0.8)" }).waitFor();
+    await page.getByText("Privacy budget left (ε, of 1 a month): 0.2 in 2026-07.").waitFor();
 
     await page.getByLabel("Noise (ε, optional)").fill("0.5");
     await page.getByRole("button", { name: "Show statistics" }).click();

@@ -143,6 +143,11 @@ export async function lockedSpent(db: Kysely<Database>, site: string, period: st
   await sql`select pg_advisory_xact_lock(hashtextextended(${`analytics-budget:${site}:${period}`}, 0))`.execute(
     db,
   );
+  return spentIn(db, site, period);
+}
+
+/** ε spent on `site` in `period` so far. */
+export async function spentIn(db: Kysely<Database>, site: string, period: string): Promise<number> {
   const row = await db
     .selectFrom("analytics_budget_spends")
     .select(sql<number>`coalesce(sum(epsilon), 0)::float8`.as("spent"))

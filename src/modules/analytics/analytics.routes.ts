@@ -47,13 +47,30 @@ const table = {
 const report = {
   type: "object",
   additionalProperties: false,
-  required: ["site", "from", "to", "minCohort", "epsilon", "days"],
+  required: ["site", "from", "to", "minCohort", "epsilon", "budget", "days"],
   properties: {
     site: { type: "string" },
     from: { type: "string" },
     to: { type: "string" },
     minCohort: { type: ["integer", "null"] },
     epsilon: { type: ["number", "null"] },
+    budget: {
+      type: "object",
+      additionalProperties: false,
+      required: ["limit", "periods"],
+      properties: {
+        limit: { type: "number" },
+        periods: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["period", "spent", "left"],
+            properties: { period: { type: "string" }, spent: { type: "number" }, left: { type: "number" } },
+          },
+        },
+      },
+    },
     disclosureId: { type: "string", format: "uuid" },
     days: {
       type: "array",

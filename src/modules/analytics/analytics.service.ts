@@ -7,7 +7,7 @@ import { use, type UseDeps } from "../../use/kernel.ts";
 import { failWith, ok, type Result } from "../../use/refusal.ts";
 import { ledgerWrite } from "../disclosures/disclosures.service.ts";
 import { buildReport, type DayReport } from "./analytics.report.ts";
-import { destroySaltsBefore, lockedSpent, recordSpend, saltOfDay } from "./analytics.repository.ts";
+import { destroySaltsBefore, lockedSpent, recordSpend, saltOfDay, spentIn } from "./analytics.repository.ts";
 import { dayOf, pageViewOf, periodOf, SALT_LIFETIME_MS, visitorKey } from "./analytics.ts";
 import type { PageViewWriter } from "./analytics.writer.ts";
 import "./analytics.events.ts";
@@ -108,7 +108,16 @@ export interface SiteReport {
   readonly minCohort: number | null;
   /** ε of the noise added to every published count; null: exact counts. */
   readonly epsilon: number | null;
+  /** The privacy budget of each month the range touches, after this report's spend. */
+  readonly budget: { readonly limit: number; readonly periods: readonly BudgetPeriod[] };
   readonly days: readonly DayReport[];
+}
+
+export interface BudgetPeriod {
+  /** `YYYY-MM`. */
+  readonly period: string;
+  readonly spent: number;
+  readonly left: number;
 }
 
 /**
@@ -167,8 +176,8 @@ async function aggregateUse<E extends { recipient: string; level: ExportQuery["l
   return use(deps, acting, { nobody: true }, ask, async (scope) => {
     const analytics = scope.pack.analytics;
     const epsilon = query.epsilon ?? analytics?.noise_epsilon ?? null;
+    const budget = analytics?.epsilon_budget ?? DEFAULT_EPSILON_BUDGET;
     if (epsilon !== null) {
-      const budget = analytics?.epsilon_budget ?? DEFAULT_EPSILON_BUDGET;
       for (const period of periodsOf(query.from, query.to)) {
         const spent = await lockedSpent(scope.trx, query.site, period);
         if (spent + epsilon > budget + 1e-9) {
@@ -210,12 +219,18 @@ async function aggregateUse<E extends { recipient: string; level: ExportQuery["l
         withheldDays: days.filter((d) => d.withheld).length,
       },
     });
+    const periods: BudgetPeriod[] = [];
+    for (const period of periodsOf(query.from, query.to)) {
+      const spent = round(await spentIn(scope.trx, query.site, period));
+      periods.push({ period, spent, left: round(Math.max(0, budget - spent)) });
+    }
     return ok({
       site: query.site,
       from: query.from,
       to: query.to,
       minCohort: analytics?.min_cohort ?? null,
       epsilon,
+      budget: { limit: budget, periods },
       days,
       disclosureId,
     });

@@ -14,6 +14,10 @@ interface SiteReport {
   readonly to: string;
   readonly minCohort: number | null;
   readonly epsilon: number | null;
+  readonly budget: {
+    readonly limit: number;
+    readonly periods: readonly { readonly period: string; readonly spent: number; readonly left: number }[];
+  };
   readonly days: readonly DayReport[];
 }
 
@@ -182,6 +186,10 @@ function Report({ report }: { report: SiteReport }) {
           ? "Exact counts."
           : `Counts with random noise (ε ${report.epsilon}): small differences mean nothing.`}{" "}
         {k === null ? null : `Anything counting fewer than ${k} visitors is withheld.`}
+      </p>
+      <p>
+        <strong>Privacy budget left</strong> (ε, of {report.budget.limit} a month):{" "}
+        {report.budget.periods.map((b) => `${b.left} in ${b.period}`).join(", ")}.
       </p>
       {withheld.length > 0 ? (
         <p>
