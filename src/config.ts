@@ -42,6 +42,8 @@ export interface Config {
   readonly drpBusinessId: string | null;
   /** The hour (0–23, in the pack's time zone) of the daily retention run on `pledge serve`; null: off. */
   readonly retentionHour: number | null;
+  /** Page views `POST /v1/analytics/hits` takes from one source a minute; null: no limit. */
+  readonly analyticsHitsPerMinute: number | null;
 }
 
 export interface MailConfig {
@@ -146,6 +148,14 @@ const VARIABLES = {
       .regex(/^(off|[0-9]|1[0-9]|2[0-3])$/)
       .transform((v) => (v === "off" ? null : Number(v))),
   },
+  PLEDGE_ANALYTICS_HITS_PER_MINUTE: {
+    expected: "off, or a number of page views 1–1000000",
+    schema: z
+      .string()
+      .regex(/^(off|[1-9][0-9]{0,6})$/)
+      .transform((v) => (v === "off" ? null : Number(v)))
+      .refine((v) => v === null || v <= 1_000_000),
+  },
   PLEDGE_DRP_BUSINESS_ID: {
     expected: "a business id of the DRP service directory (letters, digits, . _ - ; up to 100)",
     schema: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
@@ -192,6 +202,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     metricsToken: read<string | null>("PLEDGE_METRICS_TOKEN", null),
     drpBusinessId: read<string | null>("PLEDGE_DRP_BUSINESS_ID", null),
     retentionHour: read<number | null>("PLEDGE_RETENTION_HOUR", 3),
+    analyticsHitsPerMinute: read<number | null>("PLEDGE_ANALYTICS_HITS_PER_MINUTE", 600),
   };
   const dkimSet = ["PLEDGE_DKIM_DOMAIN", "PLEDGE_DKIM_SELECTOR", "PLEDGE_DKIM_KEY_FILE"].filter(
     (n) => env[n],

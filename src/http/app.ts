@@ -350,7 +350,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   }, 3600_000);
   saltSweep.unref();
   app.addHook("onClose", async () => clearInterval(saltSweep));
-  await app.register(analyticsRoutes, { deps: uses, salts, writers: store.kind === "pglite" ? 1 : 4 });
+  await app.register(analyticsRoutes, {
+    deps: uses,
+    salts,
+    writers: store.kind === "pglite" ? 1 : 4,
+    hitsPerMinute: config.analyticsHitsPerMinute,
+  });
   // The Z16-08 exception: a signed-in customer's own product views and recommendations.
   await app.register(recommendationRoutes, { deps: customers });
   await registerFraud(app, uses, transport);

@@ -32,6 +32,7 @@ describe("configuration", () => {
       metricsToken: null,
       drpBusinessId: null,
       retentionHour: 3,
+      analyticsHitsPerMinute: 600,
       mail: {
         smtpUrl: null,
         from: "no-reply@localhost",

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { actingOf } from "../../http/acting.ts";
 import { doNotTrack, gpcSignalled } from "../../http/gpc.ts";
+import { refuseUnlessAdmitted, TokenBuckets } from "../../http/rate-limit.ts";
+import { sourceOf } from "../../throttle/source.ts";
 import { unwrap } from "../../use/refusal.ts";
 import { purposeSchema } from "../records/records.ts";
 import { errorResponses } from "../records/schemas.ts";
@@ -117,9 +119,15 @@ export async function analyticsRoutes(
     readonly salts: Salts;
     /** Page-view INSERTs in flight at once (PageViewWriter): 1 on PGlite, a few on PostgreSQL. */
     readonly writers: number;
+    /** Hits taken from one source a minute (PLEDGE_ANALYTICS_HITS_PER_MINUTE); null: no limit. */
+    readonly hitsPerMinute: number | null;
   },
 ): Promise<void> {
   const { deps, salts } = opts;
+  const perSource =
+    opts.hitsPerMinute === null
+      ? null
+      : new TokenBuckets({ capacity: opts.hitsPerMinute, perMs: 60_000 }, () => Date.now());
   const writer = new PageViewWriter(deps.db, opts.writers);
   // sendBeacon and a no-cors fetch send text/plain (a "simple" request, no preflight): read it as JSON.
   app.removeContentTypeParser("text/plain");
@@ -155,7 +163,7 @@ export async function analyticsRoutes(
         tags,
         summary: "Count one page view",
         description:
-          "Public, sets and reads no cookie. Keeps the site, the path (no query string), the referring host and a visitor key salted per day; never the address or user agent. A hit with `Sec-GPC: 1` or `DNT: 1` is dropped. Always 204.",
+          "Public, sets and reads no cookie. Keeps the site, the path (no query string), the referring host and a visitor key salted per day; never the address or user agent. A hit with `Sec-GPC: 1` or `DNT: 1` is dropped (still 204). More than PLEDGE_ANALYTICS_HITS_PER_MINUTE from one source in a minute: 429 PLEDGE_RATE_LIMITED, nothing counted.",
         body: {
           type: "object",
           additionalProperties: false,
@@ -165,10 +173,12 @@ export async function analyticsRoutes(
             referrer: { type: "string", maxLength: 2048 },
           },
         },
-        response: { 204: { type: "null" }, 400: { $ref: "Problem#" } },
+        response: { 204: { type: "null" }, 400: { $ref: "Problem#" }, 429: { $ref: "Problem#" } },
       },
     },
     async (request, reply) => {
+      // A flood from one source is refused before anything is counted or stored.
+      if (perSource !== null) refuseUnlessAdmitted(reply, perSource.take(sourceOf(request.ip)), "page views");
       await collectHit(
         { clock: deps.clock, salts, writer },
         {
