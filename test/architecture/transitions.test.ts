@@ -29,7 +29,7 @@ const MACHINES = [
     table: "services",
     writer: "src/modules/orders/services.repository.ts",
     helper: "updateService",
-    caller: "src/modules/orders/services.service.ts",
+    caller: "src/modules/orders/services.moves.ts",
   },
 ] as const;
 

@@ -9,6 +9,7 @@ import { auditActor, systemActing, type Acting } from "../../use/acting.ts";
 import { useIn, type UseScope } from "../../use/kernel.ts";
 import { failWith, ok, type Result } from "../../use/refusal.ts";
 import { cancelPlacedOrders } from "../orders/orders.moves.ts";
+import { cancelLiveServices } from "../orders/services.moves.ts";
 import type { Page, RecordsDeps } from "../records/records.ts";
 import { DISPOSABLE_DOMAINS } from "./disposable-domains.ts";
 import {
@@ -215,7 +216,7 @@ async function gather(
 /**
  * The one transition of a hold, in the caller's transaction on a row it locked: checks the move
  * against HOLD_TRANSITIONS, sets the status and who closed it, appends `fraud.hold_moved`; a
- * rejected or expired hold cancels the person's placed orders. A closed hold is
+ * rejected or expired hold cancels the person's placed orders and live services. A closed hold is
  * PLEDGE_FRAUD_HOLD_CLOSED with nothing changed.
  */
 async function transition(
@@ -249,6 +250,7 @@ async function transition(
   if (to === "rejected" || to === "expired") {
     const purpose = pack.fraud?.purpose ?? "fraud";
     await cancelPlacedOrders(trx, row.subject_id, { actor, now, purpose });
+    await cancelLiveServices(trx, row.subject_id, { actor, now, purpose, policyVersion: pack.version });
   }
   return ok(moved);
 }

@@ -98,3 +98,26 @@ export async function serviceEventRows(
     .orderBy("seq")
     .execute();
 }
+
+/** The history row of one step of a service, as the service stands after it. */
+export function stepRow(
+  row: Pick<ServiceRow, "subject_id" | "service_id" | "plan_enc" | "collection_point" | "purpose">,
+  seq: number,
+  action: ServiceEventRow["action"],
+  actor: string,
+  policyVersion: string,
+  at: Date,
+): ServiceEventRow {
+  return {
+    subject_id: row.subject_id,
+    service_id: row.service_id,
+    seq,
+    action,
+    plan_enc: row.plan_enc,
+    actor,
+    collection_point: row.collection_point,
+    purpose: row.purpose,
+    policy_version: policyVersion,
+    at,
+  };
+}

@@ -12,13 +12,13 @@ import {
   insertService,
   insertServiceEvent,
   listServiceRows,
-  nextServiceSeq,
   serviceEventRows,
   serviceForUpdate,
-  updateService,
+  stepRow,
   type ServiceEventRow,
   type ServiceRow,
 } from "./services.repository.ts";
+import { moveService } from "./services.moves.ts";
 import { afterOf, pageOf, provenanceOf, type Page } from "../records/records.ts";
 import { screenOrder } from "../fraud/fraud.service.ts";
 
@@ -89,8 +89,16 @@ export async function changeService(
     const row = await serviceForUpdate(trx, subjectId, serviceId);
     if (row === undefined) return fail({ kind: "not_found" });
     if (ifMatch !== null && row.version !== ifMatch) return fail({ kind: "stale", version: row.version });
-    const status = transition(row.status, change.action);
-    if (status === null) {
+    const fields = await view();
+    const updated = await moveService(trx, row, change.action, {
+      planEnc: change.action === "change" ? fields.seal("services", change.plan) : row.plan_enc,
+      collectionPoint: change.collectionPoint,
+      purpose: change.purpose,
+      policyVersion: decision.policy.version,
+      actor: auditActor(acting.actor),
+      now,
+    });
+    if (updated === null) {
       return failWith(
         new PledgeError(
           "PLEDGE_SERVICE_TRANSITION_INVALID",
@@ -98,19 +106,6 @@ export async function changeService(
         ),
       );
     }
-    const fields = await view();
-    const plan_enc = change.action === "change" ? fields.seal("services", change.plan) : row.plan_enc;
-    const updated = await updateService(trx, row, {
-      plan_enc,
-      status,
-      collection_point: change.collectionPoint,
-      purpose: change.purpose,
-      policy_version: decision.policy.version,
-      updated_at: now,
-    });
-    const seq = await nextServiceSeq(trx, subjectId, serviceId);
-    const actor = auditActor(acting.actor);
-    await insertServiceEvent(trx, stepRow(updated, seq, change.action, actor, decision.policy.version, now));
     const history = await serviceEventRows(trx, subjectId, [serviceId]);
     return ok(serviceView(updated, history, fields));
   });
@@ -157,28 +152,6 @@ export async function listServices(
 
 export async function allServices(db: Kysely<Database>, subjectId: string): Promise<ServiceRow[]> {
   return listServiceRows(db, subjectId, { after: null, limit: Number.MAX_SAFE_INTEGER - 1 });
-}
-
-function stepRow(
-  row: Pick<ServiceRow, "subject_id" | "service_id" | "plan_enc" | "collection_point" | "purpose">,
-  seq: number,
-  action: ServiceEventRow["action"],
-  actor: string,
-  policyVersion: string,
-  at: Date,
-): ServiceEventRow {
-  return {
-    subject_id: row.subject_id,
-    service_id: row.service_id,
-    seq,
-    action,
-    plan_enc: row.plan_enc,
-    actor,
-    collection_point: row.collection_point,
-    purpose: row.purpose,
-    policy_version: policyVersion,
-    at,
-  };
 }
 
 export function serviceView(

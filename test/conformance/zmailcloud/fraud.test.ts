@@ -119,6 +119,18 @@ describe("zmailcloud: fraud checks on a first order", () => {
     const rejected = await f.req("POST", `/v1/fraud/holds/${placed.fraudHold.holdId}/reject`);
     expect(rejected.statusCode, rejected.body).toBe(200);
 
+    // The service ordered is not taken: it is cancelled, the step in its history.
+    const services = await f.t.app.inject({
+      method: "GET",
+      url: "/v1/account/me/services",
+      headers: as(c.session),
+    });
+    const service = (
+      services.json().items as { serviceId: string; status: string; history: { action: string }[] }[]
+    ).find((s) => s.serviceId === placed.serviceId)!;
+    expect(service.status).toBe("cancelled");
+    expect(service.history.map((h) => h.action)).toEqual(["add", "cancel"]);
+
     const again = await f.order(c, "100.64.51.1");
     expect(again.statusCode).toBe(403);
     expect(again.json()).toMatchObject({ code: "PLEDGE_FRAUD_REJECTED", clauses: ["ZM-09"] });
