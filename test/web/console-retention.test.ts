@@ -1,16 +1,7 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildWeb,
-  expectAccessible,
-  HAVE_CHROMIUM,
-  problemsOf,
-  screenshot,
-  SKIP_REASON,
-  startWeb,
-  type WebRun,
-} from "./browser.ts";
-import { signInStaff } from "./console-session.ts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { expectAccessible, problemsOf, screenshot, startWeb, webSuite, type WebRun } from "./browser.ts";
+import { signInStaff, staffPage } from "./console-session.ts";
 
 /**
  * The console's "Retention" page in Chromium on the zones pack (orders kept P7Y, days in
@@ -18,16 +9,8 @@ import { signInStaff } from "./console-session.ts";
  * An administrator runs a dry run (nothing changes), then a real run: one order is erased, the
  * held one kept, and the page shows the stored report as the API answers it.
  */
-const suite = HAVE_CHROMIUM ? describe : describe.skip;
-if (!HAVE_CHROMIUM) console.warn(SKIP_REASON);
 
-let web: Awaited<ReturnType<typeof buildWeb>> | undefined;
-beforeAll(async () => {
-  if (HAVE_CHROMIUM) web = await buildWeb();
-});
-afterAll(() => web?.remove());
-
-suite(`the console's retention page in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_REASON})`}`, () => {
+webSuite("the console's retention page in Chromium", (webDir) => {
   let run: WebRun;
   let page: Page;
   let admin: string;
@@ -72,7 +55,7 @@ suite(`the console's retention page in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_
     );
 
   beforeAll(async () => {
-    run = await startWeb("zones", web!.dir, { clock: () => at ?? new Date() });
+    run = await startWeb("zones", webDir(), { clock: () => at ?? new Date() });
     admin = await run.t.apiKey("admin");
     at = new Date("2019-06-03T18:00:00Z");
     orders.push(await customerWithOrder(1), await customerWithOrder(2));
@@ -153,8 +136,7 @@ suite(`the console's retention page in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_
   });
 
   it("is for administrators: not listed for other roles, and opened directly it says so", async () => {
-    const other = await run.page();
-    await signInStaff(run, other, "legal");
+    const { page: other } = await staffPage(run, "legal");
     await other.goto("/console/retention");
     await other.getByRole("heading", { level: 1, name: "Not for your role" }).waitFor();
     const nav = other.getByRole("navigation", { name: "Console" });

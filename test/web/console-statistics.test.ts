@@ -1,16 +1,7 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildWeb,
-  expectAccessible,
-  HAVE_CHROMIUM,
-  problemsOf,
-  screenshot,
-  SKIP_REASON,
-  startWeb,
-  type WebRun,
-} from "./browser.ts";
-import { signInStaff } from "./console-session.ts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { expectAccessible, problemsOf, screenshot, startWeb, webSuite, type WebRun } from "./browser.ts";
+import { signInStaff, staffPage } from "./console-session.ts";
 
 /**
  * The console's "Site statistics" page in Chromium on the zones pack (minimum cohort 10): page
@@ -18,19 +9,11 @@ import { signInStaff } from "./console-session.ts";
  * read by a single visitor, the other with too few visitors to show at all; the analyst reads the
  * report, then spends the month's privacy budget on a noisy one and is refused the next.
  */
-const suite = HAVE_CHROMIUM ? describe : describe.skip;
-if (!HAVE_CHROMIUM) console.warn(SKIP_REASON);
-
-let web: Awaited<ReturnType<typeof buildWeb>> | undefined;
-beforeAll(async () => {
-  if (HAVE_CHROMIUM) web = await buildWeb();
-});
-afterAll(() => web?.remove());
 
 const SITE = "shop.example";
 const UA = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0";
 
-suite(`the console's site statistics page in Chromium${HAVE_CHROMIUM ? "" : ` (${SKIP_REASON})`}`, () => {
+webSuite("the console's site statistics page in Chromium", (webDir) => {
   let run: WebRun;
   let page: Page;
   /** The server's clock: a July day while the hits are sent, the real time for signing in. */
@@ -49,7 +32,7 @@ suite(`the console's site statistics page in Chromium${HAVE_CHROMIUM ? "" : ` ($
   };
 
   beforeAll(async () => {
-    run = await startWeb("zones", web!.dir, { clock: () => at ?? new Date() });
+    run = await startWeb("zones", webDir(), { clock: () => at ?? new Date() });
     // 4 July: 25 visitors come to / from a search engine, 12 of them go on to /b, and one other
     // person reads /secret three times (the example of docs/analytics.md).
     at = new Date("2026-07-04T12:00:00Z");
@@ -133,8 +116,7 @@ suite(`the console's site statistics page in Chromium${HAVE_CHROMIUM ? "" : ` ($
   });
 
   it("is listed for roles with a statistics purpose only; others opening it are told it is not for them", async () => {
-    const other = await run.page();
-    await signInStaff(run, other, "customer_service");
+    const { page: other } = await staffPage(run, "customer_service");
     await other.goto("/console/statistics");
     await other.getByRole("heading", { level: 1, name: "Not for your role" }).waitFor();
     const nav = other.getByRole("navigation", { name: "Console" });

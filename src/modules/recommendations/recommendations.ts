@@ -1,3 +1,5 @@
+import { pageViewOf } from "../analytics/analytics.ts";
+
 /**
  * Product recommendations for one signed-in customer (the Z16-08 exception: their own visits
  * joined with their own orders, for recommendations to that customer). The pure part: what a
@@ -25,7 +27,6 @@ export const MAX_VIEWS_READ = 2000;
 export const DEFAULT_LIMIT = 10;
 /** The most one answer lists (the route's `limit` pattern allows 1 to 50). */
 export const MAX_LIMIT = 50;
-export const MAX_PATH_LENGTH = 512;
 
 /** The pack field a product view is (category `user.behavior.browsing_history`). */
 export const VIEW_FIELD = "web_log";
@@ -46,14 +47,9 @@ export interface ProductView {
  * query string or fragment) and the product id. Null for a page that is not an http(s) URL.
  */
 export function productViewOf(page: string, product: string): ProductView | null {
-  let url: URL;
-  try {
-    url = new URL(page);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return null;
-  return { site: url.hostname, path: url.pathname.slice(0, MAX_PATH_LENGTH), product };
+  // Read as a page view of the site statistics is: host and path, the same length limit.
+  const seen = pageViewOf(page, undefined);
+  return seen === null ? null : { site: seen.site, path: seen.path, product };
 }
 
 export interface SeenView extends ProductView {
