@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
@@ -23,7 +23,11 @@ let dir: string;
 
 beforeAll(async () => {
   store = await freshEmptyStore();
-  dir = mkdtempSync(join(tmpdir(), "pledge-migrations-before-"));
+  // The migrations import ../citus.ts; the copy keeps that path.
+  const root = mkdtempSync(join(tmpdir(), "pledge-migrations-before-"));
+  dir = join(root, "migrations");
+  mkdirSync(dir);
+  symlinkSync(join(MIGRATIONS_DIR, "..", "citus.ts"), join(root, "citus.ts"));
   for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith(".ts") && f < BEFORE))
     symlinkSync(join(MIGRATIONS_DIR, file), join(dir, file));
   await migrate(store, dir);
@@ -56,7 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await store?.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(join(dir, ".."), { recursive: true, force: true });
 });
 
 const requestsOf = (ids: string[]) =>

@@ -15,6 +15,7 @@ type Db = Kysely<Database>;
 const DEVICE_ID = /^[A-Za-z0-9_-]{43}$/;
 
 export interface KnownDevice {
+  readonly subjectId: string;
   readonly idHash: string;
   readonly failures: number;
 }
@@ -44,7 +45,7 @@ export async function findDevice(
     .where("subject_id", "=", subjectId)
     .where("expires_at", ">", now)
     .executeTakeFirst();
-  return row ? { idHash: row.id_hash, failures: row.failures } : null;
+  return row ? { subjectId, idHash: row.id_hash, failures: row.failures } : null;
 }
 
 /** A new known device for the customer; their expired devices are dropped. */
@@ -80,6 +81,7 @@ export async function renewDevice(
   await db
     .updateTable("customer_devices")
     .set({ failures: 0, expires_at: expiresAt })
+    .where("subject_id", "=", device.subjectId)
     .where("id_hash", "=", device.idHash)
     .execute();
   return { id, expiresAt };
@@ -88,12 +90,17 @@ export async function renewDevice(
 /** A wrong password typed on a known device; at `limit` in a row the device is forgotten. */
 export async function deviceFailed(db: Db, device: KnownDevice, limit: number): Promise<void> {
   if (device.failures + 1 >= limit) {
-    await db.deleteFrom("customer_devices").where("id_hash", "=", device.idHash).execute();
+    await db
+      .deleteFrom("customer_devices")
+      .where("subject_id", "=", device.subjectId)
+      .where("id_hash", "=", device.idHash)
+      .execute();
     return;
   }
   await db
     .updateTable("customer_devices")
     .set((eb) => ({ failures: eb("failures", "+", 1) }))
+    .where("subject_id", "=", device.subjectId)
     .where("id_hash", "=", device.idHash)
     .execute();
 }

@@ -3,13 +3,24 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../store/database.ts";
 
 /**
- * Customers' sessions. A session id is 32 random bytes (base64url, 43 characters) that only the
- * cookie holds; the table keys the session by the id's SHA-256, so a copy of the table signs no
- * one in. Sessions expire at an absolute instant; sign-in always makes a new id (rotation).
+ * Customers' sessions. A session id is the customer's subject id (16 bytes) followed by 32 random
+ * bytes, in base64url (64 characters), that only the cookie holds. The subject part says where
+ * the session is kept (one person's rows sit together, on one node under Citus), so a request
+ * finds its session by primary key without asking every shard; the random part is the secret.
+ * The table keys the session by the whole id's SHA-256, so a copy of the table signs no one in,
+ * and an id whose subject part was changed matches nothing. Sessions expire at an absolute
+ * instant; sign-in always makes a new id (rotation).
  */
 type Db = Kysely<Database>;
 
-const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+const SESSION_ID = /^[A-Za-z0-9_-]{64}$/;
+
+/** The subject a well-formed session id names, or null. */
+function subjectOf(id: string): string | null {
+  if (!SESSION_ID.test(id)) return null;
+  const hex = Buffer.from(id, "base64url").subarray(0, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 export interface NewSession {
   /** The secret id for the cookie. Returned once; never stored, logged or audited. */
@@ -39,7 +50,8 @@ export async function insertSession(
   now: Date,
   ttlMs: number,
 ): Promise<NewSession> {
-  const id = randomBytes(32).toString("base64url");
+  const subject = Buffer.from(subjectId.replaceAll("-", ""), "hex");
+  const id = Buffer.concat([subject, randomBytes(32)]).toString("base64url");
   const expiresAt = new Date(now.getTime() + ttlMs);
   await db
     .insertInto("customer_sessions")
@@ -50,10 +62,13 @@ export async function insertSession(
 
 /** The live session with this id, or null (malformed, unknown, expired, or its subject erased). */
 export async function findSession(db: Db, id: string, now: Date): Promise<ActiveSession | null> {
-  if (!SESSION_ID.test(id)) return null;
+  const subjectId = subjectOf(id);
+  if (subjectId === null) return null;
   const row = await db
     .selectFrom("customer_sessions as s")
     .innerJoin("subjects as p", "p.subject_id", "s.subject_id")
+    .where("s.subject_id", "=", subjectId)
+    .where("p.subject_id", "=", subjectId)
     .where("s.id_hash", "=", sessionHash(id))
     .where("s.expires_at", ">", now)
     .where("p.erased_at", "is", null)
@@ -64,9 +79,11 @@ export async function findSession(db: Db, id: string, now: Date): Promise<Active
 
 /** Ends one session; true when there was one. */
 export async function deleteSession(db: Db, id: string): Promise<boolean> {
-  if (!SESSION_ID.test(id)) return false;
+  const subjectId = subjectOf(id);
+  if (subjectId === null) return false;
   const result = await db
     .deleteFrom("customer_sessions")
+    .where("subject_id", "=", subjectId)
     .where("id_hash", "=", sessionHash(id))
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;

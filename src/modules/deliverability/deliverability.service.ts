@@ -120,7 +120,7 @@ export async function recordReports(
           recorded_at: ctx.now,
           recorded_by: ctx.actor,
         })
-        .onConflict((oc) => oc.columns(["message_id", "kind"]).doNothing())
+        .onConflict((oc) => oc.columns(["subject_id", "message_id", "kind"]).doNothing())
         .returning("event_id")
         .executeTakeFirst();
       if (inserted === undefined) {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { FieldView } from "../../use/view.ts";
 import type { Database } from "../../store/database.ts";
-import type { Stamp } from "./subjects.repository.ts";
+import { deleteIdentities, type Stamp } from "./subjects.repository.ts";
 import { ADDRESS_KINDS, addressField, type AddressKind, type Provenance } from "./subjects.ts";
 import type { AddressValue, CleanAddress } from "./subjects.values.ts";
 
@@ -122,12 +122,7 @@ export async function deleteAddress(
     .select("address_id")
     .executeTakeFirst();
   if (shared === undefined) {
-    await trx
-      .deleteFrom("subject_identities")
-      .where("subject_id", "=", subjectId)
-      .where("kind", "=", "postal")
-      .where("blind_index", "=", gone.blind_index)
-      .execute();
+    await deleteIdentities(trx, subjectId, { kind: "postal", blindIndex: gone.blind_index });
   }
   return gone.kind;
 }

@@ -66,6 +66,14 @@ export async function eraseSubjectIn(
     sections.unshift({ name: s.name, deleted: r.deleted, kept: r.kept, keptReason: r.keptReason ?? null });
   }
   await deps.vault.destroySubjectKey(trx, subject.subjectId);
+  const numbered = await trx
+    .selectFrom("subjects")
+    .select("customer_number")
+    .where("subject_id", "=", subject.subjectId)
+    .executeTakeFirst();
+  if (numbered?.customer_number != null) {
+    await trx.deleteFrom("customer_numbers").where("customer_number", "=", numbered.customer_number).execute();
+  }
   await trx
     .updateTable("subjects")
     .set((eb) => ({

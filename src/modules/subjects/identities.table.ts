@@ -15,6 +15,18 @@ export interface SubjectIdentitiesTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/**
+ * Which person holds an email or phone number. It lives apart from `subject_identities`, keyed by
+ * the blind index alone, so that "one person per address" is one index to check (and, on Citus,
+ * one shard); it is written in the same transaction as the identity it guards.
+ */
+export interface IdentityClaimsTable {
+  blind_index: string;
+  kind: "email" | "phone";
+  subject_id: string;
+}
+
 export interface IdentityTables {
   subject_identities: SubjectIdentitiesTable;
+  identity_claims: IdentityClaimsTable;
 }

@@ -4,7 +4,7 @@ import type { FieldView } from "../../use/view.ts";
 import { addressRecord, readAddresses } from "./addresses.repository.ts";
 import { contactRecord, readContacts } from "./contacts.repository.ts";
 import { sectionQuery, subquery, type SectionErasure, type SubjectSection } from "./sections.ts";
-import { identityField } from "./subjects.repository.ts";
+import { deleteIdentities, identityField } from "./subjects.repository.ts";
 import { ADDRESS_KINDS, PROFILE_FIELDS, addressField, type AddressKind } from "./subjects.ts";
 
 /**
@@ -135,11 +135,7 @@ export const identitiesSection: SubjectSection = {
     (rows, view) => identitiesOf(rows, view),
   ),
   async erase(trx, subjectId) {
-    const r = await trx
-      .deleteFrom("subject_identities")
-      .where("subject_id", "=", subjectId)
-      .executeTakeFirst();
-    return deleted(r.numDeletedRows);
+    return deleted(await deleteIdentities(trx, subjectId));
   },
 };
 

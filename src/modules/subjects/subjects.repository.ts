@@ -16,12 +16,52 @@ export async function identityOwner(
   except: string | null,
 ): Promise<string | null> {
   let q = db
-    .selectFrom("subject_identities")
-    .where("kind", "=", kind)
+    .selectFrom("identity_claims")
     .where("blind_index", "=", blindIndex)
+    .where("kind", "=", kind)
     .select("subject_id");
   if (except !== null) q = q.where("subject_id", "<>", except);
   return (await q.executeTakeFirst())?.subject_id ?? null;
+}
+
+/**
+ * Deletes the subject's identities that `filter` selects, and releases the emails and phone
+ * numbers among them for another person to claim. Returns how many identities went.
+ */
+export async function deleteIdentities(
+  trx: Transaction<Database>,
+  subjectId: string,
+  filter: { readonly kind?: "email" | "phone" | "postal"; readonly blindIndex?: string } = {},
+): Promise<number> {
+  let q = trx.deleteFrom("subject_identities").where("subject_id", "=", subjectId);
+  if (filter.kind !== undefined) q = q.where("kind", "=", filter.kind);
+  if (filter.blindIndex !== undefined) q = q.where("blind_index", "=", filter.blindIndex);
+  const gone = await q.returning(["kind", "blind_index"]).execute();
+  for (const { kind, blind_index } of gone) {
+    if (kind === "postal") continue;
+    await trx
+      .deleteFrom("identity_claims")
+      .where("blind_index", "=", blind_index)
+      .where("kind", "=", kind)
+      .where("subject_id", "=", subjectId)
+      .execute();
+  }
+  return gone.length;
+}
+
+/**
+ * Claims an email or phone number for the subject. Another person's claim makes the insert fail
+ * with a unique violation (`isUniqueViolation`), which also settles two sign-ups racing for one
+ * address: the second waits for the first to commit, then fails.
+ */
+async function claimIdentity(
+  trx: Transaction<Database>,
+  subjectId: string,
+  kind: "email" | "phone",
+  blindIndex: string,
+): Promise<void> {
+  if ((await identityOwner(trx, kind, blindIndex, null)) === subjectId) return;
+  await trx.insertInto("identity_claims").values({ blind_index: blindIndex, kind, subject_id: subjectId }).execute();
 }
 
 export interface Stamp {
@@ -97,11 +137,8 @@ export async function putIdentities(
 ): Promise<void> {
   for (const id of identities) {
     if (id.kind !== "postal") {
-      await trx
-        .deleteFrom("subject_identities")
-        .where("subject_id", "=", view.subjectId)
-        .where("kind", "=", id.kind)
-        .execute();
+      await deleteIdentities(trx, view.subjectId, { kind: id.kind });
+      await claimIdentity(trx, view.subjectId, id.kind, id.blindIndex);
     }
     await trx
       .insertInto("subject_identities")

@@ -64,7 +64,14 @@ export interface IdempotencyKeysTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** Which person a customer number names: its uniqueness, kept apart from `subjects` (docs/citus.md). */
+export interface CustomerNumbersTable {
+  customer_number: Fixed<string>;
+  subject_id: Fixed<string>;
+}
+
 export interface SubjectTables {
+  customer_numbers: CustomerNumbersTable;
   subject_fields: SubjectFieldsTable;
   subject_addresses: SubjectAddressesTable;
   subject_contacts: SubjectContactsTable;

@@ -6,6 +6,7 @@ import { fail, ok, type Result } from "../../use/refusal.ts";
 import { jurisdictionOf, type ProfileField, type SubjectStatus } from "./subjects.ts";
 import {
   deleteFields,
+  deleteIdentities,
   identityOwner,
   putFields,
   putIdentities,
@@ -78,11 +79,7 @@ export async function updateSubject(
       await putIdentities(trx, view, clean.value.identities, now);
       await deleteFields(trx, subject.subjectId, cleared);
       for (const kind of cleared.filter((n) => n === "email" || n === "phone")) {
-        await trx
-          .deleteFrom("subject_identities")
-          .where("subject_id", "=", subject.subjectId)
-          .where("kind", "=", kind)
-          .execute();
+        await deleteIdentities(trx, subject.subjectId, { kind });
       }
       const meta = {
         ...(input.status === undefined ? {} : { status: input.status }),

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject } from "../citus.ts";
 
 // The subject facts the gate reads (see src/gate/facts.table.ts). Every table is keyed by
 // subject_id first, so per-subject loads are primary-key lookups and the tables distribute by
@@ -15,6 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("jurisdiction", "text")
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  await distributeBySubject(db, "subjects");
   await db.schema.createIndex("subjects_status").on("subjects").columns(["status", "subject_id"]).execute();
 
   await db.schema
@@ -31,6 +33,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint("subject_consents_pk", ["subject_id", "scope", "channel"])
     .execute();
+  await distributeBySubject(db, "subject_consents");
   await db.schema
     .createIndex("subject_consents_scope")
     .on("subject_consents")
@@ -44,6 +47,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint("subject_opt_outs_pk", ["subject_id", "scope"])
     .execute();
+  await distributeBySubject(db, "subject_opt_outs");
   await db.schema
     .createIndex("subject_opt_outs_scope")
     .on("subject_opt_outs")
@@ -59,6 +63,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("granted_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint("subject_permissions_pk", ["subject_id", "permission"])
     .execute();
+  await distributeBySubject(db, "subject_permissions");
   await db.schema
     .createIndex("subject_permissions_permission")
     .on("subject_permissions")
@@ -73,6 +78,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint("subject_suppression_pk", ["subject_id", "channel"])
     .execute();
+  await distributeBySubject(db, "subject_suppression");
   await db.schema
     .createIndex("subject_suppression_channel")
     .on("subject_suppression")

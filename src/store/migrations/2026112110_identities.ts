@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject } from "../citus.ts";
 
 // How a person is found and recognised without storing a searchable plaintext: each identity is a
 // blind index (HMAC of the normalised value, see src/crypto) beside the value's ciphertext. Email,
@@ -14,6 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint("subject_identities_pk", ["subject_id", "kind", "blind_index"])
     .execute();
+  await distributeBySubject(db, "subject_identities");
   await db.schema
     .createIndex("subject_identities_lookup")
     .on("subject_identities")

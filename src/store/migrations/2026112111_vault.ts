@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject } from "../citus.ts";
 
 /** The vault's wrapped data keys and the shared current master key version (src/crypto/vault.table.ts). */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -10,6 +11,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("rotated_at", "timestamptz")
     .execute();
+  await distributeBySubject(db, "subject_keys");
   // `pledge keys status` counts by version; rotation walks one version's rows in key order.
   await db.schema
     .createIndex("subject_keys_master_key")

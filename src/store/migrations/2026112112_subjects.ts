@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject } from "../citus.ts";
 
 // The customer record (src/modules/subjects/subjects.table.ts): columns added to the gate's
 // `subjects` row, single-valued fields, addresses and extra contacts. Every datum carries where
@@ -7,7 +8,7 @@ import { sql, type Kysely } from "kysely";
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .alterTable("subjects")
-    .addColumn("customer_number", "text", (c) => c.unique())
+    .addColumn("customer_number", "text")
     .addColumn("version", "integer", (c) => c.notNull().defaultTo(1))
     .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("erased_at", "timestamptz")
@@ -21,10 +22,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(["created_at", "subject_id"])
     .execute();
 
-  // An email or phone number belongs to one person; a postal address may be shared (a household).
-  await sql`create unique index subject_identities_unique on subject_identities (kind, blind_index)
-    where kind in ('email', 'phone')`.execute(db);
-
   await db.schema
     .createTable("subject_fields")
     .addColumn("subject_id", "uuid", (c) => c.notNull().references("subjects.subject_id").onDelete("cascade"))
@@ -36,6 +33,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("policy_version", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("subject_fields_pk", ["subject_id", "field"])
     .execute();
+  await distributeBySubject(db, "subject_fields");
 
   await db.schema
     .createTable("subject_addresses")
@@ -50,6 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("policy_version", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("subject_addresses_pk", ["subject_id", "address_id"])
     .execute();
+  await distributeBySubject(db, "subject_addresses");
 
   await db.schema
     .createTable("subject_contacts")
@@ -64,13 +63,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("policy_version", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("subject_contacts_pk", ["subject_id", "contact_id"])
     .execute();
+  await distributeBySubject(db, "subject_contacts");
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of ["subject_contacts", "subject_addresses", "subject_fields"]) {
     await db.schema.dropTable(table).execute();
   }
-  await db.schema.dropIndex("subject_identities_unique").execute();
   await db.schema.dropIndex("subjects_created").execute();
   for (const column of [
     "customer_number",

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject } from "../citus.ts";
 
 // The consent ledger: append-only events per subject (see src/modules/consent/consent.table.ts).
 // Keyed by subject first, like every subject table; history reads walk (subject_id, at).
@@ -31,6 +32,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("evidence", "jsonb", (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addPrimaryKeyConstraint("consent_events_pk", ["subject_id", "event_id"])
     .execute();
+  await distributeBySubject(db, "consent_events");
   await db.schema
     .createIndex("consent_events_history")
     .on("consent_events")

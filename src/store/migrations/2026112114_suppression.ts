@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject, shareWithEveryNode } from "../citus.ts";
 
 // The Do Not Send list keyed by address, not by subject (PS-05): channel + the vault's blind index
 // of the normalised address. It replaces the per-subject `subject_suppression` table of
@@ -18,6 +19,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_by", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("suppression_list_pk", ["channel", "address_index"])
     .execute();
+  await shareWithEveryNode(db, "suppression_list");
   await db.schema.dropTable("subject_suppression").execute();
 }
 
@@ -29,6 +31,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint("subject_suppression_pk", ["subject_id", "channel"])
     .execute();
+  await distributeBySubject(db, "subject_suppression");
   await db.schema
     .createIndex("subject_suppression_channel")
     .on("subject_suppression")

@@ -1,4 +1,5 @@
 import { sql, type ColumnDefinitionBuilder, type Kysely } from "kysely";
+import { distributeBySubject } from "../citus.ts";
 
 // The records attached to a subject: orders and services, payment methods and the charges made
 // with them, communications, survey answers and quote requests. Every table leads its primary key
@@ -31,6 +32,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("version", "integer", (c) => c.notNull().defaultTo(1))
     .addPrimaryKeyConstraint("orders_pk", ["subject_id", "order_id"])
     .execute();
+  await distributeBySubject(db, "orders");
 
   await db.schema
     .createTable("services")
@@ -46,6 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("version", "integer", (c) => c.notNull().defaultTo(1))
     .addPrimaryKeyConstraint("services_pk", ["subject_id", "service_id"])
     .execute();
+  await distributeBySubject(db, "services");
 
   await db.schema
     .createTable("service_events")
@@ -61,6 +64,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("at", "timestamptz", (c) => c.notNull())
     .addPrimaryKeyConstraint("service_events_pk", ["subject_id", "service_id", "seq"])
     .execute();
+  await distributeBySubject(db, "service_events");
 
   await db.schema
     .createTable("payment_methods")
@@ -79,6 +83,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("version", "integer", (c) => c.notNull().defaultTo(1))
     .addPrimaryKeyConstraint("payment_methods_pk", ["subject_id", "payment_method_id"])
     .execute();
+  await distributeBySubject(db, "payment_methods");
 
   await db.schema
     .createTable("payment_charges")
@@ -96,6 +101,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("request_hash", "text")
     .addPrimaryKeyConstraint("payment_charges_pk", ["subject_id", "charge_id"])
     .execute();
+  await distributeBySubject(db, "payment_charges");
   await sql`create unique index payment_charges_request_key on payment_charges (subject_id, request_key)
     where request_key is not null`.execute(db);
 
@@ -113,6 +119,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("at", "timestamptz", (c) => c.notNull())
     .addPrimaryKeyConstraint("communications_pk", ["subject_id", "message_id"])
     .execute();
+  await distributeBySubject(db, "communications");
 
   await db.schema
     .createTable("survey_answers")
@@ -126,6 +133,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("collected_at", "timestamptz", (c) => c.notNull())
     .addPrimaryKeyConstraint("survey_answers_pk", ["subject_id", "survey_id", "question_id"])
     .execute();
+  await distributeBySubject(db, "survey_answers");
   // The aggregate reads one survey across subjects.
   await db.schema
     .createIndex("survey_answers_survey")
@@ -144,6 +152,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("collected_at", "timestamptz", (c) => c.notNull())
     .addPrimaryKeyConstraint("quote_requests_pk", ["subject_id", "quote_id"])
     .execute();
+  await distributeBySubject(db, "quote_requests");
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject } from "../citus.ts";
 
 // Customers' own access: one account per subject (the password hash and the lock-out counters)
 // and its sessions. A session row holds only the SHA-256 of the session id the cookie carries,
@@ -17,16 +18,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("last_signin_at", "timestamptz")
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  await distributeBySubject(db, "customer_accounts");
 
   await db.schema
     .createTable("customer_sessions")
-    .addColumn("id_hash", "text", (c) => c.primaryKey())
+    .addColumn("id_hash", "text", (c) => c.notNull())
     .addColumn("subject_id", "uuid", (c) =>
       c.notNull().references("customer_accounts.subject_id").onDelete("cascade"),
     )
     .addColumn("created_at", "timestamptz", (c) => c.notNull())
     .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+    .addPrimaryKeyConstraint("customer_sessions_pk", ["subject_id", "id_hash"])
     .execute();
+  await distributeBySubject(db, "customer_sessions");
   await db.schema
     .createIndex("customer_sessions_subject")
     .on("customer_sessions")

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject, shareWithEveryNode } from "../citus.ts";
 
 // Campaigns and their outbox. `campaign_messages` has one row per person per campaign
 // (unique (campaign_id, subject_id)): a restarted or duplicated worker can never make a second.
@@ -30,10 +31,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("started_at", "timestamptz")
     .addColumn("finished_at", "timestamptz")
     .execute();
+  await shareWithEveryNode(db, "campaigns");
 
   await db.schema
     .createTable("campaign_messages")
-    .addColumn("message_id", "uuid", (c) => c.primaryKey())
+    .addColumn("message_id", "uuid", (c) => c.notNull())
     .addColumn("campaign_id", "uuid", (c) =>
       c.notNull().references("campaigns.campaign_id").onDelete("cascade"),
     )
@@ -44,17 +46,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("queued_at", "timestamptz", (c) => c.notNull())
     .addColumn("sent_at", "timestamptz")
     .addColumn("header_message_id", "text")
+    .addPrimaryKeyConstraint("campaign_messages_pk", ["subject_id", "message_id"])
     .addUniqueConstraint("campaign_messages_one_per_person", ["campaign_id", "subject_id"])
     .execute();
+  await distributeBySubject(db, "campaign_messages");
   await db.schema
     .createIndex("campaign_messages_state")
     .on("campaign_messages")
     .columns(["campaign_id", "state"])
     .execute();
   await db.schema
-    .createIndex("campaign_messages_subject")
+    .createIndex("campaign_messages_message")
     .on("campaign_messages")
-    .columns(["subject_id"])
+    .columns(["message_id"])
     .execute();
 }
 

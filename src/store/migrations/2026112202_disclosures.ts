@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject, shareWithEveryNode } from "../citus.ts";
 
 // The recipient registry (contracts on file) and the disclosure ledger (ALL-03). The ledger has no
 // foreign key to subjects on purpose: its rows outlive erasure, which keeps the subject's
@@ -17,6 +18,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("updated_at", "timestamptz", (c) => c.notNull())
     .addColumn("updated_by", "text", (c) => c.notNull())
     .execute();
+  await shareWithEveryNode(db, "recipient_registry");
 
   await db.schema
     .createTable("disclosures")
@@ -33,6 +35,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("actor", "text", (c) => c.notNull())
     .addColumn("at", "timestamptz", (c) => c.notNull())
     .execute();
+  await shareWithEveryNode(db, "disclosures");
   await db.schema.createIndex("disclosures_at").on("disclosures").columns(["at"]).execute();
   await db.schema
     .createIndex("disclosures_recipient")
@@ -48,6 +51,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("subject_id", "uuid", (c) => c.notNull())
     .addPrimaryKeyConstraint("disclosure_subjects_pk", ["disclosure_id", "subject_id"])
     .execute();
+  await distributeBySubject(db, "disclosure_subjects");
   await db.schema
     .createIndex("disclosure_subjects_subject")
     .on("disclosure_subjects")

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject, shareWithEveryNode } from "../citus.ts";
 
 // One-click unsubscribe (RFC 8058). `unsubscribe_keys` holds the HMAC key that signs link tokens,
 // made on first use so every node shares it. `unsubscribe_tokens` holds what a token stands for:
@@ -14,9 +15,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("secret", "text", (c) => c.notNull())
     .addColumn("created_at", "timestamptz", (c) => c.notNull())
     .execute();
+  await shareWithEveryNode(db, "unsubscribe_keys");
   await db.schema
     .createTable("unsubscribe_tokens")
-    .addColumn("token_id", "text", (c) => c.primaryKey())
+    .addColumn("token_id", "text", (c) => c.notNull())
     .addColumn("subject_id", "uuid", (c) => c.notNull())
     .addColumn("campaign_id", "text")
     .addColumn("channel", "text", (c) => c.notNull().check(sql`channel in ${CHANNELS}`))
@@ -27,11 +29,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("expires_at", "timestamptz", (c) => c.notNull())
     .addColumn("used_at", "timestamptz")
     .addColumn("used_by", "text")
+    .addPrimaryKeyConstraint("unsubscribe_tokens_pk", ["subject_id", "token_id"])
     .execute();
+  await distributeBySubject(db, "unsubscribe_tokens");
   await db.schema
-    .createIndex("unsubscribe_tokens_subject")
+    .createIndex("unsubscribe_tokens_token")
     .on("unsubscribe_tokens")
-    .columns(["subject_id"])
+    .columns(["token_id"])
     .execute();
 }
 

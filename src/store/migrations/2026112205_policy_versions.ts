@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { shareWithEveryNode } from "../citus.ts";
 
 /**
  * Policy versions published while Pledge runs (see src/policy/publish.table.ts). Every node reads
@@ -20,6 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint("policy_versions_pkey", ["company", "version"])
     .addUniqueConstraint("policy_versions_one_per_instant", ["company", "effective_at"])
     .execute();
+  await shareWithEveryNode(db, "policy_versions");
   await db.schema
     .createIndex("policy_versions_published_at")
     .on("policy_versions")

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject } from "../citus.ts";
 
 // Throttling of failed authentication, kept in the database so every node sees the same counts
 // (src/http/failure-limit.ts, src/modules/customers/backoff.ts, src/modules/customers/devices.ts):
@@ -34,14 +35,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable("customer_devices")
-    .addColumn("id_hash", "text", (c) => c.primaryKey())
+    .addColumn("id_hash", "text", (c) => c.notNull())
     .addColumn("subject_id", "uuid", (c) =>
       c.notNull().references("customer_accounts.subject_id").onDelete("cascade"),
     )
     .addColumn("failures", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("created_at", "timestamptz", (c) => c.notNull())
     .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+    .addPrimaryKeyConstraint("customer_devices_pk", ["subject_id", "id_hash"])
     .execute();
+  await distributeBySubject(db, "customer_devices");
   await db.schema
     .createIndex("customer_devices_subject")
     .on("customer_devices")

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { shareWithEveryNode } from "../citus.ts";
 
 /**
  * Removal requests (Z16-14, Z19-06) and privacy complaints (ZM-12) become rights requests of the
@@ -37,7 +38,42 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
 
-  // Removal requests.
+  // Removal requests. (A store with none has nothing to carry over; Citus cannot plan these
+  // copies, and a store on Citus was always made after them.)
+  if (await hasRows(db, "removal_requests")) await carryOverRemovals(db);
+  await db.schema
+    .createTable("list_removal_digests")
+    .addColumn("request_id", "uuid", (c) => c.primaryKey().references("rights_requests.request_id"))
+    .addColumn("fields", "text", (c) => c.notNull())
+    .addColumn("email_index", "text")
+    .addColumn("postal_index", "text")
+    .addColumn("first_name_index", "text")
+    .addColumn("last_name_index", "text")
+    .addColumn("zip_index", "text")
+    .execute();
+  await shareWithEveryNode(db, "list_removal_digests");
+  await sql`insert into list_removal_digests
+    select request_id, fields, email_index, postal_index, first_name_index, last_name_index, zip_index
+    from removal_requests`.execute(db);
+  await db.schema.dropTable("removal_requests").execute();
+
+  // Privacy complaints.
+  if (await hasRows(db, "privacy_complaints")) await carryOverComplaints(db);
+  await db.schema.dropTable("privacy_complaint_moves").execute();
+  await db.schema.dropIndex("privacy_complaints_status").execute();
+  for (const column of ["status", "version", "source", "updated_at"])
+    await db.schema.alterTable("privacy_complaints").dropColumn(column).execute();
+  await sql`alter table privacy_complaints add constraint privacy_complaints_request
+    foreign key (complaint_id) references rights_requests (request_id)`.execute(db);
+}
+
+async function hasRows(db: Kysely<unknown>, table: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    select exists (select 1 from ${sql.table(table)}) as found`.execute(db);
+  return rows[0]?.found === true;
+}
+
+async function carryOverRemovals(db: Kysely<unknown>): Promise<void> {
   await sql`insert into rights_requests (request_id, kind, state, version, intake, subject_id,
       key_id, email_index, jurisdiction, law, queue, received_at, due_at, due_date, paused_ms,
       result, closed_at, updated_at)
@@ -59,22 +95,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     union all
     select request_id, 3, 'verified', 'fulfilled', coalesce(applied_by, 'system'), applied_at, null
       from removal_requests where status = 'applied'`.execute(db);
-  await db.schema
-    .createTable("list_removal_digests")
-    .addColumn("request_id", "uuid", (c) => c.primaryKey().references("rights_requests.request_id"))
-    .addColumn("fields", "text", (c) => c.notNull())
-    .addColumn("email_index", "text")
-    .addColumn("postal_index", "text")
-    .addColumn("first_name_index", "text")
-    .addColumn("last_name_index", "text")
-    .addColumn("zip_index", "text")
-    .execute();
-  await sql`insert into list_removal_digests
-    select request_id, fields, email_index, postal_index, first_name_index, last_name_index, zip_index
-    from removal_requests`.execute(db);
-  await db.schema.dropTable("removal_requests").execute();
+}
 
-  // Privacy complaints.
+async function carryOverComplaints(db: Kysely<unknown>): Promise<void> {
   await sql`insert into rights_requests (request_id, kind, state, version, intake, subject_id,
       key_id, email_index, jurisdiction, law, queue, received_at, due_at, due_date, paused_ms,
       denial_reason, closed_at, updated_at)
@@ -97,12 +120,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     select complaint_id, seq + 1, ${complaintState("from_status")}, ${complaintState("to_status")}, actor, at,
       case to_status when 'rejected' then 'other' end
       from privacy_complaint_moves where seq > 1`.execute(db);
-  await db.schema.dropTable("privacy_complaint_moves").execute();
-  await db.schema.dropIndex("privacy_complaints_status").execute();
-  for (const column of ["status", "version", "source", "updated_at"])
-    await db.schema.alterTable("privacy_complaints").dropColumn(column).execute();
-  await sql`alter table privacy_complaints add constraint privacy_complaints_request
-    foreign key (complaint_id) references rights_requests (request_id)`.execute(db);
 }
 
 export async function down(): Promise<void> {

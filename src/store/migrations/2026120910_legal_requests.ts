@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject, shareWithEveryNode } from "../citus.ts";
 
 /**
  * Legal requests from authorities (src/modules/legal): the register, its approvals (one row per
@@ -24,6 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("closed_at", "timestamptz")
     .addColumn("note", "text")
     .execute();
+  await shareWithEveryNode(db, "legal_requests");
   await db.schema.createIndex("legal_requests_received").on("legal_requests").column("received_at").execute();
   await db.schema
     .createTable("legal_request_approvals")
@@ -32,6 +34,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("approved_at", "timestamptz", (c) => c.notNull())
     .addPrimaryKeyConstraint("legal_request_approvals_pk", ["request_id", "approver"])
     .execute();
+  await shareWithEveryNode(db, "legal_request_approvals");
   await db.schema
     .createTable("legal_request_subjects")
     .addColumn("subject_id", "uuid", (c) => c.notNull())
@@ -43,6 +46,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("notice_claimed_until", "timestamptz")
     .addPrimaryKeyConstraint("legal_request_subjects_pk", ["subject_id", "request_id"])
     .execute();
+  await distributeBySubject(db, "legal_request_subjects");
   await sql`create index legal_request_subjects_request on legal_request_subjects (request_id)`.execute(db);
   await sql`create index legal_notices_due on legal_request_subjects (notice_due_at)
     where notice_sent_at is null and notice_due_at is not null`.execute(db);

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { distributeBySubject } from "../citus.ts";
 
 /**
  * A signed-in customer's own product views (src/modules/recommendations), the Z16-08 exception:
@@ -16,6 +17,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("policy_version", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("product_views_pk", ["subject_id", "view_id"])
     .execute();
+  await distributeBySubject(db, "product_views");
   await sql`create index product_views_subject_at on product_views (subject_id, at desc)`.execute(db);
 }
 
