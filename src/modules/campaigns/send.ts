@@ -145,6 +145,7 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
     await db
       .updateTable("campaign_messages")
       .set({ state: "queued", last_error: code, claimed_by: null })
+      .where("subject_id", "=", m.subject_id)
       .where("message_id", "=", m.message_id)
       .where("state", "=", "sending")
       .execute();
@@ -160,6 +161,7 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
     await trx
       .updateTable("campaign_messages")
       .set({ state: "sent", sent_at: deps.clock(), header_message_id: headerMessageId, last_error: null })
+      .where("subject_id", "=", m.subject_id)
       .where("message_id", "=", m.message_id)
       .where("state", "=", "sending")
       .execute();
@@ -338,6 +340,7 @@ async function settle(
     await trx
       .updateTable("campaign_messages")
       .set({ state, last_error: code })
+      .where("subject_id", "=", m.subject_id)
       .where("message_id", "=", m.message_id)
       .where("state", "=", "sending")
       .execute();

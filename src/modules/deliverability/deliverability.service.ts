@@ -166,6 +166,7 @@ async function settleUncertain(
   const settled = await trx
     .updateTable("campaign_messages")
     .set({ state: "sent", sent_at: report.at ?? ctx.now, last_error: null })
+    .where("subject_id", "=", target.subjectId)
     .where("message_id", "=", target.messageId)
     .where("state", "=", "uncertain")
     .returning("message_id")

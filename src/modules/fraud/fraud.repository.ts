@@ -77,6 +77,7 @@ export async function setHoldStatus(
   return trx
     .updateTable("fraud_holds")
     .set({ status, closed_by: closedBy, closed_at: at, version: row.version + 1 })
+    .where("subject_id", "=", row.subject_id)
     .where("hold_id", "=", row.hold_id)
     .where("version", "=", row.version)
     .returningAll()

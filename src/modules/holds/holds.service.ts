@@ -75,6 +75,7 @@ export async function releaseHold(
     await trx
       .updateTable("legal_holds")
       .set({ released_by: actor, released_at: now })
+      .where("subject_id", "=", subjectId)
       .where("hold_id", "=", holdId)
       .execute();
     await appendAudit(trx, [

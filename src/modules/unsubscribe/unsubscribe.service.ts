@@ -122,6 +122,7 @@ export async function unsubscribeByToken(
     await trx
       .updateTable("unsubscribe_tokens")
       .set({ used_at: ctx.now, used_by: how.via })
+      .where("subject_id", "=", claims.subjectId)
       .where("token_id", "=", claims.tokenId)
       .execute();
     await appendAudit(trx, [
