@@ -4,13 +4,13 @@ import { testFilesUsingTheStore } from "./test/harness/store-users.ts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
-// The PostgreSQL pass runs only the files that reach the store under test; the rest give the same
-// answer on both stores and run once, on the embedded pass (test/harness/store-users.ts).
-const onPostgres = process.env.PLEDGE_TEST_STORE === "postgres";
+// The PostgreSQL and Citus passes run only the files that reach the store under test; the rest give
+// the same answer on every store and run once, on the embedded pass (test/harness/store-users.ts).
+const onServer = ["postgres", "citus"].includes(process.env.PLEDGE_TEST_STORE ?? "");
 
 export default defineConfig({
   test: {
-    include: onPostgres ? testFilesUsingTheStore(root) : ["test/**/*.test.ts", "src/**/*.test.ts"],
+    include: onServer ? testFilesUsingTheStore(root) : ["test/**/*.test.ts", "src/**/*.test.ts"],
     globalSetup: ["test/harness/global-setup.ts"],
     // Guards against a hang, not measures: a test that spawns `pledge` processes takes 30 s on an
     // idle 2-core machine and twice that or more beside a CPU-heavy process (docs/testing.md).

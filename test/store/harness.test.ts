@@ -6,7 +6,16 @@ import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { pendingMigrations } from "../../src/store/migrate.ts";
 import type { Store } from "../../src/store/store.ts";
-import { freshEmptyStore, freshStore, postgresUrlOf, testRun, testStoreKind } from "../harness/store.ts";
+import { openStore } from "../../src/store/connection.ts";
+import {
+  CITUS_TEST_SHARDS,
+  freshEmptyStore,
+  freshStore,
+  postgresUrlOf,
+  testOnCitus,
+  testRun,
+  testStoreKind,
+} from "../harness/store.ts";
 import { relativeImportsOf, testFiles, testFilesUsingTheStore } from "../harness/store-users.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -49,11 +58,29 @@ describe(`test stores from the run's template (${testStoreKind})`, () => {
     expect((await pendingMigrations(store)).length).toBeGreaterThan(0);
   });
 
-  it.runIf(testStoreKind === "postgres")("gives each store its own database of this run", async () => {
+  it.runIf(testStoreKind === "postgres" && !testOnCitus)(
+    "gives each store its own database of this run",
+    async () => {
+      const store = await open(freshStore);
+      const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(store.db);
+      expect(rows[0]?.name).toMatch(new RegExp(`^test_${testRun()}_[0-9a-f]{12}$`));
+      expect(postgresUrlOf(store)).toMatch(new RegExp(`/${rows[0]?.name}$`));
+    },
+  );
+
+  it.runIf(testOnCitus)("gives each store its own schema of this run, which its URL selects", async () => {
     const store = await open(freshStore);
-    const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(store.db);
-    expect(rows[0]?.name).toMatch(new RegExp(`^test_${testRun()}_[0-9a-f]{12}$`));
-    expect(postgresUrlOf(store)).toMatch(new RegExp(`/${rows[0]?.name}$`));
+    const name = new RegExp(`^test_${testRun()}_[0-9a-f]{12}$`);
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
+    expect(rows[0]?.schema).toMatch(name);
+    // Kysely's migrator keeps its ledger in the store's schema, not in public.
+    expect(await tables(store)).toContain("kysely_migration");
+    // Another process opens the store by its URL alone, as `pledge serve` does with DATABASE_URL.
+    const again = await open(() => openStore({ kind: "postgres", url: postgresUrlOf(store), poolSize: 1 }));
+    const seen = await sql<{ schema: string; shards: string }>`
+      select current_schema() as schema, current_setting('citus.shard_count') as shards`.execute(again.db);
+    expect(seen.rows[0]).toEqual({ schema: rows[0]?.schema, shards: String(CITUS_TEST_SHARDS) });
+    expect(await pendingMigrations(again)).toEqual([]);
   });
 
   it.runIf(testStoreKind === "pglite")("starts PGlite with small shared buffers", async () => {
