@@ -2,9 +2,9 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 
 /**
- * Which test files reach the store under test. The PostgreSQL pass runs only these: a file that
- * never imports test/harness/store.ts, directly or through another test module, gives the same
- * answer on both stores, so it runs once, on the embedded pass.
+ * Which test files reach the store under test. The PostgreSQL and Citus passes run only these: a
+ * file that never imports test/harness/store.ts, directly or through another test module, gives
+ * the same answer on every store, so it runs once, on the embedded pass.
  *
  * Imports are read from the source text: static imports and re-exports, side-effect imports, and
  * dynamic imports of a literal path. Only relative imports are followed (the harness is reached

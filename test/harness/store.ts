@@ -105,7 +105,8 @@ async function citusStore({ migrated }: { migrated: boolean }): Promise<Store> {
  * on each worker, so multi-shard queries and transactions across nodes happen as in production,
  * and a table is distributed in a third of the time (25 ms instead of 80 ms on a local cluster of
  * two workers). The one difference: a query restricted to a few subjects falls on a single shard
- * more often (two subjects: 1 in 4 instead of 1 in 32), where Citus plans it as on one server.
+ * more often (two subjects: 1 in 4 instead of 1 in 32), and on one shard Citus accepts some SQL it
+ * refuses across shards.
  */
 export const CITUS_TEST_SHARDS = 4;
 

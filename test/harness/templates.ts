@@ -22,6 +22,9 @@ import type { Store } from "../../src/store/store.ts";
  *
  * PostgreSQL: one migrated database per run, `test_<run>_template`; each test store is a database
  * created from it (`create database … template …` copies files, no migration runs again).
+ *
+ * Citus has no template: a copied database would lack the shards on the workers, so each store is
+ * a schema migrated anew (`citusStore` in test/harness/store.ts).
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
