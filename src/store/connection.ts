@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database } from "./database.ts";
+import { onCitus } from "./citus.ts";
 import { lockDataDir } from "./lock.ts";
 import { makePrivate } from "./modes.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
@@ -58,13 +59,16 @@ async function openPGlite(dataDir: string | null): Promise<Store> {
 
 async function openPostgres(url: string, schema: string | undefined, poolSize = 10): Promise<Store> {
   if (schema !== undefined) await createSchema(url, schema);
+  const options = [
+    schema === undefined ? null : `-c search_path=${schema}`,
+    (await servesCitus(url)) ? ONE_CONNECTION_PER_NODE : null,
+  ].filter((o) => o !== null);
   const pool = new pg.Pool({
-    connectionString: url,
+    ...withOptions(url, options),
     max: poolSize,
     // While the server is down, a request waits this long for a connection, then answers 503.
     connectionTimeoutMillis: 5_000,
     types: { getTypeParser: typeParser },
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   // A connection the server drops (a restart: 57P01; a crash) emits "error": on the pool when the
   // connection is idle, on the connection itself when it is checked out between two queries of a
@@ -75,6 +79,55 @@ async function openPostgres(url: string, schema: string | undefined, poolSize = 
   pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kind: "postgres", db, close: () => db.destroy() };
+}
+
+/**
+ * On Citus, a transaction that reads or writes many shards of a person's table over several
+ * connections at once may not then write a reference table (Citus refuses: the foreign keys from
+ * people's tables to reference tables must see one connection per node). Pledge's transactions
+ * mix both (a disclosure row, then its people; a campaign and its messages), so every connection
+ * works one connection per node. A query about one person reaches one shard either way.
+ */
+const ONE_CONNECTION_PER_NODE = "-c citus.multi_shard_modify_mode=sequential";
+
+/**
+ * Whether the server is a Citus coordinator, asked once on a connection of its own. A server that
+ * does not answer is taken for plain PostgreSQL: the store opens anyway and answers 503 until the
+ * server is back (a Citus coordinator down at start is set up right by the next restart).
+ */
+async function servesCitus(url: string): Promise<boolean> {
+  const db = new Kysely<unknown>({
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 }),
+    }),
+  });
+  try {
+    return await onCitus(db);
+  } catch {
+    return false;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * The URL with `options` added to those it already carries (`?options=-c …`, which node-postgres
+ * would otherwise prefer to options given beside the URL).
+ */
+function withOptions(
+  url: string,
+  options: readonly string[],
+): { connectionString: string; options?: string } {
+  if (options.length === 0) return { connectionString: url };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { connectionString: url, options: options.join(" ") }; // a form URL cannot parse carries none
+  }
+  const own = parsed.searchParams.get("options");
+  parsed.searchParams.set("options", [own, ...options].filter((o) => o !== null).join(" "));
+  return { connectionString: parsed.toString() };
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

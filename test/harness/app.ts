@@ -1,11 +1,13 @@
 import type { KeyObject } from "node:crypto";
 import path from "node:path";
+import pino from "pino";
 import { fileURLToPath } from "node:url";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { createAuditWriter, type AuditWriter } from "../../src/audit/writer.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Vault } from "../../src/crypto/vault.types.ts";
 import { createApp } from "../../src/http/app.ts";
+import { createLogger } from "../../src/http/logger.ts";
 import type { AgentRequests } from "../../src/modules/drp/drp.port.ts";
 import { createKey, createStaff } from "../../src/modules/staff/staff.service.ts";
 import { inForce, loadPolicyHistory } from "../../src/policy/history.ts";
@@ -73,7 +75,7 @@ export async function buildTestApp(
       policies,
       audit,
       clock,
-      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.logger ? { logger: options.logger } : debugLogger()),
       ...(options.auditPublicKey ? { auditPublicKey: options.auditPublicKey } : {}),
       ...(options.apiKeyFailures ? { apiKeyFailures: options.apiKeyFailures } : {}),
       ...(options.agentRequests ? { agentRequests: options.agentRequests } : {}),
@@ -113,4 +115,11 @@ export async function buildTestApp(
       await store.close();
     },
   };
+}
+
+/** PLEDGE_TEST_LOG=error (or another level) writes the app's log to stderr, for debugging a test. */
+function debugLogger(): { logger: FastifyBaseLogger } | Record<string, never> {
+  const level = process.env.PLEDGE_TEST_LOG;
+  if (level === undefined) return {};
+  return { logger: createLogger(level as "error", pino.destination(2)) as FastifyBaseLogger };
 }
