@@ -1,4 +1,4 @@
-import { sql, type Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import "../deliverability/deliverability.events.ts";
@@ -38,7 +38,7 @@ export function guardVerdict(guard: SendGuard, counts: GuardCounts): GuardReason
 }
 
 /** Sent messages, and distinct bounced and complained-of messages, of one campaign. */
-export async function guardCounts(trx: Transaction<Database>, campaignId: string): Promise<GuardCounts> {
+export async function guardCounts(trx: Kysely<Database>, campaignId: string): Promise<GuardCounts> {
   const row = await trx
     .selectFrom("deliverability_events as e")
     .where("e.campaign_id", "=", campaignId)

@@ -276,19 +276,17 @@ export async function finishIfDone(
       .select(["campaign_id as id", "status"])
       .where("campaign_id", "=", campaignId)
       .where("status", "=", "sending")
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom("campaign_messages")
-              .select(sql`1`.as("one"))
-              .where("campaign_id", "=", campaignId)
-              .where("state", "in", ["queued", "sending"]),
-          ),
-        ),
-      )
       .forUpdate()
       .executeTakeFirst();
     if (campaign === undefined) return false;
+    const open = await trx
+      .selectFrom("campaign_messages")
+      .select(sql`1`.as("one"))
+      .where("campaign_id", "=", campaignId)
+      .where("state", "in", ["queued", "sending"])
+      .limit(1)
+      .executeTakeFirst();
+    if (open !== undefined) return false;
     const counts = await trx
       .selectFrom("campaign_messages")
       .select(["state", sql<number>`cast(count(*) as int)`.as("n")])

@@ -6,7 +6,7 @@ import { identityKindOf } from "../../gate/facts.table.ts";
 import { PledgeError } from "../../errors.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
-import { evaluateGuard } from "../campaigns/guard.ts";
+import { evaluateGuard, guardCounts } from "../campaigns/guard.ts";
 import { suppressIndex } from "../suppression/suppression.service.ts";
 import "./deliverability.events.ts";
 import type { DeliverabilityKind, DeliverabilitySource } from "./deliverability.table.ts";
@@ -250,29 +250,16 @@ async function suppressComplainant(
 /** A campaign's status and the counts the guard looks at. */
 export async function campaignState(trx: Kysely<Database>, campaignId: string): Promise<CampaignState> {
   const row = await trx
-    .selectFrom("campaigns as c")
-    .where("c.campaign_id", "=", campaignId)
-    .select([
-      "c.campaign_id",
-      "c.status",
-      "c.stopped_reason",
-      "c.stopped_clause",
-      sql<number>`(select cast(count(*) as integer) from campaign_messages m
-        where m.campaign_id = c.campaign_id and m.state = ${"sent"})`.as("sent"),
-      sql<number>`(select cast(count(*) as integer) from deliverability_events e
-        where e.campaign_id = c.campaign_id and e.kind = ${"bounce"})`.as("bounces"),
-      sql<number>`(select cast(count(*) as integer) from deliverability_events e
-        where e.campaign_id = c.campaign_id and e.kind = ${"complaint"})`.as("complaints"),
-    ])
+    .selectFrom("campaigns")
+    .where("campaign_id", "=", campaignId)
+    .select(["campaign_id", "status", "stopped_reason", "stopped_clause"])
     .executeTakeFirstOrThrow();
   return {
     campaignId: row.campaign_id,
     status: row.status,
     stoppedReason: row.stopped_reason,
     stoppedClause: row.stopped_clause,
-    sent: Number(row.sent),
-    bounces: Number(row.bounces),
-    complaints: Number(row.complaints),
+    ...(await guardCounts(trx, campaignId)),
   };
 }
 

@@ -62,9 +62,16 @@ export async function holdOfSubject(trx: Db, subjectId: string): Promise<HoldRow
 }
 
 export async function holdById(trx: Db, holdId: string, forUpdate = false): Promise<HoldRow | undefined> {
-  let q = trx.selectFrom("fraud_holds").selectAll().where("hold_id", "=", holdId);
-  if (forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst();
+  const row = await trx.selectFrom("fraud_holds").selectAll().where("hold_id", "=", holdId).executeTakeFirst();
+  if (row === undefined || !forUpdate) return row;
+  // Locked by its full key, the person's shard alone (Citus locks no row found by another column).
+  return trx
+    .selectFrom("fraud_holds")
+    .selectAll()
+    .where("subject_id", "=", row.subject_id)
+    .where("hold_id", "=", holdId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export async function setHoldStatus(

@@ -105,9 +105,17 @@ export async function checkToken(
   const [id, given] = token.split(".") as [string, string];
   const expected = Buffer.from(mac(await signingKey(db), id));
   if (!timingSafeEqual(expected, Buffer.from(given))) return { ok: false, why: "forged" };
-  let query = trx.selectFrom("unsubscribe_tokens").selectAll().where("token_id", "=", id);
-  if (lock) query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  let row = await trx.selectFrom("unsubscribe_tokens").selectAll().where("token_id", "=", id).executeTakeFirst();
+  if (row && lock) {
+    // Locked by its full key, the person's shard alone (Citus locks no row found by another column).
+    row = await trx
+      .selectFrom("unsubscribe_tokens")
+      .selectAll()
+      .where("subject_id", "=", row.subject_id)
+      .where("token_id", "=", id)
+      .forUpdate()
+      .executeTakeFirst();
+  }
   if (!row) return { ok: false, why: "unknown" };
   if (row.expires_at.getTime() <= now.getTime()) return { ok: false, why: "expired" };
   return {

@@ -1,5 +1,4 @@
 import { sql, type Kysely } from "kysely";
-import { shareWithEveryNode } from "../citus.ts";
 
 /** Staff members and their API keys (see src/modules/staff/staff.table.ts). */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -11,7 +10,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("attested_at", "timestamptz")
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await shareWithEveryNode(db, "staff");
 
   await db.schema
     .createTable("api_keys")
@@ -22,7 +20,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("revoked_at", "timestamptz")
     .execute();
-  await shareWithEveryNode(db, "api_keys");
 
   await db.schema.createIndex("api_keys_staff_id").on("api_keys").column("staff_id").execute();
 }

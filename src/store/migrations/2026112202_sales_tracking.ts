@@ -1,5 +1,4 @@
 import type { Kysely } from "kysely";
-import { shareWithEveryNode } from "../citus.ts";
 
 // The internal sales-tracking store (ZZ-02): landing-page order-form data by cookie id.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -11,7 +10,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("policy_version", "text", (c) => c.notNull())
     .addColumn("captured_at", "timestamptz", (c) => c.notNull())
     .execute();
-  await shareWithEveryNode(db, "sales_tracking");
   await db.schema
     .createIndex("sales_tracking_cookie")
     .on("sales_tracking")

@@ -1,5 +1,4 @@
 import { sql, type Kysely } from "kysely";
-import { shareWithEveryNode } from "../citus.ts";
 
 // Removal requests (Z16-14, Z19-06): blind indexes only, never the values given.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -21,7 +20,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("applied_at", "timestamptz")
     .addColumn("applied_by", "text")
     .execute();
-  await shareWithEveryNode(db, "removal_requests");
   await db.schema
     .createIndex("removal_requests_queue")
     .on("removal_requests")

@@ -1,5 +1,4 @@
 import { sql, type Kysely } from "kysely";
-import { shareWithEveryNode } from "../citus.ts";
 
 /** Privacy complaints and their moves (src/modules/complaints/complaints.table.ts). */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -21,7 +20,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("received_at", "timestamptz", (c) => c.notNull())
     .addColumn("updated_at", "timestamptz", (c) => c.notNull())
     .execute();
-  await shareWithEveryNode(db, "privacy_complaints");
   // The working list: unresolved complaints, oldest first.
   await db.schema
     .createIndex("privacy_complaints_status")
@@ -38,7 +36,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("at", "timestamptz", (c) => c.notNull())
     .addPrimaryKeyConstraint("privacy_complaint_moves_pk", ["complaint_id", "seq"])
     .execute();
-  await shareWithEveryNode(db, "privacy_complaint_moves");
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -1,5 +1,4 @@
 import { sql, type Kysely } from "kysely";
-import { shareWithEveryNode } from "../citus.ts";
 
 // The closed lists as this migration made them (src/modules/requests/requests.ts): a later
 // migration that adds a value changes its check.
@@ -56,7 +55,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("closed_at", "timestamptz")
     .addColumn("updated_at", "timestamptz", (c) => c.notNull())
     .execute();
-  await shareWithEveryNode(db, "rights_requests");
   // The queue: open requests by due date.
   await sql`create index rights_requests_open_due on rights_requests (due_at, request_id) where closed_at is null`.execute(
     db,
@@ -84,7 +82,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("reason", "text")
     .addPrimaryKeyConstraint("rights_request_moves_pk", ["request_id", "seq"])
     .execute();
-  await shareWithEveryNode(db, "rights_request_moves");
   await db.schema
     .createTable("request_links")
     .addColumn("link_id", "text", (c) => c.primaryKey())
@@ -93,7 +90,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("expires_at", "timestamptz", (c) => c.notNull())
     .addColumn("used_at", "timestamptz")
     .execute();
-  await shareWithEveryNode(db, "request_links");
   await db.schema
     .createTable("request_notices")
     .addColumn("notice_id", "bigserial", (c) => c.primaryKey())
@@ -103,7 +99,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("sent_at", "timestamptz")
     .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
     .execute();
-  await shareWithEveryNode(db, "request_notices");
   await sql`create index request_notices_pending on request_notices (notice_id) where sent_at is null`.execute(
     db,
   );

@@ -1,5 +1,4 @@
 import { sql, type Kysely } from "kysely";
-import { shareWithEveryNode } from "../citus.ts";
 
 /** Data Rights Protocol agents, their tokens, accepted envelopes and requests (src/modules/drp/drp.table.ts). */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -13,14 +12,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull())
     .addColumn("disabled_at", "timestamptz")
     .execute();
-  await shareWithEveryNode(db, "drp_agents");
   await db.schema
     .createTable("drp_agent_tokens")
     .addColumn("token_hash", "text", (c) => c.primaryKey())
     .addColumn("agent_id", "text", (c) => c.notNull().references("drp_agents.agent_id"))
     .addColumn("issued_at", "timestamptz", (c) => c.notNull())
     .execute();
-  await shareWithEveryNode(db, "drp_agent_tokens");
   await db.schema.createIndex("drp_agent_tokens_agent").on("drp_agent_tokens").column("agent_id").execute();
   await db.schema
     .createTable("drp_envelopes")
@@ -28,7 +25,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("agent_id", "text", (c) => c.notNull())
     .addColumn("expires_at", "timestamptz", (c) => c.notNull())
     .execute();
-  await shareWithEveryNode(db, "drp_envelopes");
   await db.schema.createIndex("drp_envelopes_expiry").on("drp_envelopes").column("expires_at").execute();
   await db.schema
     .createTable("drp_requests")
@@ -40,7 +36,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("not_covered", "boolean", (c) => c.notNull())
     .addColumn("received_at", "timestamptz", (c) => c.notNull())
     .execute();
-  await shareWithEveryNode(db, "drp_requests");
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -1,5 +1,4 @@
 import { sql, type Kysely } from "kysely";
-import { shareWithEveryNode } from "../citus.ts";
 
 /**
  * Removal requests (Z16-14, Z19-06) and privacy complaints (ZM-12) become rights requests of the
@@ -38,8 +37,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
 
-  // Removal requests. (A store with none has nothing to carry over; Citus cannot plan these
-  // copies, and a store on Citus was always made after them.)
+  // Removal requests. (A store with none, as every new one, has nothing to carry over.)
   if (await hasRows(db, "removal_requests")) await carryOverRemovals(db);
   await db.schema
     .createTable("list_removal_digests")
@@ -51,7 +49,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("last_name_index", "text")
     .addColumn("zip_index", "text")
     .execute();
-  await shareWithEveryNode(db, "list_removal_digests");
   await sql`insert into list_removal_digests
     select request_id, fields, email_index, postal_index, first_name_index, last_name_index, zip_index
     from removal_requests`.execute(db);

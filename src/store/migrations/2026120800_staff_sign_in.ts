@@ -1,5 +1,4 @@
 import { sql, type Kysely } from "kysely";
-import { shareWithEveryNode } from "../citus.ts";
 
 /**
  * Staff sign-in for people (src/modules/staff/signin.ts): one login per staff member (a username,
@@ -22,7 +21,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("setup_totp_secret", "text")
     .addColumn("updated_at", "timestamptz", (c) => c.notNull())
     .execute();
-  await shareWithEveryNode(db, "staff_logins");
   await db.schema
     .createTable("staff_sessions")
     .addColumn("id_hash", "text", (c) => c.primaryKey())
@@ -30,7 +28,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull())
     .addColumn("expires_at", "timestamptz", (c) => c.notNull())
     .execute();
-  await shareWithEveryNode(db, "staff_sessions");
   await db.schema.createIndex("staff_sessions_staff").on("staff_sessions").column("staff_id").execute();
   await sql`alter table auth_failures drop constraint if exists auth_failures_scope_check`.execute(db);
   await sql`alter table auth_failures add constraint auth_failures_scope_check
