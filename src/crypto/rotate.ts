@@ -24,7 +24,8 @@ export interface RotationReport {
  * Re-wraps every data key not under the keyring's current master key, while servers keep serving.
  * First the database's current version is switched (servers wrap new keys under it from then on;
  * the switch waits for keys being created under the old version, see vault_master), then rows are
- * walked in key order, each batch in its own short transaction that locks only its rows. A data
+ * walked in key order, each batch in its own short transaction that changes a row only if it is
+ * still as read. A data
  * key itself never changes, so field ciphertexts and cached keys stay valid. Interrupted at any
  * point, running it again finishes the job: it only looks for rows not yet under the target.
  */
@@ -53,7 +54,6 @@ export async function rewrapSubjectKeys(
           .where("subject_id", ">", after)
           .orderBy("subject_id")
           .limit(batchSize)
-          .forUpdate()
           .execute();
         if (rows.length === 0) return true;
         const wrapped = rows.map((r) => {
@@ -62,13 +62,17 @@ export async function rewrapSubjectKeys(
           return wrapDataKey(target.key, target.id, r.subject_id, dataKey);
         });
         const ids = rows.map((r) => r.subject_id);
-        await sql`
+        // Each row changes only if it is still what was read (compare and set, no row locks, which
+        // Citus takes only one shard at a time): a key erased or rewrapped meanwhile is left as
+        // it now is, and one still under an old version is found again by the next pass.
+        const result = await sql`
           update subject_keys as k
           set master_key_id = ${target.id}, wrapped_key = v.wrapped, rotated_at = ${clock().toISOString()}::timestamptz
-          from unnest(${ids}::uuid[], ${wrapped}::text[]) as v(subject_id, wrapped)
-          where k.subject_id = v.subject_id`.execute(trx);
+          from unnest(${ids}::uuid[], ${wrapped}::text[], ${rows.map((r) => r.wrapped_key)}::text[])
+            as v(subject_id, wrapped, was)
+          where k.subject_id = v.subject_id and k.wrapped_key = v.was`.execute(trx);
         after = ids[ids.length - 1]!;
-        rewrapped += rows.length;
+        rewrapped += Number(result.numAffectedRows ?? 0);
         return false;
       });
       if (done) break;

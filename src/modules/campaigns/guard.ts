@@ -39,17 +39,21 @@ export function guardVerdict(guard: SendGuard, counts: GuardCounts): GuardReason
 
 /** Sent messages, and distinct bounced and complained-of messages, of one campaign. */
 export async function guardCounts(trx: Kysely<Database>, campaignId: string): Promise<GuardCounts> {
-  const row = await trx
+  const sent = await trx
+    .selectFrom("campaign_messages")
+    .where("campaign_id", "=", campaignId)
+    .where("state", "=", "sent")
+    .select(sql<number>`cast(count(*) as integer)`.as("n"))
+    .executeTakeFirstOrThrow();
+  const reported = await trx
     .selectFrom("deliverability_events as e")
     .where("e.campaign_id", "=", campaignId)
     .select([
-      sql<number>`(select cast(count(*) as integer) from campaign_messages m
-        where m.campaign_id = ${campaignId} and m.state = ${"sent"})`.as("sent"),
       sql<number>`cast(count(*) filter (where e.kind = ${"bounce"}) as integer)`.as("bounces"),
       sql<number>`cast(count(*) filter (where e.kind = ${"complaint"}) as integer)`.as("complaints"),
     ])
     .executeTakeFirstOrThrow();
-  return { sent: Number(row.sent), bounces: Number(row.bounces), complaints: Number(row.complaints) };
+  return { sent: Number(sent.n), bounces: Number(reported.bounces), complaints: Number(reported.complaints) };
 }
 
 /** Locks one campaign's row until the transaction ends: the first lock a guarded write takes. */

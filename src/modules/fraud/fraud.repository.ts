@@ -62,7 +62,11 @@ export async function holdOfSubject(trx: Db, subjectId: string): Promise<HoldRow
 }
 
 export async function holdById(trx: Db, holdId: string, forUpdate = false): Promise<HoldRow | undefined> {
-  const row = await trx.selectFrom("fraud_holds").selectAll().where("hold_id", "=", holdId).executeTakeFirst();
+  const row = await trx
+    .selectFrom("fraud_holds")
+    .selectAll()
+    .where("hold_id", "=", holdId)
+    .executeTakeFirst();
   if (row === undefined || !forUpdate) return row;
   // Locked by its full key, the person's shard alone (Citus locks no row found by another column).
   return trx

@@ -160,7 +160,10 @@ async function insertSubject(
       policy_version: pack.version,
     })
     .execute();
-  await trx.insertInto("customer_numbers").values({ customer_number: customerNumber, subject_id: id }).execute();
+  await trx
+    .insertInto("customer_numbers")
+    .values({ customer_number: customerNumber, subject_id: id })
+    .execute();
   const view = scope.narrow(await deps.vault.createSubjectKey(trx, id));
   await putFields(trx, view, profile.value.fields, stamp);
   await putIdentities(trx, view, profile.value.identities, now);

@@ -72,7 +72,10 @@ export async function eraseSubjectIn(
     .where("subject_id", "=", subject.subjectId)
     .executeTakeFirst();
   if (numbered?.customer_number != null) {
-    await trx.deleteFrom("customer_numbers").where("customer_number", "=", numbered.customer_number).execute();
+    await trx
+      .deleteFrom("customer_numbers")
+      .where("customer_number", "=", numbered.customer_number)
+      .execute();
   }
   await trx
     .updateTable("subjects")

@@ -61,7 +61,10 @@ async function claimIdentity(
   blindIndex: string,
 ): Promise<void> {
   if ((await identityOwner(trx, kind, blindIndex, null)) === subjectId) return;
-  await trx.insertInto("identity_claims").values({ blind_index: blindIndex, kind, subject_id: subjectId }).execute();
+  await trx
+    .insertInto("identity_claims")
+    .values({ blind_index: blindIndex, kind, subject_id: subjectId })
+    .execute();
 }
 
 export interface Stamp {

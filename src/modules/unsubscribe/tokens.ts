@@ -105,7 +105,11 @@ export async function checkToken(
   const [id, given] = token.split(".") as [string, string];
   const expected = Buffer.from(mac(await signingKey(db), id));
   if (!timingSafeEqual(expected, Buffer.from(given))) return { ok: false, why: "forged" };
-  let row = await trx.selectFrom("unsubscribe_tokens").selectAll().where("token_id", "=", id).executeTakeFirst();
+  let row = await trx
+    .selectFrom("unsubscribe_tokens")
+    .selectAll()
+    .where("token_id", "=", id)
+    .executeTakeFirst();
   if (row && lock) {
     // Locked by its full key, the person's shard alone (Citus locks no row found by another column).
     row = await trx
