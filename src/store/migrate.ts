@@ -40,7 +40,12 @@ export interface MigrationReport {
  */
 export async function migrate(store: Store, dir: string = MIGRATIONS_DIR): Promise<MigrationReport> {
   const migrator = await migratorFor(store, dir);
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Before it runs anything, Kysely lists the tables of every schema in the database; a table
+  // another schema's migration drops meanwhile (stores in schemas of one database, as on Citus)
+  // fails that listing with 42P01. Nothing has run then, so it is asked again.
+  for (let retry = 0; retry < 3 && error !== undefined && failedInSetup(error, results); retry++)
+    ({ error, results } = await migrator.migrateToLatest());
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
     throw new Error(
@@ -49,6 +54,11 @@ export async function migrate(store: Store, dir: string = MIGRATIONS_DIR): Promi
     );
   }
   return { ran: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+function failedInSetup(error: unknown, results: readonly { status: string }[] | undefined): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "42P01" && (results ?? []).every((r) => r.status === "NotExecuted");
 }
 
 /** Names of the migrations not yet run on this store, in the order they would run. */

@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, MIGRATIONS_DIR } from "../../src/store/migrate.ts";
 import type { Store } from "../../src/store/store.ts";
-import { freshEmptyStore } from "../harness/store.ts";
+import { freshEmptyStore, testOnCitus } from "../harness/store.ts";
 
 /**
  * 2026121100 gives every key of a person's table the subject id and moves the two uniqueness rules
@@ -17,9 +17,10 @@ const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")
 const AT = new Date("2026-12-01T09:30:00.000Z");
 
 let store: Store;
-let root: string;
+let root: string | undefined;
 
 beforeAll(async () => {
+  if (testOnCitus) return;
   store = await freshEmptyStore();
   root = mkdtempSync(join(tmpdir(), "pledge-migrations-keys-"));
   const dir = join(root, "migrations");
@@ -68,7 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await store?.close();
-  rmSync(root, { recursive: true, force: true });
+  if (root !== undefined) rmSync(root, { recursive: true, force: true });
 });
 
 async function keyOf(constraint: string): Promise<string | null> {
@@ -78,7 +79,8 @@ async function keyOf(constraint: string): Promise<string | null> {
   return rows[0]?.def ?? null;
 }
 
-describe("2026121100 on a store an earlier version made", () => {
+// The old keys never existed on Citus: it refuses a key without the distribution column.
+describe.skipIf(testOnCitus)("2026121100 on a store an earlier version made", () => {
   it("rebuilds every key of a person's table to lead with the subject id", async () => {
     for (const [table, column] of [
       ["campaign_messages", "message_id"],

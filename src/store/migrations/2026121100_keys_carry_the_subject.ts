@@ -43,9 +43,10 @@ async function rebuildEarlierKeys(db: Kysely<unknown>): Promise<void> {
 
   const oldDeliverability = await hasConstraint(db, "deliverability_events_message_id_fkey");
   if (oldDeliverability) {
-    await sql`alter table deliverability_events
-      drop constraint deliverability_events_message_id_fkey,
-      drop constraint deliverability_events_once`.execute(db);
+    await sql`alter table deliverability_events drop constraint deliverability_events_message_id_fkey`.execute(
+      db,
+    );
+    await sql`alter table deliverability_events drop constraint deliverability_events_once`.execute(db);
   }
   for (const [table, columns] of [
     ["campaign_messages", "subject_id, message_id"],
@@ -56,12 +57,14 @@ async function rebuildEarlierKeys(db: Kysely<unknown>): Promise<void> {
     ["legal_holds", "subject_id, hold_id"],
   ] as const) {
     if (!(await hasConstraint(db, `${table}_pkey`))) continue;
-    await sql`alter table ${sql.table(table)} drop constraint ${sql.id(`${table}_pkey`)},
+    await sql`alter table ${sql.table(table)} drop constraint ${sql.id(`${table}_pkey`)}`.execute(db);
+    await sql`alter table ${sql.table(table)}
       add constraint ${sql.id(`${table}_pk`)} primary key (${sql.raw(columns)})`.execute(db);
   }
   if (oldDeliverability) {
     await sql`alter table deliverability_events
-      add constraint deliverability_events_once unique (subject_id, message_id, kind),
+      add constraint deliverability_events_once unique (subject_id, message_id, kind)`.execute(db);
+    await sql`alter table deliverability_events
       add constraint deliverability_events_message foreign key (subject_id, message_id)
         references campaign_messages (subject_id, message_id) on delete cascade`.execute(db);
   }
