@@ -47,6 +47,7 @@ import { Authenticator } from "./auth.ts";
 import { auditRoutes } from "./audit.routes.ts";
 import { decisionRoutes } from "./decisions.routes.ts";
 import { installErrorHandling } from "./error-handler.ts";
+import { storeUnavailable } from "../store/faults.ts";
 import { docsCsp, installSecurityHeaders } from "./headers.ts";
 import { problemSchema } from "./errors.ts";
 import { healthRoutes } from "./health.routes.ts";
@@ -280,9 +281,29 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     workers: config.mail.smtpPool,
     logger: app.log,
   });
-  // Campaigns a stopped node was sending are recovered and resumed once the app is ready.
-  app.addHook("onReady", () => sender.resume());
+  // Campaigns a stopped node was sending are recovered and resumed once the app is ready. While
+  // the store (or, on Citus, one of its workers) cannot be reached, the app serves anyway
+  // (requests that need it answer 503) and asks again every 5 s.
+  let resumeRetry: NodeJS.Timeout | null = null;
+  const resume = async (): Promise<void> => {
+    try {
+      await sender.resume();
+    } catch (error) {
+      if (!storeUnavailable(error)) throw error;
+      app.log.warn(
+        { errCode: (error as { code?: unknown }).code },
+        "campaign sends not resumed yet: store unavailable",
+      );
+      resumeRetry = setTimeout(
+        () => void resume().catch((e: unknown) => app.log.error({ err: e }, "resume")),
+        5_000,
+      );
+      resumeRetry.unref();
+    }
+  };
+  app.addHook("onReady", resume);
   app.addHook("onClose", async () => {
+    if (resumeRetry !== null) clearTimeout(resumeRetry);
     if (sweep !== null) clearInterval(sweep);
     await notices?.idle();
     await sender.stop();

@@ -26,16 +26,22 @@ export async function loadSubjectFacts(
     .selectFrom("subjects as s")
     .where("s.subject_id", "=", subjectId)
     .where("s.erased_at", "is", null)
-    .select((eb) => factsColumns(eb))
+    .select((eb) => factsColumns(eb, subjectId))
     .executeTakeFirst();
   return row === undefined ? null : factsOf(row, at);
 }
 
 /**
- * The columns `loadSubjectFacts` reads, over `subjects as s`: for a caller that reads the subject's
- * facts in the same statement as other columns of its row (one round trip instead of two).
+ * The columns `loadSubjectFacts` reads, over `subjects as s` restricted to `subjectId`: for a
+ * caller that reads the subject's facts in the same statement as other columns of its row (one
+ * round trip instead of two). Each subquery names the subject itself rather than referring to
+ * `s`: on Citus only then does the statement go to the one shard that holds the person (a
+ * correlated subquery makes it ask every shard, and fail while any worker is down).
  */
-export function factsColumns(eb: ExpressionBuilder<Database & { s: Database["subjects"] }, "s">) {
+export function factsColumns(
+  eb: ExpressionBuilder<Database & { s: Database["subjects"] }, "s">,
+  subjectId: string,
+) {
   return [
     "s.status",
     "s.jurisdiction",
@@ -44,23 +50,20 @@ export function factsColumns(eb: ExpressionBuilder<Database & { s: Database["sub
       eb
         .selectFrom("subject_consents as c")
         .select(["c.scope", "c.channel", "c.state"])
-        .whereRef("c.subject_id", "=", "s.subject_id"),
+        .where("c.subject_id", "=", subjectId),
     ).as("consents"),
     jsonArrayFrom(
-      eb.selectFrom("subject_opt_outs as o").select("o.scope").whereRef("o.subject_id", "=", "s.subject_id"),
+      eb.selectFrom("subject_opt_outs as o").select("o.scope").where("o.subject_id", "=", subjectId),
     ).as("optOuts"),
     jsonArrayFrom(
-      eb
-        .selectFrom("subject_permissions as p")
-        .select("p.permission")
-        .whereRef("p.subject_id", "=", "s.subject_id"),
+      eb.selectFrom("subject_permissions as p").select("p.permission").where("p.subject_id", "=", subjectId),
     ).as("permissions"),
     jsonArrayFrom(
       eb
         .selectFrom("subject_identities as i")
         .innerJoin("suppression_list as x", "x.address_index", "i.blind_index")
         .where(SUPPRESSIBLE)
-        .whereRef("i.subject_id", "=", "s.subject_id")
+        .where("i.subject_id", "=", subjectId)
         .select("x.channel")
         .distinct(),
     ).as("suppressed"),

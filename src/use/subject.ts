@@ -60,7 +60,7 @@ export async function findLiveSubjectWithFacts(
     .where("s.subject_id", "=", subjectId)
     .where("s.erased_at", "is", null)
     .select((eb) => [
-      ...factsColumns(eb),
+      ...factsColumns(eb, subjectId),
       "s.subject_id as subjectId",
       "s.customer_number as customerNumber",
       sql<string | null>`to_char(s.birth_date, 'YYYY-MM-DD')`.as("birthDate"),
