@@ -1,11 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate, MIGRATIONS_DIR } from "../../src/store/migrate.ts";
+import { migrate } from "../../src/store/migrate.ts";
 import type { Store } from "../../src/store/store.ts";
 import { freshEmptyStore, testOnCitus } from "../harness/store.ts";
+import { migrationsBefore } from "./migrations-before.ts";
 
 /**
  * 2026121100 gives every key of a person's table the subject id and moves the two uniqueness rules
@@ -17,30 +15,28 @@ const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")
 const AT = new Date("2026-12-01T09:30:00.000Z");
 
 let store: Store;
-let root: string | undefined;
+let before: ReturnType<typeof migrationsBefore> | undefined;
+
+/** The tables whose primary key 2026121100 rebuilds, each with the column it used to be alone. */
+const REKEYED = [
+  ["campaign_messages", "message_id"],
+  ["customer_sessions", "id_hash"],
+  ["customer_devices", "id_hash"],
+  ["unsubscribe_tokens", "token_id"],
+  ["fraud_holds", "hold_id"],
+  ["legal_holds", "hold_id"],
+] as const;
 
 beforeAll(async () => {
   if (testOnCitus) return;
   store = await freshEmptyStore();
-  root = mkdtempSync(join(tmpdir(), "pledge-migrations-keys-"));
-  const dir = join(root, "migrations");
-  mkdirSync(dir);
-  symlinkSync(join(MIGRATIONS_DIR, "..", "citus.ts"), join(root, "citus.ts"));
-  for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith(".ts") && f < MIGRATION))
-    symlinkSync(join(MIGRATIONS_DIR, file), join(dir, file));
-  await migrate(store, dir);
+  before = migrationsBefore(MIGRATION);
+  await migrate(store, before.dir);
   const db = store.db;
   // The keys as an earlier version made them.
   await sql`alter table deliverability_events drop constraint deliverability_events_message,
     drop constraint deliverability_events_once`.execute(db);
-  for (const [table, column] of [
-    ["campaign_messages", "message_id"],
-    ["customer_sessions", "id_hash"],
-    ["customer_devices", "id_hash"],
-    ["unsubscribe_tokens", "token_id"],
-    ["fraud_holds", "hold_id"],
-    ["legal_holds", "hold_id"],
-  ] as const) {
+  for (const [table, column] of REKEYED) {
     await sql`alter table ${sql.table(table)} drop constraint ${sql.id(`${table}_pk`)},
       add primary key (${sql.id(column)})`.execute(db);
   }
@@ -69,7 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await store?.close();
-  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  before?.remove();
 });
 
 async function keyOf(constraint: string): Promise<string | null> {
@@ -82,14 +78,7 @@ async function keyOf(constraint: string): Promise<string | null> {
 // The old keys never existed on Citus: it refuses a key without the distribution column.
 describe.skipIf(testOnCitus)("2026121100 on a store an earlier version made", () => {
   it("rebuilds every key of a person's table to lead with the subject id", async () => {
-    for (const [table, column] of [
-      ["campaign_messages", "message_id"],
-      ["customer_sessions", "id_hash"],
-      ["customer_devices", "id_hash"],
-      ["unsubscribe_tokens", "token_id"],
-      ["fraud_holds", "hold_id"],
-      ["legal_holds", "hold_id"],
-    ]) {
+    for (const [table, column] of REKEYED) {
       expect(await keyOf(`${table}_pk`)).toBe(`PRIMARY KEY (subject_id, ${column})`);
       expect(await keyOf(`${table}_pkey`)).toBeNull();
     }

@@ -1,12 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listComplaints } from "../../src/modules/complaints/complaints.service.ts";
 import { listRemovals } from "../../src/modules/removal/removal.service.ts";
-import { migrate, MIGRATIONS_DIR } from "../../src/store/migrate.ts";
+import { migrate } from "../../src/store/migrate.ts";
 import type { Store } from "../../src/store/store.ts";
+import { migrationsBefore } from "./migrations-before.ts";
 import { freshEmptyStore, testStoreKind } from "../harness/store.ts";
 
 /**
@@ -19,18 +17,12 @@ const RECEIVED = new Date("2026-11-30T10:00:00.000Z");
 const LATER = new Date("2026-12-01T09:30:00.000Z");
 
 let store: Store;
-let dir: string;
+let before: ReturnType<typeof migrationsBefore> | undefined;
 
 beforeAll(async () => {
   store = await freshEmptyStore();
-  // The migrations import ../citus.ts; the copy keeps that path.
-  const root = mkdtempSync(join(tmpdir(), "pledge-migrations-before-"));
-  dir = join(root, "migrations");
-  mkdirSync(dir);
-  symlinkSync(join(MIGRATIONS_DIR, "..", "citus.ts"), join(root, "citus.ts"));
-  for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith(".ts") && f < BEFORE))
-    symlinkSync(join(MIGRATIONS_DIR, file), join(dir, file));
-  await migrate(store, dir);
+  before = migrationsBefore(BEFORE);
+  await migrate(store, before.dir);
   const db = store.db;
   await sql`insert into removal_requests (request_id, queue, status, fields, jurisdiction, email_index,
       postal_index, first_name_index, last_name_index, zip_index, matched, received_at, received_by,
@@ -60,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await store?.close();
-  rmSync(join(dir, ".."), { recursive: true, force: true });
+  before?.remove();
 });
 
 const requestsOf = (ids: string[]) =>
