@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { as, signedFrom, signupBody, type Signed } from "../customers/helpers.ts";
@@ -19,42 +20,19 @@ const enabled = testOnCitus && process.env.PLEDGE_CITUS_FAULTS === "1";
 const CLUSTER = process.env.CITUS_DIR ?? "/tmp/pledge-citus";
 const LOST = 9702;
 
-function worker(action: "stop" | "start"): void {
-  const dir = join(CLUSTER, String(LOST));
-  if (action === "start" && running(dir)) return;
-  const args =
-    action === "stop"
-      ? ["-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", dir, "-m", "fast", "-w", "stop"]
-      : [
-          "-u",
-          "postgres",
-          "--",
-          "/usr/lib/postgresql/15/bin/pg_ctl",
-          "-D",
-          dir,
-          "-l",
-          `${dir}.log`,
-          "-o",
-          `-c listen_addresses=127.0.0.1 -c port=${LOST} -c unix_socket_directories=${CLUSTER}`,
-          "-w",
-          "start",
-        ];
-  execFileSync("runuser", args, { stdio: "ignore" });
-}
+/** The cluster's own script (../shared/citus beside the repository): `start` is idempotent. */
+const CLUSTER_SH = fileURLToPath(new URL("../../../shared/citus/cluster.sh", import.meta.url));
 
-function running(dir: string): boolean {
-  try {
-    execFileSync(
-      "runuser",
-      ["-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", dir, "status"],
-      {
-        stdio: "ignore",
-      },
-    );
-    return true;
-  } catch {
-    return false;
+function worker(action: "stop" | "start"): void {
+  if (action === "start") {
+    execFileSync("bash", [CLUSTER_SH, "start"], { stdio: "ignore" });
+    return;
   }
+  const pgCtl = "/usr/lib/postgresql/15/bin/pg_ctl";
+  const dir = join(CLUSTER, String(LOST));
+  execFileSync("runuser", ["-u", "postgres", "--", pgCtl, "-D", dir, "-m", "fast", "-w", "stop"], {
+    stdio: "ignore",
+  });
 }
 
 let t: TestApp;

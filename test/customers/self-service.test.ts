@@ -62,6 +62,22 @@ describe("/v1/account/me", () => {
     expect(forged.statusCode).toBe(401);
   });
 
+  it("refuses a session id whose subject part names someone else, with the secret part kept", async () => {
+    const alice = await signedUp(t.app);
+    const bob = await signedUp(t.app);
+    // The id is the subject's 16 bytes then the secret; Bob's secret under Alice's subject.
+    const secret = Buffer.from(bob.session, "base64url").subarray(16);
+    const subject = Buffer.from(alice.subjectId.replaceAll("-", ""), "hex");
+    const swapped = Buffer.concat([subject, secret]).toString("base64url");
+    const res = await t.app.inject({
+      method: "GET",
+      url: "/v1/account/me",
+      headers: { cookie: `pledge_session=${swapped}` },
+    });
+    expect(res.statusCode).toBe(401);
+    expect((await me(bob)).statusCode).toBe(200);
+  });
+
   it("edits the profile with If-Match; a stale ETag is 412 and a missing one 428, changing nothing", async () => {
     const c = await signedUp(t.app);
     const ok = await patch(
