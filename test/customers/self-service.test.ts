@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customer } from "../gpc/helpers.ts";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
-import { PASSWORD, as, signIn, signedFrom, signedUp, type Signed } from "./helpers.ts";
+import { PASSWORD, as, signIn, signedFrom, signedUp, signupBody, type Signed } from "./helpers.ts";
 
 /** A signed-in customer's own record on zMailCloud (ZM-07): read, edit, CSRF, If-Match, password. */
 let t: TestApp;
@@ -63,8 +63,18 @@ describe("/v1/account/me", () => {
   });
 
   it("refuses a session id whose subject part names someone else, with the secret part kept", async () => {
-    const alice = await signedUp(t.app);
-    const bob = await signedUp(t.app);
+    // From their own address, so these two sign-ups leave the file's sign-up rate limit alone.
+    const signUpFrom = async (ip: string) =>
+      signedFrom(
+        await t.app.inject({
+          method: "POST",
+          url: "/v1/account/signup",
+          payload: signupBody(),
+          remoteAddress: ip,
+        }),
+      );
+    const alice = await signUpFrom("198.51.100.21");
+    const bob = await signUpFrom("198.51.100.22");
     // The id is the subject's 16 bytes then the secret; Bob's secret under Alice's subject.
     const secret = Buffer.from(bob.session, "base64url").subarray(16);
     const subject = Buffer.from(alice.subjectId.replaceAll("-", ""), "hex");
