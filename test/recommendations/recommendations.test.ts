@@ -253,7 +253,7 @@ describe("Z16-08: never exported", () => {
 describe("Z16-08: the customer's own data", () => {
   it("the access export and the package of an access request show the views; erasure removes them", async () => {
     const c = await f.customer();
-    expect((await f.view(c, `${SITE}/p/mon-2?email=c@example.com`, "MON-2")).statusCode).toBe(204);
+    expect((await f.view(c, `${SITE}/p/mon-2?email=query-probe@example.net`, "MON-2")).statusCode).toBe(204);
     const own = await f.t.app.inject({
       method: "GET",
       url: "/v1/account/me/export",
@@ -269,7 +269,7 @@ describe("Z16-08: the customer's own data", () => {
         policyVersion: "2016-11-28",
       },
     ]);
-    expect(own.body).not.toContain("c@example.com");
+    expect(own.body).not.toContain("query-probe@example.net");
     const made = await f.t.app.inject({
       method: "POST",
       url: "/v1/account/requests",
