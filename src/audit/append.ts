@@ -1,47 +1,88 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../store/database.ts";
 import type { AuditEvent, AuditRow } from "./audit.events.ts";
+import { chainLayout, chainOfSubject, type Chain } from "./chains.ts";
 import { canonicalJson, rowHashOfJson } from "./hash.ts";
 import type { JsonObject, JsonValue } from "./audit.table.ts";
 
-/** The end of the chain: the last row's seq and hash (0 and the genesis hash when empty). */
+/** The end of one chain: its last row's seq and hash (0 and the genesis hash when empty). */
 export interface ChainHead {
+  readonly chain: number;
+  readonly anchor: string;
   readonly seq: number;
   readonly hash: string;
 }
 
+/** Events bound for one chain, with their places in the caller's list. */
+export interface ChainBatch {
+  readonly chain: Chain;
+  readonly events: AuditEvent[];
+  readonly places: number[];
+}
+
 /**
- * Appends `events`, in order, to the audit log inside the caller's transaction, so the record
- * commits or rolls back with what it records. Locks the head row FOR UPDATE first: concurrent
- * appenders on PostgreSQL queue behind it and every row joins one chain. Returns the rows written.
+ * Splits `events` by chain (chains.ts), chains in ascending order so that every appender locks
+ * heads in the same order. An event whose subject names no chain joins the chain of the first
+ * event that does, else chain 1.
+ */
+export function byChain(chains: readonly Chain[], events: readonly AuditEvent[]): ChainBatch[] {
+  let home: Chain | null = null;
+  for (const e of events) home ??= chainOfSubject(chains, e.subjectId);
+  home ??= chains[0]!;
+  const batches = new Map<number, ChainBatch>();
+  events.forEach((event, place) => {
+    const chain = chainOfSubject(chains, event.subjectId) ?? home;
+    let batch = batches.get(chain.chain);
+    if (batch === undefined) batches.set(chain.chain, (batch = { chain, events: [], places: [] }));
+    batch.events.push(event);
+    batch.places.push(place);
+  });
+  return [...batches.values()].sort((a, b) => a.chain.chain - b.chain.chain);
+}
+
+/**
+ * Appends `events` to the audit log inside the caller's transaction, so the record commits or
+ * rolls back with what it records. Each chain's head row is locked FOR UPDATE first: appenders
+ * to one chain queue behind it, appenders to other chains do not wait. Returns the rows written,
+ * in the order of `events`.
  */
 export async function appendAudit(
   trx: Transaction<Database>,
   events: readonly AuditEvent[],
 ): Promise<AuditRow[]> {
   if (events.length === 0) return [];
-  const head = await trx
-    .selectFrom("audit_head")
-    .select(["seq", "hash"])
-    .where("id", "=", 1)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  const rows = chain({ seq: Number(head.seq), hash: head.hash }, events);
-  const last = rows[rows.length - 1]!;
-  // The head moves and the rows go in with one statement: the head row is locked already.
-  await sql`
-    with moved as (update audit_head set seq = ${last.seq}, hash = ${last.hash} where id = 1 returning 1)
-    ${insertStatement(rows)}
-    where exists (select 1 from moved)`.execute(trx);
-  return rows.map(plain);
+  const out: AuditRow[] = new Array<AuditRow>(events.length);
+  for (const batch of byChain(await chainLayout(trx), events)) {
+    const { anchor } = batch.chain;
+    const head = await trx
+      .selectFrom("audit_head")
+      .select(["seq", "hash"])
+      .where("anchor", "=", anchor)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const rows = chain(
+      { chain: batch.chain.chain, anchor, seq: Number(head.seq), hash: head.hash },
+      batch.events,
+    );
+    const last = rows[rows.length - 1]!;
+    // The head moves and the rows go in with one statement: the head row is locked already.
+    await sql`
+      with moved as (
+        update audit_head set seq = ${last.seq}, hash = ${last.hash} where anchor = ${anchor} returning 1
+      )
+      ${insertStatement(anchor, rows)}
+      where exists (select 1 from moved)`.execute(trx);
+    rows.forEach((row, i) => (out[batch.places[i]!] = plain(row)));
+  }
+  return out;
 }
 
 /**
- * Appends `events` after `expected`, the head the caller believes is current, in ONE statement
- * (its own transaction, durable when it returns): the head moves and the rows are inserted only
- * if the head still is `expected`. Returns the rows, or null when another appender moved the head
- * first, in which case nothing was written. One round trip per batch keeps group commit fast
- * when the database shares its machine with the load.
+ * Appends `events`, all bound for `expected`'s chain, after `expected`, the head the caller
+ * believes is current, in ONE statement (its own transaction, durable when it returns): the head
+ * moves and the rows are inserted only if the head still is `expected`. Returns the rows, or null
+ * when another appender moved the head first, in which case nothing was written. One round trip
+ * per batch keeps group commit fast when the database shares its machine with the load.
  */
 export async function appendAfter(
   db: Kysely<Database>,
@@ -54,22 +95,32 @@ export async function appendAfter(
   const result = await sql`
     with moved as (
       update audit_head set seq = ${last.seq}, hash = ${last.hash}
-      where id = 1 and seq = ${expected.seq} and hash = ${expected.hash}
+      where anchor = ${expected.anchor} and seq = ${expected.seq} and hash = ${expected.hash}
       returning 1
     )
-    ${insertStatement(rows)}
+    ${insertStatement(expected.anchor, rows)}
     where exists (select 1 from moved)`.execute(db);
   return Number(result.numAffectedRows ?? 0) === rows.length ? rows.map(plain) : null;
 }
 
-/** The current head, read without a lock (a hint for `appendAfter`, which checks it). */
-export async function readHead(db: Kysely<Database>): Promise<ChainHead> {
+/** Every chain's head, read without a lock, chain 1 first. */
+export async function readHeads(db: Kysely<Database>): Promise<ChainHead[]> {
+  const heads = await db
+    .selectFrom("audit_head")
+    .select(["id", "anchor", "seq", "hash"])
+    .orderBy("id")
+    .execute();
+  return heads.map((h) => ({ chain: Number(h.id), anchor: h.anchor, seq: Number(h.seq), hash: h.hash }));
+}
+
+/** One chain's head, read without a lock (a hint for `appendAfter`, which checks it). */
+export async function readHead(db: Kysely<Database>, anchor: string): Promise<ChainHead> {
   const head = await db
     .selectFrom("audit_head")
-    .select(["seq", "hash"])
-    .where("id", "=", 1)
+    .select(["id", "seq", "hash"])
+    .where("anchor", "=", anchor)
     .executeTakeFirstOrThrow();
-  return { seq: Number(head.seq), hash: head.hash };
+  return { chain: Number(head.id), anchor, seq: Number(head.seq), hash: head.hash };
 }
 
 /** A row to write, with its payload's canonical JSON text (what is hashed and stored). */
@@ -86,7 +137,15 @@ function chain(head: ChainHead, events: readonly AuditEvent[]): ChainedRow[] {
     const fields = { at: event.at, type: event.type, actor: event.actor, subjectId: event.subjectId };
     const hash = rowHashOfJson(prevHash, fields, payloadJson);
     const payload = JSON.parse(payloadJson) as JsonObject;
-    const row: ChainedRow = { seq: ++seq, ...fields, payload, payloadJson, prevHash, hash };
+    const row: ChainedRow = {
+      chain: head.chain,
+      seq: ++seq,
+      ...fields,
+      payload,
+      payloadJson,
+      prevHash,
+      hash,
+    };
     prevHash = hash;
     return row;
   });
@@ -97,14 +156,14 @@ function plain({ payloadJson: _written, ...row }: ChainedRow): AuditRow {
 }
 
 /**
- * One INSERT for the whole batch, with one array parameter per column: eight bound values
- * however many rows, which both engines parse far faster than eight values per row.
+ * One INSERT for the whole batch, with one array parameter per column: a fixed number of bound
+ * values however many rows, which both engines parse far faster than one set per row.
  */
-function insertStatement(rows: readonly ChainedRow[]) {
+function insertStatement(anchor: string, rows: readonly ChainedRow[]) {
   const column = <T>(pick: (row: ChainedRow) => T): T[] => rows.map(pick);
   return sql`
-    insert into audit_log (seq, at, type, actor, subject_id, payload, prev_hash, hash)
-    select * from unnest(
+    insert into audit_log (chain, anchor, seq, at, type, actor, subject_id, payload, prev_hash, hash)
+    select ${rows[0]!.chain}::smallint, ${anchor}::uuid, * from unnest(
       ${column((r) => r.seq)}::bigint[], ${column((r) => r.at.toISOString())}::timestamptz[],
       ${column((r) => r.type)}::text[], ${column((r) => r.actor)}::text[],
       ${column((r) => r.subjectId)}::text[], ${column((r) => r.payloadJson)}::jsonb[],

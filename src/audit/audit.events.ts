@@ -51,6 +51,8 @@ export type AuditEvent = {
 
 /** A row as read back from the log. Payload is untyped JSON: old rows may predate today's types. */
 export interface AuditRow {
+  /** The chain the row is in (1 on a single node); `seq` numbers the rows of that chain. */
+  chain: number;
   seq: number;
   at: Date;
   type: string;

@@ -3,21 +3,14 @@ import type { Database } from "../store/database.ts";
 import type { AuditRow } from "./audit.events.ts";
 import type { Checkpoint } from "./checkpoint.ts";
 
-// Reads used by verify. Each page is one keyset query (`seq > after order by seq limit n`), so
-// no query holds more than one page and none holds the engine for long.
+// Reads used by verify. Each page is one keyset query on one chain (`anchor = $1 and seq > after
+// order by seq limit n`), so no query holds more than one page and, on Citus, each reaches one
+// shard.
 
-export async function readHead(db: Kysely<Database>): Promise<{ seq: number; hash: string }> {
-  const head = await db
-    .selectFrom("audit_head")
-    .select(["seq", "hash"])
-    .where("id", "=", 1)
-    .executeTakeFirstOrThrow();
-  return { seq: Number(head.seq), hash: head.hash };
-}
-
-/** Rows with after < seq <= upTo, in seq order, at most `limit`. */
+/** Rows of the chain `anchor` with after < seq <= upTo, in seq order, at most `limit`. */
 export async function readRowPage(
   db: Kysely<Database>,
+  anchor: string,
   after: number,
   upTo: number,
   limit: number,
@@ -27,6 +20,7 @@ export async function readRowPage(
   const rows: AuditRow[] = await db
     .selectFrom("audit_log")
     .select([
+      "chain",
       "seq",
       "at",
       "type",
@@ -36,6 +30,7 @@ export async function readRowPage(
       "prev_hash as prevHash",
       "hash",
     ])
+    .where("anchor", "=", anchor)
     .where("seq", ">", after)
     .where("seq", "<=", upTo)
     .orderBy("seq")
@@ -45,12 +40,17 @@ export async function readRowPage(
   return rows;
 }
 
+/** A checkpoint as stored, with its signed note (null for checkpoints made before notes). */
+export interface StoredCheckpoint extends Checkpoint {
+  readonly note: string | null;
+}
+
 /** Checkpoints with seq > after, in seq order, at most `limit`. */
 export async function readCheckpointPage(
   db: Kysely<Database>,
   after: number,
   limit: number,
-): Promise<Checkpoint[]> {
+): Promise<StoredCheckpoint[]> {
   const rows = await db
     .selectFrom("audit_checkpoints")
     .selectAll()
@@ -64,38 +64,38 @@ export async function readCheckpointPage(
     at: r.at,
     keyId: r.key_id,
     signature: r.signature,
+    note: r.note,
   }));
 }
 
-/** The log's extent as one snapshot: head, highest row seq, rows past the head, last checkpoint. */
-export async function readTail(db: Kysely<Database>, limit: number) {
+/** One chain's extent as one snapshot: its head, its highest row seq, and rows past the head. */
+export async function readTail(db: Kysely<Database>, anchor: string, limit: number) {
   return db
     .transaction()
     .setIsolationLevel("repeatable read")
     .execute(async (trx) => {
-      const head = await readHead(trx);
+      const head = await trx
+        .selectFrom("audit_head")
+        .select(["seq", "hash"])
+        .where("anchor", "=", anchor)
+        .executeTakeFirstOrThrow();
       const max = await trx
         .selectFrom("audit_log")
         .select((eb) => eb.fn.max("seq").as("seq"))
+        .where("anchor", "=", anchor)
         .executeTakeFirst();
       const beyond = await trx
         .selectFrom("audit_log")
         .select("seq")
+        .where("anchor", "=", anchor)
         .where("seq", ">", head.seq)
         .orderBy("seq")
         .limit(limit)
         .execute();
-      const last = await trx
-        .selectFrom("audit_checkpoints")
-        .select("seq")
-        .orderBy("seq", "desc")
-        .limit(1)
-        .executeTakeFirst();
       return {
-        head,
+        head: { seq: Number(head.seq), hash: head.hash },
         maxSeq: max?.seq === null || max?.seq === undefined ? 0 : Number(max.seq),
         beyondHead: beyond.map((r) => Number(r.seq)),
-        lastCheckpointSeq: last === undefined ? null : Number(last.seq),
       };
     });
 }

@@ -8,10 +8,15 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObj
 type Fixed<T> = ColumnType<T, T, never>;
 
 /**
- * The audit log. Append-only: rows are inserted by `appendAudit` only; a trigger refuses
- * UPDATE, DELETE and TRUNCATE. `seq` numbers rows 1, 2, 3 … in chain order.
+ * The audit log: one or more hash chains (chains.ts). Append-only: rows are inserted by
+ * `appendAudit` only; a trigger refuses UPDATE, DELETE and TRUNCATE. `seq` numbers a chain's rows
+ * 1, 2, 3 … in chain order.
  */
 export interface AuditLogTable {
+  /** The chain the row belongs to (1 on a single node). */
+  chain: Fixed<number>;
+  /** The chain's anchor: its distribution value on Citus. */
+  anchor: Fixed<string>;
   seq: Fixed<number>;
   at: Fixed<Date>;
   type: Fixed<string>;
@@ -25,16 +30,24 @@ export interface AuditLogTable {
   hash: Fixed<string>;
 }
 
-/** One row (id = 1): the last appended seq and hash. Locked FOR UPDATE by every appender. */
+/**
+ * One row per chain (`id` is the chain's number): its last appended seq and hash, locked FOR
+ * UPDATE by every appender to that chain, and the range of subject hashes the chain covers.
+ */
 export interface AuditHeadTable {
   id: Fixed<number>;
+  anchor: Fixed<string>;
+  low: Fixed<number>;
+  high: Fixed<number>;
   seq: number;
   hash: string;
 }
 
 /** Signed checkpoints: "the row at seq had this hash", signed by a key kept outside the database. */
 export interface AuditCheckpointsTable {
+  /** The rows of the whole log when signed: the sum of every chain's seq. */
   seq: Fixed<number>;
+  /** With one chain, its head's hash; with several, the Merkle root of their heads (merkle.ts). */
   hash: Fixed<string>;
   at: Fixed<Date>;
   /** First 16 hex chars of SHA-256 over the signer's public key (SPKI DER). */

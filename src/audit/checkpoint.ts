@@ -1,8 +1,9 @@
 import { sign } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../store/database.ts";
-import { appendAudit } from "./append.ts";
+import { appendAudit, readHeads } from "./append.ts";
 import type { AuditSigner } from "./keys.ts";
+import { headsRoot, headsSize } from "./merkle.ts";
 import { signNote } from "./note.ts";
 
 export interface Checkpoint {
@@ -25,12 +26,14 @@ export function checkpointMessage(seq: number, hash: string, at: Date): Buffer {
 }
 
 /**
- * Records an `audit.checkpoint` event, then signs the head of the log (which is that event) and
- * stores the signature in audit_checkpoints, all in one transaction. Afterwards, removing or
- * changing any row up to the signed seq is detectable by `verifyAudit` even if the attacker also
- * rewrites the rest of the chain and the head row. The same head is signed as a note whose
- * origin is `origin`: the copy meant to leave the database (checkpoint.files.ts, the public route),
- * which also proves a truncation that took the checkpoint rows with it.
+ * Records an `audit.checkpoint` event, then signs the head of the log and stores the signature in
+ * audit_checkpoints, all in one transaction. With one chain the head is that event's row; with
+ * several, the checkpoint commits to every chain's head through their Merkle root (merkle.ts), and
+ * its seq is the rows of all chains together. Afterwards, removing or changing any row up to a
+ * signed head is detectable by `verifyAudit` even if the attacker also rewrites the rest of the
+ * chain and its head row. The same heads are signed as a note whose origin is `origin`: the copy
+ * meant to leave the database (checkpoint.files.ts, the public route), which also proves a
+ * truncation that took the checkpoint rows with it.
  */
 export async function checkpoint(
   db: Kysely<Database>,
@@ -43,14 +46,18 @@ export async function checkpoint(
       { type: "audit.checkpoint", at, actor: "system", subjectId: null, payload: { keyId: signer.keyId } },
     ]);
     if (row === undefined) throw new Error("checkpoint event was not written");
-    const signature = sign(null, checkpointMessage(row.seq, row.hash, at), signer.privateKey).toString(
-      "base64",
+    const heads = (await readHeads(trx)).map(({ chain, seq, hash }) => ({ chain, seq, hash }));
+    const seq = headsSize(heads);
+    const hash = headsRoot(heads);
+    const signature = sign(null, checkpointMessage(seq, hash, at), signer.privateKey).toString("base64");
+    const note = signNote(
+      { origin, size: seq, hash, ...(heads.length > 1 ? { heads } : {}) },
+      signer.privateKey,
     );
-    const note = signNote({ origin, size: row.seq, hash: row.hash }, signer.privateKey);
-    const cp: SignedCheckpoint = { seq: row.seq, hash: row.hash, at, keyId: signer.keyId, signature, note };
+    const cp: SignedCheckpoint = { seq, hash, at, keyId: signer.keyId, signature, note };
     await trx
       .insertInto("audit_checkpoints")
-      .values({ seq: cp.seq, hash: cp.hash, at, key_id: cp.keyId, signature, note })
+      .values({ seq, hash, at, key_id: cp.keyId, signature, note })
       .execute();
     return cp;
   });

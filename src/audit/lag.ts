@@ -1,5 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../store/database.ts";
+import { readHeads } from "./append.ts";
+import { NoteError, parseNote } from "./note.ts";
 
 export interface AuditLag {
   /** Rows appended after the last signed checkpoint (all rows when there is none). */
@@ -10,23 +12,48 @@ export interface AuditLag {
 
 /**
  * How far the audit log runs ahead of its last signed checkpoint: what an attacker with write
- * access to the database could still rewrite undetected (docs/operations.md, checkpoints). Two
- * indexed reads: the head row and the first row after the newest checkpoint.
+ * access to the database could still rewrite undetected (docs/operations.md, checkpoints). The
+ * chains' heads, the newest checkpoint, and in each chain that ran ahead of it the first row
+ * after the head it signed.
  */
 export async function auditLag(db: Kysely<Database>, now: Date): Promise<AuditLag> {
-  const head = await db.selectFrom("audit_head").select("seq").where("id", "=", 1).executeTakeFirst();
-  const signed = await db
+  const heads = await readHeads(db);
+  const latest = await db
     .selectFrom("audit_checkpoints")
-    .select((eb) => eb.fn.max("seq").as("seq"))
+    .select(["seq", "hash", "note"])
+    .orderBy("seq", "desc")
+    .limit(1)
     .executeTakeFirst();
-  const last = Number(signed?.seq ?? 0);
-  const unsignedRows = Math.max(0, Number(head?.seq ?? 0) - last);
+  const signed = new Map<number, number>();
+  if (latest !== undefined) {
+    for (const h of signedHeads(latest.note) ?? [{ chain: 1, seq: Number(latest.seq) }])
+      signed.set(h.chain, h.seq);
+  }
+  let unsignedRows = 0;
+  let oldest = now.getTime();
+  for (const head of heads) {
+    const after = signed.get(head.chain) ?? 0;
+    if (head.seq <= after) continue;
+    unsignedRows += head.seq - after;
+    const first = await db
+      .selectFrom("audit_log")
+      .select("at")
+      .where("anchor", "=", head.anchor)
+      .where("seq", "=", after + 1)
+      .executeTakeFirst();
+    if (first !== undefined) oldest = Math.min(oldest, new Date(first.at).getTime());
+  }
   if (unsignedRows === 0) return { unsignedRows, unsignedAgeSeconds: 0 };
-  const oldest = await db
-    .selectFrom("audit_log")
-    .select("at")
-    .where("seq", "=", last + 1)
-    .executeTakeFirst();
-  const at = oldest === undefined ? now.getTime() : new Date(oldest.at).getTime();
-  return { unsignedRows, unsignedAgeSeconds: Math.max(0, (now.getTime() - at) / 1000) };
+  return { unsignedRows, unsignedAgeSeconds: Math.max(0, (now.getTime() - oldest) / 1000) };
+}
+
+/** The chain heads a stored note names; null for one chain, no note, or a note that is not one. */
+function signedHeads(note: string | null): readonly { chain: number; seq: number }[] | null {
+  if (note === null) return null;
+  try {
+    return parseNote(note).heads ?? null;
+  } catch (error) {
+    if (error instanceof NoteError) return null; // verify reports it
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { PledgeError } from "../errors.ts";
 import type { Database } from "../store/database.ts";
 import type { AuditEvent, AuditRow } from "./audit.events.ts";
+import { chainLayout, chainOfSubject } from "./chains.ts";
 
 /**
  * "Who used this person's record, for what purpose?": the audit log read back without SQL, by
@@ -75,30 +76,59 @@ export function auditLogFilter(
   return filter;
 }
 
-/** At most `limit` events matching `filter` with seq > `after`, oldest first. */
+/** Where a page of the log ends: a chain and a seq in it. */
+export interface LogPlace {
+  readonly chain: number;
+  readonly seq: number;
+}
+
+/**
+ * At most `limit` events matching `filter` after `after`, chain by chain (chains.ts), each chain
+ * oldest first. With one chain that is the whole log, oldest first; every event about one person
+ * is in one chain, which is the only chain read when the filter names a person.
+ */
 export async function readAuditLog(
   db: Kysely<Database>,
   filter: AuditLogFilter,
-  page: { readonly after: number | null; readonly limit: number },
+  page: { readonly after: LogPlace | null; readonly limit: number },
 ): Promise<AuditRow[]> {
-  let q = db.selectFrom("audit_log").selectAll();
-  if (filter.subjectId !== null) q = q.where("subject_id", "=", filter.subjectId);
-  if (filter.actor !== null) q = q.where("actor", "=", filter.actor);
-  if (filter.type !== null) q = q.where("type", "=", filter.type);
-  if (filter.from !== null) q = q.where("at", ">=", filter.from);
-  if (filter.to !== null) q = q.where("at", "<", filter.to);
-  if (page.after !== null) q = q.where("seq", ">", page.after);
-  const rows = await q.orderBy("seq").limit(page.limit).execute();
-  return rows.map((r) => ({
-    seq: Number(r.seq),
-    at: r.at,
-    type: r.type,
-    actor: r.actor,
-    subjectId: r.subject_id,
-    payload: r.payload,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  }));
+  const layout = await chainLayout(db);
+  const own = chainOfSubject(layout, filter.subjectId);
+  const chains = own === null ? layout : [own];
+  const rows: AuditRow[] = [];
+  for (const chain of chains) {
+    if (rows.length >= page.limit) break;
+    if (page.after !== null && chain.chain < page.after.chain) continue;
+    const after = page.after !== null && chain.chain === page.after.chain ? page.after.seq : 0;
+    let q = db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("anchor", "=", chain.anchor)
+      .where("seq", ">", after);
+    if (filter.subjectId !== null) q = q.where("subject_id", "=", filter.subjectId);
+    if (filter.actor !== null) q = q.where("actor", "=", filter.actor);
+    if (filter.type !== null) q = q.where("type", "=", filter.type);
+    if (filter.from !== null) q = q.where("at", ">=", filter.from);
+    if (filter.to !== null) q = q.where("at", "<", filter.to);
+    const found = await q
+      .orderBy("seq")
+      .limit(page.limit - rows.length)
+      .execute();
+    for (const r of found) {
+      rows.push({
+        chain: Number(r.chain),
+        seq: Number(r.seq),
+        at: r.at,
+        type: r.type,
+        actor: r.actor,
+        subjectId: r.subject_id,
+        payload: r.payload,
+        prevHash: r.prev_hash,
+        hash: r.hash,
+      });
+    }
+  }
+  return rows;
 }
 
 /** The record of a read of the log: who read, about which subject, with which filter, how many. */
@@ -126,6 +156,7 @@ export function auditReadEvent(
 /** An event as the API and `pledge audit log --json` present it: every field named. */
 export function presentAuditEvent(row: AuditRow) {
   return {
+    chain: row.chain,
     seq: row.seq,
     at: row.at.toISOString(),
     type: row.type,

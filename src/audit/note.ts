@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
+import { headsRoot, headsSize, type HeadEntry } from "./merkle.ts";
 
 /**
  * Checkpoints as signed notes, in the shape of C2SP tlog-checkpoint and signed-note
@@ -8,6 +9,7 @@ import { createHash, createPublicKey, sign, verify, type KeyObject } from "node:
  *   <origin>                      a schema-less URL naming the log, e.g. privacy.example.com/audit
  *   <tree size>                   the number of rows in the audit log (the seq of the last row)
  *   <base64 hash>                 that row's chain hash (32 bytes, standard base64)
+ *   chain <n> <seq> <base64 hash> one extension line per chain, when the log has several
  *                                 (a blank line)
  *   — <key name> <base64 sig>     em dash, key name (= origin), base64 of key hash ‖ signature
  *
@@ -15,13 +17,19 @@ import { createHash, createPublicKey, sign, verify, type KeyObject } from "node:
  * first 4 bytes of SHA-256(key name ‖ "\n" ‖ 0x01 ‖ the 32-byte public key), as signed-note
  * defines it for Ed25519; the verifier key is published as `<name>+<hex key hash>+<base64(0x01 ‖
  * public key)>` (a "vkey").
+ *
+ * A log of several chains (chains.ts) is signed with one extension line per chain naming its head,
+ * the tree size is the sum of their seqs, and the hash is the Merkle root of the heads
+ * (merkle.ts), so the note alone says which row of each chain must still hold which hash.
  */
 export interface CheckpointNote {
   readonly origin: string;
   /** Rows the log held when it was signed: the seq of the last row. */
   readonly size: number;
-  /** Hex SHA-256 chain hash of row `size`. */
+  /** Hex SHA-256 chain hash of row `size`; with several chains, the Merkle root of `heads`. */
   readonly hash: string;
+  /** Every chain's head, when the log has more than one chain. */
+  readonly heads?: readonly HeadEntry[] | undefined;
 }
 
 const ED25519 = 0x01;
@@ -35,7 +43,12 @@ export function checkpointOrigin(publicUrl: string): string {
 
 /** The signed body: origin, size and base64 hash, each line ending in "\n". */
 export function noteBody(note: CheckpointNote): string {
-  return `${note.origin}\n${note.size}\n${Buffer.from(note.hash, "hex").toString("base64")}\n`;
+  const heads = (note.heads ?? []).map((h) => `chain ${h.chain} ${h.seq} ${base64(h.hash)}\n`).join("");
+  return `${note.origin}\n${note.size}\n${base64(note.hash)}\n${heads}`;
+}
+
+function base64(hex: string): string {
+  return Buffer.from(hex, "hex").toString("base64");
 }
 
 /** The whole signed note, signed by `privateKey` under the key name `note.origin`. */
@@ -64,7 +77,7 @@ export function parseNote(text: string): ParsedNote {
   const split = text.lastIndexOf("\n\n");
   if (split < 0) throw new NoteError("no blank line between the checkpoint and its signatures");
   const body = text.slice(0, split + 1);
-  const [origin, size, hash64] = body.split("\n");
+  const [origin, size, hash64, ...extensions] = body.split("\n");
   if (origin === undefined || origin === "" || /\s|\+/.test(origin))
     throw new NoteError("line 1 is not an origin (a name without spaces or +)");
   if (size === undefined || !/^(0|[1-9][0-9]{0,15})$/.test(size))
@@ -72,6 +85,17 @@ export function parseNote(text: string): ParsedNote {
   const raw = Buffer.from(hash64 ?? "", "base64");
   if (raw.length !== 32 || raw.toString("base64") !== hash64)
     throw new NoteError("line 3 is not a base64 SHA-256 hash");
+  const heads = extensions.filter((line) => line !== "").map(headLine);
+  if (heads.length === 1) throw new NoteError("a checkpoint of one chain names no chain heads");
+  if (heads.length > 1) {
+    heads.forEach((h, i) => {
+      if (h.chain !== i + 1) throw new NoteError(`chain line ${i + 1} names chain ${h.chain}`);
+    });
+    if (headsSize(heads) !== Number(size))
+      throw new NoteError("the tree size is not the sum of the chains' heads");
+    if (headsRoot(heads) !== raw.toString("hex"))
+      throw new NoteError("the hash is not the Merkle root of the chains' heads");
+  }
   const signatures = text
     .slice(split + 2)
     .split("\n")
@@ -82,7 +106,22 @@ export function parseNote(text: string): ParsedNote {
       return { name: m[1]!, blob: Buffer.from(m[2]!, "base64") };
     });
   if (signatures.length === 0) throw new NoteError("the checkpoint has no signature line");
-  return { origin, size: Number(size), hash: raw.toString("hex"), body, signatures };
+  return {
+    origin,
+    size: Number(size),
+    hash: raw.toString("hex"),
+    ...(heads.length > 1 ? { heads } : {}),
+    body,
+    signatures,
+  };
+}
+
+function headLine(line: string, i: number): HeadEntry {
+  const m = /^chain ([1-9][0-9]{0,4}) (0|[1-9][0-9]{0,15}) ([A-Za-z0-9+/=]{44})$/.exec(line);
+  const hash = m === null ? null : Buffer.from(m[3]!, "base64");
+  if (m === null || hash === null || hash.length !== 32)
+    throw new NoteError(`line ${i + 4} is not a chain head (chain <n> <seq> <base64 hash>)`);
+  return { chain: Number(m[1]), seq: Number(m[2]), hash: hash.toString("hex") };
 }
 
 /**

@@ -9,6 +9,8 @@ export type ProblemKind =
   | "truncated"; // rows missing from the end, against the head row or a signed checkpoint
 
 export interface AuditProblem {
+  /** The chain of the row at fault, when the log has more than one (chains.ts). */
+  chain?: number;
   seq: number;
   kind: ProblemKind;
   detail: string;
@@ -21,7 +23,10 @@ export interface VerifyReport {
   problems: AuditProblem[];
 }
 
-/** `row <seq>: <kind> <detail>`, the line `pledge audit verify` prints for each problem. */
+/**
+ * `row <seq>: <kind> <detail>` (`chain <n> row <seq>: …` in a log of several chains), the line
+ * `pledge audit verify` prints for each problem.
+ */
 export function formatProblem(p: AuditProblem): string {
-  return `row ${p.seq}: ${p.kind} ${p.detail}`;
+  return `${p.chain === undefined ? "" : `chain ${p.chain} `}row ${p.seq}: ${p.kind} ${p.detail}`;
 }

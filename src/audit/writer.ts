@@ -1,12 +1,13 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../store/database.ts";
 import type { AuditEvent, AuditRow } from "./audit.events.ts";
-import { appendAfter, appendAudit, readHead, type ChainHead } from "./append.ts";
+import { appendAfter, appendAudit, byChain, readHead, type ChainBatch, type ChainHead } from "./append.ts";
+import { chainLayout } from "./chains.ts";
 
 export interface AuditWriterOptions {
   /** Most events written by one commit (default 1000). More wait for the next commit. */
   readonly maxBatch?: number;
-  /** Called after each commit with the number of events it wrote (for metrics and tests). */
+  /** Called after each batch with the number of events it committed (for metrics and tests). */
   readonly onCommit?: (events: number) => void;
 }
 
@@ -17,10 +18,11 @@ export interface AuditWriterOptions {
  * a commit is in flight, new events gather for the next one, so many concurrent appenders share a
  * commit instead of paying one each. If a commit fails, every event in it is rejected.
  *
- * The writer remembers the head of the chain it last wrote, so a batch is one statement that
- * moves the head only if it is still where the writer left it (`appendAfter`). When another
- * appender moved it (a module appending in its own transaction, another node), the batch is
- * written again on the locked path, which reads the head under lock.
+ * A batch is split by chain (chains.ts); the chains are written side by side, each in its own
+ * transaction. The writer remembers the head of each chain it last wrote, so a chain's part is one
+ * statement that moves the head only if it is still where the writer left it (`appendAfter`).
+ * When another appender moved it (a module appending in its own transaction, another node), that
+ * part is written again on the locked path, which reads the head under lock.
  */
 export interface AuditWriter {
   append(event: AuditEvent): Promise<AuditRow>;
@@ -41,7 +43,24 @@ export function createAuditWriter(db: Kysely<Database>, options: AuditWriterOpti
   let queue: Pending[] = [];
   let running: Promise<void> | null = null;
   let closed = false;
-  let head: ChainHead | null = null;
+  const heads = new Map<number, ChainHead>();
+
+  /** Writes one chain's part of a batch; the rows in the order of its events. */
+  async function write(part: ChainBatch): Promise<AuditRow[]> {
+    const { chain, anchor } = part.chain;
+    try {
+      const head = heads.get(chain) ?? (await readHead(db, anchor));
+      const rows =
+        (await appendAfter(db, head, part.events)) ??
+        (await db.transaction().execute((trx) => appendAudit(trx, part.events)));
+      const last = rows[rows.length - 1]!;
+      heads.set(chain, { chain, anchor, seq: last.seq, hash: last.hash });
+      return rows;
+    } catch (error) {
+      heads.delete(chain); // unknown after a failure: read it again
+      throw error;
+    }
+  }
 
   /** Commits batches until the queue is empty. Only one runs at a time. */
   async function drain(): Promise<void> {
@@ -51,17 +70,23 @@ export function createAuditWriter(db: Kysely<Database>, options: AuditWriterOpti
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
-        const events = batch.map((p) => p.event);
-        head ??= await readHead(db);
-        const rows =
-          (await appendAfter(db, head, events)) ??
-          (await db.transaction().execute((trx) => appendAudit(trx, events)));
-        const last = rows[rows.length - 1]!;
-        head = { seq: last.seq, hash: last.hash };
-        options.onCommit?.(rows.length);
-        batch.forEach((p, i) => p.resolve(rows[i]!));
+        const parts = byChain(
+          await chainLayout(db),
+          batch.map((p) => p.event),
+        );
+        const written = await Promise.allSettled(parts.map(write));
+        let rows = 0;
+        written.forEach((result, i) => {
+          const part = parts[i]!;
+          part.places.forEach((place, j) => {
+            const p = batch[place]!;
+            if (result.status === "fulfilled") p.resolve(result.value[j]!);
+            else p.reject(result.reason);
+          });
+          if (result.status === "fulfilled") rows += result.value.length;
+        });
+        if (rows > 0) options.onCommit?.(rows);
       } catch (error) {
-        head = null; // unknown after a failure: read it again
         for (const p of batch) p.reject(error);
       }
     }

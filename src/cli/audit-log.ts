@@ -17,7 +17,7 @@ const FLAGS = { subjectId: "--subject", actor: "--actor", type: "--type", from: 
 
 /**
  * `pledge audit log`: the events matching every flag given, oldest first, at most `--limit`
- * (default 1000, at most 10000), one line each: `<seq> <at> <type> <actor> <subject or -> <payload
+ * (default 1000, at most 10000), one line each: `<chain>.<seq> <at> <type> <actor> <subject or -> <payload
  * JSON>`; with `--json`, one JSON object per line, the fields GET /v1/audit/events returns. The
  * read is recorded in the log as an `audit.read` event (actor `system:cli`) before anything is
  * printed. Exit 0, or 2 for a bad flag, naming it.
@@ -82,7 +82,7 @@ export async function auditLogCommand(argv: string[], io: Io, env: NodeJS.Proces
         values.json
           ? JSON.stringify(presentAuditEvent(row))
           : [
-              row.seq,
+              `${row.chain}.${row.seq}`,
               row.at.toISOString(),
               row.type,
               row.actor,

@@ -93,11 +93,15 @@ async function verify(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<n
   return withStore(io, env, "verify", async (db) => {
     const report = await verifyAudit(db, publicKey);
     const held = note === null ? [] : await checkAgainstNote(db, note);
-    const problems = [...report.problems, ...held].sort((a, b) => a.seq - b.seq);
+    const problems = [...report.problems, ...held].sort(
+      (a, b) => (a.chain ?? 0) - (b.chain ?? 0) || a.seq - b.seq,
+    );
     for (const p of problems) io.out(formatProblem(p));
     if (note !== null && held.length === 0)
       io.out(
-        `checkpoint ${values.checkpoint}: the log holds its ${note.size} rows and row ${note.size} has its hash`,
+        note.heads === undefined
+          ? `checkpoint ${values.checkpoint}: the log holds its ${note.size} rows and row ${note.size} has its hash`
+          : `checkpoint ${values.checkpoint}: the log holds its ${note.size} rows and each of its ${note.heads.length} chains' heads has its hash`,
       );
     io.out(`${report.checked} rows checked, ${problems.length} problem(s)`);
     return problems.length === 0 ? 0 : 1;

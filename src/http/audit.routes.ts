@@ -9,6 +9,7 @@ import {
   auditReadEvent,
   presentAuditEvent,
   readAuditLog,
+  type LogPlace,
 } from "../audit/log.read.ts";
 import { vkeyOf } from "../audit/note.ts";
 import type { AuditWriter } from "../audit/writer.ts";
@@ -35,9 +36,10 @@ const TEXT = "text/plain; charset=utf-8";
 const eventSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["seq", "at", "type", "actor", "subjectId", "payload", "prevHash", "hash"],
+  required: ["chain", "seq", "at", "type", "actor", "subjectId", "payload", "prevHash", "hash"],
   properties: {
-    seq: { type: "integer" },
+    chain: { type: "integer", description: "the hash chain the event is in (1 on a single node)" },
+    seq: { type: "integer", description: "the event's place in its chain" },
     at: { type: "string", format: "date-time" },
     type: { type: "string" },
     actor: { type: "string", description: "staff:<id>, customer:<id>, system:<job> or system" },
@@ -58,16 +60,24 @@ const chainSchema = {
   required: ["verified", "checked", "intactTo", "problems", "problemCount", "checkpoint", "unsignedRows"],
   properties: {
     verified: { type: "boolean", description: "every row checked holds, with every checkpoint" },
-    checked: { type: "integer", description: "rows checked: the head's seq when the check began" },
-    intactTo: { type: "integer", description: "the last seq before the first problem" },
+    checked: { type: "integer", description: "rows checked: every chain's head seq when the check began" },
+    intactTo: {
+      type: "integer",
+      description: "the last seq before the first problem, in that problem's chain",
+    },
     problems: {
       type: "array",
-      description: "the first 20 problems, by seq",
+      description: "the first 20 problems, by chain and seq",
       items: {
         type: "object",
         additionalProperties: false,
         required: ["seq", "kind", "detail"],
-        properties: { seq: { type: "integer" }, kind: { type: "string" }, detail: { type: "string" } },
+        properties: {
+          chain: { type: "integer", description: "the chain at fault, when the log has several" },
+          seq: { type: "integer" },
+          kind: { type: "string" },
+          detail: { type: "string" },
+        },
       },
     },
     problemCount: { type: "integer" },
@@ -176,7 +186,12 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRoutesOptions
       const state = await chainState(db, opts.publicKey, clock());
       return {
         ...state,
-        problems: state.problems.map((p) => ({ seq: p.seq, kind: p.kind, detail: p.detail })),
+        problems: state.problems.map((p) => ({
+          ...(p.chain === undefined ? {} : { chain: p.chain }),
+          seq: p.seq,
+          kind: p.kind,
+          detail: p.detail,
+        })),
         checkpoint:
           state.checkpoint === null ? null : { ...state.checkpoint, at: state.checkpoint.at.toISOString() },
       };
@@ -228,7 +243,7 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRoutesOptions
       const { cursor, limit: _limit, ...query } = request.query;
       const filter = auditLogFilter(query);
       const limit = limitOf(request.query);
-      const after = cursor === undefined ? null : seqOf(decodeCursor(cursor, { seq: "text" }).seq);
+      const after = cursor === undefined ? null : placeOf(decodeCursor(cursor, { seq: "text" }).seq);
       const rows = await readAuditLog(db, filter, { after, limit: limit + 1 });
       const items = rows.slice(0, limit);
       await opts.audit.append(
@@ -242,14 +257,18 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRoutesOptions
       return {
         items: items.map(presentAuditEvent),
         nextCursor:
-          rows.length > limit && last !== undefined ? encodeCursor({ seq: String(last.seq) }) : null,
+          rows.length > limit && last !== undefined
+            ? encodeCursor({ seq: `${last.chain}.${last.seq}` })
+            : null,
       };
     },
   );
 }
 
-function seqOf(text: string): number {
-  if (!/^[1-9][0-9]{0,15}$/.test(text))
+/** The place a cursor names: `<chain>.<seq>`, or a bare seq of chain 1. */
+function placeOf(text: string): LogPlace {
+  const m = /^(?:([1-9][0-9]{0,4})\.)?([1-9][0-9]{0,15})$/.exec(text);
+  if (m === null)
     throw new PledgeError("PLEDGE_INVALID_CURSOR", "the cursor was not given out by this endpoint");
-  return Number(text);
+  return { chain: Number(m[1] ?? 1), seq: Number(m[2]) };
 }

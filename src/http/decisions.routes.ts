@@ -104,7 +104,7 @@ export async function decisionRoutes(app: FastifyInstance, opts: DecisionRoutesO
         payload: summarise(use, decision),
       });
       deps.onDecision?.(decision.outcome, use.action);
-      return { decision, at, audit: { seq: row.seq, hash: row.hash } };
+      return { decision, at, audit: { chain: row.chain, seq: row.seq, hash: row.hash } };
     },
   );
 }

@@ -139,8 +139,12 @@ export const decisionResponseSchema = {
     at: { type: "string", format: "date-time", description: "the instant the decision was made for" },
     audit: {
       type: "object",
-      required: ["seq", "hash"],
-      properties: { seq: { type: "integer" }, hash: { type: "string" } },
+      required: ["chain", "seq", "hash"],
+      properties: {
+        chain: { type: "integer", description: "the audit chain the decision was recorded in" },
+        seq: { type: "integer" },
+        hash: { type: "string" },
+      },
     },
   },
 } as const;

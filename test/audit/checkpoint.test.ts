@@ -17,7 +17,7 @@ import {
 import { verifyAudit } from "../../src/audit/verify.ts";
 import type { Store } from "../../src/store/store.ts";
 import { freshStore, testStoreKind } from "../harness/store.ts";
-import { seedLog, tamper } from "./helpers.ts";
+import { firstAnchor, IN_CHAIN_1, seedLog, tamper } from "./helpers.ts";
 
 let store: Store;
 let dir: string;
@@ -51,8 +51,9 @@ describe(`checkpoints (${testStoreKind})`, () => {
   it("signs the head, including its own audit.checkpoint event, and verifies", async () => {
     const cp = await checkpoint(store.db, signer, at, "pledge.test/audit");
     expect(cp).toMatchObject({ seq: 9, keyId: signer.keyId });
-    const [row] = await readRowPage(store.db, 8, 9, 1);
-    expect(row).toMatchObject({ type: "audit.checkpoint", hash: cp.hash, payload: { keyId: signer.keyId } });
+    const [row] = await readRowPage(store.db, await firstAnchor(store.db), 8, 9, 1);
+    const signed = parseNote(cp.note).heads?.[0]?.hash ?? cp.hash; // chain 1's head, when there are several
+    expect(row).toMatchObject({ type: "audit.checkpoint", hash: signed, payload: { keyId: signer.keyId } });
     expect(await verifyAudit(store.db, publicKey())).toEqual({ ok: true, checked: 9, problems: [] });
   });
 
@@ -84,31 +85,31 @@ describe(`checkpoints (${testStoreKind})`, () => {
 
   it("checkpoint_mismatch: a whole chain rewritten from row 3 on, head included, still disagrees with the signature", async () => {
     const cp = await checkpoint(store.db, signer, at, "pledge.test/audit");
-    const rows = await readRowPage(store.db, 0, 100, 100);
+    const rows = await readRowPage(store.db, await firstAnchor(store.db), 0, 100, 100);
     let prev = rows[1]!.hash;
     const statements = [sql`delete from audit_log where seq >= 3`];
     for (const row of rows.slice(2)) {
       const forged = { ...row, actor: row.seq === 3 ? "staff:forged" : row.actor, prevHash: prev };
       const hash = rowHash(prev, forged);
-      statements.push(sql`insert into audit_log (seq, at, type, actor, subject_id, payload, prev_hash, hash)
-        values (${row.seq}, ${row.at}, ${row.type}, ${forged.actor}, ${row.subjectId}, ${JSON.stringify(row.payload)}, ${prev}, ${hash})`);
+      statements.push(sql`insert into audit_log (chain, anchor, seq, at, type, actor, subject_id, payload, prev_hash, hash)
+        values (1, ${await firstAnchor(store.db)}, ${row.seq}, ${row.at}, ${row.type}, ${forged.actor}, ${row.subjectId}, ${JSON.stringify(row.payload)}, ${prev}, ${hash})`);
       prev = hash;
     }
-    statements.push(sql`update audit_head set hash = ${prev}`);
+    statements.push(sql`update audit_head set hash = ${prev} where id = 1`);
     await tamper(store.db, ...statements);
     const report = await verifyAudit(store.db, publicKey());
     expect(report.problems).toEqual([
-      { seq: cp.seq, kind: "checkpoint_mismatch", detail: expect.any(String) },
+      { ...IN_CHAIN_1, seq: cp.seq, kind: "checkpoint_mismatch", detail: expect.any(String) },
     ]);
   });
 
   it("truncated: rows cut from the end with the head row moved back are found against the checkpoint", async () => {
     await checkpoint(store.db, signer, at, "pledge.test/audit");
-    const rows = await readRowPage(store.db, 0, 100, 100);
+    const rows = await readRowPage(store.db, await firstAnchor(store.db), 0, 100, 100);
     await tamper(
       store.db,
       sql`delete from audit_log where seq > 6`,
-      sql`update audit_head set seq = 6, hash = ${rows[5]!.hash}`,
+      sql`update audit_head set seq = 6, hash = ${rows[5]!.hash} where id = 1`,
     );
     const report = await verifyAudit(store.db, publicKey());
     expect(report.problems.map((p) => [p.seq, p.kind])).toEqual([[7, "truncated"]]);

@@ -1,8 +1,10 @@
 import { sql, type Kysely } from "kysely";
 import type { AuditEvent } from "../../src/audit/audit.events.ts";
 import { appendAudit } from "../../src/audit/append.ts";
+import { chainLayout } from "../../src/audit/chains.ts";
 import { normalisePayload, type HashedFields } from "../../src/audit/hash.ts";
 import type { Database } from "../../src/store/database.ts";
+import { testOnCitus } from "../harness/store.ts";
 
 /** A decision event about subject `n`, at a fixed time n seconds after 2026-01-01. */
 export function decisionEvent(n: number): AuditEvent {
@@ -36,6 +38,7 @@ export async function seedLog(db: Kysely<Database>, count: number): Promise<void
  */
 export async function tamper(db: Kysely<Database>, ...statements: ReturnType<typeof sql>[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    if (testOnCitus) await sql`set local citus.enable_unsafe_triggers to on`.execute(trx);
     await sql`alter table audit_log disable trigger user`.execute(trx);
     for (const s of statements) await s.execute(trx);
     await sql`alter table audit_log enable trigger user`.execute(trx);
@@ -46,3 +49,11 @@ export async function tamper(db: Kysely<Database>, ...statements: ReturnType<typ
 export function hashedFields(event: AuditEvent): HashedFields {
   return { ...event, payload: normalisePayload(event.payload) };
 }
+
+/** The anchor of chain 1, where events about no person (and the test's `subj-n` ids) go. */
+export async function firstAnchor(db: Kysely<Database>): Promise<string> {
+  return (await chainLayout(db))[0]!.anchor;
+}
+
+/** A problem found in chain 1 names its chain only when the log has several (a Citus store). */
+export const IN_CHAIN_1: { chain?: number } = testOnCitus ? { chain: 1 } : {};

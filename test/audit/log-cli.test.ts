@@ -21,7 +21,7 @@ describe(`pledge audit log (${testStoreKind})`, () => {
   };
   const line = (n: number) => {
     const e = decisionEvent(n);
-    return `${n} ${e.at.toISOString()} decision ${e.actor} subj-${n} ${canonicalJson(normalisePayload(e.payload))}`;
+    return `1.${n} ${e.at.toISOString()} decision ${e.actor} subj-${n} ${canonicalJson(normalisePayload(e.payload))}`;
   };
 
   beforeAll(async () => {
@@ -30,7 +30,7 @@ describe(`pledge audit log (${testStoreKind})`, () => {
   });
   afterAll(() => s.close());
 
-  it("--subject: that person's events, one line each: seq, at, type, actor, subject, payload", async () => {
+  it("--subject: that person's events, one line each: chain.seq, at, type, actor, subject, payload", async () => {
     expect(await run(["--subject", "subj-2"])).toEqual({ code: 0, out: [line(2)], err: [] });
   });
 
@@ -40,6 +40,7 @@ describe(`pledge audit log (${testStoreKind})`, () => {
     const events = out.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events.map((e) => e.seq)).toEqual([1, 4]);
     expect(events[0]).toEqual({
+      chain: 1,
       seq: 1,
       at: "2026-01-01T00:00:01.000Z",
       type: "decision",

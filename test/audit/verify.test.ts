@@ -5,7 +5,7 @@ import { rowHash } from "../../src/audit/hash.ts";
 import { verifyAudit } from "../../src/audit/verify.ts";
 import type { Store } from "../../src/store/store.ts";
 import { freshStore, testStoreKind } from "../harness/store.ts";
-import { decisionEvent, hashedFields, seedLog, tamper } from "./helpers.ts";
+import { decisionEvent, firstAnchor, hashedFields, IN_CHAIN_1, seedLog, tamper } from "./helpers.ts";
 
 let store: Store;
 beforeEach(async () => {
@@ -18,7 +18,7 @@ afterEach(() => store.close());
 const check = () => verifyAudit(store.db, null, { pageSize: 5 });
 
 async function rowAt(seq: number) {
-  const [row] = await readRowPage(store.db, seq - 1, seq, 1);
+  const [row] = await readRowPage(store.db, await firstAnchor(store.db), seq - 1, seq, 1);
   if (row === undefined) throw new Error(`no row ${seq}`);
   return row;
 }
@@ -35,7 +35,9 @@ describe(`verifyAudit (${testStoreKind})`, () => {
     );
     const report = await check();
     expect(report.ok).toBe(false);
-    expect(report.problems).toEqual([{ seq: 5, kind: "edited", detail: expect.stringMatching(/content/) }]);
+    expect(report.problems).toEqual([
+      { ...IN_CHAIN_1, seq: 5, kind: "edited", detail: expect.stringMatching(/content/) },
+    ]);
   });
 
   it("edited: a row rewritten with a recomputed hash is named by the broken link after it", async () => {
@@ -53,7 +55,7 @@ describe(`verifyAudit (${testStoreKind})`, () => {
     await tamper(store.db, sql`delete from audit_log where seq = 7`);
     const report = await check();
     expect(report.problems).toEqual([
-      { seq: 7, kind: "deleted", detail: expect.stringMatching(/row 7 is missing/) },
+      { ...IN_CHAIN_1, seq: 7, kind: "deleted", detail: expect.stringMatching(/row 7 is missing/) },
     ]);
   });
 
@@ -65,10 +67,10 @@ describe(`verifyAudit (${testStoreKind})`, () => {
       store.db,
       sql`update audit_log set seq = -seq where seq >= 5`,
       sql`update audit_log set seq = -seq + 1 where seq < 0`,
-      sql`insert into audit_log (seq, at, type, actor, subject_id, payload, prev_hash, hash)
-          values (5, ${forged.at}, ${forged.type}, ${forged.actor}, ${forged.subjectId},
+      sql`insert into audit_log (chain, anchor, seq, at, type, actor, subject_id, payload, prev_hash, hash)
+          values (1, ${await firstAnchor(store.db)}, 5, ${forged.at}, ${forged.type}, ${forged.actor}, ${forged.subjectId},
                   ${JSON.stringify(forged.payload)}, ${forged.prevHash}, ${hash})`,
-      sql`update audit_head set seq = seq + 1`,
+      sql`update audit_head set seq = seq + 1 where id = 1`,
     );
     const report = await check();
     expect(report.problems.map((p) => [p.seq, p.kind])).toEqual([[5, "inserted"]]);
@@ -79,8 +81,8 @@ describe(`verifyAudit (${testStoreKind})`, () => {
     const forged = { ...hashedFields(decisionEvent(99)), prevHash: last.hash };
     await tamper(
       store.db,
-      sql`insert into audit_log (seq, at, type, actor, subject_id, payload, prev_hash, hash)
-          values (13, ${forged.at}, ${forged.type}, ${forged.actor}, ${forged.subjectId},
+      sql`insert into audit_log (chain, anchor, seq, at, type, actor, subject_id, payload, prev_hash, hash)
+          values (1, ${await firstAnchor(store.db)}, 13, ${forged.at}, ${forged.type}, ${forged.actor}, ${forged.subjectId},
                   ${JSON.stringify(forged.payload)}, ${last.hash}, ${rowHash(last.hash, forged)})`,
     );
     const report = await check();

@@ -9,7 +9,13 @@ interface ChainState {
   readonly verified: boolean;
   readonly checked: number;
   readonly intactTo: number;
-  readonly problems: readonly { readonly seq: number; readonly kind: string; readonly detail: string }[];
+  readonly problems: readonly {
+    /** Named when the log has several chains (one per shard on Citus). */
+    readonly chain?: number;
+    readonly seq: number;
+    readonly kind: string;
+    readonly detail: string;
+  }[];
   readonly problemCount: number;
   readonly checkpoint: {
     readonly seq: number;
@@ -22,6 +28,7 @@ interface ChainState {
 
 /** One event of GET /v1/audit/events: ids, clause ids, field names and outcomes only. */
 interface AuditEvent {
+  readonly chain: number;
   readonly seq: number;
   readonly at: string;
   readonly type: string;
@@ -106,8 +113,8 @@ function Chain() {
               </thead>
               <tbody>
                 {state.problems.map((p) => (
-                  <tr key={`${p.seq}:${p.kind}`}>
-                    <th scope="row">{p.seq}</th>
+                  <tr key={`${p.chain ?? 1}.${p.seq}:${p.kind}`}>
+                    <th scope="row">{p.chain === undefined ? p.seq : `chain ${p.chain}, row ${p.seq}`}</th>
                     <td>{p.kind.replace(/_/g, " ")}</td>
                     <td>{p.detail}</td>
                   </tr>
@@ -291,7 +298,7 @@ function Events() {
               </thead>
               <tbody>
                 {events.map((e) => (
-                  <tr key={e.seq}>
+                  <tr key={`${e.chain}.${e.seq}`}>
                     <th scope="row">{e.seq}</th>
                     <td>{when(e.at)}</td>
                     <td>{e.type}</td>
