@@ -61,10 +61,21 @@ function failedInSetup(error: unknown, results: readonly { status: string }[] | 
   return code === "42P01" && (results ?? []).every((r) => r.status === "NotExecuted");
 }
 
-/** Names of the migrations not yet run on this store, in the order they would run. */
+/**
+ * Names of the migrations not yet run on this store, in the order they would run. The listing
+ * Kysely makes first is asked again when another schema's migration dropped a table under it,
+ * as in `migrate`.
+ */
 export async function pendingMigrations(store: Store, dir: string = MIGRATIONS_DIR): Promise<string[]> {
-  const migrations = await (await migratorFor(store, dir)).getMigrations();
-  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  const migrator = await migratorFor(store, dir);
+  for (let retry = 0; ; retry++) {
+    try {
+      const migrations = await migrator.getMigrations();
+      return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+    } catch (error) {
+      if (retry >= 3 || (error as { code?: unknown } | null)?.code !== "42P01") throw error;
+    }
+  }
 }
 
 async function migratorFor(store: Store, dir: string): Promise<Migrator> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture, marketing, type Fixture } from "./fixture.ts";
+import { appendedSince, auditMark } from "../harness/audit-mark.ts";
 
 /** The consent ledger through the HTTP API: append, derived state, history, refusals. */
 describe("consent ledger (zmailcloud)", () => {
@@ -16,7 +17,7 @@ describe("consent ledger (zmailcloud)", () => {
 
   it("appends an event, updates the gate's state in the same call and audits it", async () => {
     const id = await f.subject();
-    const auditBefore = await f.count("audit_log");
+    const auditBefore = await auditMark(f.t.store.db);
     const res = await record(id, {
       targetKind: "purpose",
       target: "marketing.communications",
@@ -45,7 +46,7 @@ describe("consent ledger (zmailcloud)", () => {
     const audit = await f.t.store.db
       .selectFrom("audit_log")
       .select(["type", "subject_id", "payload"])
-      .where("seq", ">", auditBefore)
+      .where(appendedSince(auditBefore))
       .where("type", "=", "consent.recorded")
       .execute();
     expect(audit).toHaveLength(1);

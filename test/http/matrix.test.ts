@@ -9,6 +9,7 @@ import { loadSubjectFacts } from "../../src/use/facts.ts";
 import { buildTestApp, type TestApp } from "../harness/app.ts";
 import { MARKER_FIELD, MARKERS, SAMPLES, type Sample } from "./matrix/samples.ts";
 import { seed, type Seeded } from "./matrix/seed.ts";
+import { appendedSince, auditMark, type AuditMark } from "../harness/audit-mark.ts";
 
 /**
  * Every route × every credential × every purpose, generated from the app's own route table
@@ -125,7 +126,7 @@ describe.each(PACKS)("the route matrix: %s", (company) => {
             ? [...pack.purposes.map((p) => p.id), UNKNOWN_PURPOSE]
             : [firstPurpose(pack)];
         for (const purpose of purposes) {
-          const before = await lastSeq(t);
+          const before = await auditMark(t.store.db);
           const res = await send(t, route, sample, cred, purpose);
           requests++;
           const where = `${company} ${key(route)} as ${cred.name} for ${purpose}`;
@@ -281,19 +282,11 @@ function leak(
   return decision.outcome === "deny" ? `the gate refuses it (${decision.reasons[0]?.code ?? "deny"})` : null;
 }
 
-async function lastSeq(t: TestApp): Promise<number> {
-  const row = await t.store.db
-    .selectFrom("audit_log")
-    .select((eb) => eb.fn.max<number>("seq").as("seq"))
-    .executeTakeFirst();
-  return Number(row?.seq ?? 0);
-}
-
-async function decided(t: TestApp, after: number, action: string): Promise<boolean> {
+async function decided(t: TestApp, after: AuditMark, action: string): Promise<boolean> {
   const rows = await t.store.db
     .selectFrom("audit_log")
     .select("payload")
-    .where("seq", ">", after)
+    .where(appendedSince(after))
     .where("type", "=", "decision")
     .execute();
   return rows.some((r) => (r.payload as { action?: string }).action === action);
