@@ -1,7 +1,7 @@
 /**
  * Audit verify (`verifyAudit`, what `pledge audit verify` runs) against a raw SHA-256 loop over
- * the same rows in the same run. Both read the log the same way, in keyset pages of 10,000 rows
- * (`seq > after order by seq limit n`) from the same store; the peer then hashes each row's prev
+ * the same rows in the same run. Both read the log the same way, chain by chain in keyset pages of
+ * 10,000 rows (`anchor = chain and seq > after order by seq limit n`) from the same store; the peer then hashes each row's prev
  * hash and its fields as plain JSON, with no canonical encoding, no chain or numbering checks and
  * no checkpoint walk. The ratio is Pledge's rows per second over the peer's, the median of
  * adjacent rounds. Goal: ≥ 0.8×.
@@ -55,8 +55,15 @@ async function fill(store: Store): Promise<void> {
   await writer.close();
 }
 
-/** The peer: the same pages, each row's bytes hashed once. Returns the rows hashed. */
+/** The peer: the same pages, chain by chain, each row's bytes hashed once. Returns the rows hashed. */
 async function rawLoop(db: Kysely<Database>): Promise<number> {
+  let hashed = 0;
+  const chains = await db.selectFrom("audit_head").select("anchor").orderBy("id").execute();
+  for (const { anchor } of chains) hashed += await rawChain(db, anchor);
+  return hashed;
+}
+
+async function rawChain(db: Kysely<Database>, anchor: string): Promise<number> {
   let after = 0;
   let hashed = 0;
   for (;;) {
@@ -68,7 +75,9 @@ async function rawLoop(db: Kysely<Database>): Promise<number> {
       subject_id: string | null;
       payload: unknown;
       prev_hash: string;
-    }>`select * from audit_log where seq > ${after} order by seq limit ${PAGE}`.execute(db);
+    }>`select * from audit_log where anchor = ${anchor} and seq > ${after} order by seq limit ${PAGE}`.execute(
+      db,
+    );
     for (const r of rows) {
       const fields = JSON.stringify([r.at.toISOString(), r.type, r.actor, r.subject_id, r.payload]);
       createHash("sha256").update(r.prev_hash).update("\n").update(fields).digest("hex");

@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   requests: () => import("./requests.bench.ts"),
   "drp-intake": () => import("./drp-intake.bench.ts"),
   "audit-verify": () => import("./audit-verify.bench.ts"),
+  "audit-cluster": () => import("./audit-cluster.bench.ts"),
   web: () => import("./web.bench.ts"),
   analytics: () => import("./analytics.bench.ts"),
   retention: () => import("./retention.bench.ts"),
