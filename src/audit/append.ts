@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../store/database.ts";
 import type { AuditEvent, AuditRow } from "./audit.events.ts";
-import { chainLayout, chainOfSubject, type Chain } from "./chains.ts";
+import { chainLayout, chainOfSubject, chainsDistributed, type Chain } from "./chains.ts";
 import { canonicalJson, rowHashOfJson } from "./hash.ts";
 import type { JsonObject, JsonValue } from "./audit.table.ts";
 
@@ -52,6 +52,7 @@ export async function appendAudit(
 ): Promise<AuditRow[]> {
   if (events.length === 0) return [];
   const out: AuditRow[] = new Array<AuditRow>(events.length);
+  const routed = await chainsDistributed(trx);
   for (const batch of byChain(await chainLayout(trx), events)) {
     const { anchor } = batch.chain;
     const head = await trx
@@ -65,13 +66,20 @@ export async function appendAudit(
       batch.events,
     );
     const last = rows[rows.length - 1]!;
-    // The head moves and the rows go in with one statement: the head row is locked already.
-    await sql`
-      with moved as (
-        update audit_head set seq = ${last.seq}, hash = ${last.hash} where anchor = ${anchor} returning 1
-      )
-      ${insertStatement(anchor, rows)}
-      where exists (select 1 from moved)`.execute(trx);
+    if (routed) {
+      await sql`update audit_head set seq = ${last.seq}, hash = ${last.hash} where anchor = ${anchor}`.execute(
+        trx,
+      );
+      await insertValues(trx, anchor, rows);
+    } else {
+      // The head moves and the rows go in with one statement: the head row is locked already.
+      await sql`
+        with moved as (
+          update audit_head set seq = ${last.seq}, hash = ${last.hash} where anchor = ${anchor} returning 1
+        )
+        ${insertStatement(anchor, rows)}
+        where exists (select 1 from moved)`.execute(trx);
+    }
     rows.forEach((row, i) => (out[batch.places[i]!] = plain(row)));
   }
   return out;
@@ -82,7 +90,8 @@ export async function appendAudit(
  * believes is current, in ONE statement (its own transaction, durable when it returns): the head
  * moves and the rows are inserted only if the head still is `expected`. Returns the rows, or null
  * when another appender moved the head first, in which case nothing was written. One round trip
- * per batch keeps group commit fast when the database shares its machine with the load.
+ * per batch keeps group commit fast when the database shares its machine with the load. On Citus
+ * the same is a short transaction of statements the chain's worker runs alone.
  */
 export async function appendAfter(
   db: Kysely<Database>,
@@ -92,6 +101,16 @@ export async function appendAfter(
   if (events.length === 0) return [];
   const rows = chain(expected, events);
   const last = rows[rows.length - 1]!;
+  if (await chainsDistributed(db)) {
+    return db.transaction().execute(async (trx) => {
+      const moved = await sql`
+        update audit_head set seq = ${last.seq}, hash = ${last.hash}
+        where anchor = ${expected.anchor} and seq = ${expected.seq} and hash = ${expected.hash}`.execute(trx);
+      if (Number(moved.numAffectedRows ?? 0) !== 1) return null;
+      await insertValues(trx, expected.anchor, rows);
+      return rows.map(plain);
+    });
+  }
   const result = await sql`
     with moved as (
       update audit_head set seq = ${last.seq}, hash = ${last.hash}
@@ -153,6 +172,29 @@ function chain(head: ChainHead, events: readonly AuditEvent[]): ChainedRow[] {
 
 function plain({ payloadJson: _written, ...row }: ChainedRow): AuditRow {
   return row;
+}
+
+/**
+ * On Citus: the rows as one multi-row INSERT … VALUES naming the chain's anchor, which the
+ * coordinator sends whole to the shard that holds the chain. (An INSERT … SELECT, as below, would
+ * be run through the coordinator, and the transaction committed in two phases.)
+ */
+async function insertValues(
+  trx: Transaction<Database>,
+  anchor: string,
+  rows: readonly ChainedRow[],
+): Promise<void> {
+  // 10 parameters a row; PostgreSQL takes at most 65,535 in one statement.
+  for (let i = 0; i < rows.length; i += 5_000) {
+    const values = rows
+      .slice(i, i + 5_000)
+      .map(
+        (r) =>
+          sql`(${r.chain}, ${anchor}, ${r.seq}, ${r.at.toISOString()}::timestamptz, ${r.type}, ${r.actor}, ${r.subjectId}, ${r.payloadJson}::jsonb, ${r.prevHash}, ${r.hash})`,
+      );
+    await sql`insert into audit_log (chain, anchor, seq, at, type, actor, subject_id, payload, prev_hash, hash)
+      values ${sql.join(values)}`.execute(trx);
+  }
 }
 
 /**

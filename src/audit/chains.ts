@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "../store/database.ts";
 
 /**
@@ -135,9 +135,24 @@ function rot(x: number, k: number): number {
  * own connection: a transaction must never wait on a read that needs another connection from
  * the pool its peers may be holding.
  */
-const layouts = new WeakMap<object, readonly Chain[]>();
+const layouts = new WeakMap<object, Layout>();
+
+interface Layout {
+  readonly chains: readonly Chain[];
+  /** The store is a Citus coordinator: appends are written in statements each worker runs alone. */
+  readonly citus: boolean;
+}
 
 export async function chainLayout(db: Kysely<Database>): Promise<readonly Chain[]> {
+  return (await layoutOf(db)).chains;
+}
+
+/** Whether the log's chains are distributed (a Citus store). */
+export async function chainsDistributed(db: Kysely<Database>): Promise<boolean> {
+  return (await layoutOf(db)).citus;
+}
+
+async function layoutOf(db: Kysely<Database>): Promise<Layout> {
   const key = db.getExecutor().adapter;
   const known = layouts.get(key);
   if (known !== undefined) return known;
@@ -151,17 +166,22 @@ export function forgetChainLayout(db: Kysely<Database>): void {
   layouts.delete(db.getExecutor().adapter);
 }
 
-async function readLayout(db: Kysely<Database>): Promise<Chain[]> {
+async function readLayout(db: Kysely<Database>): Promise<Layout> {
   const rows = await db
     .selectFrom("audit_head")
     .select(["id", "anchor", "low", "high"])
     .orderBy("id")
     .execute();
   if (rows.length === 0) throw new Error("the audit log has no chain: run pledge migrate");
-  return rows.map((r) => ({
-    chain: Number(r.id),
-    anchor: r.anchor,
-    low: Number(r.low),
-    high: Number(r.high),
-  }));
+  const { rows: found } = await sql<{ citus: boolean }>`
+    select exists (select 1 from pg_extension where extname = 'citus') as citus`.execute(db);
+  return {
+    chains: rows.map((r) => ({
+      chain: Number(r.id),
+      anchor: r.anchor,
+      low: Number(r.low),
+      high: Number(r.high),
+    })),
+    citus: found[0]?.citus === true,
+  };
 }
