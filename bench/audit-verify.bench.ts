@@ -8,8 +8,11 @@
  *
  * The log is filled through the audit writer (group commit), BENCH_AUDIT_VERIFY_ROWS rows
  * (default 200,000), on PostgreSQL in a throwaway schema when a server answers, else on PGlite.
+ * When a Citus coordinator answers (CITUS_URL, default 127.0.0.1:9700), the same is measured
+ * there too, with the events spread over 50,000 people and so over every chain: verify checks
+ * the chains four at a time, the peer reads them one after the other.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql, type Kysely } from "kysely";
@@ -26,13 +29,17 @@ const ROWS = Number(process.env.BENCH_AUDIT_VERIFY_ROWS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_AUDIT_VERIFY_ROUNDS ?? 5);
 const PAGE = 10_000;
 const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const CITUS_URL = process.env.CITUS_URL ?? "postgres://postgres@127.0.0.1:9700/postgres";
 
-function event(n: number): AuditEvent {
+/** 50,000 people: their events spread over every chain of a Citus store. */
+const PEOPLE = Array.from({ length: 50_000 }, () => randomUUID());
+
+function event(n: number, spread: boolean): AuditEvent {
   return {
     type: "decision",
     at: new Date(),
     actor: `api-key:${n % 10}`,
-    subjectId: `subj-${n % 50_000}`,
+    subjectId: spread ? PEOPLE[n % PEOPLE.length]! : `subj-${n % 50_000}`,
     payload: {
       outcome: n % 7 === 0 ? "deny" : "allow",
       purpose: "marketing.communications.email",
@@ -46,11 +53,11 @@ function event(n: number): AuditEvent {
   };
 }
 
-async function fill(store: Store): Promise<void> {
+async function fill(store: Store, spread: boolean): Promise<void> {
   const writer = createAuditWriter(store.db, { maxBatch: 2_000 });
   for (let done = 0; done < ROWS; done += 20_000) {
     const n = Math.min(20_000, ROWS - done);
-    await Promise.all(Array.from({ length: n }, (_, i) => writer.append(event(done + i))));
+    await Promise.all(Array.from({ length: n }, (_, i) => writer.append(event(done + i, spread))));
   }
   await writer.close();
 }
@@ -75,7 +82,7 @@ async function rawChain(db: Kysely<Database>, anchor: string): Promise<number> {
       subject_id: string | null;
       payload: unknown;
       prev_hash: string;
-    }>`select * from audit_log where anchor = ${anchor} and seq > ${after} order by seq limit ${PAGE}`.execute(
+    }>`select seq, at, type, actor, subject_id, payload, prev_hash from audit_log where anchor = ${anchor} and seq > ${after} order by seq limit ${PAGE}`.execute(
       db,
     );
     for (const r of rows) {
@@ -88,9 +95,9 @@ async function rawChain(db: Kysely<Database>, anchor: string): Promise<number> {
   }
 }
 
-async function measure(label: string, store: Store): Promise<BenchResult> {
+async function measure(label: string, store: Store, spread = false): Promise<BenchResult> {
   await migrate(store);
-  await fill(store);
+  await fill(store, spread);
   const pledge: number[] = [];
   const peer: number[] = [];
   const pledgeRound = async () => {
@@ -136,26 +143,40 @@ async function measure(label: string, store: Store): Promise<BenchResult> {
   };
 }
 
-export async function run(): Promise<BenchResult[]> {
+/** `measure` on PostgreSQL (or Citus) at `url` in a throwaway schema; null when no server answers. */
+async function inSchema(url: string, label: string, spread: boolean): Promise<BenchResult | null> {
   const schema = `bench_verify_${randomBytes(6).toString("hex")}`;
   let store: Store;
   try {
-    store = await openStore({ kind: "postgres", url: PG_URL, schema, poolSize: 4 });
+    store = await openStore({ kind: "postgres", url, schema, poolSize: 4 });
+    await sql`select 1`.execute(store.db);
   } catch {
-    console.log(`audit verify: PostgreSQL at ${PG_URL} does not answer: measured on PGlite`);
-    const pglite = await openStore({ kind: "pglite", dataDir: null });
-    try {
-      return [await measure("PGlite in memory", pglite)];
-    } finally {
-      await pglite.close();
-    }
+    return null;
   }
   try {
-    return [await measure("PostgreSQL", store)];
+    return await measure(label, store, spread);
   } finally {
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
     await store.close();
   }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const pg = await inSchema(PG_URL, "PostgreSQL", false);
+  if (pg === null) {
+    console.log(`audit verify: PostgreSQL at ${PG_URL} does not answer: measured on PGlite`);
+    const pglite = await openStore({ kind: "pglite", dataDir: null });
+    try {
+      results.push(await measure("PGlite in memory", pglite));
+    } finally {
+      await pglite.close();
+    }
+  } else results.push(pg);
+  const citus = await inSchema(CITUS_URL, "Citus, 2 workers, a chain per shard", true);
+  if (citus === null) console.log(`audit verify: no Citus coordinator at ${CITUS_URL}: not measured there`);
+  else results.push(citus);
+  return results;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
