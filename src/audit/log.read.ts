@@ -84,8 +84,9 @@ export interface LogPlace {
 
 /**
  * At most `limit` events matching `filter` after `after`, chain by chain (chains.ts), each chain
- * oldest first. With one chain that is the whole log, oldest first; every event about one person
- * is in one chain, which is the only chain read when the filter names a person.
+ * oldest first. With one chain that is the whole log, oldest first. Every event about one person
+ * is appended to their chain, so a filter naming a person reads that chain, and chain 1 before it,
+ * which holds the events a store wrote before it had a chain per shard.
  */
 export async function readAuditLog(
   db: Kysely<Database>,
@@ -94,7 +95,7 @@ export async function readAuditLog(
 ): Promise<AuditRow[]> {
   const layout = await chainLayout(db);
   const own = chainOfSubject(layout, filter.subjectId);
-  const chains = own === null ? layout : [own];
+  const chains = own === null ? layout : own.chain === 1 ? [own] : [layout[0]!, own];
   const rows: AuditRow[] = [];
   for (const chain of chains) {
     if (rows.length >= page.limit) break;

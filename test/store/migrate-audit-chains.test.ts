@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAudit } from "../../src/audit/append.ts";
 import { checkAgainstNote } from "../../src/audit/checkpoint.verify.ts";
 import { checkpointMessage } from "../../src/audit/checkpoint.ts";
+import { auditLogFilter, readAuditLog } from "../../src/audit/log.read.ts";
 import { GENESIS_HASH, rowHash } from "../../src/audit/hash.ts";
 import { parseNote, signNote } from "../../src/audit/note.ts";
 import { verifyAudit } from "../../src/audit/verify.ts";
@@ -19,6 +20,8 @@ import { migrationsBefore } from "./migrations-before.ts";
  * its old signed note still holds, and the next append continues its chain.
  */
 const keys = generateKeyPairSync("ed25519");
+/** A person whose chain is not chain 1 on a store of four chains (a Citus test store). */
+const PERSON = "0b7c1e52-8a41-4c3e-9a57-1f3d5e7a9b21";
 const at = new Date("2026-12-01T00:00:00.000Z");
 let store: Store;
 let before: ReturnType<typeof migrationsBefore>;
@@ -29,10 +32,11 @@ beforeAll(async () => {
   store = await freshEmptyStore();
   before = migrationsBefore("2026121200");
   await migrate(store, before.dir);
-  // Five rows and a checkpoint at row 5, as the earlier version wrote them.
+  // Five rows (the last about a person, by uuid) and a checkpoint at row 5, as the earlier
+  // version wrote them.
   let prev = GENESIS_HASH;
   for (let seq = 1; seq <= 5; seq++) {
-    const row = hashedFields(decisionEvent(seq));
+    const row = hashedFields({ ...decisionEvent(seq), ...(seq === 5 ? { subjectId: PERSON } : {}) });
     const hash = rowHash(prev, row);
     await sql`insert into audit_log (seq, at, type, actor, subject_id, payload, prev_hash, hash)
       values (${seq}, ${row.at}, ${row.type}, ${row.actor}, ${row.subjectId}, ${JSON.stringify(row.payload)},
@@ -58,6 +62,12 @@ describe(`2026121200 on a log an earlier version wrote (${testStoreKind})`, () =
     expect(rows.map((r) => [r.chain, Number(r.seq)])).toEqual([1, 2, 3, 4, 5].map((n) => [1, n]));
     expect(await verifyAudit(store.db, keys.publicKey)).toEqual({ ok: true, checked: 5, problems: [] });
     expect(await checkAgainstNote(store.db, parseNote(note))).toEqual([]);
+  });
+
+  it("the person's earlier events are still listed when the log is asked about them", async () => {
+    const filter = auditLogFilter({ subjectId: PERSON });
+    const rows = await readAuditLog(store.db, filter, { after: null, limit: 10 });
+    expect(rows.map((r) => [r.chain, r.seq])).toEqual([[1, 5]]);
   });
 
   it("the next append continues chain 1 from the earlier head", async () => {
