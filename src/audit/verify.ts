@@ -105,7 +105,8 @@ async function verifyChain(
   for (const seq of tail.beyondHead) {
     problems.push({ seq, kind: "inserted", detail: `it lies beyond the head row (seq ${tail.head.seq})` });
   }
-  const lastSigned = expected.size === 0 ? null : Math.max(...expected.keys());
+  let lastSigned: number | null = null;
+  for (const seq of expected.keys()) if (lastSigned === null || seq > lastSigned) lastSigned = seq;
   if (lastSigned !== null && lastSigned > tail.maxSeq && !problems.some((p) => p.kind === "truncated")) {
     problems.push({
       seq: tail.maxSeq + 1,
