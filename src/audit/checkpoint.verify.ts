@@ -8,9 +8,9 @@ import type { AuditProblem } from "./verify.report.ts";
  * Whether the log still holds what a checkpoint kept outside the database committed to: in each
  * chain the note names, at least the head's rows, and the head's row with the hash the note
  * names. A note without chain lines was signed over one chain, chain 1 (a log of one chain, or
- * the log as it was before it had a chain per shard). The note's signature is the caller's to check first
- * (noteSignedBy). This is what catches a truncation by someone who also rewrote audit_head and
- * deleted audit_checkpoints, which leaves a log that verifies.
+ * the log as it was before it had a chain per shard). The note's signature is the caller's to
+ * check first (noteSignedBy). This is what catches a truncation by someone who also rewrote
+ * audit_head and deleted audit_checkpoints, which leaves a log that verifies.
  */
 export async function checkAgainstNote(db: Kysely<Database>, note: CheckpointNote): Promise<AuditProblem[]> {
   const layout = await chainLayout(db);
