@@ -36,6 +36,21 @@ export async function distributeByValue(db: Kysely<unknown>, table: string, colu
   await distributeBy(db, table, column, "none");
 }
 
+/**
+ * Distributes a table by a uuid `column` other than `subject_id`, beside `subjects`: rows whose
+ * value hashes like a person's id sit on that person's shard (the audit chains' anchors). Its
+ * triggers go with it to every shard.
+ */
+export async function distributeBesideSubjects(
+  db: Kysely<unknown>,
+  table: string,
+  column: string,
+): Promise<void> {
+  if (!(await onCitus(db))) return;
+  await sql`set local citus.enable_unsafe_triggers to on`.execute(db);
+  await distributeBy(db, table, column, "subjects");
+}
+
 /** Copies a table to every node (small tables read everywhere, joined with people's data). */
 export async function shareWithEveryNode(db: Kysely<unknown>, table: string): Promise<void> {
   if (!(await onCitus(db))) return;

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { chainsFor, SINGLE_NODE } from "../../audit/chains.ts";
-import { onCitus } from "../citus.ts";
+import { distributeBesideSubjects, onCitus } from "../citus.ts";
 
 // The audit log becomes one hash chain per shard of `subjects` (src/audit/chains.ts,
 // docs/audit.md): one chain on a single node, whose rows are the log as it was; on Citus, one
@@ -32,14 +32,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table audit_log alter column chain drop default, alter column anchor drop default,
     drop constraint audit_log_pkey, add constraint audit_log_pkey primary key (anchor, seq)`.execute(db);
 
-  if (citus) {
-    await sql`set local citus.multi_shard_modify_mode to 'sequential'`.execute(db);
-    // The append-only triggers go with the table to every shard.
-    await sql`set local citus.enable_unsafe_triggers to on`.execute(db);
-    for (const table of ["audit_head", "audit_log"]) {
-      await sql`select create_distributed_table(${table}, 'anchor', colocate_with => 'subjects')`.execute(db);
-    }
-  }
+  for (const table of ["audit_head", "audit_log"]) await distributeBesideSubjects(db, table, "anchor");
 }
 
 /** The hash ranges of the shards of `subjects`, in order. */
