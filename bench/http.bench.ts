@@ -15,7 +15,8 @@ import { median, printResults, type BenchResult } from "./lib.ts";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
-const KEY = "pk_bench_" + "b".repeat(43);
+/** The bootstrap admin key the benchmarks start `pledge serve` with. */
+export const KEY = "pk_bench_" + "b".repeat(43);
 
 export const decisionBody = JSON.stringify({
   use: {
@@ -38,7 +39,8 @@ export const decisionBody = JSON.stringify({
   },
 });
 
-function pinned(cpu: number, args: string[]): [string, string[]] {
+/** The command that runs `args` on one core (taskset), or unpinned off Linux. */
+export function pinned(cpu: number, args: string[]): [string, string[]] {
   return process.platform === "linux" ? ["taskset", ["-c", String(cpu), ...args]] : [args[0]!, args.slice(1)];
 }
 
@@ -75,7 +77,7 @@ export async function stop(child: ChildProcess): Promise<void> {
 }
 
 interface CannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p99: number; p50: number };
   non2xx: number;
   errors: number;
@@ -203,13 +205,25 @@ async function measure(store: string, pledgeUrl: string, helloUrl: string): Prom
   ];
 }
 
-const serverEnv = {
+export const serverEnv = {
   PORT: "0",
   PLEDGE_HOST: "127.0.0.1",
   PLEDGE_POLICY: "partstore",
   PLEDGE_BOOTSTRAP_KEY: KEY,
   LOG_LEVEL: "warn",
 };
+
+/** `pledge serve`'s environment on a PostgreSQL database, its data directory at `dataDir`. */
+export function onPostgres(url: string, dataDir: string): NodeJS.ProcessEnv {
+  return {
+    ...serverEnv,
+    PLEDGE_DATA_DIR: dataDir,
+    DATABASE_URL: url,
+    // Servers on PostgreSQL share keys given to them; they never create key files.
+    PLEDGE_MASTER_KEY: randomBytes(32).toString("base64"),
+    PLEDGE_INDEX_KEY: randomBytes(32).toString("base64"),
+  };
+}
 
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
@@ -231,14 +245,10 @@ export async function run(): Promise<BenchResult[]> {
     // Server store: PostgreSQL on this machine, when one answers.
     const url = await freshPostgres();
     if (url !== null) {
-      const server = await startServer(["bin/pledge.js", "serve"], {
-        ...serverEnv,
-        PLEDGE_DATA_DIR: mkdtempSync(path.join(tmpdir(), "pledge-bench-http-pg-")),
-        DATABASE_URL: url,
-        // Servers on PostgreSQL share keys given to them; they never create key files.
-        PLEDGE_MASTER_KEY: randomBytes(32).toString("base64"),
-        PLEDGE_INDEX_KEY: randomBytes(32).toString("base64"),
-      });
+      const server = await startServer(
+        ["bin/pledge.js", "serve"],
+        onPostgres(url, mkdtempSync(path.join(tmpdir(), "pledge-bench-http-pg-"))),
+      );
       try {
         results.push(...(await measure("PostgreSQL", server.url, hello.url)));
       } finally {
