@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> 
   web: () => import("./web.bench.ts"),
   analytics: () => import("./analytics.bench.ts"),
   retention: () => import("./retention.bench.ts"),
+  soak: () => import("./soak.bench.ts"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
