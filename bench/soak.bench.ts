@@ -3,8 +3,8 @@
  * created, consents written; soak/mix.ts) at 70 % of Pledge's measured maximum on that mix, open
  * loop, for BENCH_SOAK_SECONDS (default 600), on PostgreSQL. The real `pledge serve` on core 0,
  * autocannon on core 1. Goals: no failed answer, p99 ≤ 5 ms in every minute, and memory flat:
- * the median of the last third of the samples (every 10 s) no more than 10 % above the median of
- * the second third, for the resident set and for V8's heap.
+ * the last third of the samples (every 10 s) no more than 10 % above the second third, by the
+ * median of the resident set and by the lowest V8 heap (soak/watch.ts, `growth`).
  *
  * The peer is the Fastify hello-world loaded at the same rate for a minute (less when the soak is
  * shorter); its p99 and failures are measured in the same run.
@@ -17,7 +17,15 @@ import { fileURLToPath } from "node:url";
 import { KEY, cannon, dropPostgres, freshPostgres, onPostgres, startServer, stop } from "./http.bench.ts";
 import { median, printResults, type BenchResult } from "./lib.ts";
 import { mix, newSubjectBody, type Chunk } from "./soak/mix.ts";
-import { growth, routeTimes, scrape, watchMemory, type MemorySample, type Server } from "./soak/watch.ts";
+import {
+  growth,
+  routeTimes,
+  schedTimes,
+  scrape,
+  watchMemory,
+  type MemorySample,
+  type Server,
+} from "./soak/watch.ts";
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
 const PEER_SECONDS = Math.min(60, SECONDS);
@@ -101,6 +109,7 @@ async function soak(hello: { url: string }): Promise<BenchResult[]> {
     );
 
     const before = await scrape(server);
+    const schedBefore = schedTimes(server.pid);
     const memory = watchMemory(server, SAMPLE_MS);
     const minutes = await mix(server.url, KEY, { subjects, rate, seconds: SECONDS }, (c, i) => {
       const m = memory.latest();
@@ -110,7 +119,21 @@ async function soak(hello: { url: string }): Promise<BenchResult[]> {
       );
     });
     const samples = memory.stop();
+    const schedAfter = schedTimes(server.pid);
     const after = await scrape(server);
+    if (schedBefore !== null && schedAfter !== null) {
+      const onCpu = schedAfter.onCpu - schedBefore.onCpu;
+      const answered = minutes.reduce((n, c) => n + c.answered, 0);
+      console.log(
+        `soak: the server's main thread was on its core ${onCpu.toFixed(1)} s of ${SECONDS} s ` +
+          `(${((100 * onCpu) / SECONDS).toFixed(0)} %), ${((1000 * onCpu) / answered).toFixed(2)} ms an answer, ` +
+          `and waited ${(schedAfter.waiting - schedBefore.waiting).toFixed(1)} s for it while other work ran`,
+      );
+    }
+    console.log(
+      `soak: memory every ${SAMPLE_MS / 1000} s (RSS/heap MB): ` +
+        samples.map((m) => `${m.rssMB.toFixed(0)}/${m.heapMB?.toFixed(0) ?? "?"}`).join(" "),
+    );
     for (const r of routeTimes(before, after)) {
       console.log(
         `soak: in the server, ${r.route}: ${r.answered} answered, mean ${r.meanMs.toFixed(2)} ms, ` +
@@ -161,19 +184,20 @@ function results(
       pass: failures === 0,
     },
   ];
-  const series: [string, (s: MemorySample) => number | null][] = [
-    ["server RSS", (s) => s.rssMB],
-    ["V8 heap used", (s) => s.heapMB],
+  const lowest = (xs: readonly number[]): number => Math.min(...xs);
+  const series: [string, (s: MemorySample) => number | null, (xs: readonly number[]) => number][] = [
+    ["server RSS, median", (s) => s.rssMB, median],
+    ["V8 heap used, lowest", (s) => s.heapMB, lowest],
   ];
-  for (const [what, of] of series) {
+  for (const [what, of, level] of series) {
     const values = samples.map(of).filter((v): v is number => v !== null && Number.isFinite(v));
-    const g = growth(values);
+    const g = growth(values, level);
     console.log(
       `soak: ${what}, ${values.length} samples: second third ${mb(g.second)}, last third ${mb(g.last)}, ` +
         `${g.last >= g.second ? "+" : ""}${(g.last - g.second).toFixed(1)} MB (${g.percent.toFixed(1)} %)`,
     );
     out.push({
-      name: `${what}, last third of the soak (median)`,
+      name: `${what}, last third of the soak`,
       value: g.last,
       unit: "MB",
       peer: "the same server, second third",

@@ -5,7 +5,6 @@
  * would in production, with PLEDGE_METRICS_TOKEN set.
  */
 import { readFileSync } from "node:fs";
-import { median } from "../lib.ts";
 
 export interface MemorySample {
   /** Seconds since watching began. */
@@ -77,16 +76,36 @@ export function watchMemory(
 }
 
 /**
- * Growth of memory over a run: the median of the last third of the samples against the median of
- * the second third. The first third is left out as warm-up (code compiled, pools and the
- * allocator's arenas reaching their working size); medians, because a sample can land anywhere
- * in a garbage collector's cycle.
+ * Growth of memory over a run: a third of the samples against the one before it, the first third
+ * left out as warm-up (code compiled, pools and the allocator's arenas reaching their working
+ * size). `level` says what a third's level is: the median for the resident set, which moves
+ * slowly; the lowest sample for the heap, whose used size saws up and down with every collection
+ * and whose floor, what a collection leaves, is what a leak raises.
  */
-export function growth(values: readonly number[]): { second: number; last: number; percent: number } {
+export function growth(
+  values: readonly number[],
+  level: (third: readonly number[]) => number,
+): { second: number; last: number; percent: number } {
   const n = values.length;
-  const second = median(values.slice(Math.floor(n / 3), Math.floor((2 * n) / 3)));
-  const last = median(values.slice(Math.floor((2 * n) / 3)));
+  const second = level(values.slice(Math.floor(n / 3), Math.floor((2 * n) / 3)));
+  const last = level(values.slice(Math.floor((2 * n) / 3)));
   return { second, last, percent: ((last - second) / second) * 100 };
+}
+
+/**
+ * Seconds the server's main thread spent on a core and waiting for one
+ * (/proc/<pid>/schedstat): the wait is time other work on the machine took from it. null off
+ * Linux.
+ */
+export function schedTimes(pid: number): { onCpu: number; waiting: number } | null {
+  try {
+    const [onCpu, waiting] = readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ").map(Number);
+    return onCpu === undefined || waiting === undefined
+      ? null
+      : { onCpu: onCpu / 1e9, waiting: waiting / 1e9 };
+  } catch {
+    return null;
+  }
 }
 
 export interface RouteTime {
