@@ -95,7 +95,8 @@ describe(`GET /v1/audit/events (${testStoreKind})`, () => {
 
   it("filters by actor, type and time range, together", async () => {
     const byReader = await page(`?actor=staff:${reader.staffId}&type=decision`);
-    expect(byReader.items.map((e) => e.subjectId)).toEqual([a, b]);
+    // Chain by chain, each oldest first: on Citus the two people may sit in different chains.
+    expect(byReader.items.map((e) => e.subjectId).sort()).toEqual([a, b].sort());
     const first = byReader.items[0]!;
     const at = new Date(first.at);
     const justAfter = new Date(at.getTime() + 1).toISOString();
