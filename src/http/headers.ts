@@ -25,7 +25,8 @@ export function installSecurityHeaders(app: FastifyInstance): void {
     }
     return out;
   };
-  app.addHook("onSend", async (request, reply, payload) => {
+  // A callback hook, not an async one: it does no I/O, and runs on every answer.
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "no-referrer");
     reply.header("x-frame-options", "DENY");
@@ -37,7 +38,7 @@ export function installSecurityHeaders(app: FastifyInstance): void {
       else if (!path.startsWith("/docs/static/")) reply.header("cache-control", "no-store");
     }
     if (request.protocol === "https") reply.header("strict-transport-security", `max-age=${YEAR}`);
-    return payload;
+    done(null, payload);
   });
 }
 

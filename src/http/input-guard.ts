@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { findCardNumberInJson } from "../crypto/cards.ts";
 import { findInJson, type JsonFinding } from "../crypto/json-walk.ts";
 import { PledgeError } from "../errors.ts";
@@ -24,36 +24,38 @@ const UNSTORABLE_TEXT = "contains U+0000 (NUL) or half a surrogate pair, which P
  * carry no bodies (logger.ts).
  */
 export function installInputGuard(app: FastifyInstance): void {
-  app.addHook("preValidation", async (request) => {
-    for (const [part, values] of [
-      ["query", request.query],
-      ["path", request.params],
-    ] as const) {
-      const found = findInJson(values, unstorable);
-      if (found !== null) {
-        throw new PledgeError("PLEDGE_VALIDATION_FAILED", `the ${part} ${UNSTORABLE_TEXT}`);
-      }
+  // A callback hook, not an async one: it does no I/O, and runs on every request.
+  app.addHook("preValidation", (request, _reply, done) => done(inputRefusal(request) ?? undefined));
+}
+
+/** Why `request` is refused before validation, or null; a refused body is dropped. */
+function inputRefusal(request: FastifyRequest): PledgeError | null {
+  for (const [part, values] of [
+    ["query", request.query],
+    ["path", request.params],
+  ] as const) {
+    const found = findInJson(values, unstorable);
+    if (found !== null) {
+      return new PledgeError("PLEDGE_VALIDATION_FAILED", `the ${part} ${UNSTORABLE_TEXT}`);
     }
-    const body = request.body;
-    if (body === undefined || body === null) return;
-    const nul = findInJson(body, unstorable, MAX_BODY_DEPTH);
-    const refusal =
-      nul?.kind === "too_deep"
-        ? new PledgeError(
-            "PLEDGE_VALIDATION_FAILED",
-            `the body nests deeper than ${MAX_BODY_DEPTH} levels of objects and arrays`,
-          )
-        : (refusalOf(nul, UNSTORABLE_TEXT) ??
-          refusalOf(
-            findCardNumberInJson(body),
-            "contains a card number; send the payment provider's token instead",
-            "PLEDGE_CARD_NUMBER_REFUSED",
-          ));
-    if (refusal !== null) {
-      request.body = undefined;
-      throw refusal;
-    }
-  });
+  }
+  const body = request.body;
+  if (body === undefined || body === null) return null;
+  const nul = findInJson(body, unstorable, MAX_BODY_DEPTH);
+  const refusal =
+    nul?.kind === "too_deep"
+      ? new PledgeError(
+          "PLEDGE_VALIDATION_FAILED",
+          `the body nests deeper than ${MAX_BODY_DEPTH} levels of objects and arrays`,
+        )
+      : (refusalOf(nul, UNSTORABLE_TEXT) ??
+        refusalOf(
+          findCardNumberInJson(body),
+          "contains a card number; send the payment provider's token instead",
+          "PLEDGE_CARD_NUMBER_REFUSED",
+        ));
+  if (refusal !== null) request.body = undefined;
+  return refusal;
 }
 
 function refusalOf(

@@ -151,8 +151,9 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 /** Counts every answer of `app` and of the plugins it registers afterwards. */
 export function countAnswers(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     metrics.observe(request, reply.statusCode, reply.elapsedTime);
+    done();
   });
 }
 
