@@ -199,15 +199,18 @@ async function insertValues(
 
 /**
  * One INSERT for the whole batch, with one array parameter per column: a fixed number of bound
- * values however many rows, which both engines parse far faster than one set per row.
+ * values however many rows, which both engines parse far faster than one set per row. The
+ * payloads go as one JSON array whose elements are their canonical texts as they are, zipped
+ * with the other columns by ROWS FROM: a text[] parameter would escape every quote in them.
  */
 function insertStatement(anchor: string, rows: readonly ChainedRow[]) {
   const column = <T>(pick: (row: ChainedRow) => T): T[] => rows.map(pick);
+  const payloads = `[${column((r) => r.payloadJson).join(",")}]`;
   return sql`
     insert into audit_log (chain, anchor, seq, at, type, actor, subject_id, payload, prev_hash, hash)
-    select ${rows[0]!.chain}::smallint, ${anchor}::uuid, * from unnest(
-      ${column((r) => r.seq)}::bigint[], ${column((r) => r.at.toISOString())}::timestamptz[],
-      ${column((r) => r.type)}::text[], ${column((r) => r.actor)}::text[],
-      ${column((r) => r.subjectId)}::text[], ${column((r) => r.payloadJson)}::jsonb[],
-      ${column((r) => r.prevHash)}::text[], ${column((r) => r.hash)}::text[])`;
+    select ${rows[0]!.chain}::smallint, ${anchor}::uuid, * from rows from (
+      unnest(${column((r) => r.seq)}::bigint[]), unnest(${column((r) => r.at.toISOString())}::timestamptz[]),
+      unnest(${column((r) => r.type)}::text[]), unnest(${column((r) => r.actor)}::text[]),
+      unnest(${column((r) => r.subjectId)}::text[]), jsonb_array_elements(${payloads}::jsonb),
+      unnest(${column((r) => r.prevHash)}::text[]), unnest(${column((r) => r.hash)}::text[]))`;
 }
