@@ -195,6 +195,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     region: config.region,
     onDecision: metrics.decided,
+    audit: deps.audit,
   };
   await app.register(healthRoutes, { store, book, clock });
   await app.register(policyRoutes, { book, clock });

@@ -1,6 +1,7 @@
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from "kysely";
 import { appendAudit } from "../audit/append.ts";
 import type { AuditEvent } from "../audit/audit.events.ts";
+import type { AuditWriter } from "../audit/writer.ts";
 import type { SubjectCipher, Vault } from "../crypto/vault.types.ts";
 import { PledgeError } from "../errors.ts";
 import type { CompiledPolicy } from "../gate/compiled.ts";
@@ -30,6 +31,10 @@ import { unknownName } from "./vocabulary.ts";
  *  3. appends the decision to the audit log, allowed or not;
  *  4. runs `work` against a view that reaches only the fields the decision allowed.
  *
+ * A use whose work writes nothing (a read, `readOnly`) runs steps 1, 2 and 4 in a READ ONLY
+ * transaction and appends its decision with group commit as soon as that ends; its result is
+ * returned only once the decision is durable.
+ *
  * A refusal is a value (`Result`), never an exception: refused work is rolled back while its
  * decision stays audited. A refusal that depends on the person answers `not_found`, the same as
  * an unknown subject. A name the pack does not know (a field, recipient, topic or role) is a
@@ -45,6 +50,8 @@ export interface UseDeps {
   readonly region: string;
   /** Told of every decision that is audited (metrics); must not throw or do I/O. */
   readonly onDecision?: (outcome: Decision["outcome"], action: Action) => void;
+  /** The group-commit writer that appends the decisions of uses that write nothing (`readOnly`). */
+  readonly audit?: AuditWriter;
 }
 
 /** The version of the policy in force at an instant (`PolicyBook` is one). */
@@ -85,6 +92,15 @@ export type Target =
 export interface UseOptions {
   /** Lock the subject row before reading the facts (writes). */
   readonly lock?: boolean;
+  /**
+   * The work writes nothing (a read). It runs in a READ ONLY transaction, which the database
+   * enforces, and its audit events are appended by the group-commit writer (`deps.audit`) once
+   * that transaction ends: many reads share one commit of the log instead of each locking the
+   * chain's head through its own. The result is returned only when the events are durable; if
+   * they cannot be written, the use fails and nothing read leaves. Without a writer, the events
+   * are appended in a transaction of their own, as for any use.
+   */
+  readonly readOnly?: boolean;
   /** The version the caller last saw (If-Match); another current version is `stale`. */
   readonly expectedVersion?: number;
   /** Adjusts the person's facts from what the transaction can read (e.g. a permission that does not cover this record). */
@@ -136,10 +152,14 @@ export async function use<T>(
   work: Work<T>,
   options: UseOptions = {},
 ): Promise<Result<T>> {
+  if (options.readOnly === true) return useReadOnly(deps, acting, target, ask, work, options);
   try {
     return await deps.db.transaction().execute(async (trx) => {
       const opened = await open(trx, deps, acting, target, ask, options);
-      if (!opened.ok) return opened.result as Result<T>;
+      if (!opened.ok) {
+        await appendAudit(trx, opened.audited);
+        return opened.result as Result<T>;
+      }
       const done = await work(opened.scope);
       // A refusal found by the work undoes what it wrote; the decision is still recorded below.
       if (!done.ok) throw new WorkRefused(done, [opened.decided, ...opened.anyway]);
@@ -152,6 +172,42 @@ export async function use<T>(
     await deps.db.transaction().execute((trx) => appendAudit(trx, audited));
     return error.result as Result<T>;
   }
+}
+
+/** `use` with `readOnly`: the work in a READ ONLY transaction, its events appended after it. */
+async function useReadOnly<T>(
+  deps: UseDeps,
+  acting: Acting,
+  target: Target,
+  ask: Ask,
+  work: Work<T>,
+  options: UseOptions,
+): Promise<Result<T>> {
+  if (options.lock === true) throw new Error("a read-only use locks nothing");
+  let audited: AuditEvent[] = [];
+  const result = await deps.db
+    .transaction()
+    .setAccessMode("read only")
+    .execute(async (trx) => {
+      const opened = await open(trx, deps, acting, target, ask, options);
+      if (!opened.ok) {
+        audited = opened.audited;
+        return opened.result as Result<T>;
+      }
+      const done = await work(opened.scope);
+      audited = done.ok
+        ? [opened.event(), ...opened.anyway, ...opened.events]
+        : [opened.decided, ...opened.anyway];
+      return done;
+    });
+  const writer = deps.audit;
+  if (writer === undefined) {
+    await deps.db.transaction().execute((trx) => appendAudit(trx, audited));
+  } else {
+    // Appended in one tick, so the events of this use go into one commit, in this order.
+    await Promise.all(audited.map((event) => writer.append(event)));
+  }
+  return result;
 }
 
 /**
@@ -170,7 +226,10 @@ export async function useIn<T>(
   options: UseOptions = {},
 ): Promise<Result<T>> {
   const opened = await open(trx, deps, acting, target, ask, options);
-  if (!opened.ok) return opened.result as Result<T>;
+  if (!opened.ok) {
+    await appendAudit(trx, opened.audited);
+    return opened.result as Result<T>;
+  }
   await sql`savepoint pledge_use`.execute(trx);
   const done = await work(opened.scope);
   if (!done.ok) {
@@ -195,9 +254,14 @@ type Opened =
       /** Events kept when the work refuses too. */
       readonly anyway: AuditEvent[];
     }
-  | { readonly ok: false; readonly result: Result<never> };
+  | {
+      readonly ok: false;
+      readonly result: Result<never>;
+      /** What the caller appends to the log: the refused decision (nothing for a malformed question). */
+      readonly audited: AuditEvent[];
+    };
 
-/** Steps 1–3: the facts, the gate, and a refusal audited and returned; or the scope to work in. */
+/** Steps 1–3: the facts, the gate, and a refusal with its decision to audit; or the scope to work in. */
 async function open(
   trx: Transaction<Database>,
   deps: UseDeps,
@@ -249,7 +313,7 @@ async function open(
   const unknown = decision.reasons[0]?.code === "purpose_unknown" ? null : unknownName(pack, use);
   if (unknown !== null) {
     const error = new PledgeError(unknown.code, unknown.detail, clausesOf(decision));
-    return { ok: false, result: fail({ kind: "error", error }) };
+    return { ok: false, result: fail({ kind: "error", error }), audited: [] };
   }
   const event = decisionEvent(
     subjectId ?? ("given" in target ? (target.about ?? null) : null),
@@ -267,8 +331,7 @@ async function open(
       ? ({ kind: "stale", version: subject.version } as const)
       : null;
   if (refusal !== null || stale !== null) {
-    await appendAudit(trx, [event]);
-    return { ok: false, result: fail((refusal ?? stale)!) };
+    return { ok: false, result: fail((refusal ?? stale)!), audited: [event] };
   }
   const events: AuditEvent[] = [];
   const anyway: AuditEvent[] = [];

@@ -48,7 +48,8 @@ export interface SubjectView {
 /**
  * Reads a record for a stated purpose: a `read` use of the fields asked for (or, with none named,
  * of every field of the record, projected to those the purpose allows). Only allowed fields are
- * decrypted; the decision is audited with the subject id in the read's transaction (ALL-02).
+ * decrypted; the decision is audited with the subject id, durably before the record is returned
+ * (ALL-02), with group commit: the read itself writes nothing.
  */
 export async function readSubject(
   deps: SubjectsDeps,
@@ -64,22 +65,29 @@ export async function readSubject(
     fields,
     projection: input.fields === undefined,
   };
-  return use(deps, acting, { subject: input.subjectId }, ask, async ({ trx, subject, decision, view }) => {
-    const fieldView = await view();
-    return ok<SubjectView>({
-      ...metadata(subject!),
-      fields: await readFields(trx, fieldView, subject!),
-      addresses: await readAddresses(trx, fieldView),
-      decision: {
-        outcome: decision.outcome === "partial" ? "partial" : "allow",
-        fields: decision.fields,
-        removed: decision.removed,
-        withheld: withheldOf(decision),
-        clauses: clausesOf(decision),
-        policy: decision.policy,
-      },
-    });
-  });
+  return use(
+    deps,
+    acting,
+    { subject: input.subjectId },
+    ask,
+    async ({ trx, subject, decision, view }) => {
+      const fieldView = await view();
+      return ok<SubjectView>({
+        ...metadata(subject!),
+        fields: await readFields(trx, fieldView, subject!),
+        addresses: await readAddresses(trx, fieldView),
+        decision: {
+          outcome: decision.outcome === "partial" ? "partial" : "allow",
+          fields: decision.fields,
+          removed: decision.removed,
+          withheld: withheldOf(decision),
+          clauses: clausesOf(decision),
+          policy: decision.policy,
+        },
+      });
+    },
+    { readOnly: true },
+  );
 }
 
 /** The removed fields, each with the reason of the gate's rule that removed it. */
