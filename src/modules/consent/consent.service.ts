@@ -168,6 +168,21 @@ async function lockOrNotFound(trx: Transaction<Database>, subjectId: string): Pr
   if (!(await repo.lockSubject(trx, subjectId))) throw new PledgeError("PLEDGE_NOT_FOUND", "no such subject");
 }
 
+/**
+ * `recordConsentsIn` as the work of a use that locked the person's row (`lock: true`): the audit
+ * events are recorded with the use, which appends them with its decision in one move of the
+ * chain's head.
+ */
+export async function recordConsentsInUse(
+  scope: UseScope,
+  subjectId: string,
+  inputs: readonly ConsentInput[],
+  ctx: ConsentContext,
+): Promise<ConsentEvent[]> {
+  for (const input of inputs) checkTarget(scope.pack, input);
+  return append(scope.trx, scope.pack, subjectId, inputs, ctx, (events) => scope.record(...events));
+}
+
 /** Ledger rows, derived state and audit events for already checked inputs, in the caller's transaction. */
 async function append(
   trx: Transaction<Database>,
@@ -175,6 +190,7 @@ async function append(
   subjectId: string,
   inputs: readonly ConsentInput[],
   ctx: ConsentContext,
+  audit: (events: AuditEvent[]) => unknown = (events) => appendAudit(trx, events),
 ): Promise<ConsentEvent[]> {
   const events: ConsentEvent[] = inputs.map((input) => ({
     subjectId,
@@ -191,10 +207,7 @@ async function append(
   }));
   await repo.insertEvents(trx, events);
   for (const e of events) await applyEvent(trx, e);
-  await appendAudit(
-    trx,
-    events.map((e) => recordedEvent(e)),
-  );
+  await audit(events.map((e) => recordedEvent(e)));
   return events;
 }
 

@@ -3,7 +3,7 @@ import { auditActor, type Acting } from "../../use/acting.ts";
 import { use, type UseDeps, type UseScope } from "../../use/kernel.ts";
 import { ok, type Result } from "../../use/refusal.ts";
 import type { ConsentEvent, ConsentInput, ConsentSource, Evidence, Preferences } from "./consent.ts";
-import { consentHistoryIn, preferencesIn, recordConsentsIn, stopChannelIn } from "./consent.service.ts";
+import { consentHistoryIn, preferencesIn, recordConsentsInUse, stopChannelIn } from "./consent.service.ts";
 import { checkTarget } from "./consent.targets.ts";
 import { gpcStatusIn, type OwnConsents } from "./gpc.ts";
 import { usnatString, type GppAnswer } from "./gpp.ts";
@@ -33,7 +33,7 @@ export async function recordConsentFor(
     ask,
     async (scope) => {
       const ctx = { actor: auditActor(acting.actor), now: scope.now };
-      const [event] = await recordConsentsIn(scope.trx, scope.pack, subjectId, [input], ctx);
+      const [event] = await recordConsentsInUse(scope, subjectId, [input], ctx);
       return ok(event as ConsentEvent);
     },
     { lock: true },
