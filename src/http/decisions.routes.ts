@@ -111,13 +111,8 @@ export async function decisionRoutes(app: FastifyInstance, opts: DecisionRoutesO
 
 /** The stored subject's facts; PLEDGE_NOT_FOUND when there is no live subject with that id. */
 async function storedFacts(db: Kysely<Database>, subjectId: string, at: string): Promise<SubjectFacts> {
-  const live = await db
-    .selectFrom("subjects")
-    .select("subject_id")
-    .where("subject_id", "=", subjectId)
-    .where("erased_at", "is", null)
-    .executeTakeFirst();
-  const facts = live === undefined ? null : await loadSubjectFacts(db, subjectId, at);
+  // One statement: the facts are read only from a live (not erased) subject's row.
+  const facts = await loadSubjectFacts(db, subjectId, at);
   if (facts === null) throw new PledgeError("PLEDGE_NOT_FOUND", "no such subject");
   return facts;
 }

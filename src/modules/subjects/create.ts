@@ -166,7 +166,7 @@ async function insertSubject(
     .execute();
   const view = scope.narrow(await deps.vault.createSubjectKey(trx, id));
   await putFields(trx, view, profile.value.fields, stamp);
-  await putIdentities(trx, view, profile.value.identities, now);
+  await putIdentities(trx, view, profile.value.identities, now, true);
   for (const a of cleanAddresses)
     if (a.clean.ok) await insertAddress(trx, view, a.kind, a.clean.value, stamp);
   scope.created(id);

@@ -130,16 +130,24 @@ export async function deleteFields(trx: Transaction<Database>, subjectId: string
 
 /**
  * Makes `identities` the subject's primary identity of each kind: the previous primary of that
- * kind is replaced. Postal identities are kept beside addresses and added, not replaced.
+ * kind is replaced. Postal identities are kept beside addresses and added, not replaced. `fresh`:
+ * the subject was created in this transaction, so it has no identity to replace and has claimed
+ * none; its claims are inserted straight away (one taken meanwhile is a unique violation).
  */
 export async function putIdentities(
   trx: Transaction<Database>,
   view: FieldView,
   identities: readonly CleanIdentity[],
   at: Date,
+  fresh = false,
 ): Promise<void> {
   for (const id of identities) {
-    if (id.kind !== "postal") {
+    if (id.kind !== "postal" && fresh) {
+      await trx
+        .insertInto("identity_claims")
+        .values({ blind_index: id.blindIndex, kind: id.kind, subject_id: view.subjectId })
+        .execute();
+    } else if (id.kind !== "postal") {
       await deleteIdentities(trx, view.subjectId, { kind: id.kind });
       await claimIdentity(trx, view.subjectId, id.kind, id.blindIndex);
     }
