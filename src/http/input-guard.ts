@@ -13,7 +13,7 @@ const UNSTORABLE_TEXT = "contains U+0000 (NUL) or half a surrogate pair, which P
 
 /**
  * What every request passes before validation, on every route, authenticated or not. Installed on
- * the root instance, this preValidation hook walks the parsed body once (iteratively, so no
+ * the root instance, this preValidation hook walks the parsed body (iteratively, so no
  * nesting overflows the stack), and the query and path parameters:
  * - a body nested deeper than MAX_BODY_DEPTH: 400 PLEDGE_VALIDATION_FAILED;
  * - U+0000 (NUL) or a lone surrogate anywhere: 400 PLEDGE_VALIDATION_FAILED (no PostgreSQL text
