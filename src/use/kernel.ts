@@ -162,8 +162,8 @@ export async function use<T>(
       }
       const done = await work(opened.scope);
       // A refusal found by the work undoes what it wrote; the decision is still recorded below.
-      if (!done.ok) throw new WorkRefused(done, [opened.decided, ...opened.anyway]);
-      await appendAudit(trx, [opened.event(), ...opened.anyway, ...opened.events]);
+      if (!done.ok) throw new WorkRefused(done, auditedAfter(opened, done));
+      await appendAudit(trx, auditedAfter(opened, done));
       return done;
     });
   } catch (error) {
@@ -195,12 +195,11 @@ async function useReadOnly<T>(
         return opened.result as Result<T>;
       }
       const done = await work(opened.scope);
-      audited = done.ok
-        ? [opened.event(), ...opened.anyway, ...opened.events]
-        : [opened.decided, ...opened.anyway];
+      audited = auditedAfter(opened, done);
       return done;
     });
   const writer = deps.audit;
+  if (audited.length === 0) return result; // a malformed question: nothing is written
   if (writer === undefined) {
     await deps.db.transaction().execute((trx) => appendAudit(trx, audited));
   } else {
@@ -234,11 +233,11 @@ export async function useIn<T>(
   const done = await work(opened.scope);
   if (!done.ok) {
     await sql`rollback to savepoint pledge_use`.execute(trx);
-    await appendAudit(trx, [opened.decided, ...opened.anyway]);
+    await appendAudit(trx, auditedAfter(opened, done));
     return done;
   }
   await sql`release savepoint pledge_use`.execute(trx);
-  await appendAudit(trx, [opened.event(), ...opened.anyway, ...opened.events]);
+  await appendAudit(trx, auditedAfter(opened, done));
   return done;
 }
 
@@ -260,6 +259,15 @@ type Opened =
       /** What the caller appends to the log: the refused decision (nothing for a malformed question). */
       readonly audited: AuditEvent[];
     };
+
+/**
+ * What a use appends once its work has run: when the work succeeded, the decision (naming the
+ * person it created, if any), the events kept anyway and those the work recorded; when the work
+ * refused, the decision as decided and the events kept anyway.
+ */
+function auditedAfter(opened: Extract<Opened, { ok: true }>, done: Result<unknown>): AuditEvent[] {
+  return done.ok ? [opened.event(), ...opened.anyway, ...opened.events] : [opened.decided, ...opened.anyway];
+}
 
 /** Steps 1–3: the facts, the gate, and a refusal with its decision to audit; or the scope to work in. */
 async function open(

@@ -52,15 +52,17 @@ export async function deleteIdentities(
 /**
  * Claims an email or phone number for the subject. Another person's claim makes the insert fail
  * with a unique violation (`isUniqueViolation`), which also settles two sign-ups racing for one
- * address: the second waits for the first to commit, then fails.
+ * address: the second waits for the first to commit, then fails. `fresh`: the subject was created
+ * in this transaction and holds no claim yet, so whose the claim is need not be asked first.
  */
 async function claimIdentity(
   trx: Transaction<Database>,
   subjectId: string,
   kind: "email" | "phone",
   blindIndex: string,
+  fresh: boolean,
 ): Promise<void> {
-  if ((await identityOwner(trx, kind, blindIndex, null)) === subjectId) return;
+  if (!fresh && (await identityOwner(trx, kind, blindIndex, null)) === subjectId) return;
   await trx
     .insertInto("identity_claims")
     .values({ blind_index: blindIndex, kind, subject_id: subjectId })
@@ -131,8 +133,7 @@ export async function deleteFields(trx: Transaction<Database>, subjectId: string
 /**
  * Makes `identities` the subject's primary identity of each kind: the previous primary of that
  * kind is replaced. Postal identities are kept beside addresses and added, not replaced. `fresh`:
- * the subject was created in this transaction, so it has no identity to replace and has claimed
- * none; its claims are inserted straight away (one taken meanwhile is a unique violation).
+ * the subject was created in this transaction, so it has no identity to replace and no claim.
  */
 export async function putIdentities(
   trx: Transaction<Database>,
@@ -142,14 +143,9 @@ export async function putIdentities(
   fresh = false,
 ): Promise<void> {
   for (const id of identities) {
-    if (id.kind !== "postal" && fresh) {
-      await trx
-        .insertInto("identity_claims")
-        .values({ blind_index: id.blindIndex, kind: id.kind, subject_id: view.subjectId })
-        .execute();
-    } else if (id.kind !== "postal") {
-      await deleteIdentities(trx, view.subjectId, { kind: id.kind });
-      await claimIdentity(trx, view.subjectId, id.kind, id.blindIndex);
+    if (id.kind !== "postal") {
+      if (!fresh) await deleteIdentities(trx, view.subjectId, { kind: id.kind });
+      await claimIdentity(trx, view.subjectId, id.kind, id.blindIndex, fresh);
     }
     await trx
       .insertInto("subject_identities")
