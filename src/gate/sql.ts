@@ -46,6 +46,14 @@ export interface AudiencePart {
  */
 export interface AudienceExplanation extends Audience {
   readonly parts: readonly AudiencePart[];
+  /**
+   * `where` without the rules that move with the clock (the minimum age, which a birthday
+   * crosses): true of a person until their record or the list changes. A kept audience
+   * (src/use/kept.ts) stores who meets it and applies `aged` when it is read.
+   */
+  readonly standing: Expression<SqlBool>;
+  /** The rules `standing` leaves out, over a birth-date column: `where` ≡ `standing and aged(subjects.birth_date)`. */
+  readonly aged: (birthDate: RawBuilder<unknown>) => Expression<SqlBool>;
 }
 
 /** The predicate that leaves out erased people: a tombstone row is nobody to select. */
@@ -53,13 +61,29 @@ export const NOT_ERASED = sql<SqlBool>`subjects.erased_at is null`;
 
 export function explainAudience(policy: CompiledPolicy, facts: UseFacts, use: Use): AudienceExplanation {
   const verdict = checkUse(policy, facts, use);
-  if ("outcome" in verdict) return { decision: verdict, where: sql<SqlBool>`false`, parts: [] };
-  const built = subjectParts(policy, verdict, use);
+  if ("outcome" in verdict) {
+    const none = sql<SqlBool>`false`;
+    return { decision: verdict, where: none, parts: [], standing: none, aged: () => none };
+  }
+  const built = subjectParts(policy, verdict, use, BIRTH_DATE);
   const needed = built.filter((p) => !p.implied).map((p) => p.where);
   const where = sql<SqlBool>`(${sql.join([NOT_ERASED, ...needed], sql` and `)})`;
   const parts = built.map(({ reason, where }) => ({ reason, where }));
-  return { decision: allowed(policy, verdict, use), where, parts };
+  const lasting = built.filter((p) => !p.implied && !p.aged).map((p) => p.where);
+  const standing = sql<SqlBool>`(${sql.join([NOT_ERASED, ...lasting], sql` and `)})`;
+  const aged = (birthDate: RawBuilder<unknown>): Expression<SqlBool> => {
+    const rules = subjectParts(policy, verdict, use, birthDate).filter((p) => p.aged && !p.implied);
+    return rules.length === 0
+      ? sql<SqlBool>`true`
+      : sql<SqlBool>`(${sql.join(
+          rules.map((p) => p.where),
+          sql` and `,
+        )})`;
+  };
+  return { decision: allowed(policy, verdict, use), where, parts, standing, aged };
 }
+
+const BIRTH_DATE = sql`subjects.birth_date`;
 
 export function compileAudience(policy: CompiledPolicy, facts: UseFacts, use: Use): Audience {
   const { decision, where } = explainAudience(policy, facts, use);
@@ -76,6 +100,8 @@ const first = (d: Decision): Reason => d.reasons[0] as Reason;
  */
 interface BuiltPart extends AudiencePart {
   readonly implied: boolean;
+  /** A rule of age: whether a person meets it changes with the date, not only with their record. */
+  readonly aged: boolean;
 }
 
 /**
@@ -85,19 +111,24 @@ interface BuiltPart extends AudiencePart {
  * under the top-level AND, so PostgreSQL plans them as semi- and anti-joins (hash joins over a
  * large audience) rather than a subquery per row.
  */
-function subjectParts(policy: CompiledPolicy, verdict: UseVerdict, use: Use): BuiltPart[] {
+function subjectParts(
+  policy: CompiledPolicy,
+  verdict: UseVerdict,
+  use: Use,
+  birthDate: RawBuilder<unknown>,
+): BuiltPart[] {
   const parts: BuiltPart[] = [];
   const part = (why: Reason, where: RawBuilder<SqlBool>, implied = false): void => {
-    parts.push({ reason: why, where, implied });
+    parts.push({ reason: why, where, implied, aged: false });
   };
   const minimum = policy.minimumAge;
   if (minimum !== null) {
     const cutoff = birthCutoff(use.at, minimum.years);
-    if (use.action === "collect") part(first(minimum.unknownRefused), sql`subjects.birth_date is not null`);
-    part(
-      first(minimum.underRefused),
-      sql`(subjects.birth_date is null or subjects.birth_date <= cast(${cutoff} as date))`,
-    );
+    const aged = (why: Reason, where: RawBuilder<SqlBool>): void => {
+      parts.push({ reason: why, where, implied: false, aged: true });
+    };
+    if (use.action === "collect") aged(first(minimum.unknownRefused), sql`${birthDate} is not null`);
+    aged(first(minimum.underRefused), sql`(${birthDate} is null or ${birthDate} <= cast(${cutoff} as date))`);
   }
   const { purpose, recipient, topic } = verdict;
   const channel = use.channel;
