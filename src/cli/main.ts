@@ -66,6 +66,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Loaded> }>
       return { run: m.retentionCommand, usage: m.RETENTION_USAGE };
     },
   },
+  audiences: {
+    summary: "audiences build | check: the kept audiences campaigns read",
+    load: async () => {
+      const m = await import("./audiences.ts");
+      return { run: m.audiencesCommand, usage: m.AUDIENCES_USAGE };
+    },
+  },
   keys: {
     summary: "keys init | status | rotate | retire",
     load: async () => {

@@ -84,6 +84,8 @@ import { drpRoutes } from "../modules/drp/drp.routes.ts";
 import { agentRequestsOf } from "../modules/drp/requests.port.ts";
 import { DEFAULT_SKEW_MS } from "../modules/drp/envelope.ts";
 import { AgentTokens, ReplayGuard } from "../modules/drp/tokens.ts";
+import { serialRunner } from "../jobs/serial.ts";
+import { keptAudiences, sweepKept } from "../use/kept.ts";
 
 export interface AppDeps {
   readonly config: Config;
@@ -364,6 +366,21 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     deps: { ...uses, kick: () => legalNotices?.kick() },
     transport,
   });
+  // Kept audiences (src/use/kept.ts): the people writes marked are worked out again every few
+  // seconds, one node at a time; reads are exact meanwhile.
+  const keptSweep = serialRunner(
+    () => {
+      const { pack, policy } = book.at(clock().toISOString());
+      return sweepKept(store.db, keptAudiences(policy, pack, config.region), { maxBatches: 25 });
+    },
+    (error: unknown) => app.log.warn({ err: error }, "kept audience sweep failed"),
+  );
+  const keptTimer = setInterval(() => keptSweep.kick(), KEPT_SWEEP_MS);
+  keptTimer.unref();
+  app.addHook("onClose", async () => {
+    clearInterval(keptTimer);
+    await keptSweep.idle();
+  });
   // Site statistics: the day's salt is rotated by the first hit of a day; an hourly sweep destroys
   // salts past 48 hours on days without hits too.
   const salts = new Salts(store.db, clock);
@@ -446,6 +463,9 @@ async function registerDrp(app: FastifyInstance, deps: AppDeps, requests: AgentR
     replay: new ReplayGuard(),
   });
 }
+
+/** How often a server sweeps the people marked for their kept audiences (src/use/kept.ts). */
+const KEPT_SWEEP_MS = 5_000;
 
 /** The declaration of a route anyone may call that touches no personal data. */
 const PUBLIC = { callers: { public: true }, personal: false } as const;

@@ -27,6 +27,7 @@ import type { UnsubscribeTables } from "../modules/unsubscribe/unsubscribe.table
 import type { PolicyVersionTables } from "../modules/policy-versions/versions.table.ts";
 import type { RequestTables } from "../modules/requests/requests.table.ts";
 import type { ThrottleTables } from "../throttle/throttle.table.ts";
+import type { KeptTables } from "../use/kept.table.ts";
 
 /** Every table Pledge keeps, as Kysely sees them. Each module declares its own tables. */
 export interface Database
@@ -58,5 +59,6 @@ export interface Database
     RequestTables,
     DrpTables,
     ThrottleTables,
+    KeptTables,
     AnalyticsTables,
     RecommendationTables {}

@@ -31,7 +31,7 @@ export interface AudienceBreakdown {
  */
 export async function breakdownAudience(
   db: Kysely<Database>,
-  explanation: AudienceExplanation,
+  explanation: Pick<AudienceExplanation, "where" | "parts">,
 ): Promise<AudienceBreakdown> {
   const { parts } = explanation;
   const counts = parts.map((p, i) => {

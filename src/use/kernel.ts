@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from "kysely";
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool, type Transaction } from "kysely";
 import { appendAudit } from "../audit/append.ts";
 import type { AuditEvent } from "../audit/audit.events.ts";
 import type { AuditWriter } from "../audit/writer.ts";
@@ -17,6 +17,7 @@ import { decisionEvent } from "./events.ts";
 import { contractOnFile, loadSubjectFacts } from "./facts.ts";
 import { clausesOf, fail, refusalOf, type Refusal, type Result } from "./refusal.ts";
 import { findLiveSubject, findLiveSubjectWithFacts, type SubjectRow } from "./subject.ts";
+import { keptRows, markPeopleStale } from "./kept.ts";
 import { fieldView, viewOf, type FieldView } from "./view.ts";
 import { unknownName } from "./vocabulary.ts";
 
@@ -101,6 +102,12 @@ export interface UseOptions {
    * are appended in a transaction of their own, as for any use.
    */
   readonly readOnly?: boolean;
+  /**
+   * The work changes none of the facts the gate reads about the person (consents, opt-outs,
+   * permissions, status, birth date, identities, erasure): the person is not marked for their
+   * kept audiences (src/use/kept.ts) to be worked out again. Leave it unset whenever in doubt.
+   */
+  readonly keepsFacts?: boolean;
   /** The version the caller last saw (If-Match); another current version is `stale`. */
   readonly expectedVersion?: number;
   /** Adjusts the person's facts from what the transaction can read (e.g. a permission that does not cover this record). */
@@ -130,6 +137,11 @@ export interface UseScope {
   readonly audience: Expression<SqlBool> | null;
   /** The conditions the audience is made of, each with the reason it leaves people out. */
   readonly audienceParts: readonly AudiencePart[];
+  /**
+   * The audience as rows of `subject_id` read from its kept audience (src/use/kept.ts), exactly
+   * the people `audience` selects; null when the audience is not kept and built.
+   */
+  readonly audienceRows: RawBuilder<{ subject_id: string }> | null;
   /** The person's cipher narrowed to the decision's fields (a use about one person on record). */
   view(): Promise<FieldView>;
   /** Any cipher (a new subject's, a row of a list's) narrowed to the decision's fields. */
@@ -163,6 +175,7 @@ export async function use<T>(
       const done = await work(opened.scope);
       // A refusal found by the work undoes what it wrote; the decision is still recorded below.
       if (!done.ok) throw new WorkRefused(done, auditedAfter(opened, done));
+      await keepAudiences(trx, opened, options);
       await appendAudit(trx, auditedAfter(opened, done));
       return done;
     });
@@ -237,8 +250,23 @@ export async function useIn<T>(
     return done;
   }
   await sql`release savepoint pledge_use`.execute(trx);
+  await keepAudiences(trx, opened, options);
   await appendAudit(trx, auditedAfter(opened, done));
   return done;
+}
+
+/**
+ * Marks the person a use that wrote was about, or created, for their kept audiences to be worked
+ * out again (src/use/kept.ts); until then an audience decides them through the gate's predicate.
+ */
+async function keepAudiences(
+  trx: Transaction<Database>,
+  opened: Extract<Opened, { ok: true }>,
+  options: UseOptions,
+): Promise<void> {
+  const about = opened.event().subjectId;
+  if (about === null || options.keepsFacts === true) return;
+  await markPeopleStale(trx, [about]);
 }
 
 type Opened =
@@ -307,11 +335,13 @@ async function open(
   let decision: Decision;
   let audience: Expression<SqlBool> | null = null;
   let audienceParts: readonly AudiencePart[] = [];
+  let audienceRows: RawBuilder<{ subject_id: string }> | null = null;
   if ("audience" in target) {
     const explained = explainAudience(policy, useFacts, use);
     decision = explained.decision;
     audience = explained.where;
     audienceParts = explained.parts;
+    audienceRows = await keptRows(trx, explained, policy.version);
   } else if ("nobody" in target) {
     decision = decideUse(policy, useFacts, use);
   } else {
@@ -360,6 +390,7 @@ async function open(
     subject,
     audience,
     audienceParts,
+    audienceRows,
     async view() {
       if (subjectId === null) throw new Error("a use about no one person on record has no subject view");
       const cipher = await deps.vault.cipherFor(trx, subjectId);

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type SqlBool } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   birthCutoff,
@@ -14,6 +14,7 @@ import {
   type UseFacts,
 } from "../../src/gate/index.ts";
 import { breakdownAudience, selectAudience } from "../../src/use/audience.ts";
+import { audienceKey, buildKept, keptRows, sweepKept, type KeptAudience } from "../../src/use/kept.ts";
 import { loadSubjectFacts } from "../../src/use/facts.ts";
 import { identityKindOf } from "../../src/gate/facts.table.ts";
 import { CHANNELS, MESSAGE_CLASSES } from "../../src/policy/schema.ts";
@@ -253,6 +254,53 @@ async function firstFailing(db: Kysely<Database>, explanation: AudienceExplanati
   );
 }
 
+/**
+ * The same audience kept (src/use/kept.ts): `standing and aged(birth_date)` is `where`; built
+ * from `standing`, read as campaigns read it, with some people marked stale (decided live) and
+ * then swept, it selects `expected` each time.
+ */
+async function expectKeptSelects(
+  db: Kysely<Database>,
+  policy: CompiledPolicy,
+  facts: UseFacts,
+  use: Use,
+  explained: AudienceExplanation,
+  expected: string[],
+): Promise<void> {
+  const split = sql<SqlBool>`(${explained.standing} and ${explained.aged(sql`subjects.birth_date`)})`;
+  expect(await selectAudience(db, { decision: explained.decision, where: split })).toEqual(expected);
+  if (explained.decision.outcome === "deny") return;
+  const kept: KeptAudience = {
+    key: audienceKey(explained.standing),
+    description: { purpose: use.purpose, channel: use.channel ?? "", topic: use.topic ?? null },
+    standing: explained.standing,
+    use,
+    facts,
+  };
+  await buildKept(db, [kept], policy.version, new Date());
+  const read = () =>
+    db.transaction().execute(async (trx) => {
+      const rows = await keptRows(trx, explained, policy.version);
+      if (rows === null) throw new Error("a built audience is not read from its rows");
+      const found = await trx.selectFrom(rows.as("k")).select("k.subject_id").execute();
+      return found.map((r) => r.subject_id).sort();
+    });
+  expect(await read()).toEqual(expected);
+  // People marked as if a write had left their rows behind: read live, then swept.
+  const marked = (await db.selectFrom("subjects").select("subject_id").execute())
+    .map((r) => r.subject_id)
+    .filter((_, i) => i % 3 === 0);
+  await db.deleteFrom("audience_members").where("subject_id", "in", marked).execute();
+  await db
+    .insertInto("audience_stale")
+    .values(marked.map((subject_id) => ({ subject_id })))
+    .execute();
+  expect(await read()).toEqual(expected);
+  await sweepKept(db, [kept]);
+  expect(await db.selectFrom("audience_stale").selectAll().execute()).toEqual([]);
+  expect(await read()).toEqual(expected);
+}
+
 describe("compileAudience and decide agree", () => {
   let store: Store;
   beforeAll(async () => {
@@ -327,6 +375,7 @@ describe("compileAudience and decide agree", () => {
               }
             }
             expect(selected).toEqual(expected);
+            await expectKeptSelects(db, policy, useFacts, use, explained, expected);
             expect(breakdown.audience).toBe(expected.length);
             expect(breakdown.excluded.map((x) => x.count)).toEqual(excluded);
             selectedTotal += selected.length;

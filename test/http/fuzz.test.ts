@@ -38,6 +38,9 @@ const BOOKKEEPING = new Set([
   "idempotency_keys",
   "signin_backoff",
   "auth_failures",
+  // The kept audiences' sweep (src/use/kept.ts) runs on its own timer and may land in a window.
+  "audience_members",
+  "audience_stale",
 ]);
 const ONLY_AS_USED: Record<string, string> = { api_keys: "last_used_at" };
 

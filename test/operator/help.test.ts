@@ -37,7 +37,17 @@ describe("pledge --help", () => {
     const top = await runPledge(["--help"], env);
     expect(top.code).toBe(0);
     const commands = commandsIn(top.out);
-    expect(commands).toEqual(["serve", "migrate", "audit", "policy", "staff", "import", "retention", "keys"]);
+    expect(commands).toEqual([
+      "serve",
+      "migrate",
+      "audit",
+      "policy",
+      "staff",
+      "import",
+      "retention",
+      "audiences",
+      "keys",
+    ]);
     for (const command of commands) {
       const run = await runPledge([command, "--help"], env);
       expect({ command, code: run.code, err: run.err }).toEqual({ command, code: 0, err: "" });

@@ -3,6 +3,7 @@ import {
   type Expression,
   type Insertable,
   type Kysely,
+  type RawBuilder,
   type Selectable,
   type SqlBool,
   type Transaction,
@@ -59,23 +60,27 @@ export async function listCampaigns(
 export async function drawOutbox(
   trx: Db,
   campaignId: string,
-  where: Expression<SqlBool>,
+  audience: { where: Expression<SqlBool>; rows: RawBuilder<{ subject_id: string }> | null },
   now: Date,
 ): Promise<number> {
+  const columns = [
+    sql<string>`gen_random_uuid()`.as("message_id"),
+    sql<string>`cast(${campaignId} as uuid)`.as("campaign_id"),
+    sql<string>`${"queued"}`.as("state"),
+    sql<Date>`cast(${now.toISOString()} as timestamptz)`.as("queued_at"),
+  ];
+  const { rows, where } = audience;
+  // The kept audience's rows when it has them (src/use/kept.ts), else everyone the predicate selects.
   const result = await trx
     .insertInto("campaign_messages")
-    .columns(["message_id", "campaign_id", "subject_id", "state", "queued_at"])
+    .columns(["message_id", "campaign_id", "state", "queued_at", "subject_id"])
     .expression((eb) =>
-      eb
-        .selectFrom("subjects")
-        .where(where)
-        .select([
-          sql<string>`gen_random_uuid()`.as("message_id"),
-          sql<string>`cast(${campaignId} as uuid)`.as("campaign_id"),
-          "subjects.subject_id",
-          sql<string>`${"queued"}`.as("state"),
-          sql<Date>`cast(${now.toISOString()} as timestamptz)`.as("queued_at"),
-        ]),
+      rows === null
+        ? eb
+            .selectFrom("subjects")
+            .where(where)
+            .select([...columns, "subjects.subject_id"])
+        : eb.selectFrom(rows.as("kept")).select([...columns, "kept.subject_id"]),
     )
     .onConflict((oc) => oc.columns(["campaign_id", "subject_id"]).doNothing())
     .executeTakeFirst();

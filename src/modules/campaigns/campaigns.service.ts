@@ -160,7 +160,7 @@ export async function sendCampaign(
     if (!audience.ok) return audience;
     const { trx, now, decision } = scope;
     const campaign = await lockCampaign(trx, id);
-    const count = await repo.drawOutbox(trx, id, audience.value.where, now);
+    const count = await repo.drawOutbox(trx, id, audience.value, now);
     const started = campaignEvent(acting, now, "campaign.send_started", {
       campaignId: id,
       audience: count,
@@ -312,6 +312,14 @@ function malformedCampaign(deps: CampaignsDeps, acting: Acting, input: CampaignI
 }
 
 /**
+ * Who a campaign reaches: the predicate and its parts (for the preview's breakdown), and the rows
+ * of its kept audience when there is one (src/use/kept.ts), which the draw reads instead.
+ */
+type CampaignAudience = Pick<AudienceExplanation, "decision" | "where" | "parts"> & {
+  readonly rows: UseScope["audienceRows"];
+};
+
+/**
  * A postal, catalogue or phone campaign reaches people through its list, which goes to the
  * campaign's processor (mail house, call centre): the audience is then also what the gate allows
  * for that export (the recipient's contract, its opt-out scope such as `catalogues`, PS-09),
@@ -322,11 +330,12 @@ async function withList(
   deps: CampaignsDeps,
   scope: UseScope,
   input: CampaignInput,
-): Promise<Result<AudienceExplanation>> {
-  const sending: AudienceExplanation = {
+): Promise<Result<CampaignAudience>> {
+  const sending: CampaignAudience = {
     decision: scope.decision,
     where: scope.audience!,
     parts: scope.audienceParts,
+    rows: scope.audienceRows,
   };
   const recipient = input.recipient;
   if (recipient === undefined || !isListChannel(input.channel)) return ok(sending);
@@ -337,6 +346,7 @@ async function withList(
       decision: sending.decision,
       where: sql<SqlBool>`(${sending.where} and ${listing.audience!})`,
       parts: [...sending.parts, ...listing.audienceParts],
+      rows: null,
     }),
   );
 }

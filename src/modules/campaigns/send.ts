@@ -79,12 +79,18 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
   } as const;
   // The gate again, with the person's facts now; the decision is audited before anything leaves,
   // and the address is read through its view in the same transaction.
-  const asked = await use(deps, SENDER, { subject: m.subject_id }, ask, async (scope) =>
-    ok({
-      to: await emailOf(scope),
-      decision: scope.decision,
-      consentedAt: marketing ? await consentedAt(scope, m) : null,
-    }),
+  const asked = await use(
+    deps,
+    SENDER,
+    { subject: m.subject_id },
+    ask,
+    async (scope) =>
+      ok({
+        to: await emailOf(scope),
+        decision: scope.decision,
+        consentedAt: marketing ? await consentedAt(scope, m) : null,
+      }),
+    { keepsFacts: true },
   );
   const at = deps.clock();
   if (!asked.ok) {

@@ -15,6 +15,7 @@ import type {
   Evidence,
   Preferences,
 } from "./consent.ts";
+import { markPeopleStale } from "../../use/kept.ts";
 import * as repo from "./consent.repository.ts";
 import { auditActor } from "../../use/acting.ts";
 import type { UseScope } from "../../use/kernel.ts";
@@ -62,7 +63,17 @@ export async function recordConsentsIn(
 ): Promise<ConsentEvent[]> {
   for (const input of inputs) checkTarget(pack, input);
   await lockOrNotFound(trx, subjectId);
-  return append(trx, pack, subjectId, inputs, ctx);
+  return stale(trx, subjectId, await append(trx, pack, subjectId, inputs, ctx));
+}
+
+/** Events appended outside a use: the person's kept audiences are read live until refreshed (src/use/kept.ts). */
+async function stale(
+  trx: Transaction<Database>,
+  subjectId: string,
+  events: ConsentEvent[],
+): Promise<ConsentEvent[]> {
+  if (events.length > 0) await markPeopleStale(trx, [subjectId]);
+  return events;
 }
 
 /**
@@ -104,7 +115,7 @@ export async function stopChannelIn(
       return state !== "withdrawn" && state !== "objected";
     })
     .map((t) => ({ targetKind: t.kind, target: t.id, channel, action: "withdrawn", ...how }));
-  return append(trx, pack, subjectId, inputs, ctx);
+  return stale(trx, subjectId, await append(trx, pack, subjectId, inputs, ctx));
 }
 
 /**
@@ -138,7 +149,7 @@ export async function recordGpcSignal(
     if (inputs.length === 0 && (await repo.firstGpcAt(trx, subjectId)) === null) {
       inputs.push({ targetKind: "permission", target: "sale", action: "withdrawn", source: "gpc", evidence });
     }
-    return append(trx, pack, subjectId, inputs, ctx);
+    return stale(trx, subjectId, await append(trx, pack, subjectId, inputs, ctx));
   });
 }
 

@@ -5,6 +5,7 @@ import { auditActor, type Acting } from "../../use/acting.ts";
 import { PledgeError } from "../../errors.ts";
 import { fail, failWith, ok, type Result } from "../../use/refusal.ts";
 import { activeHolds } from "../holds/holds.repository.ts";
+import { markPeopleStale } from "../../use/kept.ts";
 import { findLiveSubject } from "../../use/subject.ts";
 import type { SubjectsDeps } from "./subjects.service.ts";
 
@@ -90,6 +91,7 @@ export async function eraseSubjectIn(
     }))
     .where("subject_id", "=", subject.subjectId)
     .execute();
+  await markPeopleStale(trx, [subject.subjectId]);
   await appendAudit(trx, [
     {
       type: "subject.erased",

@@ -32,8 +32,13 @@ export async function exportForPurpose(
   const known = deps.policies.at(deps.clock().toISOString()).policy.fieldCategory;
   const fields = [...new Set(sections.flatMap((s) => s.fields))].filter((f) => known.has(f));
   const ask = { action: "read" as const, purpose: input.purpose, fields, projection: true };
-  return use(deps, acting, { subject: input.subjectId }, ask, (scope) =>
-    exported(deps, scope, sections, input.purpose, false),
+  return use(
+    deps,
+    acting,
+    { subject: input.subjectId },
+    ask,
+    (scope) => exported(deps, scope, sections, input.purpose, false),
+    { keepsFacts: true },
   );
 }
 
@@ -54,7 +59,7 @@ export async function exportOwnRecord(deps: SubjectsDeps, subjectId: string): Pr
     { subject: subjectId },
     ask,
     (scope) => exported(deps, scope, deps.sections.sections(), purpose, true),
-    { whole: true },
+    { whole: true, keepsFacts: true },
   );
 }
 

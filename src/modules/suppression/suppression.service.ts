@@ -5,6 +5,7 @@ import type { Vault } from "../../crypto/vault.types.ts";
 import { PledgeError } from "../../errors.ts";
 import { CHANNELS, type Channel } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
+import { markStale } from "../../use/kept.ts";
 import { indexAddress, indexOrThrow, type SuppressionAddress } from "./address.ts";
 import { parseImport, type ImportFormat, type RowError } from "./import.ts";
 import "./suppression.events.ts";
@@ -75,6 +76,7 @@ export async function suppressIndex(
     if (existing === null) throw new Error("a suppression entry vanished between insert and read");
     return { entry: existing, added: false };
   }
+  await markStale(trx, [inserted]);
   await appendAudit(trx, [addedEvent(inserted, ctx)]);
   return { entry: inserted, added: true };
 }
@@ -91,6 +93,7 @@ export async function removeSuppression(
     const removed = await repo.deleteEntry(trx, input.channel, index);
     if (removed === null)
       throw new PledgeError("PLEDGE_NOT_FOUND", `the address is not on the ${input.channel} list`);
+    await markStale(trx, [removed]);
     await appendAudit(trx, [
       {
         type: "suppression.removed",
@@ -164,6 +167,7 @@ export async function importSuppression(
     const added: SuppressionEntry[] = [];
     for (let i = 0; i < unique.length; i += 1000)
       added.push(...(await repo.insertEntries(trx, unique.slice(i, i + 1000))));
+    await markStale(trx, added);
     await appendAudit(trx, [
       ...added.map((e) => addedEvent(e, ctx)),
       {
