@@ -11,10 +11,9 @@ export const AUDIENCES_USAGE = `usage: pledge audiences build | check
 
 Kept audiences (docs/campaigns.md#kept-audiences): who each marketing send of the policy in force
 may reach, kept current with every change so that a campaign reads them instead of deciding
-everyone again.
-  build   fills each audience of the policy in force from scratch (writes about people wait
-          while one is built) and forgets those it no longer keeps; run it after a new pack
-          version takes effect. Until it has run, campaigns decide everyone through the gate.
+everyone again. A server builds those not yet built for the version in force by itself.
+  build   rebuilds each audience of the policy in force from scratch, forgets those it no
+          longer keeps, and works out again the people writes marked since the last sweep.
   check   compares each audience with what the gate selects now; exits 4 when one differs.`;
 
 /** `pledge audiences build | check`. */

@@ -85,7 +85,7 @@ import { agentRequestsOf } from "../modules/drp/requests.port.ts";
 import { DEFAULT_SKEW_MS } from "../modules/drp/envelope.ts";
 import { AgentTokens, ReplayGuard } from "../modules/drp/tokens.ts";
 import { serialRunner } from "../jobs/serial.ts";
-import { keptAudiences, sweepKept } from "../use/kept.ts";
+import { buildMissing, keptAudiences, sweepKept } from "../use/kept.ts";
 
 export interface AppDeps {
   readonly config: Config;
@@ -366,12 +366,16 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     deps: { ...uses, kick: () => legalNotices?.kick() },
     transport,
   });
-  // Kept audiences (src/use/kept.ts): the people writes marked are worked out again every few
-  // seconds, one node at a time; reads are exact meanwhile.
+  // Kept audiences (src/use/kept.ts): built when the policy in force has some not yet built (a
+  // new store, a pack version taking effect), and the people writes marked worked out again,
+  // every few seconds, one node at a time; reads are exact meanwhile.
   const keptSweep = serialRunner(
-    () => {
-      const { pack, policy } = book.at(clock().toISOString());
-      return sweepKept(store.db, keptAudiences(policy, pack, config.region), { maxBatches: 25 });
+    async () => {
+      const now = clock();
+      const { pack, policy } = book.at(now.toISOString());
+      const audiences = keptAudiences(policy, pack, config.region);
+      await buildMissing(store.db, audiences, policy.version, now);
+      return sweepKept(store.db, audiences, { maxBatches: 25 });
     },
     (error: unknown) => app.log.warn({ err: error }, "kept audience sweep failed"),
   );

@@ -39,7 +39,8 @@ import type { KeptDescription } from "./kept.table.ts";
  * reads is exactly what the predicate selects at that instant. A sweep (`sweepKept`, every few
  * seconds on a server, one node at a time) works the marked people's rows out again in batches
  * and clears the marks it read before; a mark made meanwhile stays for the next one. A build
- * (`buildKept`) fills an audience from scratch from the predicate.
+ * fills an audience from scratch from the predicate: a server builds those not built for the
+ * version in force (`buildMissing`), `pledge audiences build` rebuilds all (`buildKept`).
  */
 
 /** An audience the pack's sends are kept for. */
@@ -259,30 +260,7 @@ export async function buildKept(
   now: Date,
 ): Promise<BuiltAudience[]> {
   const built: BuiltAudience[] = [];
-  for (const a of audiences) {
-    const members = await db.transaction().execute(async (trx) => {
-      await sql`select ${SWEEP_LOCK}`.execute(trx);
-      await trx.deleteFrom("audience_members").where("audience", "=", a.key).execute();
-      const inserted = await sql`insert into audience_members (subject_id, audience, birth_date)
-        select subjects.subject_id, ${a.key}, subjects.birth_date from subjects where ${a.standing}`.execute(
-        trx,
-      );
-      const count = Number(inserted.numAffectedRows ?? 0);
-      const row = {
-        policy_version: policyVersion,
-        description: JSON.stringify(a.description),
-        members: count,
-        built_at: now,
-      };
-      await trx
-        .insertInto("kept_audiences")
-        .values({ audience: a.key, ...row })
-        .onConflict((oc) => oc.column("audience").doUpdateSet(row))
-        .execute();
-      return count;
-    });
-    built.push({ key: a.key, description: a.description, members });
-  }
+  for (const a of audiences) built.push((await buildOne(db, a, policyVersion, now, false))!);
   const keys = audiences.map((a) => a.key);
   await db.transaction().execute(async (trx) => {
     let gone = trx.deleteFrom("kept_audiences");
@@ -295,6 +273,73 @@ export async function buildKept(
     await rows.execute();
   });
   return built;
+}
+
+/**
+ * Builds the audiences of the policy that are not built for its version: what a server does on
+ * its sweep, so that a new store or a pack version taking effect needs no one to run a command.
+ * Each is checked again under the lock, so two nodes never build one twice. Rows of audiences no
+ * longer kept are left to `buildKept` (a node whose book has not yet loaded a newly published
+ * version would otherwise forget what the others build).
+ */
+export async function buildMissing(
+  db: Kysely<Database>,
+  audiences: readonly KeptAudience[],
+  policyVersion: string,
+  now: Date,
+): Promise<BuiltAudience[]> {
+  const have = await builtFor(db, policyVersion);
+  const built: BuiltAudience[] = [];
+  for (const a of audiences.filter((x) => !have.has(x.key))) {
+    const one = await buildOne(db, a, policyVersion, now, true);
+    if (one !== null) built.push(one);
+  }
+  return built;
+}
+
+async function builtFor(
+  db: Kysely<Database> | Transaction<Database>,
+  policyVersion: string,
+): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom("kept_audiences")
+    .select("audience")
+    .where("policy_version", "=", policyVersion)
+    .execute();
+  return new Set(rows.map((r) => r.audience));
+}
+
+/** One audience built from scratch under the lock; null when `unlessBuilt` and it already is. */
+async function buildOne(
+  db: Kysely<Database>,
+  a: KeptAudience,
+  policyVersion: string,
+  now: Date,
+  unlessBuilt: boolean,
+): Promise<BuiltAudience | null> {
+  const members = await db.transaction().execute(async (trx) => {
+    await sql`select ${SWEEP_LOCK}`.execute(trx);
+    if (unlessBuilt && (await builtFor(trx, policyVersion)).has(a.key)) return null;
+    await trx.deleteFrom("audience_members").where("audience", "=", a.key).execute();
+    const inserted = await sql`insert into audience_members (subject_id, audience, birth_date)
+      select subjects.subject_id, ${a.key}, subjects.birth_date from subjects where ${a.standing}`.execute(
+      trx,
+    );
+    const count = Number(inserted.numAffectedRows ?? 0);
+    const row = {
+      policy_version: policyVersion,
+      description: JSON.stringify(a.description),
+      members: count,
+      built_at: now,
+    };
+    await trx
+      .insertInto("kept_audiences")
+      .values({ audience: a.key, ...row })
+      .onConflict((oc) => oc.column("audience").doUpdateSet(row))
+      .execute();
+    return count;
+  });
+  return members === null ? null : { key: a.key, description: a.description, members };
 }
 
 /** How far an audience's rows are from what its predicate selects now. */

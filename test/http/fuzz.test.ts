@@ -38,9 +38,10 @@ const BOOKKEEPING = new Set([
   "idempotency_keys",
   "signin_backoff",
   "auth_failures",
-  // The kept audiences' sweep (src/use/kept.ts) runs on its own timer and may land in a window.
+  // The kept audiences' sweep and build (src/use/kept.ts) run on their own timer.
   "audience_members",
   "audience_stale",
+  "kept_audiences",
 ]);
 const ONLY_AS_USED: Record<string, string> = { api_keys: "last_used_at" };
 

@@ -62,10 +62,10 @@ export async function subjectsFixture(company = "zones", clock?: () => Date): Pr
 }
 
 /**
- * Kept audiences' rows and marks (src/use/kept.ts): the app's sweep rewrites them on its own timer,
+ * Kept audiences' rows, marks and register (src/use/kept.ts): the app's sweep and build rewrite them on its own timer,
  * whatever the request in between did, so a count of them says nothing about the request.
  */
-const SWEPT = new Set(["audience_members", "audience_stale"]);
+const SWEPT = new Set(["audience_members", "audience_stale", "kept_audiences"]);
 
 /** Every table of the store's current schema and its row count (the kept audiences' aside). */
 export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
