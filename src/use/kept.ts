@@ -15,7 +15,6 @@ import type { CompiledPolicy } from "../gate/compiled.ts";
 import { identityKindOf } from "../gate/facts.table.ts";
 import { explainAudience, type AudienceExplanation } from "../gate/sql.ts";
 import type { Use } from "../gate/types.ts";
-import type { UseFacts } from "../gate/use-rules.ts";
 import type { Channel, PolicyPack } from "../policy/schema.ts";
 import type { Database } from "../store/database.ts";
 import type { KeptDescription } from "./kept.table.ts";
@@ -49,9 +48,6 @@ export interface KeptAudience {
   readonly description: KeptDescription;
   /** The gate's standing predicate over `subjects` (unaliased). */
   readonly standing: Expression<SqlBool>;
-  /** The send it is kept for, and the facts besides the person's, as `decide` takes them. */
-  readonly use: Use;
-  readonly facts: UseFacts;
 }
 
 /** Compiles predicates into text for their digest; it never connects to anything. */
@@ -101,11 +97,10 @@ export function keptAudiences(
   const facts = { actorAttested: true, recipientContractOnFile: null, deploymentRegion: region };
   const kept = new Map<string, KeptAudience>();
   for (const description of sends) {
-    const use = sendOf(description, new Date(0).toISOString());
-    const explained = explainAudience(policy, facts, use);
+    const explained = explainAudience(policy, facts, sendOf(description, new Date(0).toISOString()));
     if (explained.decision.outcome === "deny") continue;
     const key = audienceKey(explained.standing);
-    if (!kept.has(key)) kept.set(key, { key, description, standing: explained.standing, use, facts });
+    if (!kept.has(key)) kept.set(key, { key, description, standing: explained.standing });
   }
   const audiences = [...kept.values()];
   if (byRegion === undefined) keptByPolicy.set(policy, (byRegion = new Map()));
@@ -136,7 +131,7 @@ const SWEEP_LOCK = sql`pg_advisory_xact_lock(hashtext('pledge.kept_audiences'))`
  * made meanwhile stays for the next sweep. Sweeps and builds run one at a time (an advisory
  * lock), so an older reading never overwrites a newer one. Returns the marks cleared.
  */
-export async function sweepBatch(
+async function sweepBatch(
   db: Kysely<Database>,
   audiences: readonly KeptAudience[],
   batch: number,
@@ -201,7 +196,9 @@ export async function markStale(
   const byKind = new Map<string, string[]>();
   for (const e of entries) {
     const kind = identityKindOf(e.channel);
-    byKind.set(kind, [...(byKind.get(kind) ?? []), e.addressIndex]);
+    const indexes = byKind.get(kind) ?? [];
+    indexes.push(e.addressIndex);
+    byKind.set(kind, indexes);
   }
   for (const [kind, indexes] of byKind) {
     for (let i = 0; i < indexes.length; i += 1000) {

@@ -262,7 +262,6 @@ async function firstFailing(db: Kysely<Database>, explanation: AudienceExplanati
 async function expectKeptSelects(
   db: Kysely<Database>,
   policy: CompiledPolicy,
-  facts: UseFacts,
   use: Use,
   explained: AudienceExplanation,
   expected: string[],
@@ -274,8 +273,6 @@ async function expectKeptSelects(
     key: audienceKey(explained.standing),
     description: { purpose: use.purpose, channel: use.channel ?? "", topic: use.topic ?? null },
     standing: explained.standing,
-    use,
-    facts,
   };
   await buildKept(db, [kept], policy.version, new Date());
   const read = () =>
@@ -375,7 +372,7 @@ describe("compileAudience and decide agree", () => {
               }
             }
             expect(selected).toEqual(expected);
-            await expectKeptSelects(db, policy, useFacts, use, explained, expected);
+            await expectKeptSelects(db, policy, use, explained, expected);
             expect(breakdown.audience).toBe(expected.length);
             expect(breakdown.excluded.map((x) => x.count)).toEqual(excluded);
             selectedTotal += selected.length;
