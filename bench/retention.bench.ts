@@ -4,15 +4,18 @@
  * data. Goal: ≥ 0.5× the hand-written rows erased per second.
  *
  * The data: BENCH_RETENTION_SUBJECTS people (default 100,000; the issue's size is 1,000,000), each
- * with three orders, each order paid with its own card (a payment method and one charge), all
- * written set-based in SQL as the orders and payments services store them (sealed columns are
- * `v1.<iv>.<ciphertext‖tag>` texts of the sizes those services write). Nine people in ten have
- * two orders past the zones pack's P7Y and one recent; one in ten only recent ones; one in a
- * hundred is under a legal hold (their old orders stay), one in a hundred has a released hold
- * (theirs go). The run's clock is fixed at AS_OF.
+ * with a billing address recorded when they signed up and three orders, each order paid with its
+ * own card (a payment method and one charge), all written set-based in SQL as the subjects, orders
+ * and payments services store them (sealed columns are `v1.<iv>.<ciphertext‖tag>` texts of the
+ * sizes those services write). Eight people in ten have two orders past the zones pack's P7Y and
+ * one recent; one in ten only recent ones; one in ten (lapsed) only old ones, so their billing
+ * address is past its period too (it runs from their last order); one in a hundred is under a
+ * legal hold (their old orders stay), one in a hundred has a released hold (theirs go). The run's
+ * clock is fixed at AS_OF.
  *
  * Both sides work through people in subject id order, BATCH people per transaction, with the same
- * cutoff and skipping held people. Pledge's run also locks and moves its run row, returns the ids
+ * cutoff and skipping held people, erasing old orders, charges and the billing addresses of people
+ * with no order or charge since the cutoff. Pledge's run also locks and moves its run row, returns the ids
  * it erased and writes one hash-chained audit event per person. The peer keeps its cursor in
  * memory, deletes and commits, nothing else. Each round copies the seeded database twice
  * (CREATE DATABASE … TEMPLATE) and times each side on its own copy, alternating which goes first;
@@ -51,38 +54,53 @@ const BILLING = "essential.service.provision_billing";
 
 /** What the seed holds and what a correct run leaves, counted from the seed's rules, not from SQL. */
 interface Expected {
-  /** Orders + charges a run erases. */
+  /** Orders + charges + billing addresses a run erases. */
   erased: number;
-  /** Orders + charges past their period kept by a legal hold. */
+  /** Orders + charges (+ billing addresses) past their period kept by a legal hold. */
   keptByHold: number;
   /** People with something erased, and people passed over for a hold. */
   subjects: number;
   heldSubjects: number;
   /** Orders (and as many charges) left after a correct run. */
   ordersLeft: number;
+  /** Billing addresses left after a correct run. */
+  addressesLeft: number;
 }
 
 // The seed's rules, by a person's number g, as the SQL below writes them (g % 100 = 2: a released
 // hold, which keeps nothing).
 const onlyRecent = (g: number) => g % 10 === 0;
+const lapsed = (g: number) => g % 10 === 5;
 const held = (g: number) => g % 100 === 1;
-const isOld = (g: number, k: number) => !onlyRecent(g) && k < 2;
+const isOld = (g: number, k: number) => !onlyRecent(g) && (k < 2 || lapsed(g));
 
 function expected(n: number): Expected {
-  const e: Expected = { erased: 0, keptByHold: 0, subjects: 0, heldSubjects: 0, ordersLeft: 0 };
+  const e: Expected = {
+    erased: 0,
+    keptByHold: 0,
+    subjects: 0,
+    heldSubjects: 0,
+    ordersLeft: 0,
+    addressesLeft: 0,
+  };
   for (let g = 0; g < n; g++) {
     let old = 0;
     for (let k = 0; k < ORDERS_EACH; k++) if (isOld(g, k)) old++;
+    // A billing address is past its period when every order (and charge) of the person is.
+    const address = old === ORDERS_EACH ? 1 : 0;
     if (old === 0) {
       e.ordersLeft += ORDERS_EACH;
+      e.addressesLeft++;
     } else if (held(g)) {
-      e.keptByHold += 2 * old;
+      e.keptByHold += 2 * old + address;
       e.heldSubjects++;
       e.ordersLeft += ORDERS_EACH;
+      e.addressesLeft++;
     } else {
-      e.erased += 2 * old;
+      e.erased += 2 * old + address;
       e.subjects++;
       e.ordersLeft += ORDERS_EACH - old;
+      e.addressesLeft += 1 - address;
     }
   }
   return e;
@@ -104,7 +122,7 @@ async function seed(db: Kysely<Database>, n: number): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   const step = 100_000;
   const subjectId = "md5('retention-bench:' || g)::uuid";
-  const orderDate = `case when g % 10 <> 0 and k < 2
+  const orderDate = `case when g % 10 <> 0 and (k < 2 or g % 10 = 5)
       then timestamptz '2013-01-01T00:00:00Z' + make_interval(days => ((g * 31 + k * 101) % 2300)::int, secs => (g * 7919) % 86400)
       else timestamptz '${RECENT_FROM}' + make_interval(days => ((g * 7 + k * 13) % 1000)::int, secs => (g * 7919) % 86400) end`;
   const version = (at: string) => `case when ${at} < '2019-12-31' then '2016-11-28' else '2019-12-31' end`;
@@ -123,6 +141,12 @@ async function seed(db: Kysely<Database>, n: number): Promise<void> {
         case when g % 100 = 2 then 'staff:bench-legal' end,
         case when g % 100 = 2 then timestamptz '2026-11-01T00:00:00Z' end
       from ${people} where g % 100 in (1, 2)`);
+    await run(`insert into subject_addresses (subject_id, address_id, kind, value_enc, blind_index,
+        collection_point, purpose, collected_at, policy_version)
+      select ${subjectId}, md5('address:' || g)::uuid, 'billing', ${sealed("'address:' || g", 48)},
+        encode(sha256(('address-index:' || g)::bytea), 'hex'), 'web.checkout', '${FULFIL}', s.created_at,
+        s.policy_version
+      from ${people} join subjects s on s.subject_id = ${subjectId}`);
     // Each order is paid with the card given for it (zones has no purpose for reusing a card).
     await run(`insert into payment_methods (subject_id, payment_method_id, token_enc, brand_enc, last4_enc,
         expiry_enc, given_for_order, reuse_allowed, collection_point, purpose, policy_version, created_at, version)
@@ -151,20 +175,23 @@ async function seed(db: Kysely<Database>, n: number): Promise<void> {
   await run("vacuum (freeze, analyze)");
 }
 
-/** A fingerprint of the orders and charges a correct run leaves, from the seed's own rules. */
-const MUST_REMAIN = `(at >= timestamptz '${RECENT_FROM}' or exists (select 1 from legal_holds l
-  where l.subject_id = t.subject_id and l.released_at is null))`;
+/** A fingerprint of the orders, charges and addresses a correct run leaves, from the seed's own rules. */
+const HELD = `exists (select 1 from legal_holds l where l.subject_id = t.subject_id and l.released_at is null)`;
+const MUST_REMAIN = `(at >= timestamptz '${RECENT_FROM}' or ${HELD})`;
+const ADDRESS_MUST_REMAIN = `(exists (select 1 from orders o where o.subject_id = t.subject_id
+  and o.created_at >= timestamptz '${RECENT_FROM}') or ${HELD})`;
 
 async function fingerprint(db: Kysely<Database>, onlyWhatMustRemain: boolean): Promise<string> {
   const where = onlyWhatMustRemain ? `where ${MUST_REMAIN}` : "";
-  const { rows } = await sql<{ o: string; c: string }>`select
+  const addressWhere = onlyWhatMustRemain ? `where ${ADDRESS_MUST_REMAIN}` : "";
+  const { rows } = await sql<{ o: string; c: string; a: string }>`select
     (select count(*) || ':' || coalesce(sum(hashtext(subject_id::text || order_id)), 0)
        from (select subject_id, order_id, created_at as at from orders) t ${sql.raw(where)}) as o,
     (select count(*) || ':' || coalesce(sum(hashtext(charge_id::text)), 0)
-       from (select subject_id, charge_id, charged_at as at from payment_charges) t ${sql.raw(where)}) as c`.execute(
-    db,
-  );
-  return `orders ${rows[0]!.o}, charges ${rows[0]!.c}`;
+       from (select subject_id, charge_id, charged_at as at from payment_charges) t ${sql.raw(where)}) as c,
+    (select count(*) || ':' || coalesce(sum(hashtext(address_id::text)), 0)
+       from subject_addresses t ${sql.raw(addressWhere)}) as a`.execute(db);
+  return `orders ${rows[0]!.o}, charges ${rows[0]!.c}, addresses ${rows[0]!.a}`;
 }
 
 /** Fails loudly unless exactly the rows that must remain are left (and nothing old and unheld). */
@@ -175,9 +202,14 @@ async function verifyLeft(db: Kysely<Database>, side: string, want: string, e: E
     where created_at < ${OLD_BEFORE}::timestamptz and not exists (select 1 from legal_holds l
       where l.subject_id = t.subject_id and l.released_at is null)`.execute(db);
   if (Number(rows[0]!.n) !== 0) throw new Error(`${side} left ${rows[0]!.n} orders past their period`);
-  if (!got.startsWith(`orders ${e.ordersLeft}:`))
-    throw new Error(`${side}: ${got}, ${e.ordersLeft} orders expected`);
+  if (!got.startsWith(`orders ${e.ordersLeft}:`) || !got.includes(`addresses ${e.addressesLeft}:`))
+    throw new Error(`${side}: ${got}, ${e.ordersLeft} orders and ${e.addressesLeft} addresses expected`);
 }
+
+/** No order or charge of the person `t` from the cutoff on. */
+const noBillingSince = (cutoff: Date) =>
+  sql`not exists (select 1 from orders o where o.subject_id = t.subject_id and o.created_at >= ${cutoff})
+    and not exists (select 1 from payment_charges c where c.subject_id = t.subject_id and c.charged_at >= ${cutoff})`;
 
 /** The peer: the batched DELETE an engineer would write, cursor in memory, one transaction a batch. */
 async function handWritten(db: Kysely<Database>): Promise<number> {
@@ -194,16 +226,25 @@ async function handWritten(db: Kysely<Database>): Promise<number> {
             order by subject_id limit ${BATCH})
           union
           (select distinct subject_id from payment_charges where subject_id > ${cursor}::uuid and charged_at < ${cutoff}
+            order by subject_id limit ${BATCH})
+          union
+          (select distinct subject_id from subject_addresses t where subject_id > ${cursor}::uuid
+            and kind = 'billing' and collected_at < ${cutoff} and ${noBillingSince(cutoff)}
             order by subject_id limit ${BATCH})) due
         order by subject_id limit ${BATCH}`.execute(trx);
       if (rows.length === 0) return true;
       const ids = rows.map((r) => r.subject_id);
       const notHeld = sql`not exists (select 1 from legal_holds h where h.subject_id = t.subject_id and h.released_at is null)`;
+      const a = await sql`delete from subject_addresses t where subject_id = any(${ids}::uuid[])
+        and kind = 'billing' and collected_at < ${cutoff} and ${noBillingSince(cutoff)} and ${notHeld}`.execute(
+        trx,
+      );
       const o = await sql`delete from orders t where subject_id = any(${ids}::uuid[])
         and created_at < ${cutoff} and ${notHeld}`.execute(trx);
       const p = await sql`delete from payment_charges t where subject_id = any(${ids}::uuid[])
         and charged_at < ${cutoff} and ${notHeld}`.execute(trx);
-      erased += Number(o.numAffectedRows ?? 0) + Number(p.numAffectedRows ?? 0);
+      erased +=
+        Number(a.numAffectedRows ?? 0) + Number(o.numAffectedRows ?? 0) + Number(p.numAffectedRows ?? 0);
       cursor = ids[ids.length - 1]!;
       return false;
     });

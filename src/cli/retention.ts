@@ -10,8 +10,9 @@ import type { Io } from "./io.ts";
 
 export const RETENTION_USAGE = `usage: pledge retention run [--dry-run] [--max-batches N]
 
-Erases the orders and charges whose retention period (the pack's \`retention\`, counted in its
-time_zone) has run, except those of people under a legal hold, and prints the run's report. An
+Erases the orders, charges and billing details whose retention period (the pack's \`retention\`,
+counted in its time_zone) has run, except those of people under a legal hold, and prints the
+run's report. An
 unfinished run (stopped, or cut short with --max-batches) is resumed, never started over.
 --dry-run reports what would go and changes nothing. See docs/retention.md.`;
 

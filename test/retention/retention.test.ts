@@ -114,7 +114,7 @@ describe("retention runs", () => {
     expect(await hasOrder(a.id, a.orderId)).toBe(false);
     expect(await hasOrder(held.id, held.orderId)).toBe(true);
     expect((await events("retention.erased", a.id)).map((e) => e.payload)).toEqual([
-      { runId: after.id, orders: [a.orderId], charges: [] },
+      { runId: after.id, orders: [a.orderId], charges: [], billing_addresses: [], payment_methods: [] },
     ]);
     expect((await events("retention.held", held.id)).at(-1)?.payload).toEqual({ runId: after.id, items: 1 });
 

@@ -85,6 +85,24 @@ export async function saveProgress(
 const source = (item: RetentionItem) => ITEM_SOURCES[item];
 
 /**
+ * The condition that a row `t` of the item's table is past `cutoff`: dated before it and, for
+ * billing details, the person has no order or charge from it on either (correlated on the
+ * subject id, which Citus runs on each shard).
+ */
+function pastCutoff(item: RetentionItem, cutoff: Date) {
+  const s = source(item);
+  const parts = [sql`t.${sql.ref(s.start)} < ${cutoff}::timestamptz`];
+  if (s.only !== undefined) parts.push(sql`t.${sql.ref(s.only.column)} = ${s.only.value}`);
+  if (s.sinceBilling === true) {
+    parts.push(
+      sql`not exists (select 1 from orders o where o.subject_id = t.subject_id and o.created_at >= ${cutoff}::timestamptz)`,
+      sql`not exists (select 1 from payment_charges c where c.subject_id = t.subject_id and c.charged_at >= ${cutoff}::timestamptz)`,
+    );
+  }
+  return sql.join(parts, sql` and `);
+}
+
+/**
  * The next `limit` subjects, in subject id order after `after`, holding at least one item past
  * its cutoff, each with whether an active legal hold is on them (read in the same statement).
  * Each item's own scan walks its primary key (subject first) from the cursor on.
@@ -98,9 +116,9 @@ export async function dueSubjects(
   if (items.length === 0) return [];
   const branches = items.map(({ item, cutoff }) => {
     const s = source(item);
-    const from = after === null ? sql`true` : sql`subject_id > ${after}::uuid`;
-    return sql`(select distinct subject_id from ${sql.table(s.table)}
-      where ${from} and ${sql.ref(s.start)} < ${cutoff}::timestamptz order by subject_id limit ${limit})`;
+    const from = after === null ? sql`true` : sql`t.subject_id > ${after}::uuid`;
+    return sql`(select distinct t.subject_id from ${sql.table(s.table)} t
+      where ${from} and ${pastCutoff(item, cutoff)} order by t.subject_id limit ${limit})`;
   });
   const { rows } = await sql<{ subject_id: string }>`
     select subject_id from (${sql.join(branches, sql` union `)}) u order by subject_id limit ${limit}`.execute(
@@ -135,10 +153,9 @@ export async function deleteDue(
   if (subjectIds.length === 0) return [];
   const s = source(item);
   const { rows } = await sql<{ subject_id: string; id: string }>`
-    delete from ${sql.table(s.table)}
-    where subject_id = any(${[...subjectIds]}::uuid[])
-      and ${sql.ref(s.start)} < ${cutoff}::timestamptz
-    returning subject_id, ${sql.ref(s.id)}::text as id`.execute(trx);
+    delete from ${sql.table(s.table)} t
+    where t.subject_id = any(${[...subjectIds]}::uuid[]) and ${pastCutoff(item, cutoff)}
+    returning t.subject_id, t.${sql.ref(s.id)}::text as id`.execute(trx);
   return rows;
 }
 
@@ -152,10 +169,9 @@ export async function countDueBySubject(
   if (subjectIds.length === 0) return new Map();
   const s = source(item);
   const { rows } = await sql<{ subject_id: string; n: number }>`
-    select subject_id, count(*)::int as n from ${sql.table(s.table)}
-    where subject_id = any(${[...subjectIds]}::uuid[])
-      and ${sql.ref(s.start)} < ${cutoff}::timestamptz
-    group by subject_id order by subject_id`.execute(db);
+    select t.subject_id, count(*)::int as n from ${sql.table(s.table)} t
+    where t.subject_id = any(${[...subjectIds]}::uuid[]) and ${pastCutoff(item, cutoff)}
+    group by t.subject_id order by t.subject_id`.execute(db);
   return new Map(rows.map((r) => [r.subject_id, Number(r.n)]));
 }
 
@@ -176,7 +192,7 @@ export async function dueTotals(
       count(distinct t.subject_id) filter (where h.subject_id is not null)::int as held_subjects
     from ${sql.table(s.table)} t
     left join (${activeHolds}) h on h.subject_id = t.subject_id
-    where t.${sql.ref(s.start)} < ${cutoff}::timestamptz`.execute(db);
+    where ${pastCutoff(item, cutoff)}`.execute(db);
   const r = rows[0]!;
   return {
     due: Number(r.due),
@@ -193,8 +209,7 @@ export async function dueSubjectCounts(
 ): Promise<{ subjects: number; held: number }> {
   if (items.length === 0) return { subjects: 0, held: 0 };
   const branches = items.map(({ item, cutoff }) => {
-    const s = source(item);
-    return sql`select subject_id from ${sql.table(s.table)} where ${sql.ref(s.start)} < ${cutoff}::timestamptz`;
+    return sql`select t.subject_id from ${sql.table(source(item).table)} t where ${pastCutoff(item, cutoff)}`;
   });
   const { rows } = await sql<{ subjects: number; held: number }>`
     select count(*) filter (where h.subject_id is null)::int as subjects,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { actingOf } from "../../http/acting.ts";
 import { limitOf } from "../../http/pagination.ts";
 import { ADMIN_ROLE } from "../../use/acting.ts";
+import { RETENTION_ITEMS } from "./retention.ts";
 import { getRun, listRuns, runRetention, type RetentionDeps } from "./retention.service.ts";
 
 const tags = ["retention"];
@@ -14,7 +15,7 @@ const itemReport = {
   additionalProperties: false,
   required: ["item", "categories", "periods", "reasons", "from", "cutoff", "erased", "keptByHold"],
   properties: {
-    item: { type: "string", enum: ["orders", "charges"] },
+    item: { type: "string", enum: RETENTION_ITEMS },
     categories: strings,
     periods: strings,
     reasons: strings,

@@ -23,6 +23,7 @@ import {
 } from "./retention.repository.ts";
 import {
   DEFAULT_BATCH,
+  RETENTION_ITEMS,
   retentionRules,
   type ItemReport,
   type RetentionItem,
@@ -168,6 +169,9 @@ function reportOf(run: RunRow): RunReport {
   return (typeof run.report === "string" ? JSON.parse(run.report) : run.report) as RunReport;
 }
 
+const noItems = (): Record<RetentionItem, string[]> =>
+  Object.fromEntries(RETENTION_ITEMS.map((i) => [i, []])) as unknown as Record<RetentionItem, string[]>;
+
 /** One batch in one transaction; true when the run has nothing left (and is now finished). */
 async function runBatch(
   deps: RetentionDeps,
@@ -198,7 +202,7 @@ async function runBatch(
     }
     const free = subjects.filter((s) => !s.held).map((s) => s.subjectId);
     const heldIds = subjects.filter((s) => s.held).map((s) => s.subjectId);
-    const gone = new Map<string, { orders: string[]; charges: string[] }>();
+    const gone = new Map<string, Record<RetentionItem, string[]>>();
     const heldItems = new Map<string, number>();
     for (const { item, cutoff } of cutoffs) {
       const entry = report.items.find((i) => i.item === item)!;
@@ -206,7 +210,7 @@ async function runBatch(
       entry.erased += rows.length;
       for (const r of rows) {
         let g = gone.get(r.subject_id);
-        if (g === undefined) gone.set(r.subject_id, (g = { orders: [], charges: [] }));
+        if (g === undefined) gone.set(r.subject_id, (g = noItems()));
         g[item].push(r.id);
       }
       for (const [s, n] of await countDueBySubject(trx, item, heldIds, cutoff)) {

@@ -1,5 +1,6 @@
 import type { PolicyPack } from "../../policy/schema.ts";
 import { ORDER_FIELDS } from "../orders/orders.ts";
+import { PAYMENT_FIELDS } from "../payments/payments.ts";
 
 /**
  * Retention enforced from the pack (docs/retention.md). A pack's `retention` entries give a
@@ -10,7 +11,11 @@ import { ORDER_FIELDS } from "../orders/orders.ts";
  * 1. The period runs from the item's own event: an order from the day it was placed
  *    (`orders.created_at`), a charge from the day it was made (`payment_charges.charged_at`).
  *    These are the records erasure keeps for tax and accounting law, so retention is what ends
- *    them, for erased and live customers alike.
+ *    them, for erased and live customers alike. A customer's billing details (billing addresses,
+ *    saved payment methods) serve their billing for as long as it goes on: their period runs
+ *    from the later of the day they were recorded and the person's last order or charge still
+ *    held, so they go once the person has had no billing for the whole period. (Where a pack
+ *    kept billing details longer than orders and charges, an erased order no longer counts.)
  * 2. Days are counted in the pack's `time_zone`: an item from local day S is kept through local
  *    day S + period and erased from the next local midnight on (the day before: kept; the day
  *    after: erased).
@@ -20,7 +25,7 @@ import { ORDER_FIELDS } from "../orders/orders.ts";
  * 5. A run measures everything from one instant (`asOf`), fixed when it starts; a resumed run
  *    keeps it, so stopping and resuming changes nothing about what goes.
  */
-export const RETENTION_ITEMS = ["orders", "charges"] as const;
+export const RETENTION_ITEMS = ["orders", "charges", "billing_addresses", "payment_methods"] as const;
 export type RetentionItem = (typeof RETENTION_ITEMS)[number];
 
 /** Where each item lives and the pack fields it carries. */
@@ -32,6 +37,10 @@ export const ITEM_SOURCES: Record<
     readonly start: string;
     readonly fields: readonly string[];
     readonly from: string;
+    /** Only the rows whose `column` holds `value` (a kind of address). */
+    readonly only?: { readonly column: string; readonly value: string };
+    /** The period runs from the person's last order or charge when that is later than `start`. */
+    readonly sinceBilling?: true;
   }
 > = {
   orders: {
@@ -48,6 +57,23 @@ export const ITEM_SOURCES: Record<
     // A charge names its order and the card it was made with (by the payment method's id).
     fields: ["order_id", "card_token"],
     from: "the day the charge was made",
+  },
+  billing_addresses: {
+    table: "subject_addresses",
+    id: "address_id",
+    start: "collected_at",
+    fields: ["billing_address"],
+    from: "the day the address was recorded, or the person's last order or charge if later",
+    only: { column: "kind", value: "billing" },
+    sinceBilling: true,
+  },
+  payment_methods: {
+    table: "payment_methods",
+    id: "payment_method_id",
+    start: "created_at",
+    fields: PAYMENT_FIELDS,
+    from: "the day the card was saved, or the person's last order or charge if later",
+    sinceBilling: true,
   },
 };
 
@@ -71,28 +97,29 @@ export interface UnenforcedEntry {
 /** The rules of a pack: one per item with a period, and the entries no item carries. */
 export function retentionRules(pack: PolicyPack): { rules: ItemRule[]; unenforced: UnenforcedEntry[] } {
   const fieldsOf = new Map(pack.categories.map((c) => [c.id, c.fields as readonly string[]]));
-  const used = new Set<number>();
+  const held = new Set<string>();
   const rules: ItemRule[] = [];
   for (const item of RETENTION_ITEMS) {
     const source = ITEM_SOURCES[item];
     const categories = pack.categories
       .filter((c) => c.fields.some((f) => source.fields.includes(f)))
       .map((c) => c.id);
-    const entries = pack.retention
-      .map((e, i) => ({ e, i }))
-      .filter(({ e }) => e.categories.some((c) => categories.includes(c)));
+    const entries = pack.retention.filter((e) => e.categories.some((c) => categories.includes(c)));
     if (entries.length === 0) continue;
-    for (const { i } of entries) used.add(i);
+    const enforced = categories.filter((c) => entries.some((e) => e.categories.includes(c)));
+    for (const c of enforced) held.add(c);
     rules.push({
       item,
-      categories: categories.filter((c) => entries.some(({ e }) => e.categories.includes(c))),
-      periods: [...new Set(entries.map(({ e }) => e.period))],
-      reasons: [...new Set(entries.map(({ e }) => e.reason))],
+      categories: enforced,
+      periods: [...new Set(entries.map((e) => e.period))],
+      reasons: [...new Set(entries.map((e) => e.reason))],
       from: source.from,
     });
   }
+  // An entry's categories that no dated item holds are reported, never silently dropped.
   const unenforced = pack.retention
-    .filter((_, i) => !used.has(i))
+    .map((e) => ({ ...e, categories: e.categories.filter((c) => !held.has(c)) }))
+    .filter((e) => e.categories.length > 0)
     .map((e) => ({
       categories: e.categories,
       period: e.period,

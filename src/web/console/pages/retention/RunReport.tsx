@@ -24,7 +24,7 @@ export interface RetentionRun {
 }
 
 interface ItemReport {
-  readonly item: "orders" | "charges";
+  readonly item: "orders" | "charges" | "billing_addresses" | "payment_methods";
   readonly categories: readonly string[];
   readonly periods: readonly string[];
   readonly reasons: readonly string[];
@@ -38,7 +38,12 @@ interface ItemReport {
 const local = (iso: string, timeZone: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZone });
 
-const ITEM_WORDS: Record<ItemReport["item"], string> = { orders: "Orders", charges: "Payment charges" };
+const ITEM_WORDS: Record<ItemReport["item"], string> = {
+  orders: "Orders",
+  charges: "Payment charges",
+  billing_addresses: "Billing addresses",
+  payment_methods: "Saved payment cards",
+};
 
 /** An ISO 8601 period (P7Y, P18M, P30D) in words. */
 export function periodWords(period: string): string {
