@@ -221,19 +221,23 @@ async function handWritten(db: Kysely<Database>): Promise<number> {
   let erased = 0;
   for (;;) {
     const done = await db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ subject_id: string }>`select subject_id from (
+      const { rows: dated } = await sql<{ subject_id: string }>`select subject_id from (
           (select distinct subject_id from orders where subject_id > ${cursor}::uuid and created_at < ${cutoff}
             order by subject_id limit ${BATCH})
           union
           (select distinct subject_id from payment_charges where subject_id > ${cursor}::uuid and charged_at < ${cutoff}
-            order by subject_id limit ${BATCH})
-          union
-          (select distinct subject_id from subject_addresses t where subject_id > ${cursor}::uuid
-            and kind = 'billing' and collected_at < ${cutoff} and ${noBillingSince(cutoff)}
             order by subject_id limit ${BATCH})) due
         order by subject_id limit ${BATCH}`.execute(trx);
-      if (rows.length === 0) return true;
-      const ids = rows.map((r) => r.subject_id);
+      // Billing addresses probe each person's orders and charges: looked for only as far as the
+      // batch reaches when orders and charges fill it, else to the end.
+      const upTo =
+        dated.length === BATCH ? sql`and subject_id <= ${dated[BATCH - 1]!.subject_id}::uuid` : sql``;
+      const { rows: billing } = await sql<{ subject_id: string }>`select distinct subject_id
+        from subject_addresses t where subject_id > ${cursor}::uuid ${upTo}
+          and kind = 'billing' and collected_at < ${cutoff} and ${noBillingSince(cutoff)}
+        order by subject_id limit ${BATCH}`.execute(trx);
+      const ids = [...new Set([...dated, ...billing].map((r) => r.subject_id))].sort().slice(0, BATCH);
+      if (ids.length === 0) return true;
       const notHeld = sql`not exists (select 1 from legal_holds h where h.subject_id = t.subject_id and h.released_at is null)`;
       const a = await sql`delete from subject_addresses t where subject_id = any(${ids}::uuid[])
         and kind = 'billing' and collected_at < ${cutoff} and ${noBillingSince(cutoff)} and ${notHeld}`.execute(

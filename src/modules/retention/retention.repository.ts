@@ -106,6 +106,12 @@ function pastCutoff(item: RetentionItem, cutoff: Date) {
  * The next `limit` subjects, in subject id order after `after`, holding at least one item past
  * its cutoff, each with whether an active legal hold is on them (read in the same statement).
  * Each item's own scan walks its primary key (subject first) from the cursor on.
+ *
+ * Dated items (orders, charges) are looked for first. Billing details, whose test probes the
+ * person's orders and charges row by row, are then looked for only up to the last subject those
+ * found when they filled the batch: a run scans each address about once, not once per batch
+ * (found past that subject, they would fall out of the batch and be scanned again). When dated
+ * items run out, billing details are looked for to the end.
  */
 export async function dueSubjects(
   db: Kysely<Database>,
@@ -114,16 +120,30 @@ export async function dueSubjects(
   limit: number,
 ): Promise<{ subjectId: string; held: boolean }[]> {
   if (items.length === 0) return [];
-  const branches = items.map(({ item, cutoff }) => {
-    const s = source(item);
+  const branch = (item: RetentionItem, cutoff: Date, upTo: string | null) => {
     const from = after === null ? sql`true` : sql`t.subject_id > ${after}::uuid`;
-    return sql`(select distinct t.subject_id from ${sql.table(s.table)} t
-      where ${from} and ${pastCutoff(item, cutoff)} order by t.subject_id limit ${limit})`;
-  });
-  const { rows } = await sql<{ subject_id: string }>`
-    select subject_id from (${sql.join(branches, sql` union `)}) u order by subject_id limit ${limit}`.execute(
-    db,
+    const to = upTo === null ? sql`true` : sql`t.subject_id <= ${upTo}::uuid`;
+    return sql`(select distinct t.subject_id from ${sql.table(source(item).table)} t
+      where ${from} and ${to} and ${pastCutoff(item, cutoff)} order by t.subject_id limit ${limit})`;
+  };
+  const firstOf = async (branches: ReturnType<typeof branch>[]) =>
+    branches.length === 0
+      ? []
+      : (
+          await sql<{ subject_id: string }>`select subject_id from (${sql.join(branches, sql` union `)}) u
+            order by subject_id limit ${limit}`.execute(db)
+        ).rows.map((r) => r.subject_id);
+  const dated = await firstOf(
+    items.filter((i) => source(i.item).sinceBilling !== true).map((i) => branch(i.item, i.cutoff, null)),
   );
+  const upTo = dated.length === limit ? dated[limit - 1]! : null;
+  const billing = await firstOf(
+    items.filter((i) => source(i.item).sinceBilling === true).map((i) => branch(i.item, i.cutoff, upTo)),
+  );
+  const rows = [...new Set([...dated, ...billing])]
+    .sort()
+    .slice(0, limit)
+    .map((subject_id) => ({ subject_id }));
   if (rows.length === 0) return [];
   // The batch's holds in a second query (a subquery per person is refused by Citus).
   const held = new Set(
