@@ -68,6 +68,7 @@ import type { RecordsDeps } from "../modules/records/records.ts";
 import { expireHolds } from "../modules/fraud/fraud.service.ts";
 import { holdNoticeSender } from "../modules/fraud/fraud.notices.ts";
 import { campaignRoutes } from "../modules/campaigns/campaigns.routes.ts";
+import type { MessageRef } from "../modules/campaigns/campaigns.ts";
 import { createCampaignSender } from "../modules/campaigns/sender.ts";
 import { createSmtpTransport, type MailTransport } from "../modules/messages/transport.ts";
 import { unsubscribeLinks } from "../modules/unsubscribe/links.ts";
@@ -314,7 +315,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const campaigns = {
     ...uses,
-    enqueue: transport === null ? null : (id: string, ids: readonly string[]) => sender.enqueue(id, ids),
+    enqueue:
+      transport === null ? null : (id: string, refs: readonly MessageRef[]) => sender.enqueue(id, refs),
   };
   await app.register(campaignRoutes, { deps: campaigns });
   // Publishing policy versions; a material change is announced with the campaign service (PS-10).

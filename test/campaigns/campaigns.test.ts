@@ -1,3 +1,4 @@
+import { messageIdKey, refOfLocalPart } from "../../src/modules/campaigns/message-id.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { until } from "../harness/wait.ts";
 import { campaignFixture, header, recipients, type CampaignFixture, type CampaignJson } from "./helpers.ts";
@@ -135,14 +136,22 @@ describe("campaigns", () => {
       expect(header(m.raw, "List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
       expect(m.raw).not.toContain(people.ann!);
     }
-    // The outbox row of each message names the Message-ID that arrived.
+    // The outbox row of each message names the Message-ID that arrived: the message's id and its
+    // person's, masked (no subject id is in the message), so a report quoting it is found on the
+    // person's shard.
     const rows = await f.t.store.db
       .selectFrom("campaign_messages")
-      .select(["header_message_id", "state"])
+      .select(["header_message_id", "message_id", "subject_id"])
       .where("campaign_id", "=", id)
       .where("state", "=", "sent")
       .execute();
     expect(rows.map((r) => r.header_message_id).sort()).toEqual(got.map((m) => m.messageId).sort());
+    const key = await messageIdKey(f.t.store.db);
+    for (const r of rows) {
+      expect(r.header_message_id).toMatch(new RegExp(`^${r.message_id}\\.[A-Za-z0-9_-]{22}@pledge\\.test$`));
+      const local = r.header_message_id!.slice(0, r.header_message_id!.indexOf("@"));
+      expect(refOfLocalPart(key, local)).toEqual({ messageId: r.message_id, subjectId: r.subject_id });
+    }
     // A second send is refused: the campaign is no longer a draft.
     const again = await f.req("POST", `/v1/campaigns/${id}/send`);
     expect(again.statusCode).toBe(409);

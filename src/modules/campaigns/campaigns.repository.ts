@@ -9,7 +9,7 @@ import {
   type Transaction,
 } from "kysely";
 import type { Database } from "../../store/database.ts";
-import type { Campaign, StateCounts } from "./campaigns.ts";
+import { refOf, type Campaign, type MessageRef, type StateCounts } from "./campaigns.ts";
 import { MESSAGE_STATES, type CampaignsTable } from "./campaigns.table.ts";
 
 /** SQL of `campaigns` and `campaign_messages` (the outbox). No personal data is read here. */
@@ -134,19 +134,19 @@ export async function uncertainMessages(
 }
 
 /** Ids of the campaign's messages in `state`, in id order. */
-export async function messageIds(
+export async function messageRefs(
   db: Db,
   campaignId: string,
   state: "queued" | "uncertain",
-): Promise<string[]> {
+): Promise<MessageRef[]> {
   const rows = await db
     .selectFrom("campaign_messages")
-    .select("message_id")
+    .select(["message_id", "subject_id"])
     .where("campaign_id", "=", campaignId)
     .where("state", "=", state)
     .orderBy("message_id")
     .execute();
-  return rows.map((r) => r.message_id);
+  return rows.map(refOf);
 }
 
 function iso(d: Date | string | null): string | null {

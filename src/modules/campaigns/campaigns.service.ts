@@ -15,10 +15,12 @@ import "./campaigns.events.ts";
 import * as repo from "./campaigns.repository.ts";
 import {
   channelField,
+  refOf,
   type AudiencePreview,
   type Campaign,
   type CampaignInput,
   type CampaignView,
+  type MessageRef,
 } from "./campaigns.ts";
 import { isListChannel, listFields } from "./lists.ts";
 import { finishIfDone } from "./send.ts";
@@ -34,7 +36,7 @@ import { moveCampaign } from "./transition.ts";
  */
 export interface CampaignsDeps extends UseDeps {
   /** Queues the sending of drawn email messages; null when this node cannot send email. */
-  readonly enqueue: ((campaignId: string, messageIds: readonly string[]) => Promise<void>) | null;
+  readonly enqueue: ((campaignId: string, messages: readonly MessageRef[]) => Promise<void>) | null;
 }
 
 export async function createCampaign(
@@ -174,7 +176,7 @@ export async function sendCampaign(
   });
   if (!drawn.ok) return drawn;
   if (found.channel === "email" && deps.enqueue !== null) {
-    if (drawn.value > 0) await deps.enqueue(id, await repo.messageIds(deps.db, id, "queued"));
+    if (drawn.value > 0) await deps.enqueue(id, await repo.messageRefs(deps.db, id, "queued"));
     else await finishIfDone(deps.db, id, deps.clock);
   }
   return ok(await viewOf(deps.db, await mustFind(deps.db, id)));
@@ -215,14 +217,14 @@ export async function resendUncertain(
     );
   }
   const now = deps.clock();
-  const requeued = await deps.db.transaction().execute(async (trx): Promise<Result<string[]>> => {
+  const requeued = await deps.db.transaction().execute(async (trx): Promise<Result<MessageRef[]>> => {
     const campaign = await lockCampaign(trx, id);
     const rows = await trx
       .updateTable("campaign_messages")
       .set({ state: "queued", last_error: null, claimed_by: null })
       .where("campaign_id", "=", id)
       .where("state", "=", "uncertain")
-      .returning("message_id")
+      .returning(["message_id", "subject_id"])
       .execute();
     const event = campaignEvent(acting, now, "campaign.resend_uncertain", {
       campaignId: id,
@@ -234,7 +236,7 @@ export async function resendUncertain(
     } else {
       await appendAudit(trx, [event]);
     }
-    return ok(rows.map((r) => r.message_id));
+    return ok(rows.map(refOf));
   });
   if (!requeued.ok) return requeued;
   if (requeued.value.length > 0 && deps.enqueue !== null) await deps.enqueue(id, requeued.value);

@@ -96,11 +96,27 @@ export interface AudiencePreview {
   };
 }
 
-/** A job of the send queue: ids only. */
-export interface SendJob {
-  readonly campaignId: string;
-  readonly messageIds: readonly string[];
+/**
+ * One message of the outbox, named with its person: the pair is the row's primary key, so the
+ * sender reads and moves it on the one shard that holds the person (docs/citus.md).
+ */
+export interface MessageRef {
+  readonly messageId: string;
+  readonly subjectId: string;
 }
+
+export const refOf = (r: { message_id: string; subject_id: string }): MessageRef => ({
+  messageId: r.message_id,
+  subjectId: r.subject_id,
+});
+
+/**
+ * A job of the send queue: ids only. Jobs queued before messages were named with their person
+ * carry `messageIds`, each of which is looked for on every shard.
+ */
+export type SendJob = { readonly campaignId: string } & (
+  { readonly messages: readonly MessageRef[] } | { readonly messageIds: readonly string[] }
+);
 
 export const SEND_QUEUE = "campaign-send";
 /** Messages per job. */

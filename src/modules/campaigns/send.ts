@@ -12,7 +12,8 @@ import { messageIdDomain, TransportError, type MailTransport } from "../messages
 import { evaluateGuard, lockCampaign } from "./guard.ts";
 import { moveCampaign } from "./transition.ts";
 import "./campaigns.events.ts";
-import { channelField, MAX_ATTEMPTS } from "./campaigns.ts";
+import { channelField, MAX_ATTEMPTS, refOf, type MessageRef } from "./campaigns.ts";
+import { headerLocalPart, messageIdKey } from "./message-id.ts";
 import type { CampaignsTable } from "./campaigns.table.ts";
 
 /**
@@ -54,13 +55,22 @@ export type SendOutcome = "sent" | "skipped" | "failed" | "retry" | "not_claimed
 const SENDER = systemActing("campaign-sender");
 const SYSTEM = auditActor(SENDER.actor);
 
-export async function sendMessage(deps: SendDeps, messageId: string): Promise<SendOutcome> {
+/**
+ * Sends one queued message. Named with its person (a `MessageRef`), the claim is a primary-key
+ * update on the person's shard; a bare message id (a job queued before refs) is looked for
+ * everywhere.
+ */
+export async function sendMessage(
+  deps: SendDeps,
+  ref: { readonly messageId: string; readonly subjectId?: string },
+): Promise<SendOutcome> {
   const { db } = deps;
+  const person = ref.subjectId === undefined ? sql`` : sql`m.subject_id = ${ref.subjectId} and`;
   const claimed = await sql<ClaimedRow>`
     update campaign_messages m
        set state = 'sending', attempts = m.attempts + 1, claimed_by = ${deps.nodeId}
       from campaigns c
-     where m.message_id = ${messageId} and m.state = 'queued'
+     where ${person} m.message_id = ${ref.messageId} and m.state = 'queued'
        and c.campaign_id = m.campaign_id and c.status = 'sending' and c.channel = 'email'
     returning m.message_id, m.subject_id, m.attempts, c.campaign_id, c.purpose, c.topic,
               c.message_class, c.subject_line, c.body_text, c.body_html`.execute(db);
@@ -109,7 +119,8 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
     });
     return "skipped";
   }
-  const headerMessageId = `${m.message_id}@${messageIdDomain(deps.mail)}`;
+  const local = headerLocalPart(await messageIdKey(db), refOf(m));
+  const headerMessageId = `${local}@${messageIdDomain(deps.mail)}`;
   try {
     const links = marketing
       ? await deps.links(db, deps.mail, {
@@ -133,7 +144,7 @@ export async function sendMessage(deps: SendDeps, messageId: string): Promise<Se
           });
     const body = withFooter({ text: m.body_text, html: m.body_html }, footer);
     await deps.transport.send({
-      headerMessageId: m.message_id,
+      headerMessageId: local,
       to,
       subject: m.subject_line ?? "",
       text: body.text,
@@ -202,7 +213,7 @@ export async function recoverOrphans(
   db: Kysely<Database>,
   isGone: (nodeId: string | null) => Promise<boolean>,
   clock: () => Date,
-): Promise<{ uncertain: number; queued: Map<string, string[]> }> {
+): Promise<{ uncertain: number; queued: Map<string, MessageRef[]> }> {
   const claims = await db
     .selectFrom("campaign_messages")
     .select("claimed_by")
@@ -239,17 +250,17 @@ export async function recoverOrphans(
   const rows = await db
     .selectFrom("campaign_messages as m")
     .innerJoin("campaigns as c", "c.campaign_id", "m.campaign_id")
-    .select(["m.campaign_id", "m.message_id"])
+    .select(["m.campaign_id", "m.message_id", "m.subject_id"])
     .where("c.status", "=", "sending")
     .where("c.channel", "=", "email")
     .where("m.state", "=", "queued")
     .orderBy("m.campaign_id")
     .orderBy("m.message_id")
     .execute();
-  const queued = new Map<string, string[]>();
+  const queued = new Map<string, MessageRef[]>();
   for (const r of rows) {
     const list = queued.get(r.campaign_id) ?? [];
-    list.push(r.message_id);
+    list.push(refOf(r));
     queued.set(r.campaign_id, list);
   }
   return { uncertain, queued };

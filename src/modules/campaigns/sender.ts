@@ -3,7 +3,7 @@ import type PgBoss from "pg-boss";
 import { startBoss, type Boss } from "../../jobs/boss.ts";
 import { startNode, type NodeLiveness } from "../../jobs/nodes.ts";
 import type { Store } from "../../store/store.ts";
-import { BATCH, MAX_ATTEMPTS, SEND_QUEUE, type SendJob } from "./campaigns.ts";
+import { BATCH, MAX_ATTEMPTS, SEND_QUEUE, type MessageRef, type SendJob } from "./campaigns.ts";
 import { finishIfDone, recoverOrphans, sendingEmailCampaigns, sendMessage, type SendDeps } from "./send.ts";
 
 /**
@@ -14,7 +14,7 @@ import { finishIfDone, recoverOrphans, sendingEmailCampaigns, sendMessage, type 
  */
 export interface CampaignSender {
   /** Queues the sending of these messages (ids only). */
-  enqueue(campaignId: string, messageIds: readonly string[]): Promise<void>;
+  enqueue(campaignId: string, messages: readonly MessageRef[]): Promise<void>;
   /** Start-up: if any campaign is being sent, start the queue, recover what a crash left, resume. */
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -63,12 +63,13 @@ export function createCampaignSender(opts: SenderOptions): CampaignSender {
 
   async function runJob(deps: SendDeps, job: SendJob): Promise<void> {
     let retry = 0;
-    for (const id of job.messageIds) {
+    const refs = "messages" in job ? job.messages : job.messageIds.map((messageId) => ({ messageId }));
+    for (const ref of refs) {
       if (stopping) {
         retry++;
         continue;
       }
-      const outcome = await sendMessage(deps, id);
+      const outcome = await sendMessage(deps, ref);
       if (outcome === "retry") retry++;
     }
     await finishIfDone(deps.db, job.campaignId, deps.clock);
@@ -76,13 +77,13 @@ export function createCampaignSender(opts: SenderOptions): CampaignSender {
     if (retry > 0) throw new Error(`${retry} message(s) to try again`);
   }
 
-  async function enqueue(campaignId: string, messageIds: readonly string[]): Promise<void> {
+  async function enqueue(campaignId: string, messages: readonly MessageRef[]): Promise<void> {
     const { boss } = await start();
     const jobs: PgBoss.JobInsert<SendJob>[] = [];
-    for (let i = 0; i < messageIds.length; i += BATCH) {
+    for (let i = 0; i < messages.length; i += BATCH) {
       jobs.push({
         name: SEND_QUEUE,
-        data: { campaignId, messageIds: messageIds.slice(i, i + BATCH) },
+        data: { campaignId, messages: messages.slice(i, i + BATCH) },
         ...RETRY,
       });
     }

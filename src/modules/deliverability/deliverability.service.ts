@@ -7,6 +7,7 @@ import { PledgeError } from "../../errors.ts";
 import type { PolicyPack } from "../../policy/schema.ts";
 import type { Database } from "../../store/database.ts";
 import { evaluateGuard, guardCounts } from "../campaigns/guard.ts";
+import { refOfLocalPart, messageIdKey } from "../campaigns/message-id.ts";
 import { suppressIndex } from "../suppression/suppression.service.ts";
 import "./deliverability.events.ts";
 import type { DeliverabilityKind, DeliverabilitySource } from "./deliverability.table.ts";
@@ -76,10 +77,11 @@ export async function recordReports(
   ctx: DeliverabilityContext,
   onlyCampaign?: string,
 ): Promise<RecordOutcome> {
+  const key = await messageIdKey(db);
   return db.transaction().execute(async (trx) => {
     const targets: Target[] = [];
     for (let i = 0; i < reports.length; i++) {
-      const target = await findMessage(trx, (reports[i] as DeliverabilityReport).messageId);
+      const target = await findMessage(trx, key, (reports[i] as DeliverabilityReport).messageId);
       if (target === null || (onlyCampaign !== undefined && target.campaignId !== onlyCampaign)) {
         const where = reports.length > 1 ? ` (report ${i})` : "";
         throw new PledgeError("PLEDGE_NOT_FOUND", `no such campaign message${where}`);
@@ -183,20 +185,28 @@ async function settleUncertain(
   ]);
 }
 
-async function findMessage(trx: Transaction<Database>, ref: string): Promise<Target | null> {
+/**
+ * The message a report names: by the Message-ID header Pledge sent (`<message id>.<masked
+ * person>@domain`, src/modules/campaigns/message-id.ts), found by primary key on the person's
+ * shard; by a header of the older form (`<message id>@domain`), by the bare outbox message id,
+ * or by a header recorded for the message, looked for on every shard.
+ */
+async function findMessage(trx: Transaction<Database>, key: Buffer, ref: string): Promise<Target | null> {
   const header = ref.replace(/^<|>$/g, "");
-  // A Message-ID Pledge sent is `<outbox message id>@<domain>`: its local part names the message
-  // even when the outbox never recorded the header (a message a crash left uncertain).
-  const local = header.split("@")[0] ?? "";
-  if (header.includes("@") && UUID.test(local)) ref = local;
+  const local = header.includes("@") ? header.slice(0, header.lastIndexOf("@")) : "";
+  const named = refOfLocalPart(key, local);
+  // A crash may leave a sent message uncertain, its header unrecorded: its local part names it.
+  if (named === null && UUID.test(local)) ref = local;
   const row = await trx
     .selectFrom("campaign_messages as m")
     .innerJoin("campaigns as c", "c.campaign_id", "m.campaign_id")
     .select(["m.message_id", "m.campaign_id", "m.subject_id", "c.channel"])
     .where((eb) =>
-      UUID.test(ref)
-        ? eb.or([eb("m.message_id", "=", ref), eb("m.header_message_id", "=", header)])
-        : eb("m.header_message_id", "=", header),
+      named !== null
+        ? eb.and([eb("m.subject_id", "=", named.subjectId), eb("m.message_id", "=", named.messageId)])
+        : UUID.test(ref)
+          ? eb.or([eb("m.message_id", "=", ref), eb("m.header_message_id", "=", header)])
+          : eb("m.header_message_id", "=", header),
     )
     .limit(1)
     .executeTakeFirst();

@@ -113,8 +113,8 @@ describe("partstore: policy versions in use", () => {
       vault: ephemeralVault(),
       clock,
       region: "us",
-      enqueue: async (_campaign, ids) => {
-        enqueued.push(...ids);
+      enqueue: async (_campaign, refs) => {
+        enqueued.push(...refs.map((r) => r.messageId));
       },
     };
     const staff = await f.t.staff("admin");
