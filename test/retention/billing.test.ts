@@ -20,15 +20,7 @@ let orders = 0;
 async function billedCustomer(at: string) {
   now = new Date(at);
   const id = await f.subject();
-  const address = await f.req("POST", `/v1/subjects/${id}/addresses`, {
-    body: {
-      purpose: BILLING,
-      collectionPoint: "web.checkout",
-      kind: "billing",
-      address: { line1: "1 Main St", city: "Austin", postalCode: "78701", country: "US" },
-    },
-  });
-  expect(address.statusCode, address.body).toBe(201);
+  const addressId = await billingAddress(id, "1 Main St");
   const orderId = `ORD-${++orders}`;
   const card = await f.req("POST", `/v1/subjects/${id}/payment-methods`, {
     body: {
@@ -45,7 +37,19 @@ async function billedCustomer(at: string) {
   expect(card.statusCode, card.body).toBe(201);
   const pm = (card.json() as { paymentMethodId: string }).paymentMethodId;
   const chargeId = await charge(id, pm, orderId);
-  return { id, addressId: (address.json() as { addressId: string }).addressId, pm, chargeId };
+  return { id, addressId, pm, chargeId };
+}
+async function billingAddress(id: string, line1: string): Promise<string> {
+  const res = await f.req("POST", `/v1/subjects/${id}/addresses`, {
+    body: {
+      purpose: BILLING,
+      collectionPoint: "web.checkout",
+      kind: "billing",
+      address: { line1, city: "Austin", postalCode: "78701", country: "US" },
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return (res.json() as { addressId: string }).addressId;
 }
 /** A charge; for another order than the card was given for, under the saved-details purpose (ZM-14). */
 async function charge(id: string, pm: string, orderId: string, purpose = BILLING): Promise<string> {
@@ -157,15 +161,7 @@ describe("retention of billing details (zmailcloud, P7Y)", () => {
   it("an address recorded for a person never billed goes seven years after it was recorded", async () => {
     now = new Date("2019-01-10T09:00:00.000Z");
     const id = await f.subject();
-    const address = await f.req("POST", `/v1/subjects/${id}/addresses`, {
-      body: {
-        purpose: BILLING,
-        collectionPoint: "web.checkout",
-        kind: "billing",
-        address: { line1: "2 Side St", city: "Austin", postalCode: "78702", country: "US" },
-      },
-    });
-    expect(address.statusCode, address.body).toBe(201);
+    await billingAddress(id, "2 Side St");
     now = new Date("2026-01-10T23:00:00.000Z");
     await run();
     expect((await held(id))[0]).toBe(1);
