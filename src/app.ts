@@ -23,7 +23,7 @@ export class StartError extends Error {
 export function storeOptionsFor(config: Config): StoreOptions {
   return config.databaseUrl === null
     ? { kind: "pglite", dataDir: path.join(config.dataDir, "db") }
-    : { kind: "postgres", url: config.databaseUrl };
+    : { kind: "postgres", url: config.databaseUrl, prepared: config.pgPrepared };
 }
 
 /**

@@ -15,6 +15,8 @@ export interface Config {
   readonly host: string;
   /** PostgreSQL connection string; null runs the embedded PGlite store under `dataDir`. */
   readonly databaseUrl: string | null;
+  /** Whether statements go to PostgreSQL as named prepared statements (src/store/prepared.ts). */
+  readonly pgPrepared: boolean;
   readonly dataDir: string;
   /** The company pack id: the folder under `policiesDir`. */
   readonly policy: string;
@@ -90,6 +92,7 @@ const VARIABLES = {
     secret: true,
     schema: z.string().regex(/^postgres(ql)?:\/\/\S+$/),
   },
+  PLEDGE_PG_PREPARED: { expected: "on or off", schema: z.enum(["on", "off"]) },
   PLEDGE_DATA_DIR: { expected: "a directory path", schema: z.string().min(1) },
   PLEDGE_POLICY: { expected: "a pack id such as partstore", schema: z.string().regex(SLUG) },
   PLEDGE_POLICIES_DIR: { expected: "a directory path", schema: z.string().min(1) },
@@ -188,6 +191,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     port: env.PLEDGE_PORT ? read("PLEDGE_PORT", 4000) : read("PORT", 4000),
     host: read("PLEDGE_HOST", "localhost"),
     databaseUrl: read<string | null>("DATABASE_URL", null),
+    pgPrepared: read("PLEDGE_PG_PREPARED", "on") === "on",
     dataDir: path.resolve(read("PLEDGE_DATA_DIR", "./.pledge")),
     policy: read("PLEDGE_POLICY", "partstore"),
     policiesDir: path.resolve(read("PLEDGE_POLICIES_DIR", "./policies")),

@@ -5,6 +5,7 @@ import { onCitus } from "./citus.ts";
 import { lockDataDir } from "./lock.ts";
 import { makePrivate } from "./modes.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { PreparingPool } from "./prepared.ts";
 import type { Store, StoreOptions } from "./store.ts";
 
 /**
@@ -21,7 +22,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     case "pglite":
       return openPGlite(opts.dataDir);
     case "postgres":
-      return openPostgres(opts.url, opts.schema, opts.poolSize);
+      return openPostgres(opts.url, opts.schema, opts.poolSize ?? 10, opts.prepared ?? true);
     default: {
       const unknown: never = opts;
       throw new Error(`unknown store kind: ${JSON.stringify(unknown)}`);
@@ -57,7 +58,12 @@ async function openPGlite(dataDir: string | null): Promise<Store> {
   return { kind: "pglite", db, close };
 }
 
-async function openPostgres(url: string, schema: string | undefined, poolSize = 10): Promise<Store> {
+async function openPostgres(
+  url: string,
+  schema: string | undefined,
+  poolSize: number,
+  prepared: boolean,
+): Promise<Store> {
   if (schema !== undefined) await createSchema(url, schema);
   const options = [
     schema === undefined ? null : `-c search_path=${schema}`,
@@ -77,7 +83,9 @@ async function openPostgres(url: string, schema: string | undefined, poolSize = 
   // opens new connections on demand once the server is back.
   pool.on("error", () => undefined);
   pool.on("connect", (client) => client.on("error", () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: prepared ? new PreparingPool(pool) : pool }),
+  });
   return { kind: "postgres", db, close: () => db.destroy() };
 }
 

@@ -20,9 +20,13 @@ export function dataPaths(env: NodeJS.ProcessEnv): DataPaths {
   };
 }
 
-/** DATABASE_URL selects PostgreSQL; otherwise the embedded PGlite store in `<dataDir>/db`. */
+/**
+ * DATABASE_URL selects PostgreSQL (PLEDGE_PG_PREPARED=off: no named prepared statements);
+ * otherwise the embedded PGlite store in `<dataDir>/db`.
+ */
 export function storeOptionsFromEnv(env: NodeJS.ProcessEnv): StoreOptions {
   const url = env.DATABASE_URL;
-  if (url !== undefined && url !== "") return { kind: "postgres", url };
+  if (url !== undefined && url !== "")
+    return { kind: "postgres", url, prepared: env.PLEDGE_PG_PREPARED !== "off" };
   return { kind: "pglite", dataDir: dataPaths(env).dbDir };
 }

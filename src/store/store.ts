@@ -17,7 +17,14 @@ export interface Store {
 
 export type StoreOptions =
   | { kind: "pglite"; dataDir: string | null /* null = in memory */ }
-  | { kind: "postgres"; url: string; schema?: string /* search_path, used by tests */; poolSize?: number };
+  | {
+      kind: "postgres";
+      url: string;
+      schema?: string /* search_path, used by tests */;
+      poolSize?: number;
+      /** Named prepared statements (src/store/prepared.ts); default true. */
+      prepared?: boolean;
+    };
 
 /** Whether the store answers a trivial query (readiness). */
 export async function storeAnswers(store: Store): Promise<boolean> {

@@ -19,6 +19,7 @@ describe("configuration", () => {
       port: 4000,
       host: "localhost",
       databaseUrl: null,
+      pgPrepared: true,
       dataDir: path.resolve(".pledge"),
       policy: "partstore",
       policiesDir: path.resolve("policies"),
@@ -109,6 +110,14 @@ describe("configuration", () => {
     });
     expect(config.databaseUrl).toBe("postgres://u@127.0.0.1:5432/pledge");
     expect(config.bootstrapKey).toBe(key);
+  });
+
+  it("PLEDGE_PG_PREPARED: on by default, off on request, nothing else", () => {
+    expect(loadConfig({ PLEDGE_PG_PREPARED: "off" }).pgPrepared).toBe(false);
+    expect(loadConfig({ PLEDGE_PG_PREPARED: "on" }).pgPrepared).toBe(true);
+    expect(problemsOf({ PLEDGE_PG_PREPARED: "yes" })).toEqual([
+      'PLEDGE_PG_PREPARED: expected on or off, got "yes"',
+    ]);
   });
 
   it("PLEDGE_TRUST_PROXY: off by default, a hop count, or proxy addresses", () => {
