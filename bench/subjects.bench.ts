@@ -117,10 +117,30 @@ async function seed(db: Raw, count: number): Promise<void> {
     insert into subject_keys (subject_id, master_key_id, wrapped_key)
     select md5('s' || g)::uuid, 'k1', ${filler} from generate_series(1, ${count}) g`);
   await db.query("analyze");
-  await db.query(`create table bench_seed (subjects int not null); insert into bench_seed values (${count})`);
+  await db.query("create table bench_seed (subjects int not null)");
+  await db.query(`insert into bench_seed values (${count})`);
 }
 
 type Row = Record<string, string | undefined>;
+
+/** Pledge's time in ms, judged against at most `times` the peer's. */
+function withinTimes(
+  name: string,
+  ms: number,
+  times: number,
+  peer: { readonly peer: string; readonly value: number; readonly goal: string },
+): BenchResult {
+  return {
+    name,
+    value: ms,
+    unit: "ms",
+    peer: peer.peer,
+    peerValue: peer.value,
+    ratio: peer.value / ms,
+    goal: `${peer.goal} (ratio ≥ ${(1 / times).toFixed(2)})`,
+    pass: ms <= times * peer.value,
+  };
+}
 
 function summary(ms: number[]): { p50: number; p95: number } {
   const sorted = [...ms].sort((a, b) => a - b);
@@ -331,39 +351,34 @@ export async function run(): Promise<BenchResult[]> {
     ];
     const n = `${(SUBJECTS / 1e6).toFixed(SUBJECTS < 1e6 ? 2 : 0)}M${ON_PGLITE ? " (PGlite)" : ""}`;
     return [
-      {
-        name: `access export of one subject among ${n}, p50`,
-        value: ex.p50,
-        unit: "ms",
+      withinTimes(`access export of one subject among ${n}, p50`, ex.p50, 2, {
         peer: "hand-written multi-table SELECT + decryption",
-        peerValue: pe.p50,
-        ratio: pe.p50 / ex.p50,
-        goal: "≤ 2× the SELECT (ratio ≥ 0.5)",
-        pass: ex.p50 <= 2 * pe.p50,
-      },
-      {
-        name: `access export among ${n}, p50, against the SELECT with an audit row committed`,
-        value: ex.p50,
-        unit: "ms",
-        peer: "the same SELECT + decryption, one audit row, commit",
-        peerValue: pa.p50,
-        ratio: pa.p50 / ex.p50,
-        goal: "≤ 1.5× the SELECT with an audit row (ratio ≥ 0.67)",
-        pass: ex.p50 <= 1.5 * pa.p50,
-      },
+        value: pe.p50,
+        goal: "≤ 2× the SELECT",
+      }),
+      withinTimes(
+        `access export among ${n}, p50, against the SELECT with an audit row committed`,
+        ex.p50,
+        1.5,
+        {
+          peer: "the same SELECT + decryption, one audit row, commit",
+          value: pa.p50,
+          goal: "≤ 1.5× the SELECT with an audit row",
+        },
+      ),
       ...(url === null
         ? []
         : [
-            {
-              name: `access export among ${n}, p50, against the same with its statements prepared`,
-              value: ex.p50,
-              unit: "ms",
-              peer: "the same, SELECT and INSERT as named statements",
-              peerValue: pp.p50,
-              ratio: pp.p50 / ex.p50,
-              goal: "≤ 1.5× (ratio ≥ 0.67)",
-              pass: ex.p50 <= 1.5 * pp.p50,
-            },
+            withinTimes(
+              `access export among ${n}, p50, against the same with its statements prepared`,
+              ex.p50,
+              1.5,
+              {
+                peer: "the same, SELECT and INSERT as named statements",
+                value: pp.p50,
+                goal: "≤ 1.5×",
+              },
+            ),
           ]),
       {
         name: `access export among ${n}, p95`,
@@ -375,16 +390,11 @@ export async function run(): Promise<BenchResult[]> {
         goal: "p95 ≤ 250 ms",
         pass: ex.p95 <= 250,
       },
-      {
-        name: `erasure of one subject among ${n}, p50`,
-        value: er.p50,
-        unit: "ms",
+      withinTimes(`erasure of one subject among ${n}, p50`, er.p50, 2, {
         peer: "hand-written DELETEs in one transaction",
-        peerValue: pr.p50,
-        ratio: pr.p50 / er.p50,
-        goal: "≤ 2× the DELETEs (ratio ≥ 0.5)",
-        pass: er.p50 <= 2 * pr.p50,
-      },
+        value: pr.p50,
+        goal: "≤ 2× the DELETEs",
+      }),
       {
         name: `erasure among ${n}, p95`,
         value: er.p95,
