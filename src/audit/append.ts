@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../store/database.ts";
 import type { AuditEvent, AuditRow } from "./audit.events.ts";
 import { chainLayout, chainOfSubject, chainsDistributed, type Chain } from "./chains.ts";
-import { canonicalJson, rowHashOfJson } from "./hash.ts";
+import { canonicalEncodingOfJson, canonicalJson, rowHashOfJson } from "./hash.ts";
 import type { JsonObject, JsonValue } from "./audit.table.ts";
 
 /** The end of one chain: its last row's seq and hash (0 and the genesis hash when empty). */
@@ -45,6 +45,12 @@ export function byChain(chains: readonly Chain[], events: readonly AuditEvent[])
  * rolls back with what it records. Each chain's head row is locked FOR UPDATE first: appenders
  * to one chain queue behind it, appenders to other chains do not wait. Returns the rows written,
  * in the order of `events`.
+ *
+ * On one node a chain's batch of up to CHAINED_IN_SQL rows (a use's decision and its events,
+ * nearly always) is one statement: it locks the head, chains the rows after it, inserts them and
+ * moves the head, the database computing each hash by the same formula as `rowHashOfJson`
+ * (hash.ts) over the canonical encoding Node sends. A larger batch reads the locked head first
+ * and is chained in Node.
  */
 export async function appendAudit(
   trx: Transaction<Database>,
@@ -55,6 +61,11 @@ export async function appendAudit(
   const routed = await chainsDistributed(trx);
   for (const batch of byChain(await chainLayout(trx), events)) {
     const { anchor } = batch.chain;
+    if (!routed && batch.events.length <= CHAINED_IN_SQL) {
+      const rows = await appendChainedInSql(trx, batch.chain, batch.events);
+      rows.forEach((row, i) => (out[batch.places[i]!] = row));
+      continue;
+    }
     const head = await trx
       .selectFrom("audit_head")
       .select(["seq", "hash"])
@@ -120,6 +131,64 @@ export async function appendAfter(
     ${insertStatement(expected.anchor, rows)}
     where exists (select 1 from moved)`.execute(db);
   return Number(result.numAffectedRows ?? 0) === rows.length ? rows.map(plain) : null;
+}
+
+/** The most rows of one chain that `appendAudit` chains in one statement (a recursive query). */
+export const CHAINED_IN_SQL = 16;
+
+/**
+ * `events` appended to `chain` in one statement: the head locked, each row's hash computed by the
+ * database as `rowHashOfJson` computes it (hex SHA-256 of the previous hash, a newline and the
+ * row's canonical encoding, in UTF-8), the rows inserted and the head moved to the last.
+ */
+async function appendChainedInSql(
+  trx: Transaction<Database>,
+  chain: Chain,
+  events: readonly AuditEvent[],
+): Promise<AuditRow[]> {
+  const rows = events.map((event) => {
+    const payloadJson = canonicalJson(event.payload as JsonValue);
+    const fields = { at: event.at, type: event.type, actor: event.actor, subjectId: event.subjectId };
+    return { fields, payloadJson, encoding: canonicalEncodingOfJson(fields, payloadJson) };
+  });
+  const column = <T>(pick: (row: (typeof rows)[number]) => T): T[] => rows.map(pick);
+  const { rows: chained } = await sql<{ seq: string | number; prev_hash: string; hash: string }>`
+    with recursive head as (
+      select seq, hash from audit_head where anchor = ${chain.anchor} for update
+    ), input as (
+      select * from rows from (
+        unnest(${column((r) => r.encoding)}::text[]), unnest(${column((r) => r.fields.at.toISOString())}::timestamptz[]),
+        unnest(${column((r) => r.fields.type)}::text[]), unnest(${column((r) => r.fields.actor)}::text[]),
+        unnest(${column((r) => r.fields.subjectId)}::text[]),
+        jsonb_array_elements(${`[${column((r) => r.payloadJson).join(",")}]`}::jsonb)
+      ) with ordinality as i(encoding, at, type, actor, subject_id, payload, n)
+    ), chained (n, seq, prev_hash, hash) as (
+      select 0::bigint, seq, null::text, hash from head
+      union all
+      select i.n, c.seq + 1, c.hash, encode(sha256(convert_to(c.hash || chr(10) || i.encoding, 'UTF8')), 'hex')
+      from chained c join input i on i.n = c.n + 1
+    ), written as (
+      insert into audit_log (chain, anchor, seq, at, type, actor, subject_id, payload, prev_hash, hash)
+      select ${chain.chain}::smallint, ${chain.anchor}::uuid, c.seq, i.at, i.type, i.actor, i.subject_id,
+        i.payload, c.prev_hash, c.hash
+      from chained c join input i on i.n = c.n
+      returning seq, prev_hash, hash
+    ), moved as (
+      update audit_head set seq = last.seq, hash = last.hash
+      from (select seq, hash from chained order by n desc limit 1) last
+      where audit_head.anchor = ${chain.anchor}
+    )
+    select seq, prev_hash, hash from written order by seq`.execute(trx);
+  if (chained.length !== rows.length)
+    throw new Error(`the audit chain ${chain.chain} took ${chained.length} of ${rows.length} rows`);
+  return rows.map((row, i) => ({
+    chain: chain.chain,
+    seq: Number(chained[i]!.seq),
+    ...row.fields,
+    payload: JSON.parse(row.payloadJson) as JsonObject,
+    prevHash: chained[i]!.prev_hash,
+    hash: chained[i]!.hash,
+  }));
 }
 
 /** Every chain's head, read without a lock, chain 1 first. */

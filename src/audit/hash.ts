@@ -20,11 +20,11 @@ export interface HashedFields {
  * value is undefined left out (as JSON does). Equal rows always encode to the same bytes.
  */
 export function canonicalEncoding(row: HashedFields): string {
-  return encodingWithPayload(row, canonicalJson(row.payload));
+  return canonicalEncodingOfJson(row, canonicalJson(row.payload));
 }
 
 /** The canonical encoding of a row whose payload is already canonical JSON text. */
-function encodingWithPayload(row: Omit<HashedFields, "payload">, payloadJson: string): string {
+export function canonicalEncodingOfJson(row: Omit<HashedFields, "payload">, payloadJson: string): string {
   const head = [row.at.toISOString(), row.type, row.actor, row.subjectId].map((v) => JSON.stringify(v));
   return `["pledge-audit/1",${head.join(",")},${payloadJson}]`;
 }
@@ -40,7 +40,7 @@ export function rowHashOfJson(
   row: Omit<HashedFields, "payload">,
   payloadJson: string,
 ): string {
-  return hashEncoding(prevHash, encodingWithPayload(row, payloadJson));
+  return hashEncoding(prevHash, canonicalEncodingOfJson(row, payloadJson));
 }
 
 function hashEncoding(prevHash: string, encoding: string): string {

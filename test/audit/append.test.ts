@@ -1,6 +1,8 @@
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { appendAudit } from "../../src/audit/append.ts";
+import { appendAudit, CHAINED_IN_SQL } from "../../src/audit/append.ts";
+import type { AuditEvent } from "../../src/audit/audit.events.ts";
+import { verifyAudit } from "../../src/audit/verify.ts";
 import { GENESIS_HASH, rowHash } from "../../src/audit/hash.ts";
 import { readRowPage } from "../../src/audit/audit.repository.ts";
 import type { Store } from "../../src/store/store.ts";
@@ -37,6 +39,37 @@ describe(`appendAudit (${testStoreKind})`, () => {
     expect(read).toEqual(written);
     expect(rowHash(read!.prevHash, read!)).toBe(read!.hash);
     expect(read!.payload).toMatchObject({ a: "1970-01-01T00:00:00.000Z" });
+  });
+
+  it("chains a small batch in the database and a large one in Node, by the same formula", async () => {
+    // Text outside ASCII, control characters and a surrogate pair in what is hashed: the database
+    // hashes the UTF-8 bytes of the encoding Node sends, as Node does.
+    const odd = (n: number): AuditEvent => {
+      const event = decisionEvent(n);
+      const payload = { ...event.payload, note: 'naïve \t\u0001 😀 "quoted" \\ back', n };
+      return { ...event, actor: `staff:Zoë-東京-${n}`, payload } as AuditEvent;
+    };
+    const small = Array.from({ length: CHAINED_IN_SQL }, (_, i) => odd(i + 1));
+    const large = Array.from({ length: CHAINED_IN_SQL + 1 }, (_, i) => odd(CHAINED_IN_SQL + i + 1));
+    const first = await store.db.transaction().execute((trx) => appendAudit(trx, small));
+    const second = await store.db.transaction().execute((trx) => appendAudit(trx, large));
+    const third = await store.db.transaction().execute((trx) => appendAudit(trx, [odd(99)]));
+    const written = [...first, ...second, ...third];
+    const read = await readRowPage(store.db, await firstAnchor(store.db), 0, 100, 100);
+    expect(read).toEqual(written);
+    expect(read.map((r) => r.seq)).toEqual(read.map((_, i) => i + 1));
+    for (const [i, row] of read.entries()) {
+      expect(row.prevHash).toBe(i === 0 ? GENESIS_HASH : read[i - 1]!.hash);
+      expect(rowHash(row.prevHash, row)).toBe(row.hash);
+    }
+    const head = await store.db
+      .selectFrom("audit_head")
+      .select(["seq", "hash"])
+      .where("seq", ">", 0)
+      .execute();
+    expect(head.map((h) => [Number(h.seq), h.hash])).toEqual([[read.length, read.at(-1)!.hash]]);
+    const report = await verifyAudit(store.db, null);
+    expect(report).toMatchObject({ ok: true, checked: read.length, problems: [] });
   });
 
   it("commits with the caller's transaction and vanishes with its rollback", async () => {
