@@ -11,15 +11,18 @@ import type pg from "pg";
  *
  * Bounded on both sides:
  * - a statement's name comes from a table of the texts seen so far in this process, of at most
- *   MAX_STATEMENTS entries; texts seen after it is full (an `in (…)` list of a length never met
- *   before, say) go unnamed, as before;
+ *   MAX_STATEMENTS entries of at most MAX_TEXT_LENGTH characters (Pledge's largest hot statement,
+ *   the key with every section of a record, is about 2,000): a longer text (a multi-row VALUES
+ *   list), or one seen after the table is full (an `in (…)` list of a length never met before,
+ *   say) goes unnamed, as before; the table holds 16 MB of text at the very most;
  * - each connection prepares at most MAX_PER_CONNECTION of them; the rest go unnamed there.
  *
  * A statement without parameters (`begin`, `commit`, DDL) always goes unnamed, in the simple
  * protocol. Off (PLEDGE_PG_PREPARED=off), for a pooler that cannot keep a connection's prepared
  * statements (PgBouncer in transaction mode before 1.21), every statement goes unnamed.
  */
-export const MAX_STATEMENTS = 2_000;
+export const MAX_STATEMENTS = 1_000;
+export const MAX_TEXT_LENGTH = 16_384;
 export const MAX_PER_CONNECTION = 500;
 
 /** What Kysely's PostgresDialect asks of a pool: `connect()` and `end()`. */
@@ -29,7 +32,11 @@ export class PreparingPool implements PostgresPool {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly limits = { statements: MAX_STATEMENTS, perConnection: MAX_PER_CONNECTION },
+    private readonly limits = {
+      statements: MAX_STATEMENTS,
+      textLength: MAX_TEXT_LENGTH,
+      perConnection: MAX_PER_CONNECTION,
+    },
   ) {}
 
   async connect(): Promise<PreparingClient> {
@@ -46,8 +53,9 @@ export class PreparingPool implements PostgresPool {
     return this.pool.end();
   }
 
-  /** The statement's name, or null once the table of names is full and `text` is not in it. */
+  /** The statement's name; null for a text too long, or new once the table of names is full. */
   private nameOf(text: string): string | null {
+    if (text.length > this.limits.textLength) return null;
     let name = this.names.get(text);
     if (name === undefined) {
       if (this.names.size >= this.limits.statements) return null;

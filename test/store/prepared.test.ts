@@ -110,19 +110,33 @@ describe.skipIf(testStoreKind === "pglite")("named prepared statements on Postgr
   it("past its bounds a statement goes unnamed, and still answers", async () => {
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     const db = new Kysely<Scratch>({
-      dialect: new PostgresDialect({ pool: new PreparingPool(pool, { statements: 3, perConnection: 2 }) }),
+      dialect: new PostgresDialect({
+        pool: new PreparingPool(pool, { statements: 3, textLength: 50, perConnection: 2 }),
+      }),
     });
     opened.push(db);
     const a = () => db.selectFrom("t").select("n").where("id", "=", 1).executeTakeFirstOrThrow();
     const b = () => db.selectFrom("t").select("id").where("n", "=", 20).executeTakeFirstOrThrow();
     const c = () => db.selectFrom("t").select("n").where("id", "<", 2).executeTakeFirstOrThrow();
     const d = () => db.selectFrom("t").select("id").where("n", "<", 20).executeTakeFirstOrThrow();
+    // Longer than 50 characters: never named, so it takes no place from a and b.
+    const long = () =>
+      db
+        .selectFrom("t")
+        .select(["n", "id"])
+        .where("id", "=", 3)
+        .where("n", ">=", 0)
+        .executeTakeFirstOrThrow();
     for (let round = 0; round < 2; round++) {
+      expect(await long()).toEqual({ n: 30, id: 3 });
       expect(await a()).toEqual({ n: 10 });
       expect(await b()).toEqual({ id: 2 });
       expect(await c()).toEqual({ n: 10 }); // third name, but the connection holds two already
       expect(await d()).toEqual({ id: 1 }); // no fourth name
     }
-    expect(await heldBy(db)).toHaveLength(2);
+    expect(await heldBy(db)).toEqual([
+      'select "n" from "t" where "id" = $1',
+      'select "id" from "t" where "n" = $1',
+    ]);
   });
 });
