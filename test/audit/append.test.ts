@@ -72,6 +72,25 @@ describe(`appendAudit (${testStoreKind})`, () => {
     expect(report).toMatchObject({ ok: true, checked: read.length, problems: [] });
   });
 
+  it("appenders in parallel queue on the head: one unbroken chain, every row once", async () => {
+    // On PostgreSQL each transaction has its own connection, so they wait on the head's lock and
+    // each chains after the row the one before it committed.
+    const sizes = Array.from({ length: 24 }, (_, i) => 1 + (i % 3));
+    let n = 0;
+    const batches = sizes.map((size) => Array.from({ length: size }, () => decisionEvent(++n)));
+    const written = await Promise.all(
+      batches.map((events) => store.db.transaction().execute((trx) => appendAudit(trx, events))),
+    );
+    const read = await readRowPage(store.db, await firstAnchor(store.db), 0, 100, 100);
+    expect(read.map((r) => r.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(new Set(read.map((r) => r.actor + r.at.toISOString())).size).toBe(n);
+    for (const rows of written) {
+      // A batch's rows are consecutive: no other transaction's row between them.
+      rows.forEach((row, i) => i > 0 && expect(row.seq).toBe(rows[i - 1]!.seq + 1));
+    }
+    expect(await verifyAudit(store.db, null)).toMatchObject({ ok: true, checked: n, problems: [] });
+  });
+
   it("commits with the caller's transaction and vanishes with its rollback", async () => {
     await expect(
       store.db.transaction().execute(async (trx) => {
