@@ -14,7 +14,7 @@
  * (`PLEDGE_PG_PREPARED=off` to measure it without), and the audited export is judged against the
  * peer both as written plainly (unnamed statements, as the issue states it) and with its SELECT
  * prepared the same way. `BENCH_SUBJECTS_KEEP=1` keeps the seeded database for the next run of the
- * same size (10M subjects take about 25 minutes to seed here); the subjects measured are created
+ * same size (10M subjects took 37 minutes to seed here); the subjects measured are created
  * anew each run.
  */
 import { createSecretKey, randomBytes } from "node:crypto";
@@ -253,15 +253,17 @@ export async function run(): Promise<BenchResult[]> {
      * The peer's export: the SELECT, then the decryption Pledge does of the same values. Prepared:
      * the SELECT goes as a named statement (parsed and planned once on the peer's connection).
      */
+    const peerQuery = <R>(name: string, text: string, values: unknown[], prepared: boolean) =>
+      prepared && url !== null
+        ? (raw as unknown as pg.Client).query<R & pg.QueryResultRow>({ name, text, values })
+        : raw.query<R>(text, values);
     const peerExport = async (id: string, prepared = false): Promise<number> => {
-      const { rows } =
-        prepared && url !== null
-          ? await (raw as unknown as pg.Client).query<Record<string, Row[] | null>>({
-              name: "peer_export",
-              text: exportSql,
-              values: [id],
-            })
-          : await raw.query<Record<string, Row[] | null>>(exportSql, [id]);
+      const { rows } = await peerQuery<Record<string, Row[] | null>>(
+        "peer_export",
+        exportSql,
+        [id],
+        prepared,
+      );
       const row = rows[0]!;
       const key = row.subject_keys?.[0];
       if (key === undefined) throw new Error("the peer found no key");
@@ -282,12 +284,12 @@ export async function run(): Promise<BenchResult[]> {
     const peerExportAudited = async (id: string, prepared = false): Promise<number> => {
       await raw.query("begin");
       const opened = await peerExport(id, prepared);
-      const insert = `insert into bench_audit (subject_id, at, payload) values ($1, now(), '{"type":"subject.exported"}')`;
-      if (prepared && url !== null) {
-        await (raw as unknown as pg.Client).query({ name: "peer_audit", text: insert, values: [id] });
-      } else {
-        await raw.query(insert, [id]);
-      }
+      await peerQuery(
+        "peer_audit",
+        `insert into bench_audit (subject_id, at, payload) values ($1, now(), '{"type":"subject.exported"}')`,
+        [id],
+        prepared,
+      );
       await raw.query("commit");
       return opened;
     };

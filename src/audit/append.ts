@@ -147,9 +147,8 @@ async function appendChainedInSql(
   events: readonly AuditEvent[],
 ): Promise<AuditRow[]> {
   const rows = events.map((event) => {
-    const payloadJson = canonicalJson(event.payload as JsonValue);
-    const fields = { at: event.at, type: event.type, actor: event.actor, subjectId: event.subjectId };
-    return { fields, payloadJson, encoding: canonicalEncodingOfJson(fields, payloadJson) };
+    const hashed = hashedParts(event);
+    return { ...hashed, encoding: canonicalEncodingOfJson(hashed.fields, hashed.payloadJson) };
   });
   const column = <T>(pick: (row: (typeof rows)[number]) => T): T[] => rows.map(pick);
   const { rows: chained } = await sql<{ seq: string | number; prev_hash: string; hash: string }>`
@@ -185,7 +184,7 @@ async function appendChainedInSql(
     chain: chain.chain,
     seq: Number(chained[i]!.seq),
     ...row.fields,
-    payload: JSON.parse(row.payloadJson) as JsonObject,
+    payload: row.payload,
     prevHash: chained[i]!.prev_hash,
     hash: chained[i]!.hash,
   }));
@@ -221,10 +220,8 @@ function chain(head: ChainHead, events: readonly AuditEvent[]): ChainedRow[] {
   let seq = head.seq;
   let prevHash = head.hash;
   return events.map((event) => {
-    const payloadJson = canonicalJson(event.payload as JsonValue);
-    const fields = { at: event.at, type: event.type, actor: event.actor, subjectId: event.subjectId };
+    const { fields, payloadJson, payload } = hashedParts(event);
     const hash = rowHashOfJson(prevHash, fields, payloadJson);
-    const payload = JSON.parse(payloadJson) as JsonObject;
     const row: ChainedRow = {
       chain: head.chain,
       seq: ++seq,
@@ -237,6 +234,16 @@ function chain(head: ChainHead, events: readonly AuditEvent[]): ChainedRow[] {
     prevHash = hash;
     return row;
   });
+}
+
+/**
+ * What of `event` is hashed: its fields, and its payload as canonical JSON text, with the payload
+ * as it reads back from that text (dates as strings, undefined keys gone).
+ */
+function hashedParts(event: AuditEvent) {
+  const payloadJson = canonicalJson(event.payload as JsonValue);
+  const fields = { at: event.at, type: event.type, actor: event.actor, subjectId: event.subjectId };
+  return { fields, payloadJson, payload: JSON.parse(payloadJson) as JsonObject };
 }
 
 function plain({ payloadJson: _written, ...row }: ChainedRow): AuditRow {
